@@ -1,0 +1,161 @@
+"""What reading one form produced: typed results that export themselves.
+
+Boxes are ``[x0, y0, x1, y1]`` in pixels of the page image at the dpi the page
+was read at (CONTRACT.md); ``page`` is 1-based within the source file.
+``to_dict`` gives the CONTRACT.md shape plus extra keys; ``from_dict``
+round-trips it (the store and the Dask workers rely on that).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+FieldStatus = Literal["read", "empty", "not_found", "unreadable"]
+BBox = list[int]
+
+
+@dataclass
+class FieldReading:
+    """One field as read from paper.
+
+    ``value`` is typed (``trl`` an int, ``phone``/``email`` normalised, a choice
+    the single ticked option or None); ``raw`` keeps the text exactly as read.
+    """
+
+    key: str
+    value: str | int | None
+    raw: str = ""
+    confidence: float = 0.0
+    page: int | None = None
+    bbox: BBox | None = None
+    engine: str = ""  # tesseract | rapidocr | hybrid | text-layer | docx | ticks
+    status: FieldStatus = "read"
+    chosen: list[str] | None = None  # choice fields: every option read as ticked
+    option_scores: dict[str, float] | None = None  # choice fields: ink score per option
+    reason: str = ""  # why status is not "read"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FieldReading:
+        return cls(**d)
+
+
+@dataclass
+class SealReading:
+    """Is there an official seal in an opinion box, where, and what does its ring say."""
+
+    present: bool
+    confidence: float
+    page: int | None = None
+    bbox: BBox | None = None  # the seal's box when present
+    box_bbox: BBox | None = None  # the opinion box searched
+    text: str | None = None  # unit name read from the ring
+    text_confidence: float = 0.0
+    method: str = ""  # colour | shape (gray or bilevel scans) | docx
+    status: FieldStatus = "read"  # unreadable when the box was not found
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SealReading:
+        return cls(**d)
+
+
+@dataclass
+class DateReading:
+    """The date written in an opinion box (年 月 日)."""
+
+    present: bool
+    value: str | None = None  # ISO date when it could be read
+    raw: str = ""
+    confidence: float = 0.0
+    page: int | None = None
+    bbox: BBox | None = None
+    status: FieldStatus = "read"
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DateReading:
+        return cls(**d)
+
+
+@dataclass
+class AttachmentReading:
+    """Detailed material mailed after the form (详细材料), counted not compared."""
+
+    key: str
+    text: str
+    pages: list[int] = field(default_factory=list)
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AttachmentReading:
+        return cls(**d)
+
+
+@dataclass
+class FormReading:
+    """Everything read from one document (one form and its attachments)."""
+
+    document_id: str
+    source_file: str
+    pages: list[int]
+    path_taken: str  # ocr | text-layer | docx | mixed
+    fields: dict[str, FieldReading] = field(default_factory=dict)
+    seals: dict[str, SealReading] = field(default_factory=dict)
+    dates: dict[str, DateReading] = field(default_factory=dict)
+    attachments: dict[str, AttachmentReading] = field(default_factory=dict)
+    attachment_pages: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line each: label not found, page not upright…
+    unreadable: str | None = None  # set when the whole document could not be read, with the reason
+    crops: dict[str, bytes] = field(default_factory=dict)  # PNG crops by field key, for reports
+    page_sizes: dict[int, list[int]] = field(default_factory=dict)  # page -> [width, height, dpi]
+
+    def to_dict(self, with_crops: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "document_id": self.document_id,
+            "source_file": self.source_file,
+            "pages": list(self.pages),
+            "path_taken": self.path_taken,
+            "fields": {k: v.to_dict() for k, v in self.fields.items()},
+            "seals": {k: v.to_dict() for k, v in self.seals.items()},
+            "dates": {k: v.to_dict() for k, v in self.dates.items()},
+            "attachments": {k: v.to_dict() for k, v in self.attachments.items()},
+            "attachment_pages": list(self.attachment_pages),
+            "problems": list(self.problems),
+            "unreadable": self.unreadable,
+            "page_sizes": {str(k): v for k, v in self.page_sizes.items()},
+        }
+        if with_crops:
+            d["crops"] = {k: base64.b64encode(v).decode("ascii") for k, v in self.crops.items()}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FormReading:
+        return cls(
+            document_id=d["document_id"],
+            source_file=d["source_file"],
+            pages=list(d["pages"]),
+            path_taken=d["path_taken"],
+            fields={k: FieldReading.from_dict(v) for k, v in d.get("fields", {}).items()},
+            seals={k: SealReading.from_dict(v) for k, v in d.get("seals", {}).items()},
+            dates={k: DateReading.from_dict(v) for k, v in d.get("dates", {}).items()},
+            attachments={k: AttachmentReading.from_dict(v) for k, v in d.get("attachments", {}).items()},
+            attachment_pages=list(d.get("attachment_pages", [])),
+            problems=list(d.get("problems", [])),
+            unreadable=d.get("unreadable"),
+            crops={k: base64.b64decode(v) for k, v in d.get("crops", {}).items()},
+            page_sizes={int(k): list(v) for k, v in d.get("page_sizes", {}).items()},
+        )

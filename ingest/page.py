@@ -1,0 +1,119 @@
+"""The one page type every source is turned into (STYLE.md §2), and its documents.
+
+Boxes are ``[x0, y0, x1, y1]`` in pixels of ``Page.image`` (origin top left),
+at ``Page.dpi``. Page numbers are 1-based within the source file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+ColorMode = Literal["color", "gray", "bilevel"]
+InputStatus = Literal["read", "failed", "skipped"]
+
+
+@dataclass
+class Word:
+    """A word of a PDF text layer (or a DOCX cell's text), in page pixels."""
+
+    text: str
+    bbox: tuple[float, float, float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "bbox": list(self.bbox)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        x0, y0, x1, y1 = d["bbox"]
+        return cls(text=d["text"], bbox=(x0, y0, x1, y1))
+
+
+@dataclass
+class Page:
+    """One page image, upright, as BGR uint8 H×W×3, plus what the source told us."""
+
+    image: np.ndarray
+    dpi: int
+    source: Path
+    number: int  # 1-based within source
+    color_mode: ColorMode = "color"  # what the scanner produced (before conversion to BGR)
+    words: list[Word] | None = None  # text layer of a born-digital PDF page; None when scanned
+    rotation: int = 0  # degrees clockwise applied to make it upright
+    sha256: str = ""  # of the decoded pixels (cache key)
+
+    @property
+    def born_digital(self) -> bool:
+        return self.words is not None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        h, w = self.image.shape[:2]
+        return w, h
+
+
+@dataclass
+class DocxTable:
+    """A filled form made in Word: its table read cell by cell, never OCR'd.
+
+    ``rows`` holds each row's distinct cells' texts, left to right (merged cells once).
+    """
+
+    rows: list[list[str]]
+    paragraphs: list[str] = field(default_factory=list)  # text after the table (attachments)
+
+
+@dataclass
+class Document:
+    """One form as mailed: its form pages, then the pages attached after it."""
+
+    id: str  # d0001, d0002 … in batch order
+    source: Path
+    pages: list[Page] = field(default_factory=list)
+    attachments: list[Page] = field(default_factory=list)
+    docx: DocxTable | None = None
+    input_sha256: str = ""
+    notes: list[str] = field(default_factory=list)  # what ingest did (rotated page 2, dropped blank page 4…)
+
+    @property
+    def page_numbers(self) -> list[int]:
+        return [p.number for p in self.pages]
+
+    @property
+    def path_taken(self) -> str:
+        """How the content was read: docx, text-layer, ocr, or mixed."""
+        if self.docx is not None:
+            return "docx"
+        kinds = {p.born_digital for p in self.pages}
+        if kinds == {True}:
+            return "text-layer"
+        if kinds == {False}:
+            return "ocr"
+        return "mixed"
+
+
+@dataclass
+class InputReport:
+    """What became of one input file: read, failed (with the reason) or skipped."""
+
+    file: str
+    status: InputStatus
+    reason: str = ""
+    sha256: str = ""
+    documents: list[str] = field(default_factory=list)
+    pages: int = 0
+    duplicate_of: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "reason": self.reason,
+            "sha256": self.sha256,
+            "documents": list(self.documents),
+            "pages": self.pages,
+            "duplicate_of": self.duplicate_of,
+        }

@@ -1,0 +1,1 @@
+"""Stage 4: results.json, report.html, report.xlsx, findings.csv and letters/."""
