@@ -8,7 +8,8 @@ record_ids / unit / domain for batch findings) plus ``evidence``, ``page``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -51,7 +52,7 @@ class Finding:
     page: int | None = None
     bbox: list[int] | None = None
     confidence: float | None = None
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
