@@ -1,0 +1,222 @@
+"""Find the form's table: ruling lines → elementary cells → merged cells.
+
+``find_grid(image) -> Grid``. Horizontal and vertical rules are found by
+morphological opening (a run longer than any glyph stroke), their positions
+clustered into the table's row and column lines, and every elementary cell of
+that lattice is merged with its neighbour wherever the rule between them is
+missing. A cell that spans rows (the 技术基本情况 group column) or columns
+(a full-width row) comes out as one ``Cell`` with its spans. A rule broken
+by a scanner dropout still separates cells as long as most of it is there.
+
+Boxes are ``[x0, y0, x1, y1]`` in pixels of the (deskewed) page; a cell's box
+is the area between its rules (the rules themselves excluded by ``inner``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from extract.preprocess import binarize, to_gray
+
+# Opening kernels: a horizontal rule is a run of ink longer than 1/30 of the
+# page width (~7 mm at A4), a vertical one longer than 1/60 of the page height
+# (~5 mm); glyph strokes at body size (3.7 mm) are shorter.
+H_KERNEL_FRACTION = 1 / 30
+V_KERNEL_FRACTION = 1 / 60
+# Gaps in a rule up to this fraction of the page width are bridged (scanner dropouts).
+GAP_BRIDGE_FRACTION = 1 / 150
+# Rule positions closer than this fraction of the page size are one rule (line thickness + skew residue).
+MERGE_FRACTION = 1 / 250
+# A rule separates two elementary cells when ink covers at least this share of
+# their common edge; a broken or faint rule keeps well above it, text never reaches it.
+EDGE_COVERAGE = 0.5
+# Distance from the nominal rule position searched for its ink (residual skew, thick rules).
+EDGE_TOLERANCE_FRACTION = 1 / 400
+# A row line must be at least this share of the table width in total length, so
+# stray strokes (an underline in a value) do not become rows.
+MIN_RULE_FRACTION = 0.08
+# Pixels trimmed inside a cell's rules so OCR crops never include the rule ink.
+INNER_MARGIN_FRACTION = 1 / 300
+
+
+@dataclass
+class Cell:
+    """One cell of the table, possibly merged over rows/columns of the lattice."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: tuple[int, int, int, int]  # between the rules, page pixels
+
+    @property
+    def width(self) -> int:
+        return self.bbox[2] - self.bbox[0]
+
+    @property
+    def height(self) -> int:
+        return self.bbox[3] - self.bbox[1]
+
+    def inner(self, margin: int) -> tuple[int, int, int, int]:
+        x0, y0, x1, y1 = self.bbox
+        return (x0 + margin, y0 + margin, max(x0 + margin + 1, x1 - margin), max(y0 + margin + 1, y1 - margin))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "col": self.col, "row_span": self.row_span, "col_span": self.col_span, "bbox": list(self.bbox)}
+
+
+@dataclass
+class Grid:
+    """The table on one page: lattice line positions and the merged cells."""
+
+    xs: list[int]  # column rule positions, left to right
+    ys: list[int]  # row rule positions, top to bottom
+    cells: list[Cell] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+
+    @property
+    def found(self) -> bool:
+        return len(self.cells) > 0
+
+    @property
+    def bbox(self) -> tuple[int, int, int, int] | None:
+        if not self.xs or not self.ys:
+            return None
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+    def margin(self) -> int:
+        return max(2, int(self.width * INNER_MARGIN_FRACTION))
+
+    def right_of(self, cell: Cell) -> Cell | None:
+        """The cell immediately right of ``cell`` sharing most of its height."""
+        best: tuple[int, Cell] | None = None
+        for c in self.cells:
+            if c.col != cell.col + cell.col_span:
+                continue
+            overlap = min(c.bbox[3], cell.bbox[3]) - max(c.bbox[1], cell.bbox[1])
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, c)
+        return best[1] if best else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"xs": self.xs, "ys": self.ys, "cells": [c.to_dict() for c in self.cells], "width": self.width, "height": self.height}
+
+
+def rule_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (255 = ink) of horizontal and vertical rules."""
+    h, w = gray.shape[:2]
+    bw = binarize(gray)
+    hk = max(10, int(w * H_KERNEL_FRACTION))
+    vk = max(10, int(h * V_KERNEL_FRACTION))
+    gap = max(3, int(w * GAP_BRIDGE_FRACTION))
+    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
+    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
+    return horiz, vert
+
+
+def _positions(profile: np.ndarray, min_total: float, merge: int) -> list[int]:
+    """Centres of runs of the profile (ink per line) holding at least ``min_total`` ink."""
+    idx = np.flatnonzero(profile > 0)
+    if idx.size == 0:
+        return []
+    out: list[int] = []
+    start = prev = int(idx[0])
+    for i in [*idx[1:].tolist(), None]:
+        if i is not None and i - prev <= merge:
+            prev = i
+            continue
+        run = profile[start : prev + 1]
+        if run.max() >= min_total:
+            weights = run.astype(np.float64)
+            out.append(int(round(start + float((weights * np.arange(run.size)).sum() / weights.sum()))))
+        if i is not None:
+            start = prev = i
+    return out
+
+
+def _coverage(mask: np.ndarray, horizontal: bool, pos: int, a: int, b: int, tol: int) -> float:
+    """Share of [a, b) along a rule at ``pos`` (± tol) that has ink."""
+    if b <= a:
+        return 0.0
+    if horizontal:
+        band = mask[max(0, pos - tol) : pos + tol + 1, a:b]
+        hit = band.any(axis=0)
+    else:
+        band = mask[a:b, max(0, pos - tol) : pos + tol + 1]
+        hit = band.any(axis=1)
+    return float(hit.mean()) if hit.size else 0.0
+
+
+def find_grid(image: np.ndarray) -> Grid:
+    """The table's cells on a (deskewed) page; an empty Grid when no table is there."""
+    gray = to_gray(image)
+    h, w = gray.shape[:2]
+    horiz, vert = rule_masks(gray)
+    merge = max(2, int(max(h, w) * MERGE_FRACTION))
+    ys = _positions((horiz > 0).sum(axis=1), w * MIN_RULE_FRACTION, merge)
+    if len(ys) < 2:
+        return Grid([], ys, [], w, h)
+    # Columns only count inside the table's vertical extent (the title and footer lie outside).
+    vband = vert[ys[0] : ys[-1] + 1]
+    xs = _positions((vband > 0).sum(axis=0), 1.5 * max(10, int(h * V_KERNEL_FRACTION)), merge)
+    if len(xs) < 2:
+        return Grid(xs, ys, [], w, h)
+    tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
+    nr, nc = len(ys) - 1, len(xs) - 1
+    # Union-find over elementary cells: merge across every missing rule.
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and _coverage(vert, False, xs[c + 1], ys[r], ys[r + 1], tol) < EDGE_COVERAGE:
+                union(r * nc + c, r * nc + c + 1)
+            if r + 1 < nr and _coverage(horiz, True, ys[r + 1], xs[c], xs[c + 1], tol) < EDGE_COVERAGE:
+                union(r * nc + c, (r + 1) * nc + c)
+    # Elementary cells with no rule on any side (outside the table's outline) are dropped.
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            groups.setdefault(find(r * nc + c), []).append((r, c))
+    cells: list[Cell] = []
+    for members in groups.values():
+        rows = [m[0] for m in members]
+        cols = [m[1] for m in members]
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        if not _outlined(horiz, vert, xs, ys, r0, r1, c0, c1, tol):
+            continue
+        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Grid(xs, ys, cells, w, h)
+
+
+def _outlined(horiz: np.ndarray, vert: np.ndarray, xs: list[int], ys: list[int], r0: int, r1: int, c0: int, c1: int, tol: int) -> bool:
+    """A real cell has rules on its top and bottom or left and right (the region outside the table has not)."""
+    top = _coverage(horiz, True, ys[r0], xs[c0], xs[c1 + 1], tol)
+    bottom = _coverage(horiz, True, ys[r1 + 1], xs[c0], xs[c1 + 1], tol)
+    left = _coverage(vert, False, xs[c0], ys[r0], ys[r1 + 1], tol)
+    right = _coverage(vert, False, xs[c1 + 1], ys[r0], ys[r1 + 1], tol)
+    return min(top, bottom) >= EDGE_COVERAGE and min(left, right) >= EDGE_COVERAGE
+
+
+def crop(image: np.ndarray, bbox: tuple[int, int, int, int]) -> np.ndarray:
+    x0, y0, x1, y1 = bbox
+    h, w = image.shape[:2]
+    return image[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)]
