@@ -5,11 +5,11 @@ Other stages' tests build extra cases with ``make_spec``, ``render_form``,
 batch (``samples/scans``, ``samples/online.xlsx``, ``samples/truth.json``).
 """
 
-from samples.draw import render_attachment, render_blank_page, render_form
+from samples.draw import Layout, render_attachment, render_blank_page, render_form, render_form_layout
 from samples.fonts import FONTS, FontChoice, font_by_name
-from samples.scan import ScanSettings, scan
-from samples.seal import SealStyle, draw_seal, seal_mask
-from samples.spec import FormSpec, OpinionSpec, make_spec
+from samples.scan import ScanSettings, map_bbox, scan, scan_page
+from samples.seal import draw_seal, seal_mask
+from samples.spec import FormSpec, OpinionSpec, PrinterStyle, SealSpec, make_spec
 
 __all__ = [
     "FONTS",
@@ -17,13 +17,18 @@ __all__ = [
     "FormSpec",
     "OpinionSpec",
     "ScanSettings",
-    "SealStyle",
+    "SealSpec",
+    "PrinterStyle",
     "draw_seal",
     "font_by_name",
     "make_spec",
     "render_attachment",
     "render_blank_page",
     "render_form",
+    "render_form_layout",
+    "Layout",
     "scan",
+    "scan_page",
+    "map_bbox",
     "seal_mask",
 ]

@@ -1,0 +1,359 @@
+"""What one paper form says: every field's true value plus how it was printed, ticked and sealed.
+
+``make_spec(seed, **overrides)`` draws realistic content; the same seed gives
+the same spec. Overrides name any ``FormSpec`` field (``trl="10"``,
+``domain_ticks=[]``) and are applied last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms import count_words, load_industry_table
+from samples import corpus
+from samples.fonts import available_fonts
+
+TEXT_KEYS = [
+    "tech_name", "domain", "industry", "project_type", "trl", "contact", "phone", "address",
+    "email", "team_intro", "ip", "awards", "tech_level", "tech_benefit",
+]
+DOMAINS = list(corpus.DOMAINS)
+PROJECT_TYPES = ["应用研究", "开发研究"]
+TICK_STYLES = ["check", "cross", "fill", "overflow", "pencil"]
+DATE_STYLES = ["hand", "printed", "chinese"]  # "blank" leaves 年 月 日 empty (DATE_MISSING)
+# Share of each limit the long texts aim at: near the limit, as units write them.
+TARGET_FILL = (0.80, 0.97)
+MAX_SENTENCES = 200  # ends compose() even for a target no template fits
+FIRST_DATE = dt.date(2020, 11, 2)  # the form circulated from 2020-11-02 (seed notice)
+LAST_DATE = dt.date(2020, 11, 18)  # leave room before the 11-20 deadline
+
+
+@dataclass
+class SealSpec:
+    """One seal impression. ``unit`` is the text on its ring."""
+
+    unit: str
+    diameter_mm: float = 42.0
+    oval: bool = False  # 45 x 30 mm oval seals exist for some companies
+    ink: float = 1.0  # 1 full, 0.35 faint pink
+    coverage: float = 1.0  # fraction of the ring that took ink (partly inked < 1)
+    rotation_deg: float = 0.0
+    offset_mm: tuple[float, float] = (0.0, 0.0)  # from the seal label's centre
+    bottom_text: str = ""  # a line under the star (seal number)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class OpinionSpec:
+    """An opinion box: its seal (or None) and its date (or None = left blank)."""
+
+    seal: SealSpec | None
+    date: dt.date | None
+    date_style: str = "hand"  # hand | printed | chinese
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seal": self.seal.to_dict() if self.seal else None,
+            "date": self.date.isoformat() if self.date else None,
+            "date_style": self.date_style if self.date else "blank",
+        }
+
+
+@dataclass
+class PrinterStyle:
+    """How one unit's printer laid the form out; varies row heights, hint placement, fonts."""
+
+    font: str = "noto-serif"
+    body_pt: float = 10.5  # 五号
+    hint_in_label: bool = False  # hints under the label instead of atop the value cell
+    hint_gray: bool = True
+    repeat_label: bool = False  # a continued section repeats its label on the next page
+    row_pad_mm: float = 2.0
+    margin_mm: float = 25.0
+    line_spacing: float = 1.5
+    ink: float = 0.9  # toner density, 1 = solid black
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class FormSpec:
+    tech_name: str
+    domain: str  # the true field (what the online record says)
+    industry: str
+    project_type: str
+    trl: str  # as printed: "6", "10", "七级"
+    contact: str
+    phone: str
+    address: str
+    email: str
+    team_intro: str
+    ip: str
+    awards: str
+    tech_level: str
+    tech_benefit: str
+    applicant: str
+    recommender: str
+    applicant_opinion: OpinionSpec
+    recommender_opinion: OpinionSpec
+    domain_ticks: list[str] = field(default_factory=list)  # boxes ticked on paper
+    project_type_ticks: list[str] = field(default_factory=list)
+    tick_style: str = "check"
+    printer: PrinterStyle = field(default_factory=PrinterStyle)
+    attachments: dict[str, str] = field(default_factory=dict)  # tech_level_detail / tech_benefit_detail
+    seed: int = 0
+
+    def values(self) -> dict[str, str]:
+        """The 14 text fields as printed (CONTRACT keys)."""
+        return {k: str(getattr(self, k)) for k in TEXT_KEYS}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"fields": self.values()}
+        out["applicant"] = self.applicant
+        out["recommender"] = self.recommender
+        out["ticks"] = {"domain": list(self.domain_ticks), "project_type": list(self.project_type_ticks)}
+        out["tick_style"] = self.tick_style
+        out["opinions"] = {
+            "applicant_opinion": self.applicant_opinion.to_dict(),
+            "recommender_opinion": self.recommender_opinion.to_dict(),
+        }
+        out["printer"] = self.printer.to_dict()
+        out["attachments"] = {k: {"chars": count_words(v)} for k, v in self.attachments.items()}
+        out["seed"] = self.seed
+        return out
+
+
+def as_rng(rng_or_seed: int | random.Random | None) -> random.Random:
+    if isinstance(rng_or_seed, random.Random):
+        return rng_or_seed
+    return random.Random(0 if rng_or_seed is None else rng_or_seed)
+
+
+def person_name(rng: random.Random) -> tuple[str, str]:
+    """A Chinese name and its pinyin (for the e-mail)."""
+    sur = rng.choice(corpus.SURNAMES)
+    given = [rng.choice(corpus.GIVEN) for _ in range(rng.choice([1, 2, 2]))]
+    return sur[0] + "".join(g[0] for g in given), sur[1] + "".join(g[1] for g in given)
+
+
+def phone_number(rng: random.Random) -> str:
+    if rng.random() < 0.55:
+        return rng.choice(["13", "15", "18", "17"]) + str(rng.randint(0, 9)) + "".join(
+            str(rng.randint(0, 9)) for _ in range(8)
+        )
+    area = rng.choice(["010", "021", "027", "028", "0571", "024", "022", "025"])
+    digits = "".join(str(rng.randint(0, 9)) for _ in range(8 if len(area) == 3 else 7))
+    return f"{area}-{rng.randint(5, 8)}{digits[1:]}"
+
+
+def industry_text(rng: random.Random, domain: str) -> str:
+    """A real 中类 or 小类, written as units write it (name, code or both)."""
+    table = load_industry_table()
+    cls = table.code(rng.choice(corpus.DOMAINS[domain]["industry"]))
+    assert cls is not None, "corpus industry codes are checked by tests"
+    if rng.random() < 0.3:
+        parent = table.code(cls.parent)
+        cls = parent if parent is not None and parent.valid_answer else cls
+    style = rng.randrange(5)
+    if style == 0:
+        return cls.name
+    if style == 1:
+        return f"{cls.full_code} {cls.name}"
+    if style == 2:
+        return f"{cls.name}（{cls.code}）"
+    if style == 3:
+        return f"{cls.code}{cls.name}"
+    return f"{cls.name}（{cls.full_code}）"
+
+
+def _slots(rng: random.Random, domain: str, ctx: dict[str, str]) -> dict[str, str]:
+    voc = corpus.DOMAINS[domain]
+    pct = lambda lo, hi: f"{rng.uniform(lo, hi):.1f}%" if rng.random() < 0.6 else f"{rng.randint(lo, hi)}%"  # noqa: E731
+    scenes = rng.sample(voc["scene"], 2)
+    metrics = rng.sample(voc["metric"], 2)
+    return {
+        "method": rng.choice(voc["method"]),
+        "object": rng.choice(voc["object"]),
+        "task": rng.choice(voc["task"]),
+        "acr": rng.choice(voc["acr"]),
+        "scene": scenes[0],
+        "scene2": scenes[1],
+        "metric": metrics[0],
+        "metric2": metrics[1],
+        "n": str(rng.randint(12, 95)),
+        "n2": str(rng.randint(3, 12)),
+        "n3": str(rng.randint(1, 5)),
+        "pct": pct(85, 99),
+        "pct2": pct(12, 45),
+        "pct3": pct(2, 15),
+        "money": str(rng.randint(120, 9800)),
+        "money2": str(rng.randint(30, 900)),
+        "year": str(rng.randint(2014, 2020)),
+        "year2": rng.choice(corpus.PLANS),
+        "digits7": "".join(str(rng.randint(0, 9)) for _ in range(7)),
+        "d1": str(rng.randint(0, 9)),
+        "prov": rng.choice(corpus.PROVINCES),
+        "soc": rng.choice(corpus.SOCIETIES),
+        "lab": rng.choice(corpus.LABS),
+        **ctx,
+    }
+
+
+def compose(
+    rng: random.Random,
+    templates: list[str],
+    domain: str,
+    ctx: dict[str, str],
+    target: int,
+    at_least: int = 0,
+) -> str:
+    """Sentences from ``templates`` until the next one would pass ``target`` 字.
+
+    With ``at_least`` the text keeps growing past ``target`` until it has that
+    many 字 (an over-limit section).
+    """
+    order = list(templates)
+    rng.shuffle(order)
+    out = ""
+    misses = 0
+    for i in range(MAX_SENTENCES):
+        sentence = order[i % len(order)].format(**_slots(rng, domain, ctx))
+        if at_least:
+            if count_words(out) >= at_least:
+                return out
+            out += sentence
+            continue
+        if count_words(out + sentence) > target:
+            misses += 1  # try a shorter sentence before giving up
+            if misses > len(order):
+                break
+            continue
+        out += sentence
+    return out or sentence
+
+
+def long_text(rng: random.Random, templates: list[str], domain: str, ctx: dict[str, str], limit: int) -> str:
+    target = int(limit * rng.uniform(*TARGET_FILL))
+    return compose(rng, templates, domain, ctx, target)
+
+
+def tech_name(rng: random.Random, domain: str) -> str:
+    tpl = rng.choice(corpus.NAME_TEMPLATES)
+    return tpl.format(**_slots(rng, domain, {}))
+
+
+def random_date(rng: random.Random, lo: dt.date, hi: dt.date) -> dt.date:
+    return lo + dt.timedelta(days=rng.randint(0, max(0, (hi - lo).days)))
+
+
+def random_seal(rng: random.Random, unit: str) -> SealSpec:
+    oval = unit.endswith("公司") and rng.random() < 0.4
+    return SealSpec(
+        unit=unit,
+        diameter_mm=rng.uniform(40.0, 42.0),
+        oval=oval,
+        ink=rng.uniform(0.7, 1.0),
+        coverage=rng.uniform(0.9, 1.0),
+        rotation_deg=rng.uniform(-25.0, 25.0),
+        offset_mm=(rng.uniform(-8.0, 6.0), rng.uniform(-6.0, 4.0)),
+        bottom_text="".join(str(rng.randint(0, 9)) for _ in range(13)) if rng.random() < 0.35 else "",
+    )
+
+
+def random_printer(rng: random.Random) -> PrinterStyle:
+    return PrinterStyle(
+        font=rng.choice(available_fonts()),
+        body_pt=rng.choice([10.5, 10.5, 11.0, 12.0]),
+        hint_in_label=rng.random() < 0.35,
+        hint_gray=rng.random() < 0.6,
+        repeat_label=rng.random() < 0.5,
+        row_pad_mm=rng.uniform(1.5, 3.0),
+        margin_mm=rng.uniform(20.0, 28.0),
+        line_spacing=rng.uniform(1.3, 1.7),
+        ink=rng.uniform(0.82, 1.0),
+    )
+
+
+def make_spec(rng_or_seed: int | random.Random | None = 0, **overrides: Any) -> FormSpec:
+    """A realistic, correct form (no deliberate problems); ``overrides`` set any field."""
+    seed = rng_or_seed if isinstance(rng_or_seed, int) else 0
+    rng = as_rng(rng_or_seed)
+    domain = overrides.get("domain") or rng.choice(DOMAINS)
+    unit_name, mail_domain, address, postcode = rng.choice(corpus.UNITS[domain])
+    applicant = overrides.get("applicant") or unit_name
+    recommender = overrides.get("recommender") or rng.choice(corpus.RECOMMENDERS[domain])
+    contact, pinyin = person_name(rng)
+    leader, _ = person_name(rng)
+    ctx = {"unit": applicant, "person": leader}
+    project_type = rng.choice(PROJECT_TYPES)
+    trl = str(rng.randint(5, 9) if project_type == "开发研究" else rng.randint(3, 7))
+    applicant_date = random_date(rng, FIRST_DATE, LAST_DATE - dt.timedelta(days=2))
+    recommender_date = random_date(rng, applicant_date, LAST_DATE)
+    spec = FormSpec(
+        tech_name=tech_name(rng, domain),
+        domain=domain,
+        industry=industry_text(rng, domain),
+        project_type=project_type,
+        trl=trl,
+        contact=contact,
+        phone=phone_number(rng),
+        address=address + (f"，邮编{postcode}" if rng.random() < 0.3 else ""),
+        email=f"{pinyin}{rng.randint(1, 99) if rng.random() < 0.4 else ''}@{mail_domain}",
+        team_intro=long_text(rng, corpus.TEAM_SENTENCES, domain, ctx, 300),
+        ip=compose(rng, corpus.IP_SENTENCES, domain, ctx, rng.randint(80, 200)),
+        awards=compose(rng, corpus.AWARD_SENTENCES, domain, ctx, rng.randint(40, 140)),
+        tech_level=long_text(rng, corpus.LEVEL_SENTENCES, domain, {**ctx, "trl": trl}, 500),
+        tech_benefit=long_text(rng, corpus.BENEFIT_SENTENCES, domain, ctx, 500),
+        applicant=applicant,
+        recommender=recommender,
+        applicant_opinion=OpinionSpec(random_seal(rng, applicant), applicant_date, rng.choice(DATE_STYLES)),
+        recommender_opinion=OpinionSpec(random_seal(rng, recommender), recommender_date, rng.choice(DATE_STYLES)),
+        domain_ticks=[domain],
+        project_type_ticks=[project_type],
+        tick_style=rng.choice(TICK_STYLES[:4]),
+        printer=random_printer(rng),
+        seed=seed,
+    )
+    if "domain" in overrides and "domain_ticks" not in overrides:
+        overrides = {**overrides, "domain_ticks": [overrides["domain"]]}
+    return dataclasses.replace(spec, **overrides)
+
+
+def detail_text(rng: random.Random, domain: str, words: int) -> str:
+    """Running text for a 详细材料 attachment, about ``words`` 字, in paragraphs."""
+    paras = []
+    total = 0
+    while total < words:
+        para = compose(rng, corpus.DETAIL_SENTENCES, domain, {"unit": "本单位", "person": "项目负责人", "trl": "6"},
+                       rng.randint(150, 320))
+        paras.append(para)
+        total += count_words(para)
+    return "\n".join(paras)
+
+
+def one_char_change(rng: random.Random, text: str) -> str:
+    """``text`` with one CJK character replaced by a look-alike or a near word."""
+    swaps = {"技": "枝", "术": "木", "测": "侧", "制": "製", "器": "具", "统": "通", "法": "方", "能": "态",
+             "型": "形", "智": "知", "识": "别", "料": "科", "属": "区", "深": "探", "高": "髙", "的": "之"}
+    spots = [i for i, ch in enumerate(text) if ch in swaps]
+    if not spots:
+        spots = [i for i, ch in enumerate(text) if re.match(r"[\u4e00-\u9fff]", ch)]
+        i = rng.choice(spots)
+        return text[:i] + "新" + text[i + 1:]
+    i = rng.choice(spots)
+    return text[:i] + swaps[text[i]] + text[i + 1:]
+
+
+def one_digit_change(text: str, position: int = -3) -> str:
+    """``text`` with one digit changed (a mistyped phone number)."""
+    idx = [i for i, ch in enumerate(text) if ch.isdigit()]
+    i = idx[position]
+    return text[:i] + str((int(text[i]) + 3) % 10) + text[i + 1:]
