@@ -1,0 +1,382 @@
+"""Official seals (公章) in an opinion box: present or absent, where, and what the ring says.
+
+The question is answered from the shape of the ring in both scan kinds:
+
+- colour scans: the ink map is the red ink (both hue bands) after flattening the
+  paper's colour (``method="colour"``);
+- gray and bilevel scans: the ink map is every dark pixel (``method="shape"``).
+
+A seal is an outer ring (circle 38-45 mm, or an oval ~40x30 mm). Ring-shaped
+filters propose centres and sizes, a local search fits the ring, then the ring is
+checked sector by sector: a sector counts when ink runs continuously along the
+ring (an arc, not scattered strokes) and the band just outside the ring is
+lighter. Text, red pen notes, a red heading or an underline cover few sectors;
+a faint, partly inked or binarised seal whose ring broke into arcs still covers
+many. The seal's centre must lie in the box, so the edge of a seal spilling in
+from the next box is not this box's seal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from extract.marks.color import has_colour, ink_map, px_per_mm, red_mask, remove_red
+from extract.reading import SealReading
+
+OcrLine = Callable[[np.ndarray], tuple[str, float]]
+
+# Working resolution: 4 px per mm keeps a 1 mm seal line 4 px wide and a 45 mm seal 180 px.
+WORK_PX_PER_MM = 4.0
+# Outer ring sizes to try (semi-axes in mm, degrees): 公章 are 38-45 mm round, some ovals
+# 40x30 or 45x30 mm, stamped at any angle. The local search covers ±1.5 mm between them.
+CIRCLE_RADII_MM = (19.0, 20.5, 22.0)
+OVAL_AXES_MM = ((20.0, 15.0), (22.5, 15.0))
+OVAL_ANGLES_DEG = (0.0, 30.0, 60.0, 90.0, 120.0, 150.0)
+# Filter bands: the ring line (1-1.5 mm printed) and a band just outside it, which a
+# seal leaves blank; dense text fills both alike.
+RING_BAND_MM = 1.5
+OUTER_BAND_FROM_MM = 2.0
+OUTER_BAND_TO_MM = 3.5
+# Sampling of the fitted ring: points along it, grouped into sectors of 10°.
+RING_SAMPLES = 360
+RING_SECTORS = 36
+# Radial slack around the fitted curve (ring line width, slightly wrong fit).
+RING_SLACK_MM = 1.0
+RING_STEP_MM = 0.25
+OUTER_OFFSETS_MM = (2.0, 2.5, 3.0, 3.5)
+# A sector is inked when ink runs along ≥ 45 % of its 10° arc at one radius (a binarised
+# ring broken into short arcs still does; a text stroke crossing the ring does not)...
+SECTOR_RING_MIN = 0.45
+# ...and the band just outside is lighter by this much (ink on the ring, not beyond it).
+SECTOR_CONTRAST_MIN = 0.25
+# Share of the ring's sectors that must be inked: a seal inked on half its ring still
+# passes; text and pen notes were measured under 0.2.
+SEAL_MIN_COVERAGE = 0.4
+# A ring with less than half of itself inside the crop belongs to the next box.
+MIN_KNOWN_SECTORS = 0.5
+# Candidate centres kept per ring filter.
+CANDIDATES_PER_FILTER = 3
+# Smallest box that can be judged: the date line alone is ~8 mm tall.
+MIN_BOX_MM = 8.0
+# Seal text: the ring's characters sit between these fractions of the outer radius.
+TEXT_RING_INNER = 0.55
+TEXT_RING_OUTER = 0.93
+# The unwrapped strip starts straight below the centre and runs clockwise, so the
+# text arc (centred on top) lands in the middle, upright.
+TEXT_STRIP_PX_PER_MM = 8.0
+
+
+@dataclass
+class Ring:
+    """A fitted outer ring, in working pixels (``WORK_PX_PER_MM``)."""
+
+    cx: float
+    cy: float
+    a: float  # semi-axis along angle
+    b: float
+    angle: float  # degrees
+    coverage: float = 0.0  # share of known sectors inked
+    known: float = 0.0  # share of sectors inside the crop
+
+    def scaled(self, factor: float) -> Ring:
+        return Ring(self.cx * factor, self.cy * factor, self.a * factor, self.b * factor, self.angle,
+                    self.coverage, self.known)
+
+    def bbox(self, factor: float) -> list[int]:
+        """Bounding box of the ring in pixels of a crop ``factor`` times the working scale."""
+        t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+        xs, ys = _ellipse_points(self.cx, self.cy, self.a, self.b, self.angle, t)
+        return [int(np.floor(xs.min() * factor)), int(np.floor(ys.min() * factor)),
+                int(np.ceil(xs.max() * factor)), int(np.ceil(ys.max() * factor))]
+
+
+def _ellipse_points(cx: float, cy: float, a: float, b: float, angle_deg: float,
+                    t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    th = np.deg2rad(angle_deg)
+    x, y = a * np.cos(t), b * np.sin(t)
+    return cx + x * np.cos(th) - y * np.sin(th), cy + x * np.sin(th) + y * np.cos(th)
+
+
+def _ring_kernel(a: float, b: float, angle: float) -> np.ndarray:
+    """+ on the ring band, − on the band just outside (both normalised): ring minus surround."""
+    s = WORK_PX_PER_MM
+    half = int(np.ceil(max(a, b) + OUTER_BAND_TO_MM * s)) + 2
+    size = 2 * half + 1
+    ring = np.zeros((size, size), np.uint8)
+    outer = np.zeros((size, size), np.uint8)
+    centre = (half, half)
+    band = max(1, round(RING_BAND_MM * s))
+    cv2.ellipse(ring, centre, (round(a), round(b)), angle, 0, 360, 1, band)
+    mid = (OUTER_BAND_FROM_MM + OUTER_BAND_TO_MM) / 2 * s
+    cv2.ellipse(outer, centre, (round(a + mid), round(b + mid)), angle, 0, 360, 1,
+                max(1, round((OUTER_BAND_TO_MM - OUTER_BAND_FROM_MM) * s)))
+    outer[ring > 0] = 0
+    k = ring.astype(np.float32) / max(1, ring.sum()) - outer.astype(np.float32) / max(1, outer.sum())
+    return k
+
+
+_KERNELS: list[tuple[float, float, float, np.ndarray]] = []
+
+
+def _kernels() -> list[tuple[float, float, float, np.ndarray]]:
+    if not _KERNELS:
+        s = WORK_PX_PER_MM
+        shapes = [(r, r, 0.0) for r in CIRCLE_RADII_MM]
+        shapes += [(a, b, ang) for a, b in OVAL_AXES_MM for ang in OVAL_ANGLES_DEG]
+        for a, b, ang in shapes:
+            _KERNELS.append((a * s, b * s, ang, _ring_kernel(a * s, b * s, ang)))
+    return _KERNELS
+
+
+class _RingSampler:
+    """Samples an ink map along an ellipse and the bands around it."""
+
+    def __init__(self, ink: np.ndarray) -> None:
+        self.ink = ink
+        self.h, self.w = ink.shape
+        s = WORK_PX_PER_MM
+        self.ring_offsets = np.arange(-RING_SLACK_MM, RING_SLACK_MM + 1e-6, RING_STEP_MM) * s
+        self.outer_offsets = np.array(OUTER_OFFSETS_MM) * s
+        self.t = np.linspace(0, 2 * np.pi, RING_SAMPLES, endpoint=False)
+
+    def _sample(self, ring: Ring, offsets: np.ndarray) -> np.ndarray:
+        """Ink at (offset, sample) along the ring grown by each offset; NaN outside the crop."""
+        xs, ys = _ellipse_points(ring.cx, ring.cy, ring.a + offsets[:, None], ring.b + offsets[:, None],
+                                 ring.angle, self.t[None, :])
+        xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
+        inside = (xi >= 0) & (xi < self.w) & (yi >= 0) & (yi < self.h)
+        out = np.full(xi.shape, np.nan, np.float32)
+        out[inside] = self.ink[yi[inside], xi[inside]]
+        return out
+
+    def sectors(self, ring: Ring, slack: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per sector: best arc-mean along the ring (over radial offsets) and the outer band's mean."""
+        offsets = self.ring_offsets if slack is None else slack
+        on = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1)
+        arc = on.mean(axis=2)  # NaN when any point of the arc is outside the crop
+        best = np.nanmax(np.where(np.isnan(arc), -1.0, arc), axis=0)
+        best[np.isnan(arc).all(axis=0)] = np.nan
+        off = self._sample(ring, self.outer_offsets).reshape(len(self.outer_offsets), RING_SECTORS, -1)
+        outer = np.nanmean(np.where(np.isnan(off), 0.0, off), axis=(0, 2))
+        return best, outer
+
+    def score(self, ring: Ring) -> tuple[float, float]:
+        """(coverage, known): share of known sectors that are inked, share of sectors in the crop."""
+        best, outer = self.sectors(ring)
+        known = ~np.isnan(best)
+        if not known.any():
+            return 0.0, 0.0
+        inked = (best[known] >= SECTOR_RING_MIN) & (best[known] - outer[known] >= SECTOR_CONTRAST_MIN)
+        return float(inked.mean()), float(known.mean())
+
+    def fit_objective(self, ring: Ring) -> float:
+        """Smooth objective for the local search: ring ink minus outer ink, tight band."""
+        best, outer = self.sectors(ring, slack=np.arange(-0.5, 0.51, 0.25) * WORK_PX_PER_MM)
+        known = ~np.isnan(best)
+        if known.mean() < MIN_KNOWN_SECTORS:
+            return -1.0
+        return float(np.mean(np.clip(best[known] - outer[known], 0, 1)))
+
+
+def _refine(sampler: _RingSampler, ring: Ring) -> Ring:
+    """Hill-climb centre and semi-axes (and the angle of an oval) on the fit objective."""
+    s = WORK_PX_PER_MM
+    best = ring
+    best_val = sampler.fit_objective(ring)
+    oval = abs(ring.a - ring.b) > 0.5 * s
+    for step_mm in (1.0, 0.5, 0.25):
+        d = step_mm * s
+        improved = True
+        while improved:
+            improved = False
+            moves = [(dx, dy, 0.0, 0.0, 0.0) for dx in (-d, 0, d) for dy in (-d, 0, d) if dx or dy]
+            moves += [(0.0, 0.0, da, db, 0.0) for da in (-d, 0, d) for db in (-d, 0, d) if da or db]
+            if oval:
+                moves += [(0.0, 0.0, 0.0, 0.0, dang) for dang in (-10 * step_mm, 10 * step_mm)]
+            for dx, dy, da, db, dang in moves:
+                cand = Ring(best.cx + dx, best.cy + dy, best.a + da, best.b + db, best.angle + dang)
+                if not (14 * s <= min(cand.a, cand.b) and max(cand.a, cand.b) <= 24 * s):
+                    continue
+                val = sampler.fit_objective(cand)
+                if val > best_val + 1e-6:
+                    best, best_val, improved = cand, val, True
+    return best
+
+
+def _peaks(resp: np.ndarray, count: int, min_dist: int) -> list[tuple[int, int, float]]:
+    """The ``count`` highest local maxima of a response map, at least ``min_dist`` apart."""
+    r = resp.copy()
+    found: list[tuple[int, int, float]] = []
+    for _ in range(count):
+        _, val, _, (x, y) = cv2.minMaxLoc(r)
+        if val <= 0:
+            break
+        found.append((x, y, float(val)))
+        cv2.circle(r, (x, y), min_dist, -1.0, -1)
+    return found
+
+
+def find_ring(ink: np.ndarray) -> Ring | None:
+    """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like."""
+    sampler = _RingSampler(ink)
+    h, w = ink.shape
+    cands: list[tuple[float, Ring]] = []
+    for a, b, ang, kernel in _kernels():
+        resp = cv2.filter2D(ink, cv2.CV_32F, kernel, borderType=cv2.BORDER_CONSTANT)
+        for x, y, val in _peaks(resp, CANDIDATES_PER_FILTER, int(10 * WORK_PX_PER_MM)):
+            if 0 <= x < w and 0 <= y < h:
+                cands.append((val, Ring(float(x), float(y), a, b, ang)))
+    if not cands:
+        return None
+    cands.sort(key=lambda c: -c[0])
+    best: Ring | None = None
+    for _, ring in cands[:6]:
+        fitted = _refine(sampler, ring)
+        fitted.coverage, fitted.known = sampler.score(fitted)
+        if fitted.known < MIN_KNOWN_SECTORS or not (0 <= fitted.cx < w and 0 <= fitted.cy < h):
+            continue
+        if best is None or fitted.coverage > best.coverage:
+            best = fitted
+    return best
+
+
+def seal_ink(box_bgr: np.ndarray, dpi: int, color_mode: str) -> tuple[np.ndarray, str, str]:
+    """The working-scale ink map a seal is looked for in, the method and a note on the choice."""
+    note = ""
+    method = "colour" if color_mode == "color" else "shape"
+    if method == "colour" and not has_colour(box_bgr, dpi):
+        method, note = "shape", "colour scan without any colour in this box: judged by shape"
+    if method == "colour":
+        ink = red_mask(box_bgr, dpi).astype(np.float32)
+    else:
+        ink = ink_map(box_bgr, dpi)
+    scale = WORK_PX_PER_MM / px_per_mm(dpi)
+    h, w = ink.shape
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(ink, size, interpolation=cv2.INTER_AREA), method, note
+
+
+def _confidence(coverage: float) -> float:
+    """0.5 at the threshold, 1.0 at a full ring (present) or at no ring at all (absent)."""
+    if coverage >= SEAL_MIN_COVERAGE:
+        return round(0.5 + 0.5 * min(1.0, (coverage - SEAL_MIN_COVERAGE) / (0.9 - SEAL_MIN_COVERAGE)), 3)
+    return round(0.5 + 0.5 * min(1.0, (SEAL_MIN_COVERAGE - coverage) / SEAL_MIN_COVERAGE), 3)
+
+
+def _check_box(box_bgr: np.ndarray, dpi: int) -> str:
+    if box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
+        return f"box image must be BGR uint8 H×W×3, got {box_bgr.dtype} {box_bgr.shape}"
+    if dpi <= 0:
+        return f"dpi must be positive, got {dpi}"
+    h, w = box_bgr.shape[:2]
+    if min(h, w) < MIN_BOX_MM * px_per_mm(dpi):
+        return f"box {w}×{h} px is smaller than {MIN_BOX_MM} mm at {dpi} dpi"
+    return ""
+
+
+def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
+    """Is an official seal stamped in this opinion box? bbox relative to the crop.
+
+    ``color_mode`` is the page's ("color", "gray", "bilevel"). A box too small to
+    judge comes back ``status="unreadable"`` with the reason, never as absent.
+    """
+    problem = _check_box(box_bgr, dpi)
+    if problem:
+        return SealReading(present=False, confidence=0.0, status="unreadable", reason=problem,
+                           method="colour" if color_mode == "color" else "shape")
+    ink, method, note = seal_ink(box_bgr, dpi, color_mode)
+    ring = find_ring(ink)
+    coverage = ring.coverage if ring else 0.0
+    present = ring is not None and coverage >= SEAL_MIN_COVERAGE
+    factor = px_per_mm(dpi) / WORK_PX_PER_MM
+    bbox = None
+    if present and ring is not None:
+        h, w = box_bgr.shape[:2]
+        x0, y0, x1, y1 = ring.bbox(factor)
+        bbox = [max(0, x0), max(0, y0), min(w, x1), min(h, y1)]
+    reason = f"ring inked on {coverage:.0%} of its circumference (needs {SEAL_MIN_COVERAGE:.0%})"
+    if note:
+        reason = f"{note}; {reason}"
+    return SealReading(present=present, confidence=_confidence(coverage), bbox=bbox, method=method,
+                       reason=reason)
+
+
+def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.ndarray:
+    """The ring's text band unrolled into a straight, upright line (BGR), red ink shown black.
+
+    The strip starts straight below the seal's centre and runs clockwise, so the
+    arc of the unit's name (centred on top) reads left to right in its middle.
+    """
+    x0, y0, x1, y1 = seal_bbox
+    ppm = px_per_mm(dpi)
+    # Refit the ring around the given box so a clipped bbox still gives the full ellipse.
+    pad = round(5 * ppm)
+    H, W = box_bgr.shape[:2]
+    cx0, cy0, cx1, cy1 = max(0, x0 - pad), max(0, y0 - pad), min(W, x1 + pad), min(H, y1 + pad)
+    region = box_bgr[cy0:cy1, cx0:cx1]
+    ink_r = red_mask(region, dpi)
+    if ink_r.mean() > 0.01:
+        gray = np.where(ink_r, 0, 255).astype(np.uint8)
+        work_ink = ink_r.astype(np.float32)
+    else:
+        gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+        work_ink = ink_map(region, dpi)
+    scale = WORK_PX_PER_MM / ppm
+    small = cv2.resize(work_ink, (max(1, round(work_ink.shape[1] * scale)), max(1, round(work_ink.shape[0] * scale))),
+                       interpolation=cv2.INTER_AREA)
+    ring = find_ring(small)
+    if ring is not None and ring.coverage >= SEAL_MIN_COVERAGE:
+        r = ring.scaled(ppm / WORK_PX_PER_MM)
+        cx, cy, a, b, ang = r.cx, r.cy, r.a, r.b, r.angle
+    else:
+        cx, cy = (x0 + x1) / 2 - cx0, (y0 + y1) / 2 - cy0
+        a, b, ang = (x1 - x0) / 2, (y1 - y0) / 2, 0.0
+    # Map the ellipse onto a circle of radius a (stretch along b), then unroll it.
+    radius = max(a, b)
+    out_ppm = TEXT_STRIP_PX_PER_MM
+    r_in, r_out = TEXT_RING_INNER * radius, TEXT_RING_OUTER * radius
+    mid_r_mm = (r_in + r_out) / 2 / ppm
+    width = max(16, round(2 * np.pi * mid_r_mm * out_ppm))
+    height = max(8, round((r_out - r_in) / ppm * out_ppm))
+    u = np.arange(width, dtype=np.float32) / width  # 0..1 clockwise from straight below
+    v = np.arange(height, dtype=np.float32) / max(1, height - 1)  # 0 at the ring, 1 inward
+    phi = np.pi / 2 + 2 * np.pi * u  # image angles: down, left, up, right (y grows downward)
+    rr = r_out - v[:, None] * (r_out - r_in)
+    # Unit circle point, squeezed to the ellipse's axes and rotated by its angle.
+    ex, ey = np.cos(phi)[None, :] * rr * (a / radius), np.sin(phi)[None, :] * rr * (b / radius)
+    th = np.deg2rad(ang)
+    map_x = (cx + ex * np.cos(th) - ey * np.sin(th)).astype(np.float32)
+    map_y = (cy + ex * np.sin(th) + ey * np.cos(th)).astype(np.float32)
+    strip = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)
+
+
+def _clean_unit_name(text: str) -> str:
+    """Keep the CJK characters and brackets a unit's name is made of."""
+    keep = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "（）()"]
+    return "".join(keep)
+
+
+def read_seal_text(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int,
+                   ocr_line: OcrLine) -> tuple[str | None, float]:
+    """The unit's name on the seal's ring, and the OCR confidence; (None, 0.0) when not read.
+
+    ``ocr_line(image) -> (text, confidence)`` reads one line of text (from extract/ocr.py).
+    """
+    if seal_bbox is None or _check_box(box_bgr, dpi):
+        return None, 0.0
+    strip = unwrap_seal_text(box_bgr, seal_bbox, dpi)
+    # Read the middle two thirds: the name's arc; the ends hold the bottom of the seal.
+    w = strip.shape[1]
+    text, conf = ocr_line(strip[:, w // 6: w - w // 6])
+    name = _clean_unit_name(text)
+    if not name:
+        return None, 0.0
+    return name, float(conf)
+
+
+__all__ = ["Ring", "find_ring", "read_seal", "read_seal_text", "remove_red", "seal_ink", "unwrap_seal_text"]
