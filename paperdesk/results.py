@@ -1,0 +1,253 @@
+"""The results dict of shared/CONTRACT.md, built from what a batch read and found.
+
+Small functions, one per part of the dict. Besides the CONTRACT keys, each
+document carries what the reports and the review screen use: ``crops`` (PNG
+paths relative to the output folder), ``online`` (the matched record),
+``path_taken``, ``problems`` and ``attachments``; the batch carries
+``online_records`` and ``inputs_detail``. Every finding gets ``review`` (the
+clerk's stored decision, or None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checks.finding import Finding
+from extract.reading import FieldReading, FormReading
+from forms.counting import count_chars, count_words
+from forms.template import FormTemplate
+from ingest.page import InputReport
+from ingest.records import OnlineRecord
+from paperdesk.stages import DocumentMatch
+from paperdesk.store import Decision
+
+CROPS_DIR = "crops"
+RESULTS_NAME = "results.json"
+# Whitespace with a CJK character (ideograph, CJK punctuation, full-width form) on
+# either side is an OCR artefact, not a word break (CONTRACT.md: value).
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
+def strip_cjk_spaces(text: str) -> str:
+    """``"技 术 名称 GaN  器件"`` → ``"技术名称GaN器件"``; spaces between latin words stay."""
+    return _CJK_SPACE.sub("", text).strip()
+
+
+def count(text: str, rule: str) -> int:
+    """字 by the configured rule (CONTRACT.md: word processors' rule, or every character)."""
+    return count_chars(text) if rule == "chars" else count_words(text)
+
+
+@dataclass
+class DocumentResult:
+    """One document as the runner has it when results are built."""
+
+    reading: FormReading
+    match: DocumentMatch
+    record: OnlineRecord | None
+    crops: dict[str, str] = field(default_factory=dict)  # key -> relative PNG path
+
+
+def crop_path(document_id: str, key: str) -> str:
+    return f"{CROPS_DIR}/{document_id}-{key}.png"
+
+
+def field_dict(reading: FieldReading, template: FormTemplate, rule: str) -> dict[str, Any]:
+    value: Any = reading.value
+    if isinstance(value, str):
+        value = strip_cjk_spaces(value)
+    d: dict[str, Any] = {
+        "value": value,
+        "confidence": reading.confidence,
+        "page": reading.page,
+        "bbox": reading.bbox,
+        "status": reading.status,
+    }
+    if reading.reason:
+        d["reason"] = reading.reason
+    limit = _limit(template, reading.key)
+    if limit is not None:
+        d["chars"] = count(value if isinstance(value, str) else "", rule)
+        d["limit"] = limit
+    return d
+
+
+def _limit(template: FormTemplate, key: str) -> int | None:
+    try:
+        return template.field(key).limit
+    except KeyError:
+        return None
+
+
+def attachments_dict(reading: FormReading, template: FormTemplate, rule: str) -> dict[str, Any]:
+    limits = {a.key: a.limit for a in template.attachments}
+    return {
+        key: {"chars": count(att.text, rule), "limit": limits.get(key), "pages": list(att.pages)}
+        for key, att in reading.attachments.items()
+    }
+
+
+def with_review(finding: dict[str, Any], subject: str, decisions: dict[tuple[str, str], Decision]) -> dict[str, Any]:
+    decision = decisions.get((subject, str(finding.get("key", ""))))
+    return {**finding, "review": decision.to_dict() if decision else None}
+
+
+def finding_subject(finding: Finding | dict[str, Any], document_id: str | None = None) -> str:
+    """Whom a review decision is about: the record, else the document (a decision survives re-runs)."""
+    d = finding.to_dict() if isinstance(finding, Finding) else finding
+    if d.get("record_id"):
+        return str(d["record_id"])
+    if d.get("record_ids"):
+        return ",".join(d["record_ids"])
+    return str(d.get("document_id") or document_id or "")
+
+
+def document_dict(
+    doc: DocumentResult, template: FormTemplate, rule: str, decisions: dict[tuple[str, str], Decision]
+) -> dict[str, Any]:
+    r = doc.reading
+    subject = doc.match.record_id or r.document_id
+    return {
+        "id": r.document_id,
+        "source": {"file": r.source_file, "pages": sorted({*r.pages, *r.attachment_pages})},
+        "record_id": doc.match.record_id,
+        "match_score": doc.match.match_score,
+        "fields": {k: field_dict(f, template, rule) for k, f in r.fields.items()},
+        "seals": {
+            k: {"present": s.present, "confidence": s.confidence, "page": s.page, "bbox": s.bbox}
+            for k, s in r.seals.items()
+        },
+        "dates": {k: (d.value if d.present else None) for k, d in r.dates.items()},
+        "seal_text": {k: s.text for k, s in r.seals.items()},
+        "findings": [with_review(f.to_dict(), subject, decisions) for f in doc.match.findings],
+        "crops": dict(doc.crops),
+        "online": _online(doc.record),
+        "path_taken": r.path_taken,
+        "problems": list(r.problems),
+        "unreadable": r.unreadable,
+        "attachments": attachments_dict(r, template, rule),
+    }
+
+
+def _online(record: OnlineRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        **record.fields,
+        "record_id": record.record_id,
+        "applicant": record.applicant,
+        "recommender": record.recommender,
+        "submitted_at": record.submitted_at,
+    }
+
+
+def unreadable_finding(failure: dict[str, str]) -> Finding:
+    """The batch finding for an input (or part of one) that could not be read."""
+    return Finding(
+        code="UNREADABLE",
+        severity="error",
+        message=f"文件无法读取：{failure['file']}（{failure['reason']}）",
+        evidence=dict(failure),
+    )
+
+
+def failures(inputs: list[InputReport], page_failures: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Every input that failed, then every page that could not be read, each with its reason."""
+    out = [{"file": i.file, "reason": i.reason} for i in inputs if i.status == "failed"]
+    return out + list(page_failures)
+
+
+def batch_dict(
+    form: str,
+    started: dt.datetime,
+    finished: dt.datetime,
+    inputs: list[InputReport],
+    documents: list[DocumentResult],
+    online_records: int,
+) -> dict[str, Any]:
+    pages = sum(i.pages for i in inputs if i.status == "read")
+    return {
+        "form": form,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "inputs": len(inputs),
+        "documents": len(documents),
+        "pages": pages,
+        "failed_inputs": sum(1 for i in inputs if i.status == "failed"),
+        "online_records": online_records,
+        "inputs_detail": [
+            {"file": i.file, "status": i.status, "reason": i.reason, "duplicate_of": i.duplicate_of} for i in inputs
+        ],
+    }
+
+
+def build_results(
+    *,
+    template: FormTemplate,
+    count_rule: str,
+    started: dt.datetime,
+    finished: dt.datetime,
+    inputs: list[InputReport],
+    documents: list[DocumentResult],
+    batch_findings: list[Finding],
+    unmatched_records: list[str],
+    online_records: int,
+    page_failures: list[dict[str, str]],
+    decisions: dict[tuple[str, str], Decision],
+) -> dict[str, Any]:
+    """The whole CONTRACT.md dict."""
+    failed = failures(inputs, page_failures)
+    found = [*(unreadable_finding(f) for f in failed), *batch_findings]
+    return {
+        "batch": batch_dict(template.name, started, finished, inputs, documents, online_records),
+        "documents": [document_dict(d, template, count_rule, decisions) for d in documents],
+        "unmatched_records": list(unmatched_records),
+        "failures": failed,
+        "findings": [with_review(f.to_dict(), finding_subject(f), decisions) for f in found],
+    }
+
+
+def apply_decisions(results: dict[str, Any], decisions: dict[tuple[str, str], Decision]) -> dict[str, Any]:
+    """The same results with every finding's ``review`` refreshed from the store (``paperdesk report``)."""
+    docs = []
+    for doc in results.get("documents", []):
+        subject = doc.get("record_id") or doc.get("id") or ""
+        docs.append({**doc, "findings": [with_review(f, subject, decisions) for f in doc.get("findings", [])]})
+    batch = [with_review(f, finding_subject(f), decisions) for f in results.get("findings", [])]
+    return {**results, "documents": docs, "findings": batch}
+
+
+def comparable(results: dict[str, Any]) -> dict[str, Any]:
+    """The results without what differs between two runs of the same batch (times)."""
+    batch = {k: v for k, v in results.get("batch", {}).items() if k not in ("started", "finished")}
+    return {**results, "batch": batch}
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Write ``target`` so that a reader (or a crash) never sees half of it: temp file, fsync, rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_results_json(results: dict[str, Any], out_dir: Path) -> Path:
+    """``out_dir/results.json``, atomically."""
+    target = out_dir / RESULTS_NAME
+    atomic_write_bytes(target, json.dumps(results, ensure_ascii=False, indent=2).encode("utf-8"))
+    return target

@@ -1,0 +1,491 @@
+"""One batch, start to finish, so that a clerk never loses work and every core is busy.
+
+The recipe (:func:`run_batch`):
+
+1. probe Tesseract, load the template, read the online export (any of these
+   failing stops the run before anything is written);
+2. plan the inputs in discovery order: hash each file, skip byte-identical
+   copies, sniff it (a bad file is a failure with its reason, the batch goes on),
+   count its pages, look its pages up in the store;
+3. stream the pages not yet stored through the pool (processes, or Dask) and
+   store each PageReading the moment it comes back — that is the resume point
+   and the cache, keyed by (input sha256, page, pipeline version);
+4. per input, split the pages into documents (d0001… in discovery order, the same
+   on every run) and assemble each;
+5. reconcile with the export, build the CONTRACT.md results with the clerks'
+   stored review decisions, store them, write results.json atomically and the
+   reports.
+
+Ctrl-C cancels what is pending, keeps what is stored and raises
+:class:`BatchInterrupted` (a KeyboardInterrupt) carrying the summary.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+from sqlalchemy import select
+
+from checks.finding import Finding
+from extract.reading import FormReading
+from forms.errors import BadInputError, ConfigError, PaperdeskError, StoreError
+from forms.template import FormTemplate
+from ingest.page import InputReport, Page
+from ingest.records import OnlineRecord
+from paperdesk import PIPELINE_VERSION
+from paperdesk.options import RunOptions, db_url_from
+from paperdesk.parallel import Pool, make_pool
+from paperdesk.progress import Reporter, make_reporter
+from paperdesk.results import (
+    DocumentResult,
+    apply_decisions,
+    atomic_write_bytes,
+    build_results,
+    crop_path,
+    finding_subject,
+    write_results_json,
+)
+from paperdesk.stages import DocumentMatch, Stages, default_stages
+from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
+
+log = logging.getLogger("paperdesk.runner")
+
+# Hash inputs in 1 MiB blocks: a scan is tens of MB; no need to hold it to hash it.
+HASH_BLOCK = 1 << 20
+# What a page's reading may fail with and still leave the batch running: the page
+# becomes a failure with its reason (an UNREADABLE finding), the other pages go on.
+# A programming error (TypeError, AttributeError…) is not in this list: it stops the
+# batch with a traceback under -v, and what was stored is kept for the next run.
+PAGE_ERRORS: tuple[type[BaseException], ...] = (PaperdeskError, ValueError, ArithmeticError, LookupError, cv2.error)
+DOC_ID_FORMAT = "d{:04d}"
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: what was read is stored; ``summary`` says how far it got."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__(summary.line())
+        self.summary = summary
+
+
+@dataclass
+class BatchSummary:
+    """What a run did, in one line for the terminal."""
+
+    inputs: int = 0
+    failed: int = 0
+    skipped: int = 0
+    documents: int = 0
+    pages: int = 0
+    pages_read: int = 0
+    pages_cached: int = 0
+    findings: int = 0
+    results_path: Path | None = None
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def line(self) -> str:
+        pages = f"{self.pages} pages ({self.pages_read} read, {self.pages_cached} from the store)"
+        inputs = f"{self.inputs} inputs ({self.failed} failed, {self.skipped} skipped)"
+        if self.interrupted:
+            return (
+                f"paperdesk: interrupted after {self.seconds:.1f} s: {inputs}, {pages} so far; "
+                "what was read is kept and the next run resumes from there"
+            )
+        return (
+            f"paperdesk: {inputs}, {self.documents} documents, {pages}, {self.findings} findings"
+            f" → {self.results_path} ({self.seconds:.1f} s)"
+        )
+
+
+@dataclass
+class InputPlan:
+    """One input on its way through the batch."""
+
+    path: Path
+    report: InputReport
+    kind: str = ""  # pdf | tiff | image | docx
+    total_pages: int = 0
+    readings: dict[int, dict[str, Any]] = field(default_factory=dict)  # page number -> PageReading dict
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.report.file
+
+    @property
+    def paged(self) -> bool:
+        return self.report.status == "read" and self.kind != "docx"
+
+
+def pipeline_key(template: FormTemplate, options: RunOptions) -> str:
+    """The cache key's version part: what changes what a page reads as."""
+    return f"{PIPELINE_VERSION}:{template.name}:{options.ocr_engine}:{options.dpi}"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+
+def plan_inputs(
+    paths: list[Path], stages: Stages, store: Store, version: str, force: bool, reporter: Reporter
+) -> list[InputPlan]:
+    """Every input with its status, kind, page count and the page readings already stored."""
+    plans: list[InputPlan] = []
+    first_by_hash: dict[str, str] = {}
+    for path in paths:
+        plan = plan_input(path, stages, first_by_hash)
+        if plan.paged and not force:
+            plan.readings = {
+                n: r for n, r in store.cached_pages(plan.report.sha256, version).items() if n <= plan.total_pages
+            }
+        if plan.report.status == "failed":
+            reporter.note(f"{plan.file}: {plan.report.reason}")
+        plans.append(plan)
+    return plans
+
+
+def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> InputPlan:
+    report = InputReport(file=str(path), status="read")
+    plan = InputPlan(path=path, report=report)
+    try:
+        report.sha256 = sha256_file(path)
+    except OSError as exc:
+        report.status, report.reason = "failed", f"cannot read the file: {exc.strerror or exc}"
+        return plan
+    if report.sha256 in first_by_hash:
+        report.status, report.duplicate_of = "skipped", first_by_hash[report.sha256]
+        report.reason = f"same content as {report.duplicate_of}"
+        return plan
+    first_by_hash[report.sha256] = report.file
+    try:
+        plan.kind = stages.sniff(path)
+        plan.total_pages = 0 if plan.kind == "docx" else stages.page_count(path)
+    except BadInputError as exc:
+        report.status, report.reason = "failed", exc.message
+    return plan
+
+
+# -- reading pages ----------------------------------------------------------------------------
+
+
+def page_work(
+    plans: list[InputPlan], stages: Stages, template: FormTemplate, options: RunOptions, xopts: Any
+) -> Iterator[tuple[tuple[int, int], tuple[Page, FormTemplate, Any]]]:
+    """Lazily, every page not yet stored, tagged (input index, page number)."""
+    for index, plan in enumerate(plans):
+        if not plan.paged or len(plan.readings) >= plan.total_pages:
+            continue
+        try:
+            for page in stages.iter_pages(plan.path, options.dpi):
+                if page.number not in plan.readings:
+                    yield (index, page.number), (page, template, xopts)
+        except BadInputError as exc:
+            _input_error(plan, exc.message)
+
+
+def _input_error(plan: InputPlan, reason: str) -> None:
+    """A file that broke while its pages were rendered: failed if nothing of it was read."""
+    if plan.readings:
+        plan.failures.append({"file": plan.file, "reason": reason})
+    else:
+        plan.report.status, plan.report.reason = "failed", reason
+
+
+def read_pages(
+    plans: list[InputPlan],
+    pool: Pool,
+    stages: Stages,
+    store: Store,
+    template: FormTemplate,
+    options: RunOptions,
+    version: str,
+    reporter: Reporter,
+    summary: BatchSummary,
+) -> None:
+    """Read every page not stored yet; store each reading as it comes back."""
+    xopts = stages.extract_options(options.ocr_engine, options.debug_dir)
+    work = page_work(plans, stages, template, options, xopts)
+    for (index, number), outcome in pool.run(stages.read_page, work, PAGE_ERRORS):
+        plan = plans[index]
+        if outcome.error is not None:
+            reason = f"page {number}: {outcome.error}"
+            plan.failures.append({"file": plan.file, "reason": reason})
+            reporter.note(f"{plan.file}: {reason}")
+        else:
+            reading: dict[str, Any] = outcome.value
+            store.save_page(plan.report.sha256, number, version, str(reading.get("kind", "")), reading)
+            plan.readings[number] = reading
+            summary.pages_read += 1
+        reporter.advance(1)
+
+
+# -- documents --------------------------------------------------------------------------------
+
+
+def assemble_documents(plans: list[InputPlan], stages: Stages, template: FormTemplate) -> list[FormReading]:
+    """Every document of the batch, numbered d0001… in discovery order."""
+    documents: list[FormReading] = []
+    for plan in plans:
+        if plan.report.status != "read":
+            continue
+        try:
+            for form in input_documents(plan, stages, template, len(documents) + 1):
+                plan.report.documents.append(form.document_id)
+                documents.append(form)
+        except BadInputError as exc:
+            plan.report.status, plan.report.reason = "failed", exc.message
+    return documents
+
+
+def input_documents(plan: InputPlan, stages: Stages, template: FormTemplate, first: int) -> list[FormReading]:
+    if plan.kind == "docx":
+        table = stages.read_docx(plan.path)
+        return [stages.read_docx_form(DOC_ID_FORMAT.format(first), plan.file, table, template)]
+    numbers = sorted(plan.readings)
+    plan.report.pages = plan.total_pages
+    readings = [plan.readings[n] for n in numbers]
+    groups = stages.group_pages([str(r.get("kind", "")) for r in readings])
+    forms = []
+    for offset, positions in enumerate(groups):
+        doc_id = DOC_ID_FORMAT.format(first + offset)
+        forms.append(stages.assemble(doc_id, plan.file, [readings[i] for i in positions], template))
+    if not forms:
+        plan.report.reason = f"no form found on its {len(readings)} pages"
+    return forms
+
+
+def write_crops(form: FormReading, out_dir: Path) -> dict[str, str]:
+    """The document's PNG crops under out/crops/, by field key."""
+    paths = {}
+    for key, png in form.crops.items():
+        rel = crop_path(form.document_id, key)
+        atomic_write_bytes(out_dir / rel, png)
+        paths[key] = rel
+    return paths
+
+
+# -- the batch --------------------------------------------------------------------------------
+
+
+def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Reporter | None = None) -> BatchSummary:
+    """Run one batch (see the module docstring); returns its summary."""
+    t0 = time.monotonic()
+    stages = stages or default_stages()
+    reporter = reporter or make_reporter(options.quiet)
+    stages.probe(options.ocr_engine)
+    template = stages.load_template(options.form)
+    export = stages.read_export(options.online, template)
+    paths = stages.discover(options.scans)
+    if not paths:
+        raise ConfigError(f"no files found in {', '.join(str(p) for p in options.scans)}")
+    options.out.mkdir(parents=True, exist_ok=True)
+    store = open_store(options.db_url)
+    started = utcnow()
+    batch_id = _start_batch(store, options, template)
+    version = pipeline_key(template, options)
+    summary = BatchSummary()
+    plans = plan_inputs(paths, stages, store, version, options.force, reporter)
+    _count_inputs(summary, plans)
+    reporter.start(sum(p.total_pages for p in plans if p.paged))
+    reporter.advance(summary.pages_cached, cached=True)
+    pool = make_pool(options.jobs, options.cluster)
+    try:
+        read_pages(plans, pool, stages, store, template, options, version, reporter, summary)
+    except KeyboardInterrupt:
+        pool.close(cancel=True)
+        reporter.stop()
+        summary.interrupted, summary.seconds = True, time.monotonic() - t0
+        raise BatchInterrupted(summary) from None
+    except BaseException:
+        pool.close(cancel=True)
+        reporter.stop()
+        raise
+    pool.close()
+    reporter.stop()
+    results = finish_batch(store, batch_id, plans, export.records, stages, template, options, started)
+    summary.documents = len(results["documents"])
+    summary.findings = len(results["findings"]) + sum(len(d["findings"]) for d in results["documents"])
+    summary.failed = results["batch"]["failed_inputs"]
+    summary.results_path = write_outputs(results, options.out, stages, _report_options(options))
+    summary.seconds = time.monotonic() - t0
+    store.dispose()
+    return summary
+
+
+def _count_inputs(summary: BatchSummary, plans: list[InputPlan]) -> None:
+    summary.inputs = len(plans)
+    summary.failed = sum(1 for p in plans if p.report.status == "failed")
+    summary.skipped = sum(1 for p in plans if p.report.status == "skipped")
+    summary.pages = sum(p.total_pages for p in plans if p.paged)
+    summary.pages_cached = sum(len(p.readings) for p in plans if p.paged)
+
+
+def _report_options(options: RunOptions) -> dict[str, Any]:
+    return {"sender": options.sender, "reply_by": options.reply_by, "batch_date": options.batch_date}
+
+
+def _start_batch(store: Store, options: RunOptions, template: FormTemplate) -> int:
+    with store.session() as s:
+        batch = Batch(out_dir=str(options.out.resolve()), form=template.name, options=options.model_dump(mode="json"))
+        s.add(batch)
+        s.flush()
+        return batch.id
+
+
+def finish_batch(
+    store: Store,
+    batch_id: int,
+    plans: list[InputPlan],
+    records: list[OnlineRecord],
+    stages: Stages,
+    template: FormTemplate,
+    options: RunOptions,
+    started: dt.datetime,
+) -> dict[str, Any]:
+    """Documents, reconciliation, results; everything stored in one transaction."""
+    forms = assemble_documents(plans, stages, template)
+    matches = stages.reconcile(forms, records, template, options.count_rule)
+    by_id = {r.record_id: r for r in records}
+    docs = []
+    for form in forms:
+        match = matches.documents.get(form.document_id) or DocumentMatch(record_id=None, match_score=None)
+        record = by_id.get(match.record_id) if match.record_id else None
+        docs.append(DocumentResult(reading=form, match=match, record=record, crops=write_crops(form, options.out)))
+    results = build_results(
+        template=template,
+        count_rule=options.count_rule,
+        started=started,
+        finished=utcnow(),
+        inputs=[p.report for p in plans],
+        documents=docs,
+        batch_findings=matches.findings,
+        unmatched_records=matches.unmatched_records,
+        online_records=len(records),
+        page_failures=[f for p in plans for f in p.failures],
+        decisions=store.decisions(),
+    )
+    save_batch(store, batch_id, plans, docs, matches.findings, results)
+    return results
+
+
+def save_batch(
+    store: Store,
+    batch_id: int,
+    plans: list[InputPlan],
+    docs: list[DocumentResult],
+    batch_findings: list[Finding],
+    results: dict[str, Any],
+) -> None:
+    with store.session() as s:
+        for position, plan in enumerate(plans):
+            r = plan.report
+            s.add(
+                InputRow(
+                    batch_id=batch_id,
+                    position=position,
+                    path=r.file,
+                    sha256=r.sha256,
+                    status=r.status,
+                    reason=r.reason,
+                    duplicate_of=r.duplicate_of,
+                    pages=r.pages,
+                )
+            )
+        for doc in docs:
+            s.add(
+                ReadingRow(
+                    batch_id=batch_id,
+                    document_id=doc.reading.document_id,
+                    record_id=doc.match.record_id,
+                    reading=doc.reading.to_dict(with_crops=True),
+                )
+            )
+        for doc_result in results["documents"]:
+            for f in doc_result["findings"]:
+                s.add(_finding_row(batch_id, f, doc_result["id"], doc_result["record_id"]))
+        for f in results["findings"]:
+            s.add(_finding_row(batch_id, f, None, f.get("record_id")))
+        batch = s.get(Batch, batch_id)
+        if batch is None:
+            raise StoreError(f"batch {batch_id} vanished from the store")
+        batch.results = results
+        batch.finished = utcnow()
+
+
+def _finding_row(batch_id: int, f: dict[str, Any], document_id: str | None, record_id: str | None) -> FindingRow:
+    return FindingRow(
+        batch_id=batch_id,
+        document_id=document_id,
+        record_id=record_id or finding_subject(f, document_id) or None,
+        key=str(f.get("key", "")),
+        code=f["code"],
+        field=f.get("field"),
+        severity=f["severity"],
+        message=f["message"],
+        data={k: v for k, v in f.items() if k != "review"},
+    )
+
+
+def write_outputs(results: dict[str, Any], out_dir: Path, stages: Stages, report_options: dict[str, Any]) -> Path:
+    """results.json (atomically) and then the reports."""
+    path = write_results_json(results, out_dir)
+    if stages.write_reports is None:
+        return path
+    try:
+        stages.write_reports(results, out_dir, report_options)
+    except (ModuleNotFoundError, AttributeError) as exc:
+        log.warning("reports not written (%s); results.json is complete", exc)
+    return path
+
+
+# -- paperdesk report -------------------------------------------------------------------------
+
+
+def regenerate_reports(db: str, out: Path | None, stages: Stages | None = None) -> Path:
+    """Write the latest finished batch's reports again, with the review decisions stored since."""
+    stages = stages or default_stages()
+    store = open_store(db_url_from(db))
+    batch = store.latest_finished_batch()
+    if batch is None or batch.results is None:
+        raise ConfigError(f"no finished batch in {db}: run `paperdesk run` first")
+    out_dir = out or Path(batch.out_dir)
+    results = apply_decisions(batch.results, store.decisions())
+    if out_dir.resolve() != Path(batch.out_dir).resolve():
+        _copy_crops(store, batch.id, out_dir)
+    opts = batch.options or {}
+    report_options = {
+        "sender": opts.get("sender", RunOptions.model_fields["sender"].default),
+        "reply_by": _date_or_none(opts.get("reply_by")),
+        "batch_date": _date_or_none(opts.get("batch_date")) or dt.date.today(),
+    }
+    write_outputs(results, out_dir, stages, report_options)
+    store.dispose()
+    return out_dir
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _copy_crops(store: Store, batch_id: int, out_dir: Path) -> None:
+    with store.session() as s:
+        for row in s.scalars(select(ReadingRow).where(ReadingRow.batch_id == batch_id)):
+            for key, b64 in (row.reading.get("crops") or {}).items():
+                atomic_write_bytes(out_dir / crop_path(row.document_id, key), base64.b64decode(b64))
