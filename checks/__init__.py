@@ -1,5 +1,18 @@
 """Stage 3: match paper to online records, apply the notice's rules, produce findings."""
 
 from checks.finding import CODES, Finding
+from checks.options import CheckOptions
+from checks.reconcile import DocumentResult, Reconciliation, reconcile
+from checks.rules import RuleContext, rule, rules_for
 
-__all__ = ["CODES", "Finding"]
+__all__ = [
+    "CODES",
+    "CheckOptions",
+    "DocumentResult",
+    "Finding",
+    "Reconciliation",
+    "RuleContext",
+    "reconcile",
+    "rule",
+    "rules_for",
+]

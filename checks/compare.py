@@ -1,0 +1,178 @@
+"""Paper against online, field by field, with the tolerance OCR noise needs and no more.
+
+Every comparison normalises width, punctuation and whitespace first
+(``checks.text.normalize``). Then, by what the field is:
+
+- choice, integer (TRL), phone, e-mail: equal after normalisation, or not;
+- industry: the same GB/T 4754 class, or the same text;
+- names (技术名称, 联系人): strict, any edit left is a change;
+- addresses: up to ``address_max_cost`` of look-alike misreads;
+- long texts: sentence by sentence (spaCy), each sentence may carry
+  ``sentence_max_cost`` of OCR edits but no changed digit; the differing
+  sentences are the evidence.
+
+The cut-offs and their calibration are in ``checks.options``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from checks.industry import resolve_industry
+from checks.options import CheckOptions
+from checks.text import EditCost, edit_cost, normalize, normalize_email, normalize_phone, sentences, strip_punct
+from forms import FieldSpec, IndustryTable
+
+_INT = re.compile(r"^\s*(\d+)\s*级?\s*$")
+_MAX_SENTENCE_DIFFS = 20  # evidence keeps this many differing sentences; the count says how many there were
+
+
+@dataclass
+class SentenceDiff:
+    """One online sentence and what the paper has in its place."""
+
+    online: str
+    paper: str
+    cost: float
+    digits_changed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"online": self.online, "paper": self.paper, "cost": self.cost, "digits_changed": self.digits_changed}
+
+
+@dataclass
+class Comparison:
+    """The verdict on one field, with what a clerk needs to check it."""
+
+    key: str
+    method: str  # exact | name | address | sentences | industry
+    equal: bool
+    paper: str
+    online: str
+    score: float  # similarity 0-1 (1 = identical after normalisation)
+    cutoff: float | None = None  # the cost or similarity the verdict was taken against
+    cost: EditCost | None = None
+    sentences: list[SentenceDiff] = field(default_factory=list)
+    sentence_count: int = 0
+    lookalike_only: bool = False  # every difference is a known OCR glyph confusion
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "method": self.method,
+            "equal": self.equal,
+            "similarity": round(self.score, 4),
+            "cutoff": self.cutoff,
+            "paper_normalized": self.paper,
+            "online_normalized": self.online,
+        }
+        if self.cost is not None:
+            d["edit"] = self.cost.to_dict()
+        if self.method == "sentences":
+            d["sentences_compared"] = self.sentence_count
+            d["differing_sentences"] = [s.to_dict() for s in self.sentences[:_MAX_SENTENCE_DIFFS]]
+            d["differing_count"] = len(self.sentences)
+        if self.lookalike_only:
+            d["lookalike_only"] = True
+        return d
+
+
+def parse_int(value: str | int | None) -> int | None:
+    """An integer written with Arabic digits (optionally followed by 级), else None."""
+    if isinstance(value, int):
+        return value
+    m = _INT.match(normalize(value or "")) if value else None
+    return int(m.group(1)) if m else None
+
+
+def _exact(key: str, paper: str, online: str) -> Comparison:
+    equal = paper == online
+    return Comparison(key, "exact", equal, paper, online, 1.0 if equal else 0.0)
+
+
+def compare_name(key: str, paper: str, online: str, max_cost: float) -> Comparison:
+    p, o = strip_punct(normalize(paper)), strip_punct(normalize(online))
+    cost = edit_cost(p, o)
+    longest = max(len(p), len(o), 1)
+    return Comparison(key, "name", cost.cost <= max_cost, p, o, max(0.0, 1 - cost.cost / longest), max_cost, cost,
+                      lookalike_only=cost.hard == 0 and cost.soft > 0)
+
+
+def compare_address(key: str, paper: str, online: str, max_cost: float) -> Comparison:
+    c = compare_name(key, paper, online, max_cost)
+    c.method = "address"
+    return c
+
+
+def compare_long(key: str, paper: str, online: str, max_cost: float) -> Comparison:
+    """Sentence-level comparison: each online sentence against the paper text aligned to it."""
+    p, o = normalize(paper), normalize(online)
+    spans = sentences(o)
+    if not spans:
+        equal = not strip_punct(p)
+        return Comparison(key, "sentences", equal, p, o, 1.0 if equal else 0.0, max_cost)
+    ops = Levenshtein.opcodes(p, o)
+
+    def to_paper(d: int) -> int:
+        for op in ops:
+            if op.dest_start <= d < op.dest_end:
+                return op.src_start + (d - op.dest_start if op.tag in ("equal", "replace") else 0)
+        return len(p)
+
+    diffs: list[SentenceDiff] = []
+    total = 0.0
+    for i, span in enumerate(spans):
+        start = 0 if i == 0 else to_paper(span.start)
+        end = len(p) if i == len(spans) - 1 else to_paper(span.end)
+        piece = p[start:end]
+        cost = edit_cost(piece, span.text)
+        total += cost.cost
+        if cost.cost > max_cost or cost.digits_changed:
+            diffs.append(SentenceDiff(span.text, piece, cost.cost, cost.digits_changed))
+    score = max(0.0, 1 - total / max(len(p), len(o), 1))
+    return Comparison(key, "sentences", not diffs, p, o, score, max_cost, sentences=diffs, sentence_count=len(spans))
+
+
+def compare_industry(key: str, paper: str, online: str, options: CheckOptions, table: IndustryTable) -> Comparison:
+    a = resolve_industry(paper, options.industry_name_min_similarity, table)
+    b = resolve_industry(online, options.industry_name_min_similarity, table)
+    if a.cls is not None and b.cls is not None and a.cls.code == b.cls.code:
+        return Comparison(key, "industry", True, a.cls.full_code, b.cls.full_code, 1.0)
+    c = compare_name(key, paper, online, options.name_max_cost)
+    c.method = "industry"
+    return c
+
+
+def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options: CheckOptions,
+                  table: IndustryTable) -> Comparison:
+    """Compare one field's paper value (as read) with its online value."""
+    key = spec.key
+    text = "" if paper is None else str(paper)
+    if spec.kind == "choice":
+        return _exact(key, strip_punct(normalize(text)), strip_punct(normalize(online)))
+    if spec.kind == "integer":
+        pi, oi = parse_int(paper), parse_int(online)
+        return _exact(key, str(pi) if pi is not None else normalize(text), str(oi) if oi is not None else normalize(online))
+    if spec.kind == "phone":
+        return _exact(key, normalize_phone(text), normalize_phone(online))
+    if spec.kind == "email":
+        return _exact(key, normalize_email(text), normalize_email(online))
+    if spec.kind == "industry":
+        return compare_industry(key, text, online, options, table)
+    if spec.long:
+        return compare_long(key, text, online, options.sentence_max_cost)
+    if key in options.lenient_fields:
+        return compare_address(key, text, online, options.address_max_cost)
+    return compare_name(key, text, online, options.name_max_cost)
+
+
+def compare_unit(seal_text: str, unit: str, min_similarity: float) -> Comparison:
+    """The unit on a seal's ring against the online 申报单位/推荐单位."""
+    p = strip_punct(normalize(seal_text)).removesuffix("公章")
+    o = strip_punct(normalize(unit))
+    cost = edit_cost(p, o)
+    score = max(0.0, 1 - cost.cost / max(len(p), len(o), 1))
+    return Comparison("seal", "name", score >= min_similarity, p, o, score, min_similarity, cost)

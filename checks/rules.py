@@ -1,0 +1,396 @@
+"""The notice's rules, one small function each, registered per template.
+
+A rule is ``(ctx: RuleContext) -> Iterable[Finding]``. ``@rule()`` registers
+it for every template, ``@rule("kczg-2020")`` for one; adding a rule is adding
+a function. Rules read the template's field kinds, so the same function checks
+any form that has, say, a choice field or an opinion box.
+
+A rule whose input could not be read yields UNREADABLE (``ctx.unreadable``),
+never a pass; ``reconcile`` keeps one finding per (code, field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from checks.compare import Comparison, compare_field, compare_long, compare_unit, parse_int
+from checks.finding import Finding, Severity
+from checks.industry import resolve_industry
+from checks.options import CheckOptions
+from checks.text import normalize, strip_punct
+from extract.reading import FieldReading, FormReading
+from forms import FieldSpec, FormTemplate, IndustryTable, count_chars, count_words
+from ingest.records import OnlineRecord
+
+Rule = Callable[["RuleContext"], Iterable[Finding]]
+ANY_TEMPLATE = "*"
+_REGISTRY: dict[str, list[Rule]] = {}
+
+_RULE_NAMES = {"word": "Word字数", "chars": "字符数"}
+_SHOW = 60  # characters of a value quoted in a message; the full value is in paper/online
+_UNIT_LABELS = {"applicant": "申报单位", "recommender": "推荐单位"}
+_STATUS_REASONS = {"not_found": "未找到该栏", "unreadable": "无法识别"}
+
+
+def rule(*templates: str) -> Callable[[Rule], Rule]:
+    """Register a rule for the named templates (none named: every template)."""
+
+    def register(fn: Rule) -> Rule:
+        for name in templates or (ANY_TEMPLATE,):
+            _REGISTRY.setdefault(name, []).append(fn)
+        return fn
+
+    return register
+
+
+def rules_for(template_name: str) -> list[Rule]:
+    """The rules that apply to a template, generic ones first, in registration order."""
+    return [*_REGISTRY.get(ANY_TEMPLATE, []), *_REGISTRY.get(template_name, [])]
+
+
+def quote(text: Any) -> str:
+    s = "" if text is None else str(text)
+    return s if len(s) <= _SHOW else s[:_SHOW] + "…"
+
+
+@dataclass
+class RuleContext:
+    """One paper form, its online record (None when unmatched) and what the rules share."""
+
+    reading: FormReading
+    record: OnlineRecord | None
+    template: FormTemplate
+    options: CheckOptions
+    industry: IndustryTable
+    _comparisons: dict[str, Comparison | None] = field(default_factory=dict)
+
+    # -- reading the form -------------------------------------------------
+    def field(self, key: str) -> FieldReading | None:
+        return self.reading.fields.get(key)
+
+    def readable(self, key: str) -> bool:
+        f = self.field(key)
+        return f is not None and f.status in ("read", "empty")
+
+    def text(self, key: str) -> str:
+        """The field's value as text ("" when blank)."""
+        f = self.field(key)
+        if f is None or f.value is None:
+            return (f.raw if f else "") or ""
+        return str(f.value)
+
+    def blank(self, key: str) -> bool:
+        f = self.field(key)
+        return f is not None and (f.status == "empty" or not strip_punct(normalize(self.text(key))))
+
+    # -- findings ---------------------------------------------------------
+    def finding(self, code: str, key: str | None, message: str, severity: Severity = "error",
+                **kw: Any) -> Finding:
+        """A document finding with the field's page, box and confidence filled in."""
+        f = self.field(key) if key else None
+        kw.setdefault("page", f.page if f else None)
+        kw.setdefault("bbox", f.bbox if f else None)
+        kw.setdefault("confidence", f.confidence if f and f.status == "read" else None)
+        return Finding(code=code, severity=severity, message=message, field=key,
+                       document_id=self.reading.document_id,
+                       record_id=self.record.record_id if self.record else None, **kw)
+
+    def unreadable(self, key: str, label: str, reason: str = "", **kw: Any) -> Finding:
+        f = self.field(key)
+        why = reason or (f.reason if f and f.reason else _STATUS_REASONS.get(f.status if f else "not_found", ""))
+        why = why or "未找到该栏"
+        return self.finding("UNREADABLE", key, f"{label}{why}，请人工核对原件",
+                            evidence={"status": f.status if f else "missing", "reason": why}, **kw)
+
+    # -- comparing with the online record ---------------------------------
+    def compare(self, key: str) -> Comparison | None:
+        """Paper against online for a field (cached); None without a record or a readable value."""
+        if key not in self._comparisons:
+            self._comparisons[key] = None
+            spec = self.template.field(key)
+            filled = spec.kind == "choice" or not self.blank(key)  # a choice's value is its ticks
+            if self.record is not None and self.readable(key) and filled:
+                self._comparisons[key] = compare_field(spec, self.paper_value(spec), self.record.get(key),
+                                                       self.options, self.industry)
+        return self._comparisons[key]
+
+    def paper_value(self, spec: FieldSpec) -> str | int | None:
+        f = self.field(spec.key)
+        if f is None:
+            return None
+        if spec.kind == "choice":
+            chosen = choices_of(f)
+            return chosen[0] if len(chosen) == 1 else None
+        return f.value if f.value is not None else f.raw
+
+
+def choices_of(f: FieldReading) -> list[str]:
+    """Every option read as ticked (``chosen``, else the single ``value``)."""
+    if f.chosen is not None:
+        return list(f.chosen)
+    return [str(f.value)] if f.value not in (None, "") else []
+
+
+def counts(text: str) -> dict[str, int]:
+    return {"word": count_words(text), "chars": count_chars(text)}
+
+
+# -- the rules --------------------------------------------------------------
+
+
+@rule()
+def required_fields(ctx: RuleContext) -> Iterator[Finding]:
+    """FIELD_EMPTY for a blank required field; UNREADABLE when it could not be read or found.
+
+    Choice fields are CHOICE_INVALID's (nothing ticked); a blank TRL is
+    FIELD_EMPTY, not TRL_INVALID (one finding per cause).
+    """
+    for spec in ctx.template.fields:
+        if spec.kind in ("opinion", "choice") or not spec.required:
+            continue
+        if not ctx.readable(spec.key):
+            yield ctx.unreadable(spec.key, spec.label)
+        elif ctx.blank(spec.key):
+            yield ctx.finding("FIELD_EMPTY", spec.key, f"{spec.label}未填写，请补填",
+                              online=ctx.record.get(spec.key) if ctx.record else None)
+
+
+@rule()
+def single_choice(ctx: RuleContext) -> Iterator[Finding]:
+    """CHOICE_INVALID when no box or more than one box is ticked."""
+    for spec in ctx.template.choice_fields:
+        f = ctx.field(spec.key)
+        if f is None or not ctx.readable(spec.key):
+            yield ctx.unreadable(spec.key, spec.label)
+            continue
+        chosen = choices_of(f)
+        evidence = {"chosen": chosen, "choices": list(spec.choices), "option_scores": f.option_scores}
+        options = "、".join(spec.choices)
+        if not chosen:
+            yield ctx.finding("CHOICE_INVALID", spec.key, f"{spec.label}未勾选，请在{options}中勾选一项",
+                              paper=chosen, evidence=evidence)
+        elif len(chosen) > 1:
+            yield ctx.finding("CHOICE_INVALID", spec.key,
+                              f"{spec.label}勾选了{len(chosen)}项（{'、'.join(chosen)}），只能勾选一项",
+                              paper=chosen, evidence=evidence)
+
+
+@rule()
+def integer_range(ctx: RuleContext) -> Iterator[Finding]:
+    """TRL_INVALID when the value is not an integer within the template's range (1-9)."""
+    for spec in ctx.template.fields:
+        if spec.kind != "integer":
+            continue
+        if not ctx.readable(spec.key):
+            yield ctx.unreadable(spec.key, spec.label)
+            continue
+        if ctx.blank(spec.key):
+            continue  # FIELD_EMPTY (required_fields)
+        f = ctx.field(spec.key)
+        raw = (f.raw if f and f.raw else ctx.text(spec.key)).strip()
+        value = parse_int(raw) if raw else parse_int(f.value if f else None)
+        assert spec.min is not None and spec.max is not None  # FieldSpec validates integer fields
+        if value is None or not spec.min <= value <= spec.max:
+            yield ctx.finding("TRL_INVALID", spec.key,
+                              f"{spec.label}「{quote(raw)}」无效，应填写{spec.min}-{spec.max}的整数（阿拉伯数字）",
+                              paper=raw, evidence={"parsed": value, "min": spec.min, "max": spec.max})
+
+
+@rule()
+def industry_class(ctx: RuleContext) -> Iterator[Finding]:
+    """INDUSTRY_INVALID unless the text names a GB/T 4754-2017 中类 or 小类 (by code or name)."""
+    for spec in ctx.template.fields:
+        if spec.kind != "industry":
+            continue
+        if not ctx.readable(spec.key):
+            yield ctx.unreadable(spec.key, spec.label)
+            continue
+        if ctx.blank(spec.key):
+            continue
+        text = ctx.text(spec.key)
+        m = resolve_industry(text, ctx.options.industry_name_min_similarity, ctx.industry)
+        evidence = {**m.to_dict(), "cutoff": ctx.options.industry_name_min_similarity}
+        if m.status == "coarse" and m.cls is not None:
+            yield ctx.finding("INDUSTRY_INVALID", spec.key,
+                              f"{spec.label}「{quote(text)}」是GB/T 4754-2017的{m.cls.level}（{m.cls.full_code}），"
+                              f"请填写其下的中类或小类（名称或代码）", paper=text, evidence=evidence)
+        elif m.status == "unknown":
+            yield ctx.finding("INDUSTRY_INVALID", spec.key,
+                              f"{spec.label}「{quote(text)}」不是GB/T 4754-2017的行业类别，请按中类或小类填写名称或代码",
+                              paper=text, evidence=evidence)
+
+
+def _limit_finding(ctx: RuleContext, key: str, label: str, limit: int, text: str, counted: str,
+                   extra: dict[str, Any]) -> Finding | None:
+    n = counts(text)
+    used = n[ctx.options.count_rule]
+    if used <= limit:
+        return None
+    rule_name = _RULE_NAMES.get(ctx.options.count_rule, ctx.options.count_rule)
+    return ctx.finding("OVER_LIMIT", key, f"{label} {used}字，超过{limit}字限制（按{rule_name}规则计），请删减至{limit}字以内",
+                       evidence={"count": used, "counts": n, "limit": limit, "rule": ctx.options.count_rule,
+                                 "counted": counted, **extra})
+
+
+@rule()
+def text_limits(ctx: RuleContext) -> Iterator[Finding]:
+    """OVER_LIMIT: sections over their 字 limit, counting the exact online text where the paper matches it."""
+    for spec in ctx.template.limited_fields:
+        if not ctx.readable(spec.key):
+            yield ctx.unreadable(spec.key, spec.label)
+            continue
+        if ctx.blank(spec.key):
+            continue
+        assert spec.limit is not None
+        comparison = ctx.compare(spec.key)
+        if comparison is not None and comparison.equal and ctx.record is not None:
+            text, counted = ctx.record.get(spec.key), "online"
+        else:
+            text, counted = ctx.text(spec.key), "paper"
+        found = _limit_finding(ctx, spec.key, spec.label, spec.limit, text, counted,
+                               {"paper_counts": counts(ctx.text(spec.key))})
+        if found:
+            yield found
+    for att in ctx.template.attachments:
+        reading = ctx.reading.attachments.get(att.key)
+        if reading is None or not reading.text.strip():
+            continue  # detailed material is optional
+        online = ctx.record.get(att.key) if ctx.record else ""
+        counted, text = "paper", reading.text
+        if online and compare_long(att.key, reading.text, online, ctx.options.sentence_max_cost).equal:
+            counted, text = "online", online
+        found = _limit_finding(ctx, att.key, att.label, att.limit, text, counted,
+                               {"pages": list(reading.pages), "paper_counts": counts(reading.text)})
+        if found:
+            found.page = reading.pages[0] if reading.pages else None
+            found.confidence = reading.confidence
+            yield found
+
+
+@rule()
+def seals_present(ctx: RuleContext) -> Iterator[Finding]:
+    """SEAL_MISSING for an opinion box that needs a seal and has none."""
+    for spec in ctx.template.opinion_fields:
+        if not spec.seal_required:
+            continue
+        seal = ctx.reading.seals.get(spec.key)
+        if seal is None or seal.status in ("unreadable", "not_found"):
+            reason = (seal.reason if seal else "") or "未找到意见栏，无法判断是否盖章"
+            yield ctx.unreadable(spec.key, spec.label, reason, page=seal.page if seal else None,
+                                 bbox=seal.box_bbox if seal else None)
+        elif not seal.present:
+            yield ctx.finding("SEAL_MISSING", spec.key, f"{spec.label}栏未检测到公章，请补盖{spec.seal_label}",
+                              page=seal.page, bbox=seal.box_bbox, confidence=seal.confidence,
+                              evidence={"method": seal.method, "confidence": seal.confidence})
+
+
+@rule()
+def seal_units(ctx: RuleContext) -> Iterator[Finding]:
+    """MISMATCH on applicant/recommender when the seal's ring names another unit than the online record."""
+    if ctx.record is None:
+        return
+    for spec in ctx.template.opinion_fields:
+        seal = ctx.reading.seals.get(spec.key)
+        if spec.seal_unit is None or seal is None or not seal.present or not seal.text:
+            continue  # ring text is read where it can be; presence is seals_present's
+        online = ctx.record.get(spec.seal_unit)
+        if not online:
+            continue
+        c = compare_unit(seal.text, online, ctx.options.seal_unit_min_similarity)
+        if not c.equal:
+            unit = _UNIT_LABELS.get(spec.seal_unit, spec.seal_unit)
+            yield ctx.finding("MISMATCH", spec.seal_unit,
+                              f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致，请核实盖章单位",
+                              paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
+                              confidence=seal.text_confidence,
+                              evidence={**c.to_dict(), "opinion": spec.key})
+
+
+@rule()
+def dates_present(ctx: RuleContext) -> Iterator[Finding]:
+    """DATE_MISSING for an opinion box that needs a date and has none."""
+    for spec in ctx.template.opinion_fields:
+        if not spec.date_required:
+            continue
+        date = ctx.reading.dates.get(spec.key)
+        if date is None or date.status in ("unreadable", "not_found"):
+            reason = (date.reason if date else "") or "未找到意见栏，无法判断是否填写日期"
+            yield ctx.unreadable(spec.key, spec.label, reason, page=date.page if date else None,
+                                 bbox=date.bbox if date else None)
+        elif not date.present:
+            yield ctx.finding("DATE_MISSING", spec.key, f"{spec.label}栏未填写日期（年 月 日），请补填",
+                              page=date.page, bbox=date.bbox, confidence=date.confidence,
+                              evidence={"raw": date.raw})
+
+
+@rule()
+def dates_in_time(ctx: RuleContext) -> Iterator[Finding]:
+    """DATE_LATE (warning) for an opinion date after the template's deadline."""
+    deadline = ctx.template.deadline
+    for spec in ctx.template.opinion_fields:
+        date = ctx.reading.dates.get(spec.key)
+        if date is None or not date.present or date.status != "read":
+            continue  # a missing or unreadable date is dates_present's
+        if not date.value:
+            yield ctx.finding("UNREADABLE", spec.key,
+                              f"{spec.label}栏日期「{quote(date.raw)}」无法识别，请人工核对是否晚于截止日期{deadline.isoformat()}",
+                              severity="warning", page=date.page, bbox=date.bbox, confidence=date.confidence,
+                              evidence={"raw": date.raw, "deadline": deadline.isoformat()})
+            continue
+        try:
+            when = dt.date.fromisoformat(date.value[:10])
+        except ValueError:
+            yield ctx.finding("UNREADABLE", spec.key,
+                              f"{spec.label}栏日期「{quote(date.value)}」不是有效日期，请人工核对",
+                              severity="warning", page=date.page, bbox=date.bbox, evidence={"raw": date.raw})
+            continue
+        if when > deadline:
+            yield ctx.finding("DATE_LATE", spec.key,
+                              f"{spec.label}栏日期{when.isoformat()}晚于截止日期{deadline.isoformat()}，请核实",
+                              severity="warning", paper=when.isoformat(), page=date.page, bbox=date.bbox,
+                              confidence=date.confidence,
+                              evidence={"date": when.isoformat(), "deadline": deadline.isoformat()})
+
+
+def _skip_mismatch(ctx: RuleContext, spec: FieldSpec) -> bool:
+    """Fields whose paper value another rule already rejects are not compared too."""
+    f = ctx.field(spec.key)
+    if f is None:
+        return True
+    if spec.kind == "choice":
+        return len(choices_of(f)) != 1
+    if spec.kind == "integer":
+        value = parse_int(f.raw or f.value)
+        return value is None or not (spec.min or 0) <= value <= (spec.max or value)
+    return False
+
+
+@rule()
+def paper_matches_online(ctx: RuleContext) -> Iterator[Finding]:
+    """MISMATCH for every field whose paper value differs from the online record beyond OCR noise."""
+    if ctx.record is None:
+        return
+    for spec in ctx.template.fields:
+        if spec.kind == "opinion" or _skip_mismatch(ctx, spec):
+            continue
+        c = ctx.compare(spec.key)
+        if c is None or c.equal:
+            continue
+        paper, online = ctx.paper_value(spec), ctx.record.get(spec.key)
+        f = ctx.field(spec.key)
+        severity: Severity = "error"
+        if c.method == "sentences":
+            first = c.sentences[0] if c.sentences else None
+            example = f"，如纸质「{quote(first.paper)}」，线上「{quote(first.online)}」" if first else ""
+            message = f"{spec.label}纸质与线上不一致：{len(c.sentences)}处句子不同{example}"
+        else:
+            message = f"{spec.label}纸质与线上不一致：纸质「{quote(paper)}」，线上「{quote(online)}」"
+            if c.lookalike_only:
+                message += "（差异为形近字，可能是识别误差，请核对原件）"
+                if f is not None and f.confidence < ctx.options.name_noisy_confidence:
+                    severity = "warning"
+        yield ctx.finding("MISMATCH", spec.key, message, severity=severity, paper=paper, online=online,
+                          evidence=c.to_dict())

@@ -1,0 +1,195 @@
+"""Text as the checks compare it: normalised, weighed edit by edit, split into sentences.
+
+OCR changes how a text looks more often than what it says: full-width against
+half-width forms, ，against ``,``, spaces between CJK characters, ``O`` for
+``0``. ``normalize`` removes those differences before any comparison. What is
+left is weighed by ``edit_cost``: a substitution between two glyphs that OCR
+engines are known to confuse (``CONFUSABLE_GROUPS``) costs ``CONFUSABLE_COST``,
+any other edit costs 1, so the cut-offs in ``checks.compare`` count "edits OCR
+does not explain".
+
+Sentences come from spaCy's blank Chinese pipeline (character segmenter, no
+model download) with a sentencizer that splits on Chinese sentence ends only,
+so ``98.5%`` stays in one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+# Glyphs that Tesseract/PP-OCR read for one another in printed Song/Hei text.
+# Each string is one group; any two characters of a group are confusable.
+CONFUSABLE_GROUPS: tuple[str, ...] = (
+    "己已巳", "未末", "土士", "日曰", "人入八", "大太犬", "天夭夫", "王玉主", "白自", "目且",
+    "刀力", "干千于", "开升", "木本术", "戊戌戍", "申由甲田", "贝见", "今令", "设没", "折拆析",
+    "治冶", "辨辩辫", "杨扬", "候侯", "微徽", "免兔", "准淮", "径经", "壁璧", "晴睛", "历厉",
+    "象像", "员贝", "问间", "侯猴", "拨拔", "体休", "坝坎", "仑仓", "汩汨", "孑子", "衷哀",
+    "口囗", "二三", "工土", "己巳", "礻衤", "厂广", "几凡", "万方", "仁化", "免勉",
+    "0OoD〇", "1lI|", "5S", "8B", "2Z", "6b", "9g",
+)
+"""Typical glyph confusions (Tesseract chi_sim and PP-OCR on 300 dpi print)."""
+
+CONFUSABLE_COST = 0.25
+"""A confusable substitution weighs a quarter of an edit: four of them in one
+sentence look like a real change, one or two look like print quality."""
+
+# Sentence ends for the sentencizer: Chinese ends only ("." splits 98.5).
+SENTENCE_ENDS: tuple[str, ...] = ("。", "！", "？", "；", "!", "?", "…")
+
+_CONFUSABLE: dict[str, frozenset[str]] = {}
+for _group in CONFUSABLE_GROUPS:
+    for _ch in _group:
+        _CONFUSABLE[_ch] = _CONFUSABLE.get(_ch, frozenset()) | frozenset(_group) - {_ch}
+
+# After NFKC, ASCII punctuation that stands for a Chinese mark in CJK text.
+_TO_CJK_PUNCT = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+# Punctuation variants OCR and typists swap freely; folded to one form.
+_PUNCT_FOLD = {
+    "“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
+    "〔": "（", "〕": "）", "【": "（", "】": "）", "[": "（", "]": "）",
+    "—": "-", "–": "-", "－": "-", "―": "-", "─": "-", "~": "～", "〜": "～",
+    "·": "·", "•": "·", "・": "·", "．": ".",
+}
+_DOT_NOT_IN_NUMBER = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_SPACE = re.compile(r"\s+")
+
+
+def confusable(a: str, b: str) -> bool:
+    """True when OCR is known to read ``a`` as ``b`` (or back)."""
+    return b in _CONFUSABLE.get(a, frozenset())
+
+
+def normalize(text: str | None, keep_dots: bool = False) -> str:
+    """Width, punctuation and whitespace folded so that only content differs.
+
+    NFKC turns full-width letters, digits and ASCII-range punctuation into
+    their half-width forms; punctuation that has a Chinese form is then put
+    back in it (，：；！？（）), variants are folded, and all whitespace goes.
+    A "." that is not inside a number becomes 。 unless ``keep_dots`` (e-mail).
+    """
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    s = "".join(_PUNCT_FOLD.get(ch, ch) for ch in s)
+    s = "".join(_TO_CJK_PUNCT.get(ch, ch) for ch in s)
+    s = _SPACE.sub("", s)
+    if not keep_dots:
+        s = _DOT_NOT_IN_NUMBER.sub("。", s)
+    return s
+
+
+def strip_punct(text: str) -> str:
+    """``text`` without punctuation (Unicode category P*): for names and addresses."""
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+
+
+# Latin letters OCR reads for digits inside a phone number.
+_PHONE_FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
+                             "i": "1", "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "b": "6"})
+_CHINA_PREFIX = "86"
+_MOBILE_LENGTH = 11
+
+
+def normalize_phone(text: str | None) -> str:
+    """Digits only, after folding letters OCR reads for digits; drops a +86 prefix."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text).translate(_PHONE_FOLD)
+    digits = "".join(ch for ch in s if ch.isdigit())
+    if len(digits) == _MOBILE_LENGTH + len(_CHINA_PREFIX) and digits.startswith(_CHINA_PREFIX):
+        digits = digits[len(_CHINA_PREFIX):]
+    return digits
+
+
+# E-mail skeleton: characters OCR confuses in Latin print map to one representative.
+_EMAIL_FOLD = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "。": ".", "，": ".", ",": "."})
+
+
+def normalize_email(text: str | None) -> str:
+    """Lower case, no spaces, and OCR's Latin look-alikes folded (``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``).
+
+    Two e-mails whose skeletons are equal differ only in glyphs OCR cannot tell
+    apart; any other change (a letter, a digit that is no look-alike) remains.
+    """
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = _SPACE.sub("", s).translate(_EMAIL_FOLD)
+    return s.replace("rn", "m").replace("vv", "w")
+
+
+@dataclass
+class EditCost:
+    """How far two normalised texts are apart, edit by edit."""
+
+    cost: float  # weighted: confusable substitutions CONFUSABLE_COST, other edits 1
+    hard: int  # edits OCR confusion does not explain
+    soft: int  # confusable substitutions
+    digits_changed: bool  # an edit touched a digit (numbers matter in any text)
+    edits: list[tuple[str, str]] = field(default_factory=list)  # (paper, online) pieces that differ
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cost": self.cost, "hard": self.hard, "soft": self.soft,
+                "digits_changed": self.digits_changed, "edits": [list(e) for e in self.edits]}
+
+
+def edit_cost(paper: str, online: str) -> EditCost:
+    """Weighted edit distance along the Levenshtein alignment of ``paper`` against ``online``."""
+    hard = soft = 0
+    digits = False
+    edits: list[tuple[str, str]] = []
+    for op in Levenshtein.opcodes(paper, online):
+        if op.tag == "equal":
+            continue
+        p = paper[op.src_start:op.src_end]
+        o = online[op.dest_start:op.dest_end]
+        edits.append((p, o))
+        if op.tag == "replace":
+            for a, b in zip(p, o, strict=True):
+                if confusable(a, b):
+                    soft += 1  # O for 0 is print quality, not a changed number
+                else:
+                    hard += 1
+                    digits = digits or a.isdigit() or b.isdigit()
+        else:
+            hard += len(p) + len(o)
+            digits = digits or any(ch.isdigit() for ch in p + o)
+    return EditCost(cost=hard + CONFUSABLE_COST * soft, hard=hard, soft=soft, digits_changed=digits, edits=edits)
+
+
+def similarity(paper: str, online: str) -> float:
+    """1 − weighted edit cost / length of the longer text; 1.0 for two empty texts."""
+    longest = max(len(paper), len(online))
+    if longest == 0:
+        return 1.0
+    return max(0.0, 1.0 - edit_cost(paper, online).cost / longest)
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy  # loaded on first use: spaCy's import costs a second
+
+    nlp = spacy.blank("zh")  # default segmenter "char": nothing to download
+    nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_ENDS)})
+    return nlp
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Span]:
+    """Sentence spans (character offsets into ``text``) from spaCy's Chinese pipeline."""
+    if not text:
+        return []
+    doc = _nlp()(text)
+    return [Span(s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()]
