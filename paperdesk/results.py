@@ -11,12 +11,8 @@ clerk's stored decision, or None).
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from checks.finding import Finding
@@ -29,7 +25,6 @@ from paperdesk.stages import DocumentMatch
 from paperdesk.store import Decision
 
 CROPS_DIR = "crops"
-RESULTS_NAME = "results.json"
 # Whitespace with a CJK character (ideograph, CJK punctuation, full-width form) on
 # either side is an OCR artefact, not a word break (CONTRACT.md: value).
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -229,25 +224,3 @@ def comparable(results: dict[str, Any]) -> dict[str, Any]:
     """The results without what differs between two runs of the same batch (times)."""
     batch = {k: v for k, v in results.get("batch", {}).items() if k not in ("started", "finished")}
     return {**results, "batch": batch}
-
-
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    """Write ``target`` so that a reader (or a crash) never sees half of it: temp file, fsync, rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_results_json(results: dict[str, Any], out_dir: Path) -> Path:
-    """``out_dir/results.json``, atomically."""
-    target = out_dir / RESULTS_NAME
-    atomic_write_bytes(target, json.dumps(results, ensure_ascii=False, indent=2).encode("utf-8"))
-    return target

@@ -45,17 +45,11 @@ from paperdesk import PIPELINE_VERSION
 from paperdesk.options import RunOptions, db_url_from
 from paperdesk.parallel import Pool, make_pool
 from paperdesk.progress import Reporter, make_reporter
-from paperdesk.results import (
-    DocumentResult,
-    apply_decisions,
-    atomic_write_bytes,
-    build_results,
-    crop_path,
-    finding_subject,
-    write_results_json,
-)
+from paperdesk.results import DocumentResult, apply_decisions, build_results, crop_path, finding_subject
 from paperdesk.stages import DocumentMatch, Stages, default_stages
 from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
+from reports import ReportOptions, write_results_json
+from reports.results_json import atomic_write_bytes
 
 log = logging.getLogger("paperdesk.runner")
 
@@ -276,6 +270,7 @@ def write_crops(form: FormReading, out_dir: Path) -> dict[str, str]:
     paths = {}
     for key, png in form.crops.items():
         rel = crop_path(form.document_id, key)
+        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out_dir / rel, png)
         paths[key] = rel
     return paths
@@ -337,8 +332,13 @@ def _count_inputs(summary: BatchSummary, plans: list[InputPlan]) -> None:
     summary.pages_cached = sum(len(p.readings) for p in plans if p.paged)
 
 
-def _report_options(options: RunOptions) -> dict[str, Any]:
-    return {"sender": options.sender, "reply_by": options.reply_by, "batch_date": options.batch_date}
+def _report_options(options: RunOptions) -> ReportOptions:
+    return ReportOptions(
+        sender=options.sender,
+        reply_deadline=options.reply_by,
+        batch_date=options.batch_date,
+        count_rule=options.count_rule,
+    )
 
 
 def _start_batch(store: Store, options: RunOptions, template: FormTemplate) -> int:
@@ -443,15 +443,11 @@ def _finding_row(batch_id: int, f: dict[str, Any], document_id: str | None, reco
     )
 
 
-def write_outputs(results: dict[str, Any], out_dir: Path, stages: Stages, report_options: dict[str, Any]) -> Path:
-    """results.json (atomically) and then the reports."""
+def write_outputs(results: dict[str, Any], out_dir: Path, stages: Stages, report_options: ReportOptions) -> Path:
+    """results.json (atomically) first, so a report that fails to render loses nothing; then the reports."""
     path = write_results_json(results, out_dir)
-    if stages.write_reports is None:
-        return path
-    try:
+    if stages.write_reports is not None:
         stages.write_reports(results, out_dir, report_options)
-    except (ModuleNotFoundError, AttributeError) as exc:
-        log.warning("reports not written (%s); results.json is complete", exc)
     return path
 
 
@@ -470,11 +466,12 @@ def regenerate_reports(db: str, out: Path | None, stages: Stages | None = None) 
     if out_dir.resolve() != Path(batch.out_dir).resolve():
         _copy_crops(store, batch.id, out_dir)
     opts = batch.options or {}
-    report_options = {
-        "sender": opts.get("sender", RunOptions.model_fields["sender"].default),
-        "reply_by": _date_or_none(opts.get("reply_by")),
-        "batch_date": _date_or_none(opts.get("batch_date")) or dt.date.today(),
-    }
+    report_options = ReportOptions(
+        sender=opts.get("sender") or RunOptions.model_fields["sender"].default,
+        reply_deadline=_date_or_none(opts.get("reply_by")),
+        batch_date=_date_or_none(opts.get("batch_date")),
+        count_rule=opts.get("count_rule") or "word",
+    )
     write_outputs(results, out_dir, stages, report_options)
     store.dispose()
     return out_dir
@@ -488,4 +485,5 @@ def _copy_crops(store: Store, batch_id: int, out_dir: Path) -> None:
     with store.session() as s:
         for row in s.scalars(select(ReadingRow).where(ReadingRow.batch_id == batch_id)):
             for key, b64 in (row.reading.get("crops") or {}).items():
+                (out_dir / crop_path(row.document_id, key)).parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(out_dir / crop_path(row.document_id, key), base64.b64decode(b64))

@@ -24,6 +24,7 @@ from extract.reading import FormReading
 from forms.template import FormTemplate
 from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
+from reports import ReportOptions, write_reports
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Stages:
     group_pages: Callable[[list[str]], list[list[int]]]  # 0-based page positions per document
     assemble: Callable[[str, str, list[dict[str, Any]], FormTemplate], FormReading]
     reconcile: Callable[[list[FormReading], list[OnlineRecord], FormTemplate, str], Matches]
-    write_reports: Callable[[dict[str, Any], Path, dict[str, Any]], None] | None
+    write_reports: Callable[[dict[str, Any], Path, ReportOptions], None] | None
 
 
 def _attr(module: str, name: str) -> Any:
@@ -176,13 +177,8 @@ def matches_from(rec: Any, document_ids: list[str]) -> Matches:
     return Matches(documents=per_doc, findings=batch, unmatched_records=unmatched)
 
 
-def _write_reports(results: dict[str, Any], out_dir: Path, options: dict[str, Any]) -> None:
-    reports = importlib.import_module("reports")
-    write = getattr(reports, "write_reports", None)
-    if write is None:
-        raise ModuleNotFoundError("reports.write_reports has not landed")
-    report_options = getattr(reports, "ReportOptions")(**options)  # noqa: B009
-    write(results, out_dir, report_options)
+def _write_reports(results: dict[str, Any], out_dir: Path, options: ReportOptions) -> None:
+    write_reports(results, out_dir, options)
 
 
 def default_stages() -> Stages:

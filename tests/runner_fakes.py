@@ -1,0 +1,189 @@
+"""A fake pipeline for the runner's tests: real runner, store, pools and results; fake pages.
+
+A fake scan is a text file (suffix ``.fake``)::
+
+    FAKESCAN
+    first 技术甲
+    continuation
+    attachment
+    first 技术乙
+
+one line per page: the page's kind and, for a first page, the technology name
+the fake reader "reads" from it. A file that does not start with ``FAKESCAN``
+is a bad input; a line ``broken`` makes ``read_page`` raise ``OcrError`` for that
+page. Each page's image is 1×1 pixels carrying the line's index, so the reader
+(in a worker process, or on a Dask worker) knows what to return without the file.
+
+The export is a JSON list of ``{"record_id", "tech_name", "recommender"}``.
+``main(argv)`` runs a batch in a subprocess (the resume test kills it).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from checks.finding import Finding
+from extract.reading import FieldReading, FormReading
+from forms import load_template
+from forms.errors import BadInputError, ExportError, OcrError
+from forms.template import FormTemplate
+from ingest.page import DocxTable, Page
+from ingest.records import OnlineExport, OnlineRecord
+from paperdesk.options import RunOptions
+from paperdesk.runner import run_batch
+from paperdesk.stages import DocumentMatch, Matches, Stages
+
+MAGIC = "FAKESCAN"
+# A tiny valid PNG (1×1 white), the fake crop of every tech_name.
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8ffff3f0005fe02fea7d6a4bb0000000049454e44ae426082"
+)
+
+
+def write_scan(path: Path, lines: Sequence[str]) -> Path:
+    path.write_text("\n".join([MAGIC, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def write_export(path: Path, records: Sequence[dict[str, str]]) -> Path:
+    path.write_text(json.dumps(list(records), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _lines(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8").splitlines()
+    if not text or text[0] != MAGIC:
+        raise BadInputError("not a fake scan (no FAKESCAN header)")
+    return text[1:]
+
+
+def _read_export(path: Path, template: FormTemplate) -> OnlineExport:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"cannot read the export {path}: {exc}") from exc
+    records = [
+        OnlineRecord(record_id=r["record_id"], fields={"tech_name": r["tech_name"]}, recommender=r.get("recommender", ""))
+        for r in rows
+    ]
+    return OnlineExport(path=str(path), records=records)
+
+
+def _discover(paths: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        found.extend(sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p])
+    return found
+
+
+def _sniff(path: Path) -> str:
+    _lines(path)
+    return "pdf"
+
+
+def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:
+    for index, _line in enumerate(_lines(path)):
+        image = np.full((1, 1, 3), index, dtype=np.uint8)
+        yield Page(image=image, dpi=dpi, source=path, number=index + 1)
+
+
+def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
+    """The fake worker: the page's line, as a PageReading-like dict (sleeps ``options`` seconds)."""
+    time.sleep(float(options))
+    line = _lines(page.source)[int(page.image[0, 0, 0])]
+    if line == "broken":
+        raise OcrError("Tesseract crashed on this page (fake)")
+    kind, _, name = line.partition(" ")
+    return {"number": page.number, "kind": kind, "tech_name": name}
+
+
+def _group_pages(kinds: list[str]) -> list[list[int]]:
+    groups: list[list[int]] = []
+    for i, kind in enumerate(kinds):
+        if kind == "first":
+            groups.append([i])
+        elif groups and kind in ("continuation", "attachment"):
+            groups[-1].append(i)
+    return groups
+
+
+def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template: FormTemplate) -> FormReading:
+    first = readings[0]
+    name = FieldReading(key="tech_name", value=first["tech_name"], raw=first["tech_name"], confidence=0.9, page=1)
+    return FormReading(
+        document_id=doc_id,
+        source_file=source,
+        pages=[r["number"] for r in readings if r["kind"] != "attachment"],
+        attachment_pages=[r["number"] for r in readings if r["kind"] == "attachment"],
+        path_taken="ocr",
+        fields={"tech_name": name},
+        crops={"tech_name": PNG_1X1},
+    )
+
+
+def _reconcile(readings: list[FormReading], records: list[OnlineRecord], template: FormTemplate, rule: str) -> Matches:
+    by_name = {r.fields["tech_name"]: r for r in records}
+    docs: dict[str, DocumentMatch] = {}
+    matched: set[str] = set()
+    for reading in readings:
+        record = by_name.get(str(reading.fields["tech_name"].value))
+        if record is None:
+            finding = Finding(code="NO_ONLINE_RECORD", severity="error", message="无对应线上记录", document_id=reading.document_id)
+            docs[reading.document_id] = DocumentMatch(record_id=None, match_score=None, findings=[finding])
+        else:
+            matched.add(record.record_id)
+            docs[reading.document_id] = DocumentMatch(record_id=record.record_id, match_score=1.0)
+    unmatched = [r.record_id for r in records if r.record_id not in matched]
+    batch = [Finding(code="NO_PAPER", severity="error", message="无纸质推荐表", record_id=rid) for rid in unmatched]
+    return Matches(documents=docs, findings=batch, unmatched_records=unmatched)
+
+
+def _no_docx(path: Path) -> DocxTable:
+    raise BadInputError("DOCX is not part of the fake pipeline")
+
+
+def _no_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate) -> FormReading:
+    raise BadInputError("DOCX is not part of the fake pipeline")
+
+
+def fake_stages(seconds_per_page: float = 0.0) -> Stages:
+    return Stages(
+        probe=lambda engine: None,
+        load_template=load_template,
+        read_export=_read_export,
+        discover=_discover,
+        sniff=_sniff,
+        page_count=lambda path: len(_lines(path)),
+        iter_pages=_iter_pages,
+        read_docx=_no_docx,
+        read_docx_form=_no_docx_form,
+        extract_options=lambda engine, debug_dir: seconds_per_page,
+        read_page=read_page,
+        group_pages=_group_pages,
+        assemble=_assemble,
+        reconcile=_reconcile,
+        write_reports=None,
+    )
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tests.runner_fakes OUT SECONDS_PER_PAGE JOBS SCAN... --online EXPORT``."""
+    out, seconds, jobs, *rest = argv
+    split = rest.index("--online")
+    options = RunOptions(
+        scans=[Path(p) for p in rest[:split]], online=Path(rest[split + 1]), out=Path(out), jobs=int(jobs), quiet=True
+    )
+    summary = run_batch(options, stages=fake_stages(float(seconds)))
+    print(json.dumps({"pages_read": summary.pages_read, "pages_cached": summary.pages_cached}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

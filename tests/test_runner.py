@@ -1,0 +1,241 @@
+"""The batch runner on the fake pipeline (tests/runner_fakes.py): real store, pools, results."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from paperdesk.options import RunOptions
+from paperdesk.parallel import InlinePool, ProcessPool
+from paperdesk.progress import PlainReporter, QuietReporter, make_reporter
+from paperdesk.results import comparable, strip_cjk_spaces
+from paperdesk.runner import BatchInterrupted, regenerate_reports, run_batch
+from paperdesk.store import FindingRow, InputRow, ReadingRow, open_store
+from tests.runner_fakes import fake_stages, write_export, write_scan
+
+RECORDS = [
+    {"record_id": "KC-1", "tech_name": "技术甲"},
+    {"record_id": "KC-2", "tech_name": "技术乙"},
+    {"record_id": "KC-3", "tech_name": "技术丙"},
+]
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> dict[str, Path]:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(scans / "a.fake", ["first 技术甲", "continuation", "attachment", "first 技术乙"])
+    write_scan(scans / "b.fake", ["first 技术丁", "broken", "blank"])
+    (scans / "c.fake").write_bytes((scans / "a.fake").read_bytes())  # a byte-identical copy
+    (scans / "d.fake").write_text("not a scan at all\n", encoding="utf-8")
+    export = write_export(tmp_path / "export.json", RECORDS)
+    return {"scans": scans, "export": export, "root": tmp_path}
+
+
+def options(batch: dict[str, Path], out: str = "out", **extra: Any) -> RunOptions:
+    return RunOptions(scans=[batch["scans"]], online=batch["export"], out=batch["root"] / out, jobs=1, quiet=True, **extra)
+
+
+def load(out: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return result
+
+
+def test_every_input_is_accounted_for(batch: dict[str, Path]) -> None:
+    summary = run_batch(options(batch), stages=fake_stages())
+    results = load(batch["root"] / "out")
+    detail = {Path(d["file"]).name: d for d in results["batch"]["inputs_detail"]}
+    assert [d["status"] for d in detail.values()] == ["read", "read", "skipped", "failed"]
+    assert Path(detail["c.fake"]["duplicate_of"]).name == "a.fake"
+    assert "FAKESCAN" in detail["d.fake"]["reason"]
+    failures = {(Path(f["file"]).name, f["reason"]) for f in results["failures"]}
+    assert failures == {
+        ("d.fake", "not a fake scan (no FAKESCAN header)"),
+        ("b.fake", "page 2: Tesseract crashed on this page (fake)"),
+    }
+    unreadable = [f for f in results["findings"] if f["code"] == "UNREADABLE"]
+    assert len(unreadable) == 2
+    assert results["batch"] | {"started": None, "finished": None} == {
+        "form": "kczg-2020",
+        "started": None,
+        "finished": None,
+        "inputs": 4,
+        "documents": 3,
+        "pages": 7,
+        "failed_inputs": 1,
+        "online_records": 3,
+        "inputs_detail": results["batch"]["inputs_detail"],
+    }
+    assert summary.pages_read == 6 and summary.pages_cached == 0  # 7 pages, one broken
+    assert summary.documents == 3 and summary.failed == 1 and summary.skipped == 1
+
+
+def test_documents_are_numbered_in_discovery_order_and_matched(batch: dict[str, Path]) -> None:
+    run_batch(options(batch), stages=fake_stages())
+    out = batch["root"] / "out"
+    docs = load(out)["documents"]
+    assert [(d["id"], Path(d["source"]["file"]).name, d["source"]["pages"]) for d in docs] == [
+        ("d0001", "a.fake", [1, 2, 3]),
+        ("d0002", "a.fake", [4]),
+        ("d0003", "b.fake", [1]),
+    ]
+    assert [d["record_id"] for d in docs] == ["KC-1", "KC-2", None]
+    assert [f["code"] for f in docs[2]["findings"]] == ["NO_ONLINE_RECORD"]
+    assert docs[0]["online"]["record_id"] == "KC-1"
+    assert docs[0]["crops"] == {"tech_name": "crops/d0001-tech_name.png"}
+    assert (out / "crops" / "d0001-tech_name.png").read_bytes().startswith(b"\x89PNG")
+    results = load(out)
+    assert results["unmatched_records"] == ["KC-3"]
+    assert [f["record_id"] for f in results["findings"] if f["code"] == "NO_PAPER"] == ["KC-3"]
+
+
+def test_the_store_holds_the_batch(batch: dict[str, Path]) -> None:
+    run_batch(options(batch), stages=fake_stages())
+    store = open_store(f"sqlite:///{batch['root'] / 'out' / 'paperdesk.db'}")
+    finished = store.latest_finished_batch()
+    assert finished is not None and finished.results is not None
+    assert finished.results["documents"][0]["id"] == "d0001"
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(InputRow)) == 4
+        assert [r.document_id for r in s.scalars(select(ReadingRow).order_by(ReadingRow.id))] == ["d0001", "d0002", "d0003"]
+        codes = sorted(r.code for r in s.scalars(select(FindingRow)))
+    assert codes == ["NO_ONLINE_RECORD", "NO_PAPER", "UNREADABLE", "UNREADABLE"]
+    assert store.count_pages() == 6  # the broken page is not stored: the next run tries it again
+
+
+def test_a_second_run_reads_no_page_and_force_reads_all(batch: dict[str, Path]) -> None:
+    first = run_batch(options(batch), stages=fake_stages())
+    second = run_batch(options(batch), stages=fake_stages())
+    assert (second.pages_read, second.pages_cached) == (0, 6)  # only the broken page is tried again (and fails)
+    forced = run_batch(options(batch, force=True), stages=fake_stages())
+    assert forced.pages_read == first.pages_read == 6
+    assert forced.pages_cached == 0
+
+
+def test_cached_results_equal_fresh_ones(batch: dict[str, Path]) -> None:
+    run_batch(options(batch), stages=fake_stages())
+    fresh = comparable(load(batch["root"] / "out"))
+    run_batch(options(batch), stages=fake_stages())
+    assert comparable(load(batch["root"] / "out")) == fresh
+
+
+def test_two_processes_give_the_same_results(batch: dict[str, Path]) -> None:
+    run_batch(options(batch, out="one"), stages=fake_stages())
+    run_batch(options(batch, out="two").model_copy(update={"jobs": 2}), stages=fake_stages())
+    assert comparable(load(batch["root"] / "two")) == comparable(load(batch["root"] / "one"))
+
+
+class _InterruptAfter(QuietReporter):
+    """Ctrl-C after ``n`` pages were read (the reporter is called right after each page is stored)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def advance(self, pages: int = 1, cached: bool = False) -> None:
+        if not cached:
+            self.n -= pages
+            if self.n <= 0:
+                raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_what_was_read_and_the_next_run_resumes(batch: dict[str, Path]) -> None:
+    with pytest.raises(BatchInterrupted) as caught:
+        run_batch(options(batch), stages=fake_stages(), reporter=_InterruptAfter(2))
+    line = caught.value.summary.line()
+    assert line.startswith("paperdesk: interrupted") and "\n" not in line
+    assert not (batch["root"] / "out" / "results.json").exists()
+    resumed = run_batch(options(batch), stages=fake_stages())
+    assert (resumed.pages_cached, resumed.pages_read) == (2, 4)
+    run_batch(options(batch, out="whole"), stages=fake_stages())
+    assert comparable(load(batch["root"] / "out")) == comparable(load(batch["root"] / "whole"))
+
+
+def test_review_decisions_survive_reruns_and_reach_regenerated_reports(batch: dict[str, Path]) -> None:
+    run_batch(options(batch), stages=fake_stages())
+    out = batch["root"] / "out"
+    store = open_store(f"sqlite:///{out / 'paperdesk.db'}")
+    no_paper = next(f for f in load(out)["findings"] if f["code"] == "NO_PAPER")
+    assert no_paper["review"] is None
+    store.decide("KC-3", no_paper["key"], "dismissed", user="clerk1", comment="纸质件另寄")
+    run_batch(options(batch), stages=fake_stages())
+    again = next(f for f in load(out)["findings"] if f["code"] == "NO_PAPER")
+    assert again["review"]["status"] == "dismissed" and again["review"]["user"] == "clerk1"
+    doc3 = load(out)["documents"][2]
+    store.decide("d0003", doc3["findings"][0]["key"], "confirmed", user="clerk2")
+    elsewhere = regenerate_reports(str(out / "paperdesk.db"), batch["root"] / "regen")
+    regen = load(elsewhere)
+    assert regen["documents"][2]["findings"][0]["review"]["status"] == "confirmed"
+    assert (elsewhere / "crops" / "d0001-tech_name.png").is_file()
+    assert (elsewhere / "report.html").is_file()
+
+
+def test_plain_progress_lines_say_pages_rate_and_eta() -> None:
+    stream = io.StringIO()
+    reporter = PlainReporter(stream)
+    reporter.start(4)
+    reporter.advance(2, cached=True)
+    reporter.advance(2)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].endswith("paperdesk: 4 pages to go through")
+    assert "4/4 pages" in lines[-1] and "pages/min" in lines[-1]
+    assert reporter.status(60.0) == "4/4 pages, 2.0 pages/min"
+    reporter.done = 2
+    assert reporter.status(60.0) == "2/4 pages, 2.0 pages/min, ETA 1.0 min"
+
+
+def test_reporter_choice() -> None:
+    assert isinstance(make_reporter(quiet=True, stream=io.StringIO()), QuietReporter)
+    assert isinstance(make_reporter(quiet=False, stream=io.StringIO()), PlainReporter)
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x
+
+
+@pytest.mark.parametrize("pool_factory", [InlinePool, lambda: ProcessPool(2)])
+def test_pools_keep_few_items_in_flight(pool_factory: Any) -> None:
+    pool = pool_factory()
+    produced: list[int] = []
+    received: list[int] = []
+    ahead: list[int] = []
+
+    def items() -> Any:
+        for i in range(20):
+            produced.append(i)
+            ahead.append(len(produced) - len(received))
+            yield i, (i,)
+
+    try:
+        for tag, outcome in pool.run(_square, items(), (ValueError,)):
+            received.append(tag)
+            assert outcome.value == tag * tag
+    finally:
+        pool.close()
+    assert sorted(received) == list(range(20))
+    assert max(ahead) <= max(1, 2 * pool.workers)
+
+
+def test_a_page_error_comes_back_as_an_outcome() -> None:
+    pool = ProcessPool(2)
+    try:
+        outcomes = dict(pool.run(_fail_on_three, ((i, (i,)) for i in range(5)), (ValueError,)))
+    finally:
+        pool.close()
+    assert isinstance(outcomes[3].error, ValueError)
+    assert [outcomes[i].value for i in (0, 1, 2, 4)] == [0, 1, 2, 4]
+
+
+def test_cjk_spaces_go_latin_spaces_stay() -> None:
+    assert strip_cjk_spaces(" 基于 GaN 的 功率 器件 ") == "基于GaN的功率器件"
+    assert strip_cjk_spaces("deep learning 模型") == "deep learning模型"
