@@ -154,8 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("paperdesk: interrupted; what was read is kept and a new run resumes from there", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # The runner's BatchInterrupted carries the one-line summary of how far it got.
+        print(str(exc) or "paperdesk: interrupted; what was read is kept and a new run resumes from there", file=sys.stderr)
         return EXIT_INTERRUPTED
     except PaperdeskError as exc:
         if args.verbose:
