@@ -1,0 +1,191 @@
+"""Finding the inputs, telling what they are by their bytes, and spotting copies.
+
+``discover`` lists the files a clerk pointed at; ``sniff`` says what each one is
+from its first bytes (never from its name) or raises ``BadInputError`` with one
+line a clerk can act on; ``find_duplicates`` maps each byte-identical copy to
+the first file with that content, so a copy is read once and reported as a
+duplicate input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from forms.errors import BadInputError, ConfigError
+
+ScanKind = Literal["pdf", "tiff", "image", "docx"]
+
+# The PDF header may sit after some junk; readers accept it within the first 1024 bytes (PDF 1.7, annex H).
+PDF_HEADER_WINDOW = 1024
+# Enough bytes to recognise every signature below and to tell text from binary.
+SNIFF_BYTES = 4096
+# Hash in 1 MiB blocks: scans are tens of MB, no need to hold one in memory to hash it.
+HASH_BLOCK = 1 << 20
+
+_IMAGE_SIGNATURES: dict[bytes, str] = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"BM": "BMP",
+}
+_TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF
+# Things clerks do feed in by mistake, named so the reason says what the file really is.
+_KNOWN_OTHERS: dict[bytes, str] = {
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an old Office file (.doc/.xls); save it as DOCX or PDF",
+    b"GIF8": "a GIF image; scan to PDF, TIFF, PNG or JPEG",
+    b"Rar!": "a RAR archive; unpack it first",
+    b"7z\xbc\xaf\x27\x1c": "a 7z archive; unpack it first",
+    b"\x1f\x8b": "a gzip archive; unpack it first",
+}
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """Every file under ``paths``, in a stable order.
+
+    Folders are walked recursively and listed sorted by name; files and
+    folders whose name starts with ``.`` are skipped (editor and OS litter).
+    The order of ``paths`` is kept. A file reached twice (given twice, or
+    given and inside a given folder) is listed once: it is one input, not a
+    copy. A path that does not exist raises ``ConfigError`` naming it.
+    """
+    missing = [str(p) for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing:
+        raise ConfigError(f"input not found: {', '.join(missing)}")
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        for path in _walk(Path(given)):
+            key = path.resolve() if path.exists() else path.absolute()
+            if key not in seen:
+                seen.add(key)
+                found.append(path)
+    return found
+
+
+def _walk(path: Path) -> Iterable[Path]:
+    if not path.is_dir():
+        yield path
+        return
+    try:
+        entries = sorted(path.iterdir(), key=lambda p: p.name)
+    except PermissionError:
+        # A folder we cannot list is still an input: sniff() turns it into a failure line.
+        yield path
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            yield from _walk(entry)
+        else:
+            yield entry
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex). Raises ``BadInputError`` when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(HASH_BLOCK):
+                digest.update(block)
+    except OSError as exc:
+        raise BadInputError(_os_reason(exc)) from exc
+    return digest.hexdigest()
+
+
+def find_duplicates(paths: Sequence[Path]) -> dict[Path, Path]:
+    """Map each file whose bytes equal an earlier file's to that first file.
+
+    ``paths`` in batch order (as ``discover`` gives them); the first file with a
+    content is the one read, every later copy maps to it. Files that cannot be
+    read and empty files are left out: they are failures, not copies of each
+    other.
+    """
+    first_by_hash: dict[str, Path] = {}
+    duplicates: dict[Path, Path] = {}
+    for path in paths:
+        try:
+            if path.stat().st_size == 0:
+                continue
+            digest = file_sha256(path)
+        except (OSError, BadInputError):
+            continue
+        if digest in first_by_hash:
+            duplicates[path] = first_by_hash[digest]
+        else:
+            first_by_hash[digest] = path
+    return duplicates
+
+
+def sniff(path: Path) -> ScanKind:
+    """What a scan input is, from its bytes: "pdf", "tiff", "image" (PNG/JPEG/BMP) or "docx".
+
+    Raises ``BadInputError`` with a one-line reason for an empty file, a file
+    that cannot be opened, a text file (whatever its name), and any other type.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise BadInputError("is a folder that cannot be listed (permission denied)")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise BadInputError(_os_reason(exc)) from exc
+    if not head:
+        raise BadInputError("empty file (0 bytes)")
+    if b"%PDF-" in head[:PDF_HEADER_WINDOW]:
+        return "pdf"
+    if head.startswith(_TIFF_SIGNATURES):
+        return "tiff"
+    for signature in _IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return "image"
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(path)
+    for signature, what in _KNOWN_OTHERS.items():
+        if head.startswith(signature):
+            raise BadInputError(f"not a scan: {what}")
+    if _looks_like_text(head):
+        named = f" named {path.suffix}" if path.suffix else ""
+        raise BadInputError(f"not a scan: a text file{named}")
+    raise BadInputError(f"unknown file type (starts with {head[:8].hex(' ')})")
+
+
+def _sniff_zip(path: Path) -> ScanKind:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInputError(f"broken ZIP/Office file: {exc}") from exc
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        raise BadInputError("not a scan: a spreadsheet (XLSX); pass the online export with --online")
+    raise BadInputError("not a scan: a ZIP archive; unpack it first")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            # A multi-byte character may be cut at the end of the window; ignore that tail.
+            head[: len(head) - 4 if len(head) == SNIFF_BYTES else len(head)].decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "cannot be opened: permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(exc, FileNotFoundError):
+        return "cannot be opened: file not found (a broken link?)"
+    return f"cannot be read: {os.strerror(exc.errno) if exc.errno else exc}"

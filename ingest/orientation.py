@@ -1,0 +1,227 @@
+"""Turn a page scanned sideways or upside down upright, without OCR.
+
+Two questions, each answered from the ink alone:
+
+1. Do the text lines run across or down the page (0/180 vs 90/270)? Printed
+   Chinese sets characters closer along a line than lines are to each other,
+   and most characters are built left-to-right, so a glyph's nearest neighbour
+   lies mostly along the line. ``_line_votes`` counts nearest neighbours that
+   lie across vs down the page.
+2. Is the page upside down (0 vs 180)? Chinese punctuation (，。、), Latin
+   x-height letters and full stops sit low in the line; turned 180° they sit
+   high. ``_flip_votes`` finds the small marks that stand alone in their column
+   of a text line and counts those in the lower vs upper part of the line.
+
+Both work in colour, gray and bilevel, on form pages and plain text pages
+alike. A red seal is dropped first (the red channel shows it as paper), and
+table rules are removed so only glyphs vote. When the votes are too few or too
+close, the page is left as it is: a wrong turn costs more than none.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from scipy.spatial import cKDTree
+
+# Work on the page scaled so its long side is this many pixels (A4 at ~145 dpi): body text is
+# then ~18-25 px high, plenty to tell glyph positions, and a page takes ~0.1 s.
+WORK_LONG_SIDE = 1700
+# A rule is a run of ink at least this share of the page's width/height; glyph strokes are far shorter.
+RULE_MIN_SHARE = 0.06
+# Glyph-sized components, relative to the working page's long side (≈ 1.5 mm to 17 mm on A4).
+GLYPH_MIN_SHARE = 0.004
+GLYPH_MAX_SHARE = 0.04
+# Fewer ink pixels than this share of the page: nothing to read the orientation from.
+MIN_INK_SHARE = 0.002
+# Votes needed before deciding, and the share the winning side must reach.
+MIN_LINE_VOTES = 40
+LINE_MAJORITY = 0.62
+MIN_FLIP_VOTES = 8
+FLIP_MAJORITY = 0.7
+# A nearest neighbour further than this many glyph heights belongs to no line.
+NEIGHBOUR_MAX_EMS = 2.5
+# A mark is "small" below this share of its line's height, and low/high beyond these positions in the line.
+SMALL_MARK_SHARE = 0.4
+LOW_POSITION = 0.62
+HIGH_POSITION = 0.38
+# Horizontal smear that joins the glyphs of one line (in glyph heights); line gaps stay open.
+LINE_SMEAR_EMS = 1.2
+# Lines lower than this share of the usual line height are small print (form hints, often broken up): no vote.
+MIN_LINE_HEIGHT_SHARE = 0.85
+# Two small marks closer than this (in line heights) are one sign (“ ” quotes sit high): no vote.
+PAIR_GAP_SHARE = 0.35
+# A page whose width exceeds this times its height is landscape: a portrait form fed sideways.
+LANDSCAPE_RATIO = 1.15
+# Ink centred below this share of the page height (from the bottom) says upside down; pages fill from the top.
+TOP_HEAVY_CENTRE = 0.42
+
+
+def upright(image: np.ndarray) -> tuple[np.ndarray, int]:
+    """The page turned upright, and the clockwise turn applied (0, 90, 180 or 270)."""
+    degrees = detect_rotation(image)
+    return rotate(image, degrees), degrees
+
+
+def rotate(image: np.ndarray, degrees: int) -> np.ndarray:
+    """Turn an image clockwise by a multiple of 90 degrees."""
+    turns = {0: None, 90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    code = turns[degrees % 360]
+    return image if code is None else cv2.rotate(image, code)
+
+
+def detect_rotation(image: np.ndarray) -> int:
+    """The clockwise turn (0, 90, 180, 270) that makes the page upright; 0 when unsure."""
+    masks = _ink_masks(image)
+    if masks is None:
+        return 0
+    ink, glyphs = masks
+    across, down = _line_votes(glyphs)
+    total = across + down
+    if total >= MIN_LINE_VOTES:
+        if down / total >= LINE_MAJORITY:
+            sideways = True
+        elif across / total >= LINE_MAJORITY:
+            sideways = False
+        else:
+            return 0
+    else:
+        # Too few glyphs to see lines (a last page holding one opinion box): a portrait page fed sideways is landscape.
+        h, w = ink.shape
+        sideways = w > LANDSCAPE_RATIO * h
+    turn = 0
+    if sideways:
+        turn = 90
+        ink, glyphs = rotate(ink, 90), rotate(glyphs, 90)
+    low, high = _flip_votes(glyphs)
+    votes = low + high
+    if votes >= MIN_FLIP_VOTES and high / votes >= FLIP_MAJORITY:
+        return (turn + 180) % 360
+    if votes >= MIN_FLIP_VOTES and low / votes >= FLIP_MAJORITY:
+        return turn
+    # Punctuation undecided: printed pages fill from the top, so a part-filled page is heavy at the top.
+    centre = _ink_centre(ink)
+    if centre > 1 - TOP_HEAVY_CENTRE:
+        return (turn + 180) % 360
+    return turn
+
+
+def orientation_votes(image: np.ndarray) -> dict[str, float]:
+    """The raw evidence behind ``detect_rotation`` (for --debug and for tuning on samples)."""
+    masks = _ink_masks(image)
+    if masks is None:
+        return {"across": 0, "down": 0, "low": 0, "high": 0, "centre": 0.5}
+    ink, glyphs = masks
+    across, down = _line_votes(glyphs)
+    if down > across:
+        ink, glyphs = rotate(ink, 90), rotate(glyphs, 90)
+    low, high = _flip_votes(glyphs)
+    return {"across": across, "down": down, "low": low, "high": high, "centre": round(_ink_centre(ink), 3)}
+
+
+def _ink_centre(ink: np.ndarray) -> float:
+    """Vertical centre of the ink, 0 (top) to 1 (bottom)."""
+    rows = np.count_nonzero(ink, axis=1).astype(np.float64)
+    if rows.sum() == 0:
+        return 0.5
+    return float(np.dot(rows, np.arange(len(rows))) / rows.sum() / max(1, len(rows) - 1))
+
+
+def _ink_masks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Binary masks (255 = ink) at working size: all ink, and the glyphs alone (rules removed); None when blank."""
+    if image.ndim == 3:
+        gray = image[:, :, 2]  # red channel: red seal ink reads as paper, black and blue ink stay dark
+    else:
+        gray = image
+    h, w = gray.shape[:2]
+    scale = WORK_LONG_SIDE / max(h, w)
+    if scale < 1:
+        gray = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if float(np.mean(ink > 0)) < MIN_INK_SHARE:
+        return None
+    hh, ww = ink.shape
+    rule_h = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(ww * RULE_MIN_SHARE)), 1))
+    rule_v = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(hh * RULE_MIN_SHARE))))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule_h)
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule_v)
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    glyphs = cv2.bitwise_and(ink, cv2.bitwise_not(rules))
+    return ink, glyphs
+
+
+def _components(ink: np.ndarray) -> np.ndarray:
+    """Stats rows (x, y, w, h, area) of glyph-sized components."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    stats = stats[1:]
+    long_side = max(ink.shape)
+    size = np.maximum(stats[:, 2], stats[:, 3])
+    keep = (size >= GLYPH_MIN_SHARE * long_side) & (size <= GLYPH_MAX_SHARE * long_side)
+    return stats[keep]
+
+
+def _line_votes(ink: np.ndarray) -> tuple[int, int]:
+    """Nearest-neighbour directions of glyphs: (across the page, down the page)."""
+    # Join the strokes of one glyph first (a small closing), so neighbours are glyphs, not strokes.
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    stats = _components(joined)
+    if len(stats) < MIN_LINE_VOTES:
+        return 0, 0
+    centres = stats[:, :2] + stats[:, 2:4] / 2.0
+    em = float(np.median(np.maximum(stats[:, 2], stats[:, 3])))
+    tree = cKDTree(centres)
+    dist, idx = tree.query(centres, k=2)
+    near = dist[:, 1] <= NEIGHBOUR_MAX_EMS * em
+    delta = np.abs(centres[idx[near, 1]] - centres[near])
+    across = int(np.sum(delta[:, 0] > delta[:, 1]))
+    down = int(np.sum(delta[:, 1] > delta[:, 0]))
+    return across, down
+
+
+def _flip_votes(ink: np.ndarray) -> tuple[int, int]:
+    """Small marks standing alone in their column of a text line: (sitting low, sitting high)."""
+    stats = _components(ink)
+    if len(stats) == 0:
+        return 0, 0
+    em = float(np.median(stats[:, 3]))
+    smear = max(3, int(round(LINE_SMEAR_EMS * em)))
+    lines_mask = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (smear, 1)))
+    count, labels, line_stats, _ = cv2.connectedComponentsWithStats(lines_mask, connectivity=8)
+    _, comp_labels, comp_stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    # A text line: about one glyph high, several glyphs long.
+    lines = [
+        i for i in range(1, count)
+        if 0.6 * em <= line_stats[i, 3] <= 1.8 * em and line_stats[i, 2] >= 3 * em
+    ]
+    if not lines:
+        return 0, 0
+    usual = float(np.median(line_stats[lines, 3]))
+    low = high = 0
+    for line in lines:
+        x, y, w, h, _ = line_stats[line]
+        if h < MIN_LINE_HEIGHT_SHARE * usual:
+            continue
+        inside = comp_labels[y : y + h, x : x + w]
+        ids = np.unique(inside[(labels[y : y + h, x : x + w] == line) & (inside > 0)])
+        if len(ids) < 3:
+            continue
+        boxes = comp_stats[ids]
+        x0 = boxes[:, 0]
+        x1 = boxes[:, 0] + boxes[:, 2]
+        small = (boxes[:, 3] <= SMALL_MARK_SHARE * h) & (boxes[:, 2] <= SMALL_MARK_SHARE * h) & (boxes[:, 3] >= 2)
+        for i in np.flatnonzero(small):
+            bx, by, bw, bh, _area = boxes[i]
+            overlaps = (x0 < bx + bw) & (x1 > bx)
+            if int(np.sum(overlaps)) > 1:  # something else above or below it: part of a glyph
+                continue
+            gap = PAIR_GAP_SHARE * h
+            others = small.copy()
+            others[i] = False
+            if np.any(others & (x0 < bx + bw + gap) & (x1 > bx - gap)):
+                continue
+            position = (by + bh / 2.0 - y) / h
+            if position >= LOW_POSITION:
+                low += 1
+            elif position <= HIGH_POSITION:
+                high += 1
+    return low, high

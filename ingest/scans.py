@@ -1,0 +1,403 @@
+"""Scan files → ``Page``s, one at a time, upright, BGR uint8 (STYLE.md §2).
+
+PDF pages with a text layer keep their words (pdfplumber, scaled to page
+pixels) and are rendered only for the pixels; pages without one are rendered
+at ``dpi``. TIFF (multi-page, 1-bit CCITT too), PNG, JPEG (EXIF orientation
+applied) and BMP are decoded with Pillow. A DOCX is read as a table of cell
+texts by ``read_docx`` and never becomes pixels.
+
+Every failure to read is a ``BadInputError`` with one line saying why; the
+runner records it and goes on with the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+import pdfplumber
+import pypdfium2
+from pdfminer.pdfexceptions import PDFException
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+from PIL import Image, ImageOps, ImageSequence
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+
+from forms.errors import BadInputError
+from ingest.files import sniff
+from ingest.orientation import upright
+from ingest.page import ColorMode, DocxTable, Page, Word
+
+# An A3 page scanned at 600 dpi is 7016 x 9921 = 69.6 MP, the largest page a clerk's
+# scanner makes; anything beyond is refused as a likely decompression bomb.
+MAX_PAGE_PIXELS = 75_000_000
+# Pillow's own guard is set to the same limit, deliberately: it warns above it and refuses
+# above twice it while opening; ``_check_size`` refuses everything above it before decoding.
+Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
+
+PDF_POINTS_PER_INCH = 72
+# A writer appends "%%EOF" at the end; a cut-off download or copy loses it (some writers add a little junk after).
+PDF_EOF_WINDOW = 2048
+# A pixel is coloured when its channels differ by more than this (JPEG noise on gray stays below ~16).
+COLOUR_SPREAD = 32
+# A page is colourless when fewer than this share of pixels are coloured: a faint seal alone covers more.
+COLOUR_PIXEL_SHARE = 0.0005
+# A gray page is bilevel when fewer than this share of pixels lie between black and white.
+MIDTONE_PIXEL_SHARE = 0.002
+MIDTONE_RANGE = (16, 240)
+# Colour statistics on every 4th pixel each way: a 300 dpi page still gives ~550k samples.
+STATS_STRIDE = 4
+
+_EXIF_ORIENTATION_TAG = 0x0112
+_EXIF_DEGREES = {3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}  # clockwise turn exif_transpose applies
+# What Pillow raises on a file it cannot decode (truncated data, bad headers, bad compression).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
+# What pdfminer / pdfplumber / PDFium raise on a damaged or locked PDF.
+_PDF_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, pypdfium2.PdfiumError)
+
+
+def page_count(path: Path) -> int:
+    """How many pages ``iter_pages`` will yield (a DOCX counts as 1), read from headers only."""
+    kind = sniff(path)
+    if kind == "pdf":
+        _check_pdf_complete(path)
+        try:
+            doc = pypdfium2.PdfDocument(path)
+        except pypdfium2.PdfiumError as exc:
+            raise BadInputError(_pdfium_reason(exc)) from exc
+        try:
+            return len(doc)
+        finally:
+            doc.close()
+    if kind == "tiff":
+        try:
+            with Image.open(path) as img:
+                return int(getattr(img, "n_frames", 1))
+        except _DECODE_ERRORS as exc:
+            raise BadInputError(_image_reason(exc, "TIFF")) from exc
+    return 1
+
+
+def iter_pages(path: Path, dpi: int = 300) -> Iterator[Page]:
+    """The pages of a scan, lazily, upright, each a BGR uint8 H×W×3 ``Page``.
+
+    ``dpi`` is the resolution PDF pages are rendered at; images keep their own
+    (read from the file, ``dpi`` when it does not say). Raises ``BadInputError``
+    for a file that cannot be read; for a bad page in the middle of a multi-page
+    file, the pages before it have been yielded and the error names the page.
+    A DOCX has no pages: read it with ``read_docx``.
+    """
+    path = Path(path)
+    kind = sniff(path)
+    if kind == "pdf":
+        yield from _pdf_pages(path, dpi)
+    elif kind in ("tiff", "image"):
+        yield from _image_pages(path, dpi)
+    else:
+        raise BadInputError("a DOCX has no page images; it is read as a table (read_docx)")
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _check_pdf_complete(path: Path) -> None:
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - PDF_EOF_WINDOW))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise BadInputError("PDF is truncated (no end-of-file marker): the file was cut off")
+
+
+def _pdfium_reason(exc: pypdfium2.PdfiumError) -> str:
+    text = str(exc)
+    if "password" in text.lower():
+        return "PDF is encrypted (needs a password)"
+    return f"PDF is damaged: {text}"
+
+
+def _pdfminer_reason(exc: Exception) -> str:
+    cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    name = type(cause).__name__
+    if "Password" in name or "Encryption" in name:
+        return "PDF is encrypted (needs a password)"
+    detail = str(cause) or name
+    return f"PDF is damaged: {detail}"
+
+
+def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
+    _check_pdf_complete(path)
+    try:
+        probe = pypdfium2.PdfDocument(path)  # PDFium says "password" plainly; pdfminer may not
+        probe.close()
+    except pypdfium2.PdfiumError as exc:
+        raise BadInputError(_pdfium_reason(exc)) from exc
+    try:
+        pdf = pdfplumber.open(path)
+    except _PDF_ERRORS as exc:
+        raise BadInputError(_pdfminer_reason(exc)) from exc
+    with pdf:
+        try:
+            pages = pdf.pages
+        except _PDF_ERRORS as exc:
+            raise BadInputError(_pdfminer_reason(exc)) from exc
+        if not pages:
+            raise BadInputError("PDF has no pages")
+        total = len(pages)
+        for index, plumber_page in enumerate(pages):
+            number = index + 1
+            try:
+                yield _pdf_page(plumber_page, path, number, dpi)
+            except _PDF_ERRORS as exc:
+                raise BadInputError(f"page {number} of {total}: {_pdfminer_reason(exc)}") from exc
+            except BadInputError as exc:
+                raise BadInputError(f"page {number} of {total}: {exc.message}") from exc
+            finally:
+                plumber_page.close()  # drop pdfplumber's per-page caches: a 200-page stack stays small
+
+
+def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: int) -> Page:
+    scale = dpi / PDF_POINTS_PER_INCH
+    x_origin, y_origin = plumber_page.bbox[0], plumber_page.bbox[1]
+    pixels = plumber_page.width * scale * plumber_page.height * scale
+    if pixels > MAX_PAGE_PIXELS:
+        raise BadInputError(
+            f"page is {plumber_page.width / PDF_POINTS_PER_INCH:.0f}x{plumber_page.height / PDF_POINTS_PER_INCH:.0f} in, "
+            f"{pixels / 1e6:.0f} MP at {dpi} dpi, over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit"
+        )
+    raw_words = [w for w in plumber_page.extract_words(keep_blank_chars=False) if w["text"].strip()]
+    rendered = plumber_page.to_image(resolution=dpi).original
+    image, mode = _pil_to_bgr(rendered)
+    if raw_words:
+        words = [
+            Word(
+                text=w["text"],
+                bbox=(
+                    (w["x0"] - x_origin) * scale,
+                    (w["top"] - y_origin) * scale,
+                    (w["x1"] - x_origin) * scale,
+                    (w["bottom"] - y_origin) * scale,
+                ),
+            )
+            for w in raw_words
+        ]
+        # Born digital: upright by construction (pdfplumber applies /Rotate), never re-oriented.
+        return _page(image, dpi, path, number, mode, words=words, rotation=0)
+    mode = _pdf_scan_mode(plumber_page) or mode
+    image, degrees = upright(image)
+    return _page(image, dpi, path, number, mode, rotation=degrees)
+
+
+def _pdf_scan_mode(plumber_page: pdfplumber.page.Page) -> ColorMode | None:
+    """The colour mode of the scan a PDF page wraps, from its image's header (rendering blurs 1-bit to gray)."""
+    images = plumber_page.images
+    if len(images) != 1:
+        return None
+    info = images[0]
+    if info.get("bits") == 1 or info.get("imagemask"):
+        return "bilevel"
+    space = str(info.get("colorspace", ""))
+    if "Gray" in space:
+        return "gray"
+    return None  # RGB, ICC, indexed: measure the pixels
+
+
+# ---------------------------------------------------------------- images
+
+
+def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
+    try:
+        img = Image.open(path)
+    except _DECODE_ERRORS as exc:
+        raise BadInputError(_image_reason(exc, "image")) from exc
+    with img:
+        fmt = img.format or "image"
+        total = int(getattr(img, "n_frames", 1))
+        for index, frame in enumerate(ImageSequence.Iterator(img)):
+            number = index + 1
+            where = f"page {number} of {total}: " if total > 1 else ""
+            try:
+                _check_size(frame.size)
+                frame.load()
+                exif_degrees = _EXIF_DEGREES.get(frame.getexif().get(_EXIF_ORIENTATION_TAG, 1), 0)
+                turned = ImageOps.exif_transpose(frame) if exif_degrees else frame
+                image, mode = _pil_to_bgr(turned)
+            except BadInputError as exc:
+                raise BadInputError(where + exc.message) from exc
+            except _DECODE_ERRORS as exc:
+                raise BadInputError(where + _image_reason(exc, fmt)) from exc
+            frame_dpi = _image_dpi(frame, dpi)
+            image, degrees = upright(image)
+            yield _page(image, frame_dpi, path, number, mode, rotation=(exif_degrees + degrees) % 360)
+
+
+def _check_size(size: tuple[int, int]) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise BadInputError(f"not a page: the image is {width}x{height} pixels")
+    if width * height > MAX_PAGE_PIXELS:
+        raise BadInputError(
+            f"image is {width}x{height} pixels ({width * height / 1e6:.0f} MP), over the "
+            f"{MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
+        )
+
+
+def _image_reason(exc: BaseException, fmt: str) -> str:
+    if isinstance(exc, Image.DecompressionBombError):
+        return f"image is over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
+    if isinstance(exc, PermissionError):
+        return "cannot be opened: permission denied"
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"{fmt} cannot be decoded: {detail}"
+
+
+def _image_dpi(img: Image.Image, default: int) -> int:
+    info_dpi = img.info.get("dpi")
+    if info_dpi:
+        try:
+            value = round(float(info_dpi[0]))
+        except (TypeError, ValueError, IndexError):
+            return default
+        # Files with no real resolution say 1 or 72; a scan is never below 100 dpi.
+        if value >= 100:
+            return value
+    return default
+
+
+# ---------------------------------------------------------------- pixels
+
+
+def _pil_to_bgr(img: Image.Image) -> tuple[np.ndarray, ColorMode]:
+    """Any Pillow image → BGR uint8 H×W×3 and the colour mode it came in."""
+    mode = img.mode
+    if mode == "1":
+        gray = np.asarray(img.convert("L"))
+        return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), "bilevel"
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        data = np.asarray(img, dtype=np.float64)
+        top = float(data.max()) or 1.0
+        gray = np.clip(data * (255.0 / top if top > 255 else 1.0), 0, 255).astype(np.uint8)
+        return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _gray_mode(gray)
+    if mode in ("L", "LA"):
+        gray = np.asarray(_on_white(img).convert("L") if mode == "LA" else img)
+        return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _gray_mode(gray)
+    rgb = np.asarray(_on_white(img).convert("RGB"))
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    sample = bgr[::STATS_STRIDE, ::STATS_STRIDE].astype(np.int16)
+    spread = sample.max(axis=2) - sample.min(axis=2)
+    if float(np.mean(spread > COLOUR_SPREAD)) >= COLOUR_PIXEL_SHARE:
+        return bgr, "color"
+    return bgr, _gray_mode(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+
+
+def _on_white(img: Image.Image) -> Image.Image:
+    """Transparent parts become paper white, not black."""
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return img
+
+
+def _gray_mode(gray: np.ndarray) -> ColorMode:
+    sample = gray[::STATS_STRIDE, ::STATS_STRIDE]
+    low, high = MIDTONE_RANGE
+    midtones = float(np.mean((sample > low) & (sample < high)))
+    return "bilevel" if midtones < MIDTONE_PIXEL_SHARE else "gray"
+
+
+def pixels_sha256(image: np.ndarray) -> str:
+    """SHA-256 of a page image's shape and pixels: the cache key of everything read from it."""
+    digest = hashlib.sha256(f"{image.shape}{image.dtype}".encode())
+    digest.update(np.ascontiguousarray(image).data)
+    return digest.hexdigest()
+
+
+def _page(
+    image: np.ndarray,
+    dpi: int,
+    path: Path,
+    number: int,
+    mode: ColorMode,
+    *,
+    words: list[Word] | None = None,
+    rotation: int = 0,
+) -> Page:
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    return Page(
+        image=image,
+        dpi=dpi,
+        source=path,
+        number=number,
+        color_mode=mode,
+        words=words,
+        rotation=rotation,
+        sha256=pixels_sha256(image),
+    )
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def read_docx(path: Path) -> DocxTable:
+    """A form filled in Word, read cell by cell (never OCR'd).
+
+    ``rows`` holds each table row's cells' texts, left to right; a merged cell
+    (across columns or down rows) appears once, in the row where it starts.
+    All tables of the body are read in order. ``paragraphs`` holds the body
+    text after the last table (the attached detailed materials).
+    """
+    import docx  # python-docx; imported here so page reading does not pay for it
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError  # python-docx parses with lxml
+
+    path = Path(path)
+    if sniff(path) != "docx":
+        raise BadInputError("not a DOCX file")
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError, XMLSyntaxError) as exc:
+        raise BadInputError(f"DOCX cannot be read: {exc}") from exc
+    rows: list[list[str]] = []
+    seen: set[object] = set()  # holding the elements keeps lxml's proxies (and their identity) alive
+    for table in document.tables:
+        for row in table.rows:
+            texts: list[str] = []
+            for cell in row.cells:
+                element = cell._tc  # the same <w:tc> for every grid position a merged cell covers
+                if element in seen:
+                    continue
+                seen.add(element)
+                texts.append(cell.text.strip())
+            if texts:
+                rows.append(texts)
+    if not document.tables:
+        raise BadInputError("DOCX has no table: not a filled kczg-2020 form")
+    paragraphs = _paragraphs_after_last_table(document)
+    return DocxTable(rows=rows, paragraphs=paragraphs)
+
+
+def _paragraphs_after_last_table(document: DocxDocument) -> list[str]:
+    body = document.element.body
+    tables = body.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tbl")
+    last = tables[-1]
+    texts: list[str] = []
+    after = False
+    for child in body.iterchildren():
+        if child is last:
+            after = True
+            continue
+        if after and child.tag.endswith("}p"):
+            text = "".join(t.text or "" for t in child.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
+            if text.strip():
+                texts.append(text.strip())
+    return texts
