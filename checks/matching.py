@@ -8,8 +8,9 @@ that is a slightly better fit for a record another form needs more does not
 take it first-come. Pairs under ``match_min_score`` are never matched.
 
 Forms left over: if their best record is taken by a form with the same name
-(after OCR tolerance), they are a second copy (DUPLICATE_PAPER); otherwise no
-online record fits them (NO_ONLINE_RECORD).
+(after OCR tolerance), they are a second copy (DUPLICATE_PAPER; of two copies
+the one earlier in the batch is the original, whichever read better);
+otherwise no online record fits them (NO_ONLINE_RECORD).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from checks.text import normalize, normalize_email, normalize_phone, strip_punct
 from extract.reading import FormReading
 from ingest.records import OnlineRecord
 
-_DUPLICATE_TIE = 0.02  # two copies scoring within this of each other: the earlier one in the batch is the original
 
 
 def _key_value(key: str, value: str | int | None) -> str:
@@ -123,8 +123,8 @@ def match(readings: list[FormReading], records: list[OnlineRecord], options: Che
             first = owner[best]
             same = _same_name(readings[i], records[best], options)
             if same:
-                if i < first and scores[i, best] >= scores[first, best] - _DUPLICATE_TIE:
-                    owner[best], assigned[i] = i, best  # the earlier copy is the original
+                if i < first:
+                    owner[best], assigned[i] = i, best  # the copy earlier in the batch is the original
                     del assigned[first]
                     i, first = first, i
                 copies.add(i)

@@ -1,0 +1,99 @@
+"""Field comparison: OCR noise passes, a real change never does."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_checks_support import LEVEL, TEMPLATE, VALUES
+
+from checks import CheckOptions
+from checks.compare import compare_field, compare_long, compare_name
+from checks.text import confusable, edit_cost, normalize, normalize_email, normalize_phone, sentences
+from forms import load_industry_table
+
+OPTIONS = CheckOptions()
+TABLE = load_industry_table()
+
+
+def compare(key: str, paper: str | int, online: str) -> bool:
+    return compare_field(TEMPLATE.field(key), paper, online, OPTIONS, TABLE).equal
+
+
+def test_normalize_folds_width_punctuation_and_spaces() -> None:
+    assert normalize("基于 ＧａＮ 的（功率）器件, 准确率98.5%. ") == normalize("基于GaN的(功率)器件，准确率98.5%。")
+
+
+@pytest.mark.parametrize(("paper", "online"), [("010-68999605", "01068999605"), ("O1O 6899 96O5", "010-68999605"),
+                                                ("+86 13800001111", "13800001111"), ("１３８００００１１１１", "13800001111")])
+def test_phone_equal_after_normalisation(paper: str, online: str) -> None:
+    assert compare("phone", paper, online)
+
+
+def test_one_digit_changed_in_a_phone_is_a_change() -> None:
+    assert not compare("phone", "010-68999608", "010-68999605")
+    assert normalize_phone("010-68999608") != normalize_phone("010-68999605")
+
+
+def test_email_tolerates_latin_look_alikes_but_not_a_changed_letter() -> None:
+    assert compare("email", "wangjianguo@cags。ac.cn", "wangjianguo@cags.ac.cn")
+    assert compare("email", "Wang1@cags.ac.cn", "wangl@cags.ac.cn")
+    assert normalize_email("zhangrn@x.cn") == normalize_email("zhangm@x.cn")
+    assert not compare("email", "wangjianguo@cags.ac.cn", "wangjiangou@cags.ac.cn")
+
+
+def test_one_look_alike_glyph_in_a_name_is_a_change() -> None:
+    # 术→木 is what the sample generator plants as a changed name: names are strict.
+    c = compare_name("tech_name", "岩心图像智能识别技木", "岩心图像智能识别技术", OPTIONS.name_max_cost)
+    assert not c.equal and c.lookalike_only
+
+
+def test_name_with_only_format_noise_is_equal() -> None:
+    assert compare("tech_name", "基于深度学习的 岩心图像智能识别技术", VALUES["tech_name"])
+    assert compare("contact", "王 建 国", "王建国")
+
+
+def test_address_tolerates_a_look_alike_but_not_a_changed_character() -> None:
+    assert compare("address", "北京市西城区百万庄太街26号", VALUES["address"])  # 大/太: a known misread
+    assert not compare("address", "北京市东城区百万庄大街26号", VALUES["address"])
+    assert not compare("address", "北京市西城区百万庄大街28号", VALUES["address"])
+
+
+def test_long_text_with_ocr_noise_is_equal() -> None:
+    noisy = LEVEL.replace("。", ". ").replace("识别", "识 别").replace("已", "己")
+    assert compare_long("tech_level", noisy, LEVEL, OPTIONS.sentence_max_cost).equal
+
+
+def test_long_text_changed_number_is_found_in_its_sentence() -> None:
+    changed = LEVEL.replace("96.3%", "99.3%")
+    c = compare_long("tech_level", changed, LEVEL, OPTIONS.sentence_max_cost)
+    assert not c.equal
+    assert len(c.sentences) == 1 and c.sentences[0].online.startswith("本技术采用深度学习方法")
+    assert "99.3%" in c.sentences[0].paper and c.sentences[0].digits_changed
+
+
+def test_long_text_added_sentence_is_found() -> None:
+    extra = LEVEL.replace("成本降低了12%。", "成本降低了12%。该技术填补了国内空白。")
+    c = compare_long("tech_level", extra, LEVEL, OPTIONS.sentence_max_cost)
+    assert not c.equal and "填补了国内空白" in c.sentences[0].paper
+    assert c.to_dict()["differing_count"] == 1
+
+
+def test_sentences_do_not_split_decimals() -> None:
+    assert [s.text for s in sentences("识别准确率达到96.3%。处理效率提高35%！")] == ["识别准确率达到96.3%。", "处理效率提高35%！"]
+
+
+def test_edit_cost_weighs_look_alikes_lower() -> None:
+    assert confusable("己", "已") and not confusable("技", "枝")
+    assert edit_cost("己经", "已经").cost == OPTIONS.name_max_cost + 0.25
+    assert edit_cost("枝术", "技术").hard == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="技术地质岩心图像识别方法系统平台数据模型", min_size=2, max_size=20), st.data())
+def test_any_one_character_change_in_a_name_is_a_mismatch(name: str, data: st.DataObject) -> None:
+    i = data.draw(st.integers(0, len(name) - 1))
+    other = data.draw(st.sampled_from("新高低大小中上下左右").filter(lambda ch: ch != name[i]))
+    changed = name[:i] + other + name[i + 1:]
+    assert not compare_name("tech_name", changed, name, OPTIONS.name_max_cost).equal
+    assert compare_name("tech_name", " ".join(name), name, OPTIONS.name_max_cost).equal
