@@ -29,7 +29,6 @@ from extract.reading import FormReading
 from ingest.records import OnlineRecord
 
 
-
 def _key_value(key: str, value: str | int | None) -> str:
     text = "" if value is None else str(value)
     if key == "phone":
