@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.template import FormTemplate
-from reports.model import all_findings, code_name, field_label, nominations, record_ids_of, severity_name
+from reports.model import all_findings, code_name, field_label, nominations, record_ids_of, review_note, severity_name
 from reports.results_json import atomic_write_bytes
 
 CSV_NAME = "findings.csv"
@@ -38,6 +38,7 @@ CSV_HEADERS: tuple[str, ...] = (
     "位置",
     "置信度",
     "证据",
+    "复核",
 )
 
 
@@ -74,6 +75,7 @@ def findings_rows(results: dict[str, Any], template: FormTemplate | None) -> lis
                 _cell(finding.get("bbox")),
                 _cell(finding.get("confidence")),
                 _cell(finding.get("evidence") or None),
+                review_note(finding),
             ]
         )
     return rows

@@ -32,10 +32,12 @@ from reports.model import (
     all_findings,
     as_dict,
     code_name,
+    effective_severity,
     field_label,
     format_date,
     nominations,
     record_ids_of,
+    review_note,
     severity_name,
     show,
 )
@@ -48,7 +50,7 @@ MAX_CROP_BYTES = 2_000_000
 STATUS_CLASSES: dict[str, str] = {STATUS_ACTION: "action", STATUS_CHECK: "check", STATUS_OK: "ok"}
 
 EVIDENCE_LABELS: dict[str, str] = {
-    "count": "字数",
+    "count": "数量",
     "limit": "限制",
     "rule": "计数规则",
     "count_word": "Word 字数",
@@ -71,6 +73,8 @@ EVIDENCE_LABELS: dict[str, str] = {
     "first_document": "首份文档",
 }
 OPINION_KINDS = ("opinion",)
+SEAL_SOURCE_NOTE = "（据公章印文识别）"
+"""Marks a unit name read from a seal's ring (no online record to take it from)."""
 
 
 def write_report_html(results: dict[str, Any], out_dir: Path, options: ReportOptions) -> Path:
@@ -208,8 +212,8 @@ def _card(n: Nomination, out_dir: Path, form: FormTemplate | None) -> dict[str, 
         "cls": STATUS_CLASSES.get(n.status, "action"),
         "title": n.tech_name or MISSING,
         "record_id": n.record_id or "无线上记录",
-        "applicant": show(n.applicant),
-        "recommender": show(n.recommender),
+        "applicant": show(n.applicant) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.applicant else ""),
+        "recommender": show(n.recommender) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.recommender else ""),
         "domain": show(n.domain),
         "source": show(source) if n.kind == "document" else "未收到纸质表",
         "pages": pages,
@@ -240,6 +244,8 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
     paper = f.get("paper")
     if paper is None and reading:
         paper = reading.get("value")
+    if paper is None and is_opinion and n is not None and key:
+        paper = _opinion_box(doc, str(key))
     online = f.get("online")
     if online is None and n is not None and key:
         online = n.online.get(str(key))
@@ -249,8 +255,9 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
     return {
         "code": str(f.get("code") or MISSING),
         "name": code_name(f.get("code")),
-        "severity": str(f.get("severity") or ""),
-        "severity_name": severity_name(f.get("severity")),
+        "severity": str(effective_severity(f) or "dismissed"),
+        "review": review_note(f),
+        "severity_name": severity_name(effective_severity(f)) if effective_severity(f) else "已排除",
         "message": show(f.get("message")),
         "field": show(key),
         "label": field_label(key, form) if key else "",
@@ -267,6 +274,23 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "crop_note": crop_note,
         "has_visual": bool(key) and n is not None and n.kind == "document",
     }
+
+
+def _opinion_box(doc: dict[str, Any], key: str) -> str | None:
+    """What the paper shows in an opinion box: seal, date, the unit on the seal."""
+    seal = as_dict(as_dict(doc.get("seals")).get(key))
+    dates = as_dict(doc.get("dates"))
+    if not seal and key not in dates:
+        return None
+    parts = []
+    if seal:
+        parts.append("公章：" + ("有" if seal.get("present") else "未检测到"))
+    if key in dates:
+        parts.append("日期：" + (show(dates.get(key)) if dates.get(key) else "未填写"))
+    seal_text = as_dict(doc.get("seal_text")).get(key)
+    if seal_text:
+        parts.append(f"印文：{seal_text}")
+    return "；".join(parts)
 
 
 def _field_rows(n: Nomination, form: FormTemplate | None) -> list[dict[str, str]]:

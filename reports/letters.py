@@ -7,8 +7,9 @@ LibreOffice use them for the Chinese text.
 
 A letter lists each of the unit's nominations (技术名称, 编号) with its
 problems in plain words and what to send back, then the deadline. Only
-``error`` findings go into a letter: a warning waits for the clerk's check
-before a unit is asked for anything. UNREADABLE is the secretariat's own
+``error`` findings (after review: confirmed ones too, dismissed ones never)
+go into a letter: a warning waits for the clerk's check before a unit is
+asked for anything. UNREADABLE is the secretariat's own
 problem (a scan), never the unit's.
 """
 
@@ -28,11 +29,22 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from forms.template import FormTemplate
-from reports.model import Nomination, ReportOptions, as_dict, field_label, format_date, nominations, show
+from reports.model import (
+    Nomination,
+    ReportOptions,
+    as_dict,
+    effective_severity,
+    field_label,
+    format_date,
+    nominations,
+    show,
+)
 from reports.results_json import atomic_write_bytes
 
 LETTERS_DIR = "letters"
 LETTER_TITLE = "关于补正“科创中国”先导技术推荐材料的通知"
+TITLE_BREAK = LETTER_TITLE.index("推荐材料")
+"""The title is 21 字, one more than an 二号 line holds: break it into two balanced lines, as official letters do."""
 LETTER_SEVERITIES = ("error",)
 """Only certain problems are sent to a unit; warnings wait for the clerk's check."""
 NOT_FOR_UNITS = ("UNREADABLE",)
@@ -207,7 +219,10 @@ def build_letter(letter: Letter, options: ReportOptions) -> Any:
     normal.font.size = BODY_SIZE  # type: ignore[attr-defined]
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)  # type: ignore[attr-defined]
 
-    title = _para(doc, LETTER_TITLE, font=TITLE_FONT, size=TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    first, second = LETTER_TITLE[:TITLE_BREAK], LETTER_TITLE[TITLE_BREAK:]
+    title = _para(doc, first, font=TITLE_FONT, size=TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    title.runs[0].add_break()
+    _run(title, second, TITLE_FONT, TITLE_SIZE, bold=True)
     title.paragraph_format.space_after = Pt(28)
     _para(doc, f"{letter.unit}：", indent=False)
     count = len(letter.items)
@@ -249,7 +264,7 @@ def build_letter(letter: Letter, options: ReportOptions) -> Any:
 
 
 def _letter_findings(n: Nomination) -> list[dict[str, Any]]:
-    return [f for f in n.findings if f.get("severity") in LETTER_SEVERITIES and f.get("code") not in NOT_FOR_UNITS]
+    return [f for f in n.findings if effective_severity(f) in LETTER_SEVERITIES and f.get("code") not in NOT_FOR_UNITS]
 
 
 def _plain(f: dict[str, Any], template: FormTemplate | None) -> str:
@@ -303,10 +318,15 @@ def _para(
     if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY:
         fmt.first_line_indent = FIRST_LINE_INDENT
     if text:
-        run = p.add_run(text)
-        run.font.name = font
-        run.font.size = size
-        run.font.bold = bold
-        rpr = run._element.get_or_add_rPr()
-        rpr.get_or_add_rFonts().set(qn("w:eastAsia"), font)
+        _run(p, text, font, size, bold)
     return p
+
+
+def _run(p: Paragraph, text: str, font: str, size: Pt, bold: bool = False) -> None:
+    """A run in ``font`` for Latin and East Asian text alike (w:eastAsia is what Word uses for 汉字)."""
+    run = p.add_run(text)
+    run.font.name = font
+    run.font.size = size
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), font)

@@ -7,7 +7,8 @@ status is and what to show when a key is missing ("—", never a crash).
 A *nomination* is one paper document (matched or not) or one online record
 with no paper (NO_PAPER). Its status is computed here, from the severities of
 the findings that concern it (its own and the batch findings naming its
-record):
+record), after the clerk's review (``review`` on a finding: dismissed ones
+no longer count, confirmed ones count as errors):
 
 - 需处理 (needs action): at least one ``error`` finding, or the document could
   not be read;
@@ -138,6 +139,7 @@ class Nomination:
     status: str
     findings: list[dict[str, Any]]
     document: dict[str, Any] = field(default_factory=dict)
+    units_from_seal: bool = False  # applicant/recommender read from the seals' rings (no online record)
 
     @property
     def online(self) -> dict[str, Any]:
@@ -168,6 +170,7 @@ class Nomination:
             "recommender": self.recommender,
             "status": self.status,
             "findings": list(self.findings),
+            "units_from_seal": self.units_from_seal,
         }
 
 
@@ -209,11 +212,43 @@ def severity_name(severity: Any) -> str:
     return SEVERITY_NAMES.get(str(severity), show(severity))
 
 
+REVIEW_NAMES: dict[str, str] = {"confirmed": "已确认", "dismissed": "已排除", "corrected": "已更正"}
+
+
+def effective_severity(finding: dict[str, Any]) -> str | None:
+    """The severity after the clerk's review: None when dismissed, error when confirmed.
+
+    A ``dismissed`` finding was a false alarm (it no longer counts for the
+    status nor goes into a letter); a ``confirmed`` one is a real problem
+    whatever its severity; a ``corrected`` one keeps its severity (the clerk
+    fixed the value read, the problem may stand).
+    """
+    review = as_dict(finding.get("review"))
+    if review.get("status") == "dismissed":
+        return None
+    if review.get("status") == "confirmed":
+        return "error"
+    severity = finding.get("severity")
+    return str(severity) if severity else None
+
+
+def review_note(finding: dict[str, Any]) -> str:
+    """ "已排除（王芳：印章在背面）" or "" when the clerk has not reviewed the finding."""
+    review = as_dict(finding.get("review"))
+    name = REVIEW_NAMES.get(str(review.get("status")))
+    if not name:
+        return ""
+    details = [str(review[k]) for k in ("user", "comment") if review.get(k)]
+    if review.get("corrected_value"):
+        details.append(f"更正为：{review['corrected_value']}")
+    return f"{name}（{'：'.join(details)}）" if details else name
+
+
 def status_of(findings: list[dict[str, Any]], unreadable: bool = False) -> str:
-    """需处理 / 待核对 / 合格 from the findings' severities (see the module docstring)."""
+    """需处理 / 待核对 / 合格 from the findings' severities after review (see the module docstring)."""
     if unreadable:
         return STATUS_ACTION
-    severities = {f.get("severity") for f in findings}
+    severities = {effective_severity(f) for f in findings}
     if "error" in severities:
         return STATUS_ACTION
     if "warning" in severities:
@@ -259,6 +294,7 @@ def nominations(results: dict[str, Any]) -> list[Nomination]:
                 status=status_of(findings, unreadable=bool(doc.get("unreadable"))),
                 findings=_sorted_findings(findings),
                 document=doc,
+                units_from_seal=not online.get("recommender") and bool(seal_text.get("recommender_opinion")),
             )
         )
     unmatched = [str(r) for r in _list(results.get("unmatched_records")) if r]
@@ -320,7 +356,7 @@ def _nomination_order(n: Nomination) -> tuple[int, int, str, str]:
 
 
 def _sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(findings, key=lambda f: SEVERITY_ORDER.get(str(f.get("severity")), 3))
+    return sorted(findings, key=lambda f: SEVERITY_ORDER.get(str(effective_severity(f)), 3))
 
 
 def _record_ids(finding: dict[str, Any]) -> list[str]:

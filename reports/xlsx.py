@@ -41,10 +41,12 @@ from reports.model import (
     all_findings,
     as_dict,
     code_name,
+    effective_severity,
     field_label,
     format_date,
     nominations,
     record_ids_of,
+    review_note,
     severity_name,
     show,
 )
@@ -176,7 +178,7 @@ def _nominations_sheet(ws: Worksheet, noms: list[Nomination], form: FormTemplate
         ]
         row_fills = {1: STATUS_FILLS.get(n.status, STATUS_FILLS[STATUS_ACTION])}
         for i, code in enumerate(CHECK_CODES, start=len(fixed) + 1):
-            hits = [f for f in n.findings if f.get("code") == code]
+            hits = [f for f in n.findings if f.get("code") == code and effective_severity(f)]
             if n.kind == "no_paper" and code != "QUOTA_EXCEEDED":
                 row.append(MISSING)
                 continue
@@ -185,7 +187,8 @@ def _nominations_sheet(ws: Worksheet, noms: list[Nomination], form: FormTemplate
                 continue
             places = [field_label(f.get("field"), form) for f in hits if f.get("field")]
             row.append("、".join(dict.fromkeys(places)) if places else code_name(code))
-            worst = "error" if any(f.get("severity") == "error" for f in hits) else str(hits[0].get("severity"))
+            severities = {effective_severity(f) for f in hits}
+            worst = "error" if "error" in severities else "warning" if "warning" in severities else "info"
             if worst in SEVERITY_FILLS:
                 row_fills[i] = SEVERITY_FILLS[worst]
         rows.append(row)
@@ -211,6 +214,7 @@ def _code_sheet(
         "页",
         "置信度",
         "证据",
+        "复核",
     ]
     rows: list[list[Any]] = []
     fills: list[dict[int, str]] = []
@@ -231,9 +235,10 @@ def _code_sheet(
                 show(f.get("page")),
                 show(f.get("confidence")),
                 _cell(f.get("evidence") or None),
+                review_note(f) or MISSING,
             ]
         )
-        sev = str(f.get("severity"))
+        sev = str(effective_severity(f))
         fills.append({2: SEVERITY_FILLS[sev]} if sev in SEVERITY_FILLS else {})
     _table(ws, headers, rows, fills)
 

@@ -4,7 +4,7 @@
 opinion box with a red seal, one without, an over-long section, a field) and
 returns the dict the runner would hand to ``write_reports``. Its truth:
 
-- 5 paper documents, 6 online records, 1 record without paper (KC2020-0006),
+- 6 paper documents, 7 online records, 1 record without paper (KC2020-0006),
   1 paper form without record (d0004), 1 unreadable input (scans/broken.pdf);
 - d0001 (KC2020-0001, 中国电子学会): recommender seal and date missing, team
   intro 342 字 over 300 → 需处理;
@@ -14,7 +14,12 @@ returns the dict the runner would hand to ``write_reports``. Its truth:
 - d0004 (no record; seal reads 中国电子学会): NO_ONLINE_RECORD → 需处理;
 - d0005 (KC2020-0005, 中国电子学会): only a late-date warning → 待核对, but the
   unit's quota finding (KC2020-0001/0005/0006 in 电子信息) is an error → 需处理;
+- d0006 (KC2020-0007, 中国材料研究学会): address probably differs (warning), an
+  empty-field error the clerk dismissed → 待核对, and no letter;
 - KC2020-0006 (中国电子学会): NO_PAPER → 需处理.
+
+Letters: 中国电子学会 (d0001, d0004 by its seal, KC2020-0006, the quota) and
+中国药学会 (d0002). Findings: 9 in documents + 3 batch = 12.
 """
 
 from __future__ import annotations
@@ -308,6 +313,52 @@ def make_results(out_dir: Path) -> dict[str, Any]:
         {"applicant_opinion": "crops/d0005-applicant_opinion.png"},
         dates=("2020-11-25", "2020-11-26"),
     )
+    d6_online = _online(
+        "KC2020-0007",
+        "高熵合金增材制造工艺",
+        "先进材料",
+        "北京科技大学",
+        "中国材料研究学会",
+        address="北京市海淀区学院路30号北京科技大学",
+    )
+    d6 = _document(
+        "d0006",
+        "scans/box3.tiff",
+        [4, 5, 6],
+        "KC2020-0007",
+        0.9,
+        _fields("高熵合金增材制造工艺", "先进材料", address=_field("北京市海淀区学院路30号北京科技大学", 0.55)),
+        [
+            _finding(
+                "MISMATCH",
+                "warning",
+                "通信地址可能与线上不一致（识别置信度低，请核对）",
+                field="address",
+                paper="北京市海淀区学院路30号北京科技大字",
+                online="北京市海淀区学院路30号北京科技大学",
+                page=4,
+                confidence=0.55,
+                evidence={"similarity": 0.95},
+            ),
+            _finding(
+                "FIELD_EMPTY",
+                "error",
+                "技术获奖情况为空",
+                field="awards",
+                page=5,
+                confidence=0.8,
+                review={
+                    "status": "dismissed",
+                    "comment": "获奖情况写在背面",
+                    "corrected_value": None,
+                    "user": "王芳",
+                    "decided_at": "2020-11-27T10:00:00+00:00",
+                },
+            ),
+        ],
+        d6_online,
+        {},
+    )
     batch_findings = [
         _finding(
             "NO_PAPER",
@@ -335,10 +386,10 @@ def make_results(out_dir: Path) -> dict[str, Any]:
             "started": "2020-11-27T09:00:00+08:00",
             "finished": "2020-11-27T09:05:00+08:00",
             "inputs": 4,
-            "documents": 5,
-            "pages": 15,
+            "documents": 6,
+            "pages": 18,
             "failed_inputs": 1,
-            "online_records": 6,
+            "online_records": 7,
             "inputs_detail": [
                 {"file": "scans/box1.pdf", "status": "read", "reason": ""},
                 {"file": "scans/box2.pdf", "status": "read", "reason": ""},
@@ -346,7 +397,7 @@ def make_results(out_dir: Path) -> dict[str, Any]:
                 {"file": "scans/broken.pdf", "status": "failed", "reason": "PDF 已加密"},
             ],
         },
-        "documents": [d1, d2, d3, d4, d5],
+        "documents": [d1, d2, d3, d4, d5, d6],
         "unmatched_records": ["KC2020-0006"],
         "failures": [{"file": "scans/broken.pdf", "reason": "PDF 已加密"}],
         "findings": batch_findings,
