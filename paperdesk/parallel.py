@@ -33,7 +33,7 @@ IN_FLIGHT_PER_WORKER = 2
 # Tesseract's OpenMP threads per worker: one, as every core already has its own worker.
 OMP_THREADS_PER_WORKER = "1"
 # How long to wait for a Dask scheduler before saying it cannot be reached.
-DASK_CONNECT_TIMEOUT_S = 20
+DASK_CONNECT_TIMEOUT_S = "20s"
 
 
 class PoolBrokenError(PaperdeskError):
@@ -133,11 +133,11 @@ def _outcome(future: Any, errors: tuple[type[BaseException], ...]) -> Outcome:
 class DaskPool:
     """Page work on a Dask distributed cluster (``--cluster tcp://HOST:PORT``)."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, timeout: str = DASK_CONNECT_TIMEOUT_S) -> None:
         from distributed import Client
 
         try:
-            self._client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
+            self._client = Client(address, timeout=timeout)
         except OSError as exc:
             raise ConfigError(f"--cluster: cannot reach the Dask scheduler at {address}: {exc}") from exc
         self.workers = max(1, sum(self._client.nthreads().values()))
