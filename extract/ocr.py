@@ -184,6 +184,19 @@ def _blank(img: np.ndarray) -> bool:
     return bool(int(g.min()) > 200 or (g < 128).sum() < 3)
 
 
+def join_lines(lines: Sequence[str]) -> str:
+    """Lines of one cell joined: a CJK form wraps mid-word, so no space unless two latin words meet."""
+    out = ""
+    for ln in lines:
+        ln = ln.strip()
+        if not ln:
+            continue
+        if out and out[-1].isascii() and out[-1].isalpha() and ln[0].isascii() and ln[0].isalpha():
+            out += " "
+        out += ln
+    return out
+
+
 def _join_confidence(parts: Sequence[tuple[str, float]]) -> float:
     """Character-weighted mean confidence of pieces of text."""
     total = sum(len(t) for t, _ in parts)
@@ -260,7 +273,7 @@ class TesseractEngine:
     @staticmethod
     def _text(lines: Sequence[Sequence[OcrBox]]) -> OcrText:
         boxes = [b for line in lines for b in line]
-        raw = "\n".join(" ".join(b.text for b in line) for line in lines)
+        raw = join_lines([normalize_text(" ".join(b.text for b in line)) for line in lines])
         conf = _join_confidence([(b.text, b.confidence) for b in boxes])
         return OcrText(normalize_text(raw), conf, boxes)
 
@@ -452,7 +465,7 @@ def boxes_to_text(boxes: Sequence[OcrBox]) -> OcrText:
                 last.append(b)
                 continue
         lines.append([b])
-    raw = "\n".join(" ".join(x.text for x in sorted(line, key=lambda b: b.bbox[0])) for line in lines)
+    raw = join_lines([normalize_text(" ".join(x.text for x in sorted(line, key=lambda b: b.bbox[0]))) for line in lines])
     return OcrText(normalize_text(raw), _join_confidence([(b.text, b.confidence) for b in boxes]), list(boxes))
 
 

@@ -1,0 +1,688 @@
+"""Read one page into a ``PageReading``; join a document's pages into one ``FormReading``.
+
+The recipe (STYLE.md §1), one small function each:
+
+    prepare (deskew, flatten, drop red)  →  find_grid  →  cell texts (OCR or text layer)
+    →  label cells (template)  →  values (hints stripped, typed)  →  ticks, seals, dates
+    →  crops for the reports  →  debug image
+
+Boxes are ``[x0, y0, x1, y1]`` in pixels of the page at its dpi, after deskew
+(the skew is under a few degrees, so a box is off the scan by at most a few
+pixels at its far end). ``page`` is 1-based within the source file.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from extract.grid import Cell, Grid, crop, find_grid
+from extract.labels import GROUP_PREFIX, label_head, match_label, squash, strip_hints, template_hints
+from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, get_engine, join_lines, normalize_text
+from extract.preprocess import prepare, to_gray
+from extract.reading import AttachmentReading, DateReading, FieldReading, FieldStatus, FormReading, SealReading
+from forms.errors import OcrError
+from forms.template import FieldSpec, FormTemplate
+from ingest.page import DocxTable, Page, Word
+
+# Crops kept for the reports are downscaled to this resolution: legible, small.
+CROP_DPI = 120
+# Debug images are written at this resolution (a page fits a screen).
+DEBUG_DPI = 100
+# A page whose darkest 0.1% is lighter than this, or with less ink than the
+# share below, is blank (a separator sheet, the back of a page).
+BLANK_MAX_INK_SHARE = 0.0015
+# A box belongs to the cell holding this share of its area (RapidOCR boxes stop at the rules).
+BOX_IN_CELL_SHARE = 0.5
+# The top of a page above the table (title band): text there decides a first page.
+TITLE_MARKER_MIN = 1
+# Short fields whose reading the hybrid engine checks with a second engine.
+SECOND_OPINION_KINDS = ("text", "integer", "phone", "email", "industry")
+# Characters people and word processors use for a ticked box.
+TICK_CHARS = "☑☒■√✓✔▣◼●"
+EMPTY_BOX_CHARS = "□☐"
+# Dates written in an opinion box: 2020年11月10日, with OCR spacing.
+DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+PAGE_KINDS = ("first", "continuation", "attachment", "blank", "other")
+
+
+@dataclass
+class ExtractOptions:
+    """How pages are read (filled from RunOptions by the runner)."""
+
+    ocr_engine: str = "hybrid"  # tesseract | rapidocr | hybrid
+    debug_dir: Path | None = None
+    crop_dpi: int = CROP_DPI
+    second_opinion: bool = True  # hybrid: Tesseract re-reads the short fields; disagreement lowers confidence
+
+
+@dataclass
+class PageReading:
+    """What one page said. No page image inside: it is cached and shipped to workers."""
+
+    source: str
+    page: int
+    kind: str  # first | continuation | attachment | blank | other
+    width: int
+    height: int
+    dpi: int
+    path: str = "ocr"  # ocr | text-layer
+    engine: str = ""
+    skew_deg: float = 0.0
+    fields: dict[str, FieldReading] = field(default_factory=dict)
+    continued: FieldReading | None = None  # text under an empty label at the top: a section from the page before
+    seals: dict[str, SealReading] = field(default_factory=dict)
+    dates: dict[str, DateReading] = field(default_factory=dict)
+    text: str = ""  # running text outside any table (attachments) or the title band
+    crops: dict[str, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)  # labelled cells: key, role, bbox
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "page": self.page,
+            "kind": self.kind,
+            "width": self.width,
+            "height": self.height,
+            "dpi": self.dpi,
+            "path": self.path,
+            "engine": self.engine,
+            "skew_deg": self.skew_deg,
+            "fields": {k: v.to_dict() for k, v in self.fields.items()},
+            "continued": self.continued.to_dict() if self.continued else None,
+            "seals": {k: v.to_dict() for k, v in self.seals.items()},
+            "dates": {k: v.to_dict() for k, v in self.dates.items()},
+            "text": self.text,
+            "crops": {k: base64.b64encode(v).decode("ascii") for k, v in self.crops.items()},
+            "problems": list(self.problems),
+            "cells": [dict(c) for c in self.cells],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PageReading:
+        return cls(
+            source=d["source"],
+            page=int(d["page"]),
+            kind=d["kind"],
+            width=int(d["width"]),
+            height=int(d["height"]),
+            dpi=int(d["dpi"]),
+            path=d.get("path", "ocr"),
+            engine=d.get("engine", ""),
+            skew_deg=float(d.get("skew_deg", 0.0)),
+            fields={k: FieldReading.from_dict(v) for k, v in d.get("fields", {}).items()},
+            continued=FieldReading.from_dict(d["continued"]) if d.get("continued") else None,
+            seals={k: SealReading.from_dict(v) for k, v in d.get("seals", {}).items()},
+            dates={k: DateReading.from_dict(v) for k, v in d.get("dates", {}).items()},
+            text=d.get("text", ""),
+            crops={k: base64.b64decode(v) for k, v in d.get("crops", {}).items()},
+            problems=list(d.get("problems", [])),
+            cells=[dict(c) for c in d.get("cells", [])],
+        )
+
+
+# --------------------------------------------------------------------------- marks (another engineer's stage)
+
+
+def _marks(name: str) -> Callable[..., Any] | None:
+    """A function of extract.marks, or None while it has not landed."""
+    try:
+        module = importlib.import_module("extract.marks")
+    except ImportError:
+        return None
+    fn = getattr(module, name, None)
+    if fn is None:
+        for sub in ("ticks", "seals", "dates"):
+            try:
+                fn = getattr(importlib.import_module(f"extract.marks.{sub}"), name, None)
+            except ImportError:
+                continue
+            if fn is not None:
+                break
+    return fn
+
+
+# --------------------------------------------------------------------------- typed values
+
+
+def typed_value(spec: FieldSpec, text: str) -> tuple[str | int | None, str]:
+    """The typed value of a field's text, and why it has none ("" when it has)."""
+    if not text:
+        return None, "empty"
+    if spec.kind == "integer":
+        m = re.search(r"\d+", text)
+        if m:
+            return int(m.group()), ""
+        cn = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+        for ch in text:
+            if ch in cn:
+                return cn[ch], ""
+        return None, f"not an integer: {text!r}"
+    if spec.kind == "phone":
+        phone = re.sub(r"[—–－‐~〜_]", "-", text)
+        phone = re.sub(r"\s+", "", phone)
+        return phone, ""
+    if spec.kind == "email":
+        email = re.sub(r"\s+", "", text).replace("＠", "@").lower()
+        return email, ""
+    return text, ""
+
+
+def _status(value: object, why: str) -> FieldStatus:
+    if value is not None:
+        return "read"
+    return "empty" if why == "empty" else "unreadable"
+
+
+# --------------------------------------------------------------------------- cell texts
+
+
+def _box_cell(bbox: tuple[int, int, int, int], cells: list[Cell]) -> int | None:
+    """Index of the cell holding most of ``bbox`` (None outside the table)."""
+    x0, y0, x1, y1 = bbox
+    area = max(1, (x1 - x0) * (y1 - y0))
+    best, best_share = None, 0.0
+    for i, c in enumerate(cells):
+        ix = min(x1, c.bbox[2]) - max(x0, c.bbox[0])
+        iy = min(y1, c.bbox[3]) - max(y0, c.bbox[1])
+        if ix <= 0 or iy <= 0:
+            continue
+        share = ix * iy / area
+        if share > best_share:
+            best, best_share = i, share
+    return best if best_share >= BOX_IN_CELL_SHARE else None
+
+
+def _assign_boxes(boxes: list[OcrBox], cells: list[Cell]) -> tuple[dict[int, OcrText], list[OcrBox]]:
+    """Page boxes grouped into their cells' texts; boxes outside the table returned apart."""
+    per: dict[int, list[OcrBox]] = {}
+    outside: list[OcrBox] = []
+    for b in boxes:
+        i = _box_cell(b.bbox, cells)
+        if i is None:
+            outside.append(b)
+        else:
+            per.setdefault(i, []).append(b)
+    return {i: boxes_to_text(bs) for i, bs in per.items()}, outside
+
+
+def _words_text(words: list[Word]) -> OcrText:
+    boxes = [OcrBox(w.text, (int(w.bbox[0]), int(w.bbox[1]), int(w.bbox[2]), int(w.bbox[3])), 1.0) for w in words]
+    t = boxes_to_text(boxes)
+    return OcrText(t.text, 1.0 if t.text else 0.0, t.boxes)
+
+
+def _cell_texts_ocr(engine: OcrEngine, gray: np.ndarray, grid: Grid) -> tuple[dict[int, OcrText], list[OcrBox]]:
+    """Every cell's text: one page pass (page-level engines) or one stacked run (Tesseract)."""
+    if engine.page_level:
+        boxes = engine.read_page(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+        return _assign_boxes(boxes, grid.cells)
+    m = grid.margin()
+    crops = [crop(gray, c.inner(m)) for c in grid.cells]
+    texts = engine.read_cells(crops, "chi_sim", line=False)
+    out: dict[int, OcrText] = {}
+    for i, (c, t) in enumerate(zip(grid.cells, texts, strict=True)):
+        x0, y0 = c.inner(m)[:2]
+        out[i] = OcrText(t.text, t.confidence, [OcrBox(b.text, (b.bbox[0] + x0, b.bbox[1] + y0, b.bbox[2] + x0, b.bbox[3] + y0), b.confidence) for b in t.boxes])
+    return out, []
+
+
+# --------------------------------------------------------------------------- page kind
+
+
+def classify(template: FormTemplate, found: set[str], continued: bool, title: str, has_grid: bool, has_text: bool) -> str:
+    """first | continuation | attachment | blank | other, from what the page said."""
+    title_s = squash(title)
+    markers = sum(1 for mk in template.first_page_markers[:2] if mk in title_s)
+    first_key = template.fields[0].key
+    if first_key in found or markers >= TITLE_MARKER_MIN:
+        return "first"
+    if found or continued:
+        return "continuation"
+    if not has_grid:
+        return "attachment" if has_text else "blank"
+    return "other"
+
+
+def _is_blank(gray: np.ndarray) -> bool:
+    return bool((gray < 128).mean() < BLANK_MAX_INK_SHARE)
+
+
+# --------------------------------------------------------------------------- read_page
+
+
+def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None = None, engine: OcrEngine | None = None) -> PageReading:
+    """Read one page: kind, labelled values, ticks, seals, dates, crops."""
+    options = options or ExtractOptions()
+    born_digital = page.words is not None
+    if born_digital:
+        color, skew = page.image, 0.0
+        gray = to_gray(color)
+    else:
+        prep = prepare(page.image)
+        color, gray, skew = prep.color, prep.gray, prep.skew_deg
+    h, w = gray.shape[:2]
+    reading = PageReading(
+        source=str(page.source), page=page.number, kind="blank", width=w, height=h, dpi=page.dpi,
+        path="text-layer" if born_digital else "ocr", skew_deg=round(skew, 3),
+    )
+    if _is_blank(gray) and not (born_digital and page.words):
+        _debug(options, page, color, None, reading)
+        return reading
+    grid = find_grid(gray)
+    eng: OcrEngine | None = None
+    if not born_digital:
+        eng = engine or get_engine(options.ocr_engine)
+        reading.engine = eng.name
+    else:
+        reading.engine = "text-layer"
+    # ---- cell texts
+    outside: list[OcrBox] = []
+    texts: dict[int, OcrText] = {}
+    if born_digital:
+        boxes = [OcrBox(wd.text, (int(wd.bbox[0]), int(wd.bbox[1]), int(wd.bbox[2]), int(wd.bbox[3])), 1.0) for wd in page.words or []]
+        per, outside = _assign_boxes(boxes, grid.cells)
+        texts = {i: OcrText(t.text, 1.0, t.boxes) for i, t in per.items()}
+    elif grid.found:
+        assert eng is not None
+        texts, outside = _cell_texts_ocr(eng, gray, grid)
+    if not grid.found:
+        if born_digital:
+            reading.text = _words_text(page.words or []).text
+        else:
+            assert eng is not None
+            reading.text = _page_text(eng, gray)
+        reading.kind = classify(template, set(), False, reading.text[:80], False, bool(reading.text.strip()))
+        _debug(options, page, color, grid, reading)
+        return reading
+    top = grid.ys[0]
+    title = boxes_to_text([b for b in outside if b.bbox[3] <= top]).text
+    reading.text = title
+    # ---- labels
+    labels: dict[str, tuple[int, float]] = {}
+    for i, t in texts.items():
+        m = match_label(t.text, template)
+        if m is None or m.key.startswith(GROUP_PREFIX):
+            continue
+        if m.key not in labels or m.score > labels[m.key][1]:
+            labels[m.key] = (i, m.score)
+    label_cells = {i for i, _ in labels.values()}
+    group_cells = {i for i, t in texts.items() if (mm := match_label(t.text, template)) and mm.key.startswith(GROUP_PREFIX)}
+    hints = template_hints(template)
+    value_cells: dict[str, int] = {}
+    for key, (i, _score) in labels.items():
+        vc = grid.right_of(grid.cells[i])
+        if vc is None:
+            reading.problems.append(f"page {page.number}: label of {key} found but no value cell right of it")
+            continue
+        vi = grid.cells.index(vc)
+        if vi in label_cells:
+            reading.problems.append(f"page {page.number}: the cell right of the {key} label is another label")
+            continue
+        value_cells[key] = vi
+        reading.cells.append({"key": key, "role": "label", "bbox": list(grid.cells[i].bbox)})
+        reading.cells.append({"key": key, "role": "value", "bbox": list(vc.bbox)})
+    # ---- a section continued from the page before: text in the first row, not under a label
+    used = label_cells | set(value_cells.values()) | group_cells
+    first_row = [i for i, c in enumerate(grid.cells) if c.row == 0 and i not in used]
+    cont_cells = [i for i in first_row if texts.get(i) and texts[i].text.strip()]
+    if cont_cells:
+        ci = max(cont_cells, key=lambda i: grid.cells[i].width)
+        t = texts[ci]
+        c = grid.cells[ci]
+        text = strip_hints(t.text, hints)
+        reading.continued = FieldReading(key="", value=text, raw=t.text, confidence=round(t.confidence, 4), page=page.number, bbox=list(c.bbox), engine=reading.engine)
+        reading.cells.append({"key": "", "role": "continued", "bbox": list(c.bbox)})
+    # ---- values
+    for key, vi in value_cells.items():
+        spec = template.field(key)
+        vc = grid.cells[vi]
+        t = texts.get(vi, OcrText("", 0.0))
+        if spec.kind == "choice":
+            reading.fields[key] = _read_choice(spec, color, vc, t, page, reading.engine)
+        elif spec.kind == "opinion":
+            reading.fields[key] = FieldReading(key=key, value=None, raw=t.text, confidence=round(t.confidence, 4), page=page.number, bbox=list(vc.bbox), engine=reading.engine)
+            _read_opinion(spec, color, vc, t, page, eng, reading)
+        else:
+            if eng is not None and not eng.page_level and spec.kind in ("phone", "email"):
+                # Latin and digits: Tesseract needs its eng model beside chi_sim.
+                t = eng.read_line(crop(gray, vc.inner(grid.margin())), "chi_sim+eng")
+            text = strip_hints(t.text, hints)
+            value, why = typed_value(spec, text)
+            status = _status(value, why)
+            reading.fields[key] = FieldReading(
+                key=key, value=value, raw=text, confidence=round(t.confidence, 4) if text else 0.0,
+                page=page.number, bbox=list(vc.bbox), engine=reading.engine, status=status,
+                reason="" if status == "read" else why,
+            )
+        reading.crops[key] = _png(crop(color, vc.bbox), page.dpi, options.crop_dpi)
+    if eng is not None and options.second_opinion and hasattr(eng, "second_opinion"):
+        _second_opinion(eng, gray, grid, value_cells, template, reading)
+    reading.kind = classify(template, set(labels), reading.continued is not None, title, True, True)
+    _debug(options, page, color, grid, reading)
+    return reading
+
+
+def _page_text(engine: OcrEngine, gray: np.ndarray) -> str:
+    """Running text of a page with no table (attachment pages)."""
+    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    if engine.page_level:
+        return boxes_to_text(engine.read_page(bgr)).text
+    return engine.read_block(bgr).text
+
+
+def _second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: dict[str, int], template: FormTemplate, reading: PageReading) -> None:
+    """Re-read short fields with Tesseract (one process per language); disagreeing fields keep the lower confidence."""
+    second: Callable[..., list[OcrText]] = eng.second_opinion  # type: ignore[attr-defined]
+    m = grid.margin()
+    for lang, kinds in (("chi_sim", ("text", "integer", "industry")), ("chi_sim+eng", ("phone", "email"))):
+        keys = [k for k in value_cells if template.field(k).kind in kinds and not template.field(k).long and k in reading.fields]
+        keys = [k for k in keys if reading.fields[k].status == "read"]
+        if not keys:
+            continue
+        try:
+            others = second([crop(gray, grid.cells[value_cells[k]].inner(m)) for k in keys], lang, False)
+        except OcrError as exc:
+            reading.problems.append(f"page {reading.page}: second reading failed: {exc}")
+            return
+        hints = template_hints(template)
+        for k, o in zip(keys, others, strict=True):
+            fr = reading.fields[k]
+            other = squash(strip_hints(o.text, hints))
+            if other != squash(str(fr.raw)):
+                fr.confidence = round(min(fr.confidence, o.confidence), 4)
+                fr.reason = f"engines disagree: tesseract read {other!r}"
+
+
+def _read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, engine: str) -> FieldReading:
+    """Ticks of a choice cell: the marks stage on the pixels, else tick characters in the text."""
+    read_ticks = _marks("read_ticks")
+    fr = FieldReading(key=spec.key, value=None, raw=t.text, page=page.number, bbox=list(cell.bbox), engine="ticks")
+    chosen: list[str] | None = None
+    if read_ticks is not None and not page.born_digital:
+        # Inside the rules: a rule and a glyph stroke must not close into a square.
+        tr = read_ticks(crop(color, cell.inner(max(2, page.dpi // 60))), list(spec.choices), page.dpi)
+        if tr.status != "read":
+            fr.status, fr.reason, fr.confidence = "unreadable", tr.reason, 0.0
+            return fr
+        chosen, fr.option_scores, fr.confidence = list(tr.chosen), dict(tr.scores), float(tr.confidence)
+    else:
+        chosen = ticks_from_text(t.text, list(spec.choices))
+        if chosen is None:
+            fr.status, fr.reason = "unreadable", "no tick boxes read in the cell text"
+            return fr
+        fr.confidence = t.confidence
+    fr.chosen = chosen
+    fr.value = chosen[0] if len(chosen) == 1 else None
+    return fr
+
+
+def ticks_from_text(text: str, choices: list[str]) -> list[str] | None:
+    """Choices preceded by a tick character (☑ ■ √ …); None when no box character is there at all."""
+    s = squash(text)
+    if not any(ch in s for ch in TICK_CHARS + EMPTY_BOX_CHARS):
+        return None
+    chosen = []
+    for c in choices:
+        i = s.find(c)
+        if i > 0 and s[i - 1] in TICK_CHARS:
+            chosen.append(c)
+    return chosen
+
+
+def _ocr_line_fn(eng: OcrEngine | None) -> Callable[[np.ndarray], tuple[str, float]]:
+    def ocr_line(img: np.ndarray) -> tuple[str, float]:
+        if eng is None:
+            return "", 0.0
+        r = eng.read_line(img)
+        return r.text, r.confidence
+
+    return ocr_line
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date of the first 2020年11月10日-style date in ``text``."""
+    m = DATE_RE.search(squash(text))
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None, reading: PageReading) -> None:
+    """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels."""
+    box = crop(color, cell.bbox)
+    x0, y0 = cell.bbox[0], cell.bbox[1]
+    read_seal = _marks("read_seal")
+    if read_seal is not None:
+        seal: SealReading = read_seal(box, page.dpi, page.color_mode)
+        if seal.bbox is not None:
+            rel = list(seal.bbox)
+            read_text = _marks("read_seal_text")
+            if read_text is not None and eng is not None:
+                seal.text, seal.text_confidence = read_text(box, rel, page.dpi, _ocr_line_fn(eng))
+            seal.bbox = [rel[0] + x0, rel[1] + y0, rel[2] + x0, rel[3] + y0]
+    else:
+        seal = SealReading(present=False, confidence=0.0, status="unreadable", reason="seal reader not available")
+    seal.page = page.number
+    seal.box_bbox = list(cell.bbox)
+    reading.seals[spec.key] = seal
+    read_date = _marks("read_date")
+    date: DateReading
+    if read_date is not None and eng is not None:
+        date = read_date(box, page.dpi, _ocr_line_fn(eng))
+        if date.bbox is not None:
+            date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
+    else:
+        iso = parse_date(t.text)
+        date = DateReading(present=iso is not None, value=iso, raw=t.text[-40:], confidence=t.confidence if iso else 0.0)
+    date.page = page.number
+    reading.dates[spec.key] = date
+
+
+def _png(img: np.ndarray, dpi: int, to_dpi: int) -> bytes:
+    """A PNG of ``img`` scaled from ``dpi`` to ``to_dpi`` (never up)."""
+    if img.size == 0:
+        return b""
+    f = min(1.0, to_dpi / max(1, dpi))
+    small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else img
+    ok, buf = cv2.imencode(".png", small)
+    return buf.tobytes() if ok else b""
+
+
+# --------------------------------------------------------------------------- debug view
+
+
+def debug_image(color: np.ndarray, grid: Grid | None, reading: PageReading, dpi: int) -> np.ndarray:
+    """The page with its grid (gray), label cells (green), value cells (blue/red by confidence) and keys."""
+    img = color.copy()
+    if grid is not None:
+        for c in grid.cells:
+            cv2.rectangle(img, c.bbox[:2], c.bbox[2:], (160, 160, 160), 2)
+    thick = max(2, dpi // 100)
+    for info in reading.cells:
+        x0, y0, x1, y1 = info["bbox"]
+        key = info["key"] or "(continued)"
+        if info["role"] == "label":
+            cv2.rectangle(img, (x0 + 6, y0 + 6), (x1 - 6, y1 - 6), (0, 170, 0), thick)
+            continue
+        fr = reading.fields.get(info["key"]) if info["key"] else reading.continued
+        conf = fr.confidence if fr else 0.0
+        colour = (200, 80, 0) if conf >= 0.9 else ((0, 140, 255) if conf >= 0.6 else (0, 0, 230))
+        cv2.rectangle(img, (x0 + 6, y0 + 6), (x1 - 6, y1 - 6), colour, thick)
+        cv2.putText(img, f"{key} {conf:.2f}", (x0 + 10, y1 - 12), cv2.FONT_HERSHEY_SIMPLEX, dpi / 250, colour, thick)
+    for key, seal in reading.seals.items():
+        if seal.bbox:
+            cv2.rectangle(img, seal.bbox[:2], seal.bbox[2:], (255, 0, 255), thick)
+            cv2.putText(img, f"seal {key}", (seal.bbox[0], max(20, seal.bbox[1] - 8)), cv2.FONT_HERSHEY_SIMPLEX, dpi / 250, (255, 0, 255), thick)
+    cv2.putText(img, f"page {reading.page} kind={reading.kind} skew={reading.skew_deg:.2f} engine={reading.engine}", (20, 40), cv2.FONT_HERSHEY_SIMPLEX, dpi / 200, (0, 0, 200), thick)
+    f = min(1.0, DEBUG_DPI / max(1, dpi)) * 1.5
+    return cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else img
+
+
+def _debug(options: ExtractOptions, page: Page, color: np.ndarray, grid: Grid | None, reading: PageReading) -> None:
+    if options.debug_dir is None:
+        return
+    options.debug_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{Path(str(page.source)).stem}-p{page.number:03d}.png"
+    cv2.imwrite(str(options.debug_dir / name), debug_image(color, grid, reading, page.dpi))
+
+
+# --------------------------------------------------------------------------- assemble
+
+
+def _join(a: str, b: str) -> str:
+    """Two pieces of one section, across a page break."""
+    return join_lines([a, b])
+
+
+def _continue(fr: FieldReading, piece: FieldReading) -> None:
+    text = _join(str(fr.raw or ""), str(piece.raw or ""))
+    n_a, n_b = len(str(fr.raw or "")), len(str(piece.raw or ""))
+    if n_a + n_b:
+        fr.confidence = round((fr.confidence * n_a + piece.confidence * n_b) / (n_a + n_b), 4)
+    fr.raw = text
+    fr.value = text or None
+    fr.status = "read" if text else fr.status
+
+
+def assemble(doc_id: str, source: str, readings: list[PageReading], template: FormTemplate) -> FormReading:
+    """Join a document's page readings into one FormReading with every template key."""
+    readings = sorted(readings, key=lambda r: r.page)
+    paths = {r.path for r in readings if r.kind != "blank"}
+    path = paths.pop() if len(paths) == 1 else ("mixed" if paths else "ocr")
+    form = FormReading(document_id=doc_id, source_file=source, pages=[r.page for r in readings], path_taken=path)
+    last_long: str | None = None
+    current_attachment: str | None = None
+    for r in readings:
+        form.page_sizes[r.page] = [r.width, r.height, r.dpi]
+        form.problems.extend(r.problems)
+        if r.kind == "attachment":
+            form.attachment_pages.append(r.page)
+            key = _attachment_key(r.text, template) or current_attachment
+            if key is None:
+                form.problems.append(f"page {r.page}: attachment page with no known heading (技术水平/技术效益)")
+                continue
+            current_attachment = key
+            att = form.attachments.setdefault(key, AttachmentReading(key=key, text="", pages=[], confidence=0.0))
+            att.text = _join(att.text, r.text)
+            att.pages.append(r.page)
+            att.confidence = 1.0 if r.path == "text-layer" else att.confidence or 0.9
+            continue
+        if r.continued is not None:
+            if last_long is not None and last_long in form.fields:
+                _continue(form.fields[last_long], r.continued)
+            else:
+                form.problems.append(f"page {r.page}: text at the top of the table belongs to no section of the page before")
+        for key in template.keys:
+            if key not in r.fields:
+                continue
+            fr = r.fields[key]
+            if key in form.fields:
+                # A label repeated on the next page: the section goes on.
+                if template.field(key).long:
+                    _continue(form.fields[key], fr)
+                continue
+            form.fields[key] = FieldReading.from_dict(fr.to_dict())
+            if key in r.crops:
+                form.crops[key] = r.crops[key]
+        on_page = [k for k in template.keys if k in r.fields]
+        if on_page:
+            last = on_page[-1]
+            last_long = last if template.field(last).long else None
+        for key, seal in r.seals.items():
+            form.seals.setdefault(key, seal)
+        for key, date in r.dates.items():
+            form.dates.setdefault(key, date)
+    for spec in template.fields:
+        if spec.key not in form.fields:
+            form.fields[spec.key] = FieldReading(key=spec.key, value=None, status="not_found", reason=f"label {spec.label} not found on any page")
+            form.problems.append(f"{spec.key}: label {spec.label} not found on any page")
+        if spec.kind == "opinion":
+            if spec.key not in form.seals:
+                form.seals[spec.key] = SealReading(present=False, confidence=0.0, status="unreadable", reason=f"opinion box {spec.label} not found")
+            if spec.key not in form.dates:
+                form.dates[spec.key] = DateReading(present=False, status="unreadable", reason=f"opinion box {spec.label} not found")
+    if not any(r.kind in ("first", "continuation") for r in readings):
+        form.unreadable = "no page of the form was recognised (no table with the form's labels)"
+    return form
+
+
+def _attachment_key(text: str, template: FormTemplate) -> str | None:
+    """The attachment whose heading opens this page's text (first 40 characters)."""
+    head = squash(text)[:40]
+    for att in template.attachments:
+        if any(h in head for h in att.headings):
+            return att.key
+    return None
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate) -> FormReading:
+    """A form filled in Word: labels matched on the cell texts, never OCR'd.
+
+    Ticks come from ☑ / ■ / √ characters before an option. A DOCX carries no
+    stamp (DocxTable holds no images), so each seal is reported absent with
+    method "docx" and the reason; dates are read from the opinion cell's text.
+    """
+    form = FormReading(document_id=doc_id, source_file=source, pages=[1], path_taken="docx")
+    hints = template_hints(template)
+    for row in table.rows:
+        for i, cell in enumerate(row):
+            m = match_label(cell, template)
+            if m is None or m.key.startswith(GROUP_PREFIX) or m.key in form.fields:
+                continue
+            spec = template.field(m.key)
+            # The value is the next cell; a label cell that also holds its text (label + hint + value) is its own value.
+            value_text = row[i + 1] if i + 1 < len(row) else ""
+            if i + 1 < len(row) and match_label(value_text, template) is not None and label_head(value_text):
+                value_text = ""
+            text = normalize_text(strip_hints(value_text, hints))
+            if spec.kind == "choice":
+                fr = FieldReading(key=spec.key, value=None, raw=text, confidence=1.0, page=1, engine="docx")
+                chosen = ticks_from_text(text, list(spec.choices))
+                if chosen is None:
+                    fr.status, fr.reason, fr.confidence = "unreadable", "no tick characters in the cell", 0.0
+                else:
+                    fr.chosen, fr.value = chosen, (chosen[0] if len(chosen) == 1 else None)
+                form.fields[spec.key] = fr
+            elif spec.kind == "opinion":
+                form.fields[spec.key] = FieldReading(key=spec.key, value=None, raw=text, confidence=1.0, page=1, engine="docx")
+                form.seals[spec.key] = SealReading(present=False, confidence=1.0, page=1, method="docx", reason="DOCX 电子文档没有盖章图像")
+                iso = parse_date(text)
+                form.dates[spec.key] = DateReading(present=iso is not None, value=iso, raw=text[-40:], confidence=1.0 if iso else 0.0, page=1)
+            else:
+                value, why = typed_value(spec, text)
+                status = _status(value, why)
+                form.fields[spec.key] = FieldReading(key=spec.key, value=value, raw=text, confidence=1.0 if text else 0.0, page=1, engine="docx", status=status, reason="" if status == "read" else why)
+    paras = [p for p in table.paragraphs if p.strip()]
+    current: str | None = None
+    for p in paras:
+        key = _attachment_key(p, template)
+        if key is not None and len(squash(p)) <= 40:
+            current = key
+            continue
+        if current is not None:
+            att = form.attachments.setdefault(current, AttachmentReading(key=current, text="", confidence=1.0))
+            att.text = _join(att.text, normalize_text(p))
+    for spec in template.fields:
+        if spec.key not in form.fields:
+            form.fields[spec.key] = FieldReading(key=spec.key, value=None, status="not_found", engine="docx", reason=f"label {spec.label} not found in the DOCX table")
+            form.problems.append(f"{spec.key}: label {spec.label} not found in the DOCX table")
+        if spec.kind == "opinion" and spec.key not in form.seals:
+            form.seals[spec.key] = SealReading(present=False, confidence=0.0, method="docx", status="unreadable", reason=f"opinion box {spec.label} not found")
+            form.dates[spec.key] = DateReading(present=False, status="unreadable", reason=f"opinion box {spec.label} not found")
+    return form
