@@ -1,0 +1,231 @@
+"""The grid on synthetic pages drawn with cv2: merged cells, skew, broken rules; a fake OCR engine.
+
+The page is a small version of the form's table at 150 dpi (A4 1240×1754):
+a group column spanning three rows, label and value columns, a contact row
+split in four, a full-width row whose label spans two columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from extract.grid import find_grid
+from extract.ocr import FakeOcrEngine
+from extract.page import ExtractOptions, PageReading, assemble, read_page
+from extract.preprocess import measure_skew, prepare, rotate
+from forms.template import load_template
+from ingest.page import Page
+
+W, H = 1240, 1754
+X0, XG, XL, XP0, XP1, X1 = 150, 230, 420, 700, 830, 1090
+ROWS = [200, 280, 360, 480, 560, 900]  # row rules: 3 group rows, the contact row, a full-width row
+T = 3  # rule thickness (px)
+
+
+def draw_table(broken: tuple[int, int] | None = None) -> np.ndarray:
+    """The table; ``broken`` = (x0, x1) of a gap cut into the rule between rows 1 and 2."""
+    img = np.full((H, W, 3), 255, np.uint8)
+    ink = (0, 0, 0)
+    y = ROWS
+    cv2.rectangle(img, (X0, y[0]), (X1, y[-1]), ink, T)
+    # group column spans rows 0-2 (no rule between them at x0..xg)
+    for r in (1, 2):
+        cv2.line(img, (XG, y[r]), (X1, y[r]), ink, T)
+    for r in (3, 4):
+        cv2.line(img, (X0, y[r]), (X1, y[r]), ink, T)
+    cv2.line(img, (XG, y[0]), (XG, y[3]), ink, T)  # group | label
+    cv2.line(img, (XL, y[0]), (XL, y[4]), ink, T)  # label | value, rows 0-3
+    cv2.line(img, (XG, y[3]), (XG, y[4]), ink, T)
+    cv2.line(img, (XP0, y[3]), (XP0, y[4]), ink, T)  # contact row: 联系人 | value | 联系电话 | value
+    cv2.line(img, (XP1, y[3]), (XP1, y[4]), ink, T)
+    cv2.line(img, (XL, y[4]), (XL, y[5]), ink, T)  # full-width row: label spans group + label columns
+    if broken is not None:
+        a, b = broken
+        img[y[2] - 4 : y[2] + 5, a:b] = 255
+    # some text-like ink inside cells (must not become rules)
+    for yy in (230, 310, 410):
+        cv2.putText(img, "ABC 123", (XL + 20, yy), cv2.FONT_HERSHEY_SIMPLEX, 0.9, ink, 2)
+    return img
+
+
+def spans(grid):
+    return sorted((c.row, c.col, c.row_span, c.col_span) for c in grid.cells)
+
+
+def test_merged_cells_come_out_once_with_their_spans():
+    grid = find_grid(draw_table())
+    assert len(grid.ys) == len(ROWS)
+    assert [abs(a - b) <= 2 for a, b in zip(grid.ys, ROWS, strict=True)] == [True] * len(ROWS)
+    cells = spans(grid)
+    # group column: one cell over three rows
+    assert (0, 0, 3, 1) in cells
+    # value cells of the first rows span the three right-hand columns of the lattice
+    assert (0, 2, 1, 3) in cells
+    # contact row: four cells after the group column
+    row3 = [c for c in cells if c[0] == 3]
+    assert len(row3) == 5  # group-column cell + 4
+    # full-width row: its label spans the group and label columns
+    assert (4, 0, 1, 2) in cells
+    assert len(cells) == 1 + 3 * 2 + 5 + 2
+
+
+def test_cell_boxes_sit_between_the_rules():
+    grid = find_grid(draw_table())
+    group = next(c for c in grid.cells if c.row_span == 3)
+    x0, y0, x1, y1 = group.bbox
+    assert abs(x0 - X0) <= 2 and abs(x1 - XG) <= 2 and abs(y0 - ROWS[0]) <= 2 and abs(y1 - ROWS[3]) <= 2
+    label = next(c for c in grid.cells if (c.row, c.col) == (0, 1))
+    assert grid.right_of(label) is not None
+    assert grid.right_of(label).bbox[0] == label.bbox[2]
+
+
+@pytest.mark.parametrize("angle", [1.5, -2.0, 0.4])
+def test_skew_is_measured_from_the_rules_and_removed(angle):
+    page = rotate(draw_table(), angle)
+    assert measure_skew(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)) == pytest.approx(-angle, abs=0.1)
+    prep = prepare(page)
+    grid = find_grid(prep.gray)
+    assert spans(grid) == spans(find_grid(draw_table()))
+
+
+def test_a_broken_rule_still_separates_cells():
+    # a scanner dropout takes 15% out of the rule between rows 1 and 2 of the value column
+    gap = (XL + 100, XL + 100 + int(0.15 * (X1 - XL)))
+    assert spans(find_grid(draw_table(broken=gap))) == spans(find_grid(draw_table()))
+
+
+def test_a_missing_rule_merges_the_cells():
+    # the rule between rows 1 and 2 is printed only under the label column
+    grid = find_grid(draw_table(broken=(XL + 3, X1 + 5)))
+    cells = spans(grid)
+    assert (1, 2, 2, 3) in cells  # the value cells of rows 1 and 2 are one cell
+    assert (1, 1, 1, 1) in cells and (2, 1, 1, 1) in cells  # the label cells stay apart
+
+
+def test_a_page_without_a_table_has_no_grid():
+    img = np.full((H, W, 3), 255, np.uint8)
+    cv2.putText(img, "just some text", (100, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+    assert not find_grid(img).found
+
+
+# --------------------------------------------------------------------------- read_page with a fake engine
+
+TEMPLATE = load_template("kczg-2020")
+
+
+def _center_box(x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
+    """A text box inside a cell (as an engine would return it)."""
+    return (x0 + 10, (y0 + y1) // 2 - 12, min(x1 - 10, x0 + 200), (y0 + y1) // 2 + 12)
+
+
+def _form_page(regions_for: dict[str, tuple[str, str]]) -> tuple[np.ndarray, FakeOcrEngine]:
+    """The synthetic table with labels/values given by row: {row name: (label, value)}."""
+    img = draw_table()
+    y = ROWS
+    cells = {
+        "r0": ((XG, y[0], XL, y[1]), (XL, y[0], X1, y[1])),
+        "r1": ((XG, y[1], XL, y[2]), (XL, y[1], X1, y[2])),
+        "r2": ((XG, y[2], XL, y[3]), (XL, y[2], X1, y[3])),
+        "contact": ((XG, y[3], XL, y[4]), (XL, y[3], XP0, y[4])),
+        "phone": ((XP0, y[3], XP1, y[4]), (XP1, y[3], X1, y[4])),
+        "full": ((X0, y[4], XL, y[5]), (XL, y[4], X1, y[5])),
+    }
+    regions: dict[tuple[int, int, int, int], str] = {}
+    for name, (label, value) in regions_for.items():
+        lab, val = cells[name]
+        if label:
+            regions[_center_box(*lab)] = label
+        if value:
+            regions[_center_box(*val)] = value
+    regions[_center_box(X0, y[0], XG, y[3])] = "技术基本情况"
+    return img, FakeOcrEngine(regions)
+
+
+def _page(img: np.ndarray, number: int = 1) -> Page:
+    return Page(image=img, dpi=150, source=Path("synthetic.png"), number=number)
+
+
+def test_read_page_ties_values_to_labels_by_what_is_printed():
+    img, fake = _form_page({
+        "r0": ("技术名称", "一种遥感影像解译方法"),
+        "r1": ("技术就绪水平量值（参照GB/T 2290-2009测算）", "7"),
+        "r2": ("重点服务行业", "（参照GB/T4754-2017规定的中类和小类填写\n3911计算机整机制造"),
+        "contact": ("联系人", "丁霞瑞"),
+        "phone": ("联系电话", "010 - 6234 5678"),
+        "full": ("技术获奖情况", "2019年获国家科学技术进步奖二等奖。"),
+    })
+    r = read_page(_page(img), TEMPLATE, ExtractOptions(ocr_engine="hybrid", second_opinion=False), engine=fake)
+    assert r.kind == "first"
+    f = r.fields
+    assert f["tech_name"].value == "一种遥感影像解译方法"
+    assert f["trl"].value == 7 and f["trl"].raw == "7"
+    assert f["industry"].value == "3911计算机整机制造"  # hint removed though its bracket was lost
+    assert f["contact"].value == "丁霞瑞"
+    assert f["phone"].value == "010-62345678"
+    assert f["awards"].value == "2019年获国家科学技术进步奖二等奖。"
+    # the value box is the cell right of the label, between its rules
+    x0, y0, x1, y1 = f["tech_name"].bbox
+    assert abs(x0 - XL) <= 2 and abs(x1 - X1) <= 2 and abs(y0 - ROWS[0]) <= 2
+    assert f["tech_name"].page == 1 and f["tech_name"].confidence == pytest.approx(0.95)
+    assert "tech_name" in r.crops and r.crops["tech_name"].startswith(b"\x89PNG")
+
+
+def test_rows_of_another_height_still_read():
+    # same labels, but the fake text sits in a table whose rows were printed taller
+    global ROWS
+    saved = ROWS
+    try:
+        ROWS = [260, 400, 500, 700, 800, 1200]
+        img, fake = _form_page({"r0": ("技术名称", "甲"), "r2": ("联系人", "乙")})
+        r = read_page(_page(img), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake)
+    finally:
+        ROWS = saved
+    assert r.fields["tech_name"].value == "甲"
+    assert r.fields["contact"].value == "乙"
+
+
+def test_an_unfound_label_is_reported_never_guessed():
+    img, fake = _form_page({"r0": ("技术名称", "甲"), "r1": ("", "7")})
+    r = read_page(_page(img), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake)
+    form = assemble("d0001", "synthetic.png", [r], TEMPLATE)
+    assert set(form.fields) == set(TEMPLATE.keys)
+    assert form.fields["trl"].status == "not_found" and form.fields["trl"].value is None
+    assert any("技术就绪水平量值" in p for p in form.problems)
+    assert form.fields["tech_name"].value == "甲"
+
+
+def test_a_section_continues_on_the_next_page():
+    img1, fake1 = _form_page({"r0": ("技术名称", "甲"), "full": ("技术获奖情况", "第一页的文字，")})
+    # next page: the first row's label cell is empty, its value cell carries on
+    img2, fake2 = _form_page({"r0": ("", "接着写第二页。"), "r1": ("技术水平介绍", "水平")})
+    r1 = read_page(_page(img1, 1), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake1)
+    r2 = read_page(_page(img2, 2), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake2)
+    assert r2.kind == "continuation" and r2.continued is not None
+    form = assemble("d0001", "synthetic.png", [PageReading.from_dict(r1.to_dict()), PageReading.from_dict(r2.to_dict())], TEMPLATE)
+    assert form.fields["awards"].value == "第一页的文字，接着写第二页。"
+    assert form.fields["tech_level"].value == "水平"
+    assert form.page_sizes == {1: [W, H, 150], 2: [W, H, 150]}
+
+
+def test_page_reading_round_trips():
+    img, fake = _form_page({"r0": ("技术名称", "甲")})
+    r = read_page(_page(img), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake)
+    again = PageReading.from_dict(r.to_dict())
+    assert again == r
+
+
+def test_a_blank_page_is_blank():
+    r = read_page(_page(np.full((H, W, 3), 255, np.uint8)), TEMPLATE, ExtractOptions(), engine=FakeOcrEngine())
+    assert r.kind == "blank" and not r.fields
+
+
+def test_debug_view_is_written(tmp_path):
+    img, fake = _form_page({"r0": ("技术名称", "甲")})
+    read_page(_page(img), TEMPLATE, ExtractOptions(debug_dir=tmp_path, second_opinion=False), engine=fake)
+    out = tmp_path / "synthetic-p001.png"
+    assert out.exists()
+    assert cv2.imread(str(out)) is not None
