@@ -1,0 +1,102 @@
+"""Label matching (first line, OCR variants, misreads) and hint stripping; DOCX labelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.labels import match_label, strip_hints, template_hints
+from extract.page import read_docx_form, ticks_from_text, typed_value
+from forms.template import load_template
+from ingest.page import DocxTable
+
+T = load_template("kczg-2020")
+HINTS = template_hints(T)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("技术名称", "tech_name"),
+        ("技术就绪水平量\n值\n（参照GB/T 2290-20\n09测算）", "trl"),  # label wrapped, hint below
+        ("技术就绪水平量", "trl"),  # template variant
+        ("联系人", "contact"),
+        ("联系电话", "phone"),
+        ("通讯地址", "address"),  # variant
+        ("技未团队简介（对技术团队的基本情况进行介绍", "team_intro"),  # one character misread
+        ("技术水平介绍", "tech_level"),
+        ("技术效益介绍", "tech_benefit"),
+        ("申报单位意见", "applicant_opinion"),
+        ("技\n术\n基\n本\n情\n况", "group:技术基本情况"),
+    ],
+)
+def test_labels_match_on_their_first_characters(text, key):
+    m = match_label(text, T)
+    assert m is not None and m.key == key
+
+
+@pytest.mark.parametrize("text", ["CRISPR基因编辑驱动的靶向小分子药物检测方法", "9", "", "0571-8869589", "丁霞瑞"])
+def test_values_are_not_labels(text):
+    assert match_label(text, T) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（参照GB/T 2290-2009测算）\n9", "9"),
+        ("（参照GB/T 2290-2009测算\n9", "9"),  # closing bracket lost
+        ("参照GB/T 2290-2009测算）7", "7"),  # opening bracket lost
+        ("（对技术团队的基本情况进行介绍，不超过300字。）\n主要成员曾参与", "主要成员曾参与"),
+        ("（包括拟申报技术已经获得的知识产权名称、数量等。\n授权发明专利5项", "授权发明专利5项"),
+        ("（参照GB/T4754-2017规定的中类和小类埴写）3581医疗诊断", "3581医疗诊断"),  # one character misread
+        ("3581医疗诊断、监护及治疗设备制造", "3581医疗诊断、监护及治疗设备制造"),
+        ("9", "9"),
+        ("2009", "2009"),  # a value that appears inside a hint is not the hint
+    ],
+)
+def test_hints_are_removed_from_values(text, expected):
+    assert strip_hints(text, HINTS) == expected
+
+
+def test_typed_values_keep_text_and_type():
+    assert typed_value(T.field("trl"), "7") == (7, "")
+    assert typed_value(T.field("trl"), "七级") == (7, "")
+    assert typed_value(T.field("trl"), "10") == (10, "")  # checks flag TRL_INVALID, extract does not hide it
+    assert typed_value(T.field("trl"), "未知")[0] is None
+    assert typed_value(T.field("phone"), "010－6234 5678") == ("010-62345678", "")
+    assert typed_value(T.field("email"), "Zhang.Wei @CAS.cn") == ("zhang.wei@cas.cn", "")
+    assert typed_value(T.field("tech_name"), "") == (None, "empty")
+
+
+def test_ticks_from_text():
+    choices = ["应用研究", "开发研究"]
+    assert ticks_from_text("□应用研究 ☑开发研究", choices) == ["开发研究"]
+    assert ticks_from_text("■应用研究 ■开发研究", choices) == choices
+    assert ticks_from_text("□应用研究 □开发研究", choices) == []
+    assert ticks_from_text("应用研究/开发研究", choices) is None  # no boxes: unreadable, not "none ticked"
+
+
+def test_docx_form_is_labelled_from_its_cells():
+    table = DocxTable(
+        rows=[
+            ["技术基本情况", "技术名称", "一种遥感影像解译方法"],
+            ["技术基本情况", "所属领域", "☑电子信息 □生物医药 □装备制造 □先进材料 □资源环境"],
+            ["技术基本情况", "技术就绪水平量值（参照GB/T 2290-2009测算）", "6"],
+            ["技术完成团队基本情况", "联系人", "丁霞瑞", "联系电话", "13812345678"],
+            ["技术团队简介（对技术团队的基本情况进行介绍，不超过300字。）", "团队共12人。"],
+            ["申报单位意见", "本单位承诺以上技术信息真实。 2020年11月10日"],
+        ],
+        paragraphs=["技术水平详细材料", "第一段。", "第二段。"],
+    )
+    form = read_docx_form("d0003", "form.docx", table, T)
+    assert form.path_taken == "docx"
+    assert set(form.fields) == set(T.keys)
+    assert form.fields["tech_name"].value == "一种遥感影像解译方法"
+    assert form.fields["domain"].value == "电子信息" and form.fields["domain"].chosen == ["电子信息"]
+    assert form.fields["trl"].value == 6
+    assert form.fields["phone"].value == "13812345678"
+    assert form.fields["team_intro"].value == "团队共12人。"
+    assert form.fields["email"].status == "not_found"
+    assert form.dates["applicant_opinion"].value == "2020-11-10"
+    assert form.seals["applicant_opinion"].present is False and form.seals["applicant_opinion"].method == "docx"
+    assert form.attachments["tech_level_detail"].text == "第一段。第二段。"
+    assert any("电子邮箱" in p for p in form.problems)
