@@ -46,7 +46,7 @@ from paperdesk.options import RunOptions, db_url_from
 from paperdesk.parallel import Pool, make_pool
 from paperdesk.progress import Reporter, make_reporter
 from paperdesk.results import DocumentResult, apply_decisions, build_results, crop_path, finding_subject
-from paperdesk.stages import DocumentMatch, Stages, default_stages
+from paperdesk.stages import NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
 from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
 from reports import ReportOptions, write_results_json
 from reports.results_json import atomic_write_bytes
@@ -252,17 +252,28 @@ def input_documents(plan: InputPlan, stages: Stages, template: FormTemplate, fir
     if plan.kind == "docx":
         table = stages.read_docx(plan.path)
         return [stages.read_docx_form(DOC_ID_FORMAT.format(first), plan.file, table, template)]
-    numbers = sorted(plan.readings)
     plan.report.pages = plan.total_pages
-    readings = [plan.readings[n] for n in numbers]
-    groups = stages.group_pages([str(r.get("kind", "")) for r in readings])
-    forms = []
-    for offset, positions in enumerate(groups):
-        doc_id = DOC_ID_FORMAT.format(first + offset)
-        forms.append(stages.assemble(doc_id, plan.file, [readings[i] for i in positions], template))
+    numbers = sorted(plan.readings)
+    # The file's name as given this run (a cached reading may come from a copy elsewhere).
+    readings = [{**plan.readings[n], "source": plan.file} if "source" in plan.readings[n] else plan.readings[n] for n in numbers]
+    forms: list[FormReading] = []
+    for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):
+        pages = [numbers[i] for i in group.positions]
+        if group.flag == NOT_THIS_FORM_FLAG:
+            plan.failures.append({"file": plan.file, "reason": f"pages {_page_list(pages)}: {group.flag}"})
+            continue
+        doc_id = DOC_ID_FORMAT.format(first + len(forms))
+        form = stages.assemble(doc_id, plan.file, [readings[i] for i in group.positions], template)
+        if group.flag:
+            form.problems.append(f"pages {_page_list(pages)}: {group.flag}")
+        forms.append(form)
     if not forms:
         plan.report.reason = f"no form found on its {len(readings)} pages"
     return forms
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(p) for p in pages)
 
 
 def write_crops(form: FormReading, out_dir: Path) -> dict[str, str]:

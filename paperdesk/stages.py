@@ -45,6 +45,18 @@ class Matches:
     unmatched_records: list[str]
 
 
+@dataclass
+class PageGroupSpan:
+    """One document of an input: 0-based positions in its page list (form pages, then
+    attachments), and why it is not a complete form (None when it is)."""
+
+    positions: list[int]
+    flag: str | None = None
+
+
+# ingest's flag for pages that are not this form at all: reported UNREADABLE, not assembled.
+NOT_THIS_FORM_FLAG = "not a kczg-2020 form"
+
 PageTask = Callable[[Page, FormTemplate, Any], dict[str, Any]]
 
 
@@ -63,7 +75,7 @@ class Stages:
     read_docx_form: Callable[[str, str, DocxTable, FormTemplate], FormReading]
     extract_options: Callable[[str, Path | None], Any]
     read_page: PageTask
-    group_pages: Callable[[list[str]], list[list[int]]]  # 0-based page positions per document
+    group_pages: Callable[[list[str]], list[PageGroupSpan]]
     assemble: Callable[[str, str, list[dict[str, Any]], FormTemplate], FormReading]
     reconcile: Callable[[list[FormReading], list[OnlineRecord], FormTemplate, str], Matches]
     write_reports: Callable[[dict[str, Any], Path, ReportOptions], None] | None
@@ -72,6 +84,21 @@ class Stages:
 def _attr(module: str, name: str) -> Any:
     """``module.name`` looked up when called, so a stage that lands later is picked up."""
     return getattr(importlib.import_module(module), name)
+
+
+# Where ingest's functions live until ingest/__init__.py exports them all.
+_INGEST_MODULES = ("ingest", "ingest.files", "ingest.scans", "ingest.stacks", "ingest.export")
+
+
+def _ingest(name: str) -> Any:
+    for module in _INGEST_MODULES:
+        try:
+            found = getattr(importlib.import_module(module), name, None)
+        except ModuleNotFoundError:
+            continue
+        if found is not None:
+            return found
+    raise ModuleNotFoundError(f"ingest.{name} has not landed")
 
 
 # -- the real stages ------------------------------------------------------------------------
@@ -88,29 +115,29 @@ def _load_template(name: str) -> FormTemplate:
 
 
 def _read_export(path: Path, template: FormTemplate) -> OnlineExport:
-    export: OnlineExport = _attr("ingest", "read_export")(path, template)
+    export: OnlineExport = _ingest("read_export")(path, template)
     return export
 
 
 def _discover(paths: Sequence[Path]) -> list[Path]:
-    return list(_attr("ingest", "discover")(list(paths)))
+    return list(_ingest("discover")(list(paths)))
 
 
 def _sniff(path: Path) -> str:
-    return str(_attr("ingest", "sniff")(path))
+    return str(_ingest("sniff")(path))
 
 
 def _page_count(path: Path) -> int:
-    return int(_attr("ingest", "page_count")(path))
+    return int(_ingest("page_count")(path))
 
 
 def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:
-    pages: Iterator[Page] = _attr("ingest", "iter_pages")(path, dpi=dpi)
+    pages: Iterator[Page] = _ingest("iter_pages")(path, dpi=dpi)
     return pages
 
 
 def _read_docx(path: Path) -> DocxTable:
-    table: DocxTable = _attr("ingest", "read_docx")(path)
+    table: DocxTable = _ingest("read_docx")(path)
     return table
 
 
@@ -130,19 +157,9 @@ def read_page_task(page: Page, template: FormTemplate, options: Any) -> dict[str
     return result
 
 
-def _group_pages(kinds: list[str]) -> list[list[int]]:
-    groups = _attr("ingest", "group_pages")(kinds)
-    return [_group_positions(g) for g in groups]
-
-
-def _group_positions(group: Any) -> list[int]:
-    """A PageGroup's pages as 0-based positions in the input's page list (form pages, then attachments)."""
-    if isinstance(group, list | tuple):
-        return [int(i) for i in group]
-    positions: list[int] = []
-    for name in ("pages", "attachments"):
-        positions.extend(int(i) for i in getattr(group, name, []) or [])
-    return sorted(positions)
+def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
+    groups = _ingest("group_pages")(kinds)
+    return [PageGroupSpan(positions=sorted([*g.pages, *g.attachments]), flag=g.flag) for g in groups]
 
 
 def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template: FormTemplate) -> FormReading:

@@ -38,7 +38,7 @@ from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
-from paperdesk.stages import DocumentMatch, Matches, Stages
+from paperdesk.stages import NOT_THIS_FORM_FLAG, DocumentMatch, Matches, PageGroupSpan, Stages
 
 MAGIC = "FAKESCAN"
 # A tiny valid PNG (1×1 white), the fake crop of every tech_name.
@@ -105,13 +105,16 @@ def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any
     return {"number": page.number, "kind": kind, "tech_name": name}
 
 
-def _group_pages(kinds: list[str]) -> list[list[int]]:
-    groups: list[list[int]] = []
+def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
+    """Like ingest's: a form from each first page; pages before any first page are not this form."""
+    groups: list[PageGroupSpan] = []
     for i, kind in enumerate(kinds):
         if kind == "first":
-            groups.append([i])
-        elif groups and kind in ("continuation", "attachment"):
-            groups[-1].append(i)
+            groups.append(PageGroupSpan(positions=[i]))
+        elif kind in ("continuation", "attachment", "other"):
+            if not groups:
+                groups.append(PageGroupSpan(positions=[], flag=NOT_THIS_FORM_FLAG))
+            groups[-1].positions.append(i)
     return groups
 
 

@@ -239,3 +239,15 @@ def test_a_page_error_comes_back_as_an_outcome() -> None:
 def test_cjk_spaces_go_latin_spaces_stay() -> None:
     assert strip_cjk_spaces(" 基于 GaN 的 功率 器件 ") == "基于GaN的功率器件"
     assert strip_cjk_spaces("deep learning 模型") == "deep learning模型"
+
+
+def test_pages_that_are_not_this_form_are_reported_not_dropped(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(scans / "mixed.fake", ["other", "other", "first 技术甲", "attachment"])
+    export = write_export(tmp_path / "export.json", RECORDS[:1])
+    run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True), stages=fake_stages())
+    results = load(tmp_path / "out")
+    assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [3, 4])]
+    assert [f["reason"] for f in results["failures"]] == ["pages 1, 2: not a kczg-2020 form"]
+    assert [f["code"] for f in results["findings"]] == ["UNREADABLE"]
