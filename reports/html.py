@@ -73,6 +73,8 @@ EVIDENCE_LABELS: dict[str, str] = {
     "first_document": "首份文档",
 }
 OPINION_KINDS = ("opinion",)
+CONTEXT_CROPS: dict[str, str] = {"NO_ONLINE_RECORD": "tech_name", "DUPLICATE_PAPER": "tech_name"}
+"""Findings about a whole form show the paper's 技术名称, so the clerk can look the record up."""
 SEAL_SOURCE_NOTE = "（据公章印文识别）"
 """Marks a unit name read from a seal's ring (no online record to take it from)."""
 
@@ -238,9 +240,10 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
             is_opinion = form.field(str(key)).kind in OPINION_KINDS
         except KeyError:
             is_opinion = False
+    crop_key = key or CONTEXT_CROPS.get(str(f.get("code")))
     crop_uri, crop_note = (None, None)
-    if n is not None and key and key in n.crops:
-        crop_uri, crop_note = _data_uri(out_dir, n.crops[str(key)])
+    if n is not None and crop_key and crop_key in n.crops:
+        crop_uri, crop_note = _data_uri(out_dir, n.crops[str(crop_key)])
     paper = f.get("paper")
     if paper is None and reading:
         paper = reading.get("value")
@@ -272,7 +275,7 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "evidence": [(EVIDENCE_LABELS.get(str(k), str(k)), show(v)) for k, v in evidence.items()],
         "crop": crop_uri,
         "crop_note": crop_note,
-        "has_visual": bool(key) and n is not None and n.kind == "document",
+        "has_visual": bool(crop_key) and n is not None and n.kind == "document",
     }
 
 

@@ -315,7 +315,8 @@ def nominations(results: dict[str, Any]) -> list[Nomination]:
                 kind="no_paper",
                 ident=str(record_id),
                 record_id=str(record_id),
-                tech_name=_text(evidence.get("tech_name")),
+                tech_name=_text(evidence.get("tech_name"))
+                or (_text(own.get("online")) if isinstance(own.get("online"), str) else None),
                 domain=_text(own.get("domain")) or _text(evidence.get("domain")),
                 applicant=_text(evidence.get("applicant")),
                 recommender=_text(own.get("unit")) or _text(evidence.get("recommender")),
