@@ -71,6 +71,23 @@ EVIDENCE_LABELS: dict[str, str] = {
     "value": "识别值",
     "confidence": "置信度",
     "first_document": "首份文档",
+    "counts": "各规则字数",
+    "counted": "计数对象",
+    "parsed": "解析值",
+    "min": "最小值",
+    "max": "最大值",
+    "method": "检测方式",
+    "opinion": "意见栏",
+    "raw": "原文",
+    "status": "识别状态",
+    "match_score": "匹配度",
+    "fields": "匹配字段",
+    "candidates": "候选记录",
+    "min_score": "最低匹配度",
+    "tech_names": "技术名称",
+    "unreadable_documents": "无法识别的文档",
+    "source": "来源文件",
+    "pages": "页",
 }
 OPINION_KINDS = ("opinion",)
 CONTEXT_CROPS: dict[str, str] = {"NO_ONLINE_RECORD": "tech_name", "DUPLICATE_PAPER": "tech_name"}

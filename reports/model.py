@@ -184,6 +184,8 @@ def show(value: Any) -> str:
         return f"{value:.2f}"
     if isinstance(value, list | tuple):
         return "、".join(show(v) for v in value) if value else MISSING
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {show(v)}" for k, v in value.items()) if value else MISSING
     text = str(value).strip()
     return text if text else MISSING
 
