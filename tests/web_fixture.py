@@ -7,7 +7,8 @@ plus the runner's extra keys (``crops``, ``online``, ``page_images``). Its truth
 - d0001 / KC2020-0001 (电子信息, 推荐 中国电子学会): recommender seal missing,
   team intro over the limit → 3 findings incl. QUOTA_EXCEEDED;
 - d0002 / KC2020-0002 (生物医药, 推荐 中国药学会): phone mismatch; the paper
-  tech name reads ``<script>alert(1)</script>`` (escaping must show it as text);
+  tech name and the online 申报单位 read ``<script>alert(1)</script>`` (escaping
+  must show them as text);
 - d0003 / KC2020-0003 (装备制造, 推荐 中国机械工程学会): no findings;
 - d0004 (no record): NO_ONLINE_RECORD;
 - KC2020-0005 (电子信息, 推荐 中国电子学会): NO_PAPER, also in the quota group;
@@ -19,6 +20,7 @@ plus the runner's extra keys (``crops``, ``online``, ``page_images``). Its truth
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,7 +162,7 @@ def make_results(out_dir: Path) -> dict[str, Any]:
                      paper=SCRIPT, online="新型mRNA疫苗递送系统", page=1, confidence=0.5,
                      evidence={"similarity": 0.1}),
         ],
-        _online("KC2020-0002", "新型mRNA疫苗递送系统", "生物医药", "北京协和医学院", "中国药学会", phone="010-68512345"),
+        _online("KC2020-0002", "新型mRNA疫苗递送系统", "生物医药", SCRIPT, "中国药学会", phone="010-68512345"),
         {"phone": "crops/d0002-phone.png", "tech_name": "crops/d0002-tech_name.png",
          "evil": "../secret.txt"},
     )
@@ -211,3 +213,23 @@ def make_batch(tmp_path: Path, with_user: bool = True) -> WebBatch:
     if with_user:
         add_user(store, CLERK, CLERK_PASSWORD)
     return WebBatch(store=store, db_url=db_url, out_dir=out_dir, batch_id=batch_id, results=results)
+
+
+def copy_batch(pristine: WebBatch, tmp_path: Path) -> WebBatch:
+    """A private copy of a made batch (store file, crops, secret) — faster than making one per test."""
+    pristine.store.dispose()
+    root = Path(pristine.out_dir).parent
+    for name in ("out", "secret.txt", "paperdesk.db"):
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        elif source.exists():
+            shutil.copy2(source, tmp_path / name)
+    db_url = f"sqlite:///{tmp_path / 'paperdesk.db'}"
+    store = open_store(db_url)
+    out_dir = tmp_path / "out"
+    with store.session() as s:  # the copy's batch lives in the copy's folder
+        for batch in s.query(Batch):
+            batch.out_dir = str(out_dir)
+    return WebBatch(store=store, db_url=db_url, out_dir=out_dir, batch_id=pristine.batch_id,
+                    results=pristine.results)

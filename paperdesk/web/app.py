@@ -277,7 +277,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         error = None
         if action == "reopen":
             with store.session() as s:
-                s.execute(delete(Decision).where(Decision.subject == item.subject, Decision.finding_key == key))
+                s.execute(delete(Decision).where(Decision.subject == finding.subject, Decision.finding_key == key))
         elif action not in ACTION_STATUS:
             error = "未知操作。"
         elif action == "dismiss" and not comment:
@@ -285,7 +285,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         elif action == "correct" and not value:
             error = "更正时请填写纸质表上的正确内容。"
         else:
-            store.decide(item.subject, key, ACTION_STATUS[action], user, comment=comment,
+            store.decide(finding.subject, key, ACTION_STATUS[action], user, comment=comment,
                          corrected_value=value if action == "correct" else None)
         target = f"/n/{quote(ident, safe=':')}"
         params = dict(back)

@@ -2,9 +2,11 @@
 
 Nominations come from ``reports.model.nominations`` (the reports and the screen
 agree on what a nomination is). A decision is stored by *subject* (the record
-id, or the document id for a paper form that matched no record) and *finding
-key* (``Finding.key``: code, field and record), so it survives a re-run of the
-batch: a new run has new row ids but the same subjects and keys.
+id, or the document id for a paper form that matched no record; for a batch
+finding naming several records, their ids joined by ",") and *finding key*
+(``Finding.key``: code, field and record), so it survives a re-run of the
+batch: a new run has new row ids but the same subjects and keys. The runner
+applies decisions to the reports by the same pair (``paperdesk.results``).
 
 Review state of a finding: ``open`` (no decision), ``confirmed``,
 ``dismissed`` or ``corrected`` (the clerk typed the value the paper really
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.template import FormTemplate, load_template
+from paperdesk.results import finding_subject
 from reports.model import Nomination, code_name, field_label, nominations, severity_name, show
 
 STATE_OPEN = "open"
@@ -55,6 +58,7 @@ class ReviewFinding:
 
     index: int  # position within the nomination (anchors, keyboard focus)
     key: str  # Finding.key: what the decision is stored under, with the subject
+    subject: str  # record id (several joined by "," for a group finding), or the document id
     finding: dict[str, Any]
     decision: dict[str, Any] | None = None  # Decision.to_dict()
 
@@ -97,7 +101,7 @@ class ReviewFinding:
         return [(str(k), show(v)) for k, v in evidence.items()]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "key": self.key, "finding": dict(self.finding), "decision": self.decision,
+        return {"index": self.index, "key": self.key, "subject": self.subject, "finding": dict(self.finding), "decision": self.decision,
                 "state": self.state}
 
 
@@ -106,7 +110,7 @@ class ReviewItem:
     """One nomination as the screen shows it."""
 
     ident: str  # URL part: "d:<document id>" or "r:<record id>"
-    subject: str  # what decisions are stored under
+    subject: str  # what decisions on its own findings are stored under: record id, else document id
     nomination: Nomination
     findings: list[ReviewFinding] = field(default_factory=list)
 
@@ -288,23 +292,23 @@ def build_view(batch_id: int, out_dir: Path, results: dict[str, Any],
     """The batch's nominations with each finding's decision (by subject and finding key)."""
     form = results.get("batch", {}).get("form") if isinstance(results.get("batch"), dict) else None
     template = load_template(form if isinstance(form, str) and form else "kczg-2020")
+    batch_findings = {id(f) for f in _dicts(results.get("findings"))}
     items: list[ReviewItem] = []
     for nomination in nominations(results):
-        if nomination.kind == KIND_DOCUMENT:
-            ident = f"d:{nomination.ident}"
-            subject = nomination.record_id or nomination.ident
-        else:
-            ident = f"r:{nomination.ident}"
-            subject = nomination.record_id or nomination.ident
-        item = ReviewItem(ident=ident, subject=subject, nomination=nomination)
-        seen: Counter[str] = Counter()
+        prefix = "d" if nomination.kind == KIND_DOCUMENT else "r"
+        subject = nomination.record_id or nomination.ident
+        item = ReviewItem(ident=f"{prefix}:{nomination.ident}", subject=subject, nomination=nomination)
+        seen: Counter[tuple[str, str]] = Counter()
         for index, finding in enumerate(nomination.findings):
+            # A batch finding (NO_PAPER, QUOTA_EXCEEDED) is decided once for all the records it names,
+            # under the same subject the runner applies decisions with (paperdesk.results).
+            who = finding_subject(finding) if id(finding) in batch_findings else subject
             key = finding_key(finding, nomination)
-            seen[key] += 1
-            if seen[key] > 1:  # two findings alike in code, field and record: keep both reviewable
-                key = f"{key}#{seen[key]}"
-            item.findings.append(ReviewFinding(index=index, key=key, finding=finding,
-                                               decision=decisions.get((subject, key))))
+            seen[(who, key)] += 1
+            if seen[(who, key)] > 1:  # two findings alike in code, field and record: keep both reviewable
+                key = f"{key}#{seen[(who, key)]}"
+            item.findings.append(ReviewFinding(index=index, key=key, subject=who, finding=finding,
+                                               decision=decisions.get((who, key))))
         items.append(item)
     loose = [f for f in _dicts(results.get("findings"))
              if not f.get("record_id") and not f.get("record_ids")]
