@@ -93,7 +93,7 @@ def file_sha256(path: Path) -> str:
             while block := fh.read(HASH_BLOCK):
                 digest.update(block)
     except OSError as exc:
-        raise BadInputError(_os_reason(exc)) from exc
+        raise BadInputError(os_reason(exc)) from exc
     return digest.hexdigest()
 
 
@@ -134,7 +134,7 @@ def sniff(path: Path) -> ScanKind:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        raise BadInputError(_os_reason(exc)) from exc
+        raise BadInputError(os_reason(exc)) from exc
     if not head:
         raise BadInputError("empty file (0 bytes)")
     if b"%PDF-" in head[:PDF_HEADER_WINDOW]:
@@ -181,7 +181,8 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _os_reason(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
+    """One line saying why a file could not be opened or read."""
     if isinstance(exc, PermissionError):
         return "cannot be opened: permission denied"
     if isinstance(exc, IsADirectoryError):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
 from forms.errors import BadInputError
-from ingest.files import sniff
+from ingest.files import os_reason, sniff
 from ingest.orientation import upright
 from ingest.page import ColorMode, DocxTable, Page, Word
 
@@ -73,6 +73,8 @@ def page_count(path: Path) -> int:
             doc = pypdfium2.PdfDocument(path)
         except pypdfium2.PdfiumError as exc:
             raise BadInputError(_pdfium_reason(exc)) from exc
+        except OSError as exc:
+            raise BadInputError(os_reason(exc)) from exc
         try:
             return len(doc)
         finally:
@@ -109,11 +111,14 @@ def iter_pages(path: Path, dpi: int = 300) -> Iterator[Page]:
 
 
 def _check_pdf_complete(path: Path) -> None:
-    with open(path, "rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - PDF_EOF_WINDOW))
-        tail = fh.read()
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - PDF_EOF_WINDOW))
+            tail = fh.read()
+    except OSError as exc:
+        raise BadInputError(os_reason(exc)) from exc
     if b"%%EOF" not in tail:
         raise BadInputError("PDF is truncated (no end-of-file marker): the file was cut off")
 
@@ -141,10 +146,14 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
         probe.close()
     except pypdfium2.PdfiumError as exc:
         raise BadInputError(_pdfium_reason(exc)) from exc
+    except OSError as exc:
+        raise BadInputError(os_reason(exc)) from exc
     try:
         pdf = pdfplumber.open(path)
     except _PDF_ERRORS as exc:
         raise BadInputError(_pdfminer_reason(exc)) from exc
+    except OSError as exc:
+        raise BadInputError(os_reason(exc)) from exc
     with pdf:
         try:
             pages = pdf.pages
