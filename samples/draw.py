@@ -507,13 +507,14 @@ def hand_width(pa: Painter, text: str, size: int) -> float:
 def hand_text(pa: Painter, xy: tuple[float, float], text: str, size: int, rng: random.Random) -> None:
     """Handwriting-looking text: a Kai face, each character jittered in place, size and ink."""
     x, y = xy
+    baseline = y + size * 0.88
     for ch in text:
-        s = int(size * rng.uniform(0.95, 1.2))
+        s = int(size * rng.uniform(1.0, 1.1))
         font = load_font(HAND_FONT, s)
         shade = rng.randint(-12, 12)
         ink = tuple(max(0, min(255, c + shade)) for c in HAND_INK)
-        pa.draw.text((x + rng.uniform(-1, 1) * size * 0.06, y + rng.uniform(-1, 1) * size * 0.1), ch,
-                     fill=(ink[0], ink[1], ink[2]), font=font)
+        pa.draw.text((x + rng.uniform(-1, 1) * size * 0.06, baseline + rng.uniform(-1, 1) * size * 0.08), ch,
+                     fill=(ink[0], ink[1], ink[2]), font=font, anchor="ls")
         x += font.getlength(ch) * rng.uniform(0.92, 1.05)
 
 

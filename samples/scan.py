@@ -13,7 +13,6 @@ and 255.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ LID_BGR = (236, 236, 236)  # scanner lid seen around a skewed page
 FIBRE_AMPLITUDE = 6.0  # gray levels of paper texture, visible but below print contrast
 ADAPTIVE_BLOCK_MM = 6.0  # adaptive threshold window: wider than a stroke, narrower than a seal
 ADAPTIVE_C = 12
+BACKGROUND_LEVEL = 200  # scanner drivers' background removal: paper (incl. yellowish) above this is white
 TONER_SPREAD_MM = 0.045  # toner spreads about one dot at 600 dpi  # adaptive threshold offset: keeps paper texture white
 
 
@@ -43,6 +43,7 @@ class ScanSettings:
     uneven_illumination: float = 0.0  # 0 flat .. 0.3 strong fall-off
     threshold: str = "otsu"  # bilevel: otsu or adaptive
     seed: int = 0
+    background_removal: bool = False  # the driver's "document" mode: near-white paper becomes pure white
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,6 +132,13 @@ def _add_noise(img: np.ndarray, sigma: float, rng: np.random.Generator) -> np.nd
     return cv2.subtract(cv2.add(img, pos), neg)
 
 
+def _whiten(img: np.ndarray) -> np.ndarray:
+    gray = img if img.ndim == 2 else img.min(axis=2)
+    out = img.copy()
+    out[gray >= BACKGROUND_LEVEL] = 255
+    return out
+
+
 def _binarize(gray: np.ndarray, s: ScanSettings) -> np.ndarray:
     if s.threshold == "adaptive":
         block = int(ADAPTIVE_BLOCK_MM * s.dpi / 25.4) | 1
@@ -167,6 +175,8 @@ def scan_page(page: np.ndarray, s: ScanSettings, index: int = 0) -> np.ndarray:
         out = cv2.GaussianBlur(out, (0, 0), s.blur)
     if s.noise > 0:
         out = _add_noise(out, s.noise, rng)
+    if s.background_removal:
+        out = _whiten(out)
     if s.mode != "color":
         out = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
     if s.mode == "bilevel":
@@ -180,8 +190,8 @@ def scan_page(page: np.ndarray, s: ScanSettings, index: int = 0) -> np.ndarray:
 def scan(pages: list[np.ndarray], mode: str = "color", dpi: int = 300, skew_deg: float = 0.0,
          rotate: int = 0, noise: float = 3.0, blur: float = 0.6, jpeg_quality: int | None = None,
          paper_tint: float = 0.0, uneven_illumination: float = 0.0, *, src_dpi: int = 300,
-         threshold: str = "otsu", seed: int = 0) -> list[np.ndarray]:
+         threshold: str = "otsu", seed: int = 0, background_removal: bool = False) -> list[np.ndarray]:
     """Scanned copies of clean ``pages`` (rendered at ``src_dpi``); see the module doc for the output."""
     s = ScanSettings(mode, dpi, src_dpi, skew_deg, rotate, noise, blur, jpeg_quality, paper_tint,
-                     uneven_illumination, threshold, seed)
+                     uneven_illumination, threshold, seed, background_removal)
     return [scan_page(p, s, i) for i, p in enumerate(pages)]

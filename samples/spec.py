@@ -342,7 +342,7 @@ def detail_text(rng: random.Random, domain: str, words: int) -> str:
 def one_char_change(rng: random.Random, text: str) -> str:
     """``text`` with one CJK character replaced by a look-alike or a near word."""
     swaps = {"技": "枝", "术": "木", "测": "侧", "制": "製", "器": "具", "统": "通", "法": "方", "能": "态",
-             "型": "形", "智": "知", "识": "别", "料": "科", "属": "区", "深": "探", "高": "髙", "的": "之"}
+             "型": "形", "智": "知", "识": "试", "料": "科", "属": "区", "深": "探", "高": "髙", "的": "之"}
     spots = [i for i, ch in enumerate(text) if ch in swaps]
     if not spots:
         spots = [i for i, ch in enumerate(text) if re.match(r"[\u4e00-\u9fff]", ch)]

@@ -1,0 +1,121 @@
+"""The filled form as a DOCX (the file a unit fills before printing), same table layout as the print."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+from docx.table import _Cell
+
+from forms import FieldSpec, FormTemplate, load_template
+from samples.draw import chinese_date
+from samples.seal import seal_mask
+from samples.spec import FormSpec, OpinionSpec
+
+TICKED, UNTICKED = "☑", "□"
+DOCX_SEAL_DPI = 200  # resolution of the seal image pasted into the opinion cell
+COLS = 5  # group | label | value | 联系电话 | value
+
+
+def _write(cell: _Cell, text: str, bold: bool = False, align: str = "left", size: float = 10.5) -> None:
+    para = cell.paragraphs[0] if not cell.paragraphs[0].text else cell.add_paragraph()
+    run = para.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(size)
+    if align == "center":
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "right":
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _choices(f: FieldSpec, ticks: list[str]) -> str:
+    return " ".join((TICKED if c in ticks else UNTICKED) + c for c in f.choices)
+
+
+def _seal_png(op: OpinionSpec, seed: int) -> bytes | None:
+    if op.seal is None:
+        return None
+    alpha = seal_mask(op.seal, DOCX_SEAL_DPI, seed)
+    rgba = np.zeros((*alpha.shape, 4), np.uint8)
+    rgba[..., 2], rgba[..., 1], rgba[..., 0] = 205, 38, 48
+    rgba[..., 3] = (alpha * 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".png", rgba)
+    return buf.tobytes() if ok else None
+
+
+def _opinion(cell: _Cell, f: FieldSpec, op: OpinionSpec, seed: int) -> None:
+    text = f.printed_text or ""
+    _write(cell, ("　　" if not text.startswith("（") else "") + text,
+           align="center" if text.startswith("（") else "left")
+    cell.add_paragraph()
+    png = _seal_png(op, seed)
+    if png is not None:
+        para = cell.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        para.add_run().add_picture(io.BytesIO(png), width=Mm(op.seal.diameter_mm if op.seal else 42))
+    _write(cell, f.seal_label or "", align="right")
+    if op.date is None:
+        _write(cell, "年    月    日", align="right")
+    elif op.date_style == "chinese":
+        _write(cell, chinese_date(op.date), align="right")
+    else:
+        _write(cell, f"{op.date.year}年{op.date.month}月{op.date.day}日", align="right")
+
+
+def write_docx(spec: FormSpec, path: Path, template: FormTemplate | None = None) -> None:
+    """``spec`` as a filled DOCX form at ``path``."""
+    t = template or load_template("kczg-2020")
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.left_margin = sec.right_margin = Mm(25)
+    for text, size in ((t.title, 16.0), (t.subtitle, 14.0)):
+        para = doc.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = para.add_run(text)
+        run.bold = True
+        run.font.size = Pt(size)
+    group_of = {k: g.label for g in t.groups for k in g.keys}
+    rows = [f for f in t.fields if f.key != "phone"]
+    table = doc.add_table(rows=len(rows), cols=COLS)
+    table.style = "Table Grid"
+    spans: dict[str, list[int]] = {}
+    for i, f in enumerate(rows):
+        cells = table.rows[i].cells
+        group = group_of.get(f.key, "")
+        if group:
+            spans.setdefault(group, []).append(i)
+            label_cell = cells[1]
+        else:
+            label_cell = cells[0].merge(cells[1])
+        _write(label_cell, f.label, bold=True, align="center")
+        if f.key == "contact":
+            _write(cells[2], spec.contact)
+            _write(cells[3], t.field("phone").label, bold=True, align="center")
+            _write(cells[4], spec.phone)
+            continue
+        value = cells[2].merge(cells[4])
+        if f.kind == "opinion":
+            _opinion(value, f, getattr(spec, f.key), spec.seed + i)
+            continue
+        if f.kind == "choice":
+            ticks = spec.domain_ticks if f.key == "domain" else spec.project_type_ticks
+            _write(value, _choices(f, ticks))
+            if f.hint:
+                _write(value, f.hint, size=9.0)
+            continue
+        if f.hint:
+            _write(value, f.hint, size=9.0)
+        _write(value, str(getattr(spec, f.key)))
+    for label, idx in spans.items():
+        merged = table.cell(idx[0], 0).merge(table.cell(idx[-1], 0))
+        _write(merged, label, bold=True, align="center")
+    if t.footer:
+        doc.add_paragraph(t.footer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
