@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import difflib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from forms.template import FormTemplate
 from reports.chart import UNKNOWN_DOMAIN, findings_chart_svg
@@ -272,6 +274,12 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
     evidence = as_dict(f.get("evidence"))
     count = evidence.get("count", reading.get("chars"))
     limit = evidence.get("limit", reading.get("limit"))
+    paper_text, online_text = show(paper), "线上无此项（纸质专有）" if is_opinion else show(online)
+    paper_html, online_html = (
+        _marked_diff(paper_text, online_text)
+        if f.get("code") == "MISMATCH"
+        else (Markup(escape(paper_text)), Markup(escape(online_text)))
+    )
     return {
         "code": str(f.get("code") or MISSING),
         "name": code_name(f.get("code")),
@@ -281,8 +289,8 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "message": show(f.get("message")),
         "field": show(key),
         "label": field_label(key, form) if key else "",
-        "paper": show(paper),
-        "online": "线上无此项（纸质专有）" if is_opinion else show(online),
+        "paper": paper_html,
+        "online": online_html,
         "count": show(count) if f.get("code") == "OVER_LIMIT" else None,
         "limit": show(limit) if f.get("code") == "OVER_LIMIT" else None,
         "page": show(f.get("page", reading.get("page"))),
@@ -294,6 +302,24 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "crop_note": crop_note,
         "has_visual": bool(crop_key) and n is not None and n.kind == "document",
     }
+
+
+def _marked_diff(paper: str, online: str) -> tuple[Markup, Markup]:
+    """Both texts escaped, with what differs between them in <mark> (what the clerk has to look at)."""
+    if paper == MISSING or online == MISSING:
+        return Markup(escape(paper)), Markup(escape(online))
+    matcher = difflib.SequenceMatcher(a=paper, b=online, autojunk=False)
+    a_parts: list[str] = []
+    b_parts: list[str] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, b = str(escape(paper[i1:i2])), str(escape(online[j1:j2]))
+        if op == "equal":
+            a_parts.append(a)
+            b_parts.append(b)
+        else:
+            a_parts.append(f"<mark>{a}</mark>" if a else "")
+            b_parts.append(f"<mark>{b}</mark>" if b else "")
+    return Markup("".join(a_parts)), Markup("".join(b_parts))
 
 
 def _opinion_box(doc: dict[str, Any], key: str) -> str | None:

@@ -166,6 +166,8 @@ def test_write_reports_writes_all_five(written: tuple[dict[str, Any], Path, Any]
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
     assert html.count("data:image/png;base64,") == 6  # every flagged item with a crop shows it
+    assert "010-6851<mark>9999</mark>" in html and "010-6851<mark>2345</mark>" in html  # the difference marked
+    assert "<mark><script>" not in html
 
 
 @pytest.mark.parametrize(
@@ -355,3 +357,28 @@ def test_letter_file_names_are_safe_and_unique() -> None:
     assert letter_filename('中国/电子:学会*?"<>|', used) == "补正通知_中国_电子_学会_2.docx"
     assert letter_filename("  ..  ", set()) == "补正通知_推荐单位.docx"
     assert len(letter_filename("很" * 200, set())) <= 60
+
+
+def test_html_escapes_what_was_read(tmp_path: Path) -> None:
+    evil = "<script>alert(1)</script>"
+    results = {
+        "documents": [
+            {
+                "id": "d1",
+                "fields": {"tech_name": {"value": evil}},
+                "findings": [
+                    {
+                        "code": "MISMATCH",
+                        "field": "tech_name",
+                        "severity": "error",
+                        "message": evil,
+                        "paper": evil,
+                        "online": "技术甲",
+                    }
+                ],
+            }
+        ]
+    }
+    html = write_reports(results, tmp_path).html.read_text(encoding="utf-8")
+    assert evil not in html
+    assert "&lt;script&gt;" in html
