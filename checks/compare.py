@@ -6,9 +6,10 @@ Every comparison normalises width, punctuation and whitespace first
 - choice, integer (TRL), phone, e-mail: equal after normalisation, or not;
 - industry: the same GB/T 4754 class, or the same text;
 - names (技术名称, 联系人): strict, any edit left is a change;
-- addresses: up to ``address_max_cost`` of look-alike misreads;
+- addresses: similarity at least ``address_min_similarity`` and no changed digit;
 - long texts: sentence by sentence (spaCy), each sentence may carry
-  ``sentence_max_cost`` of OCR edits but no changed digit; the differing
+  ``sentence_max_cost`` + ``sentence_cost_per_char`` x its length of OCR edits
+  but no changed digit; the differing
   sentences are the evidence.
 
 The cut-offs and their calibration are in ``checks.options``.
@@ -101,14 +102,20 @@ def compare_name(key: str, paper: str, online: str, max_cost: float) -> Comparis
                       lookalike_only=cost.hard == 0 and cost.soft > 0)
 
 
-def compare_address(key: str, paper: str, online: str, max_cost: float) -> Comparison:
-    c = compare_name(key, paper, online, max_cost)
-    c.method = "address"
+def compare_address(key: str, paper: str, online: str, min_similarity: float) -> Comparison:
+    """Similar enough for OCR noise, and no digit changed (house numbers and postcodes are exact)."""
+    c = compare_name(key, paper, online, 0.0)
+    c.method, c.cutoff = "address", min_similarity
+    c.equal = c.score >= min_similarity and not (c.cost is not None and c.cost.digits_changed)
     return c
 
 
-def compare_long(key: str, paper: str, online: str, max_cost: float) -> Comparison:
-    """Sentence-level comparison: each online sentence against the paper text aligned to it."""
+def compare_long(key: str, paper: str, online: str, max_cost: float, per_char: float = 0.0) -> Comparison:
+    """Sentence-level comparison: each online sentence against the paper text aligned to it.
+
+    A sentence differs when its edit cost passes ``max_cost + per_char * len(sentence)``
+    or a digit changed.
+    """
     p, o = normalize(paper), normalize(online)
     spans = sentences(o)
     if not spans:
@@ -130,7 +137,7 @@ def compare_long(key: str, paper: str, online: str, max_cost: float) -> Comparis
         piece = p[start:end]
         cost = edit_cost(piece, span.text)
         total += cost.cost
-        if cost.cost > max_cost or cost.digits_changed:
+        if cost.cost > max_cost + per_char * len(span.text) or cost.digits_changed:
             diffs.append(SentenceDiff(span.text, piece, cost.cost, cost.digits_changed))
     score = max(0.0, 1 - total / max(len(p), len(o), 1))
     return Comparison(key, "sentences", not diffs, p, o, score, max_cost, sentences=diffs, sentence_count=len(spans))
@@ -141,7 +148,7 @@ def compare_industry(key: str, paper: str, online: str, options: CheckOptions, t
     b = resolve_industry(online, options.industry_name_min_similarity, table)
     if a.cls is not None and b.cls is not None and a.cls.code == b.cls.code:
         return Comparison(key, "industry", True, a.cls.full_code, b.cls.full_code, 1.0)
-    c = compare_name(key, paper, online, options.name_max_cost)
+    c = compare_address(key, paper, online, options.industry_name_min_similarity)  # a misread name, same code
     c.method = "industry"
     return c
 
@@ -163,9 +170,9 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
     if spec.kind == "industry":
         return compare_industry(key, text, online, options, table)
     if spec.long:
-        return compare_long(key, text, online, options.sentence_max_cost)
+        return compare_long(key, text, online, options.sentence_max_cost, options.sentence_cost_per_char)
     if key in options.lenient_fields:
-        return compare_address(key, text, online, options.address_max_cost)
+        return compare_address(key, text, online, options.address_min_similarity)
     return compare_name(key, text, online, options.name_max_cost)
 
 

@@ -126,7 +126,7 @@ def _section_counts(ctx: RuleContext) -> dict[str, dict[str, Any]]:
             continue
         online_text = ctx.record.get(att.key) if ctx.record else ""
         same = bool(online_text) and compare_long(att.key, reading.text, online_text,
-                                                  ctx.options.sentence_max_cost).equal
+                                                  ctx.options.sentence_max_cost, ctx.options.sentence_cost_per_char).equal
         n = counts(online_text if same else reading.text)
         out[att.key] = {"chars": n[ctx.options.count_rule], "limit": att.limit, "counts": n,
                         "counted": "online" if same else "paper"}

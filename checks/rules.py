@@ -260,7 +260,7 @@ def text_limits(ctx: RuleContext) -> Iterator[Finding]:
             continue  # detailed material is optional
         online = ctx.record.get(att.key) if ctx.record else ""
         counted, text = "paper", reading.text
-        if online and compare_long(att.key, reading.text, online, ctx.options.sentence_max_cost).equal:
+        if online and compare_long(att.key, reading.text, online, ctx.options.sentence_max_cost, ctx.options.sentence_cost_per_char).equal:
             counted, text = "online", online
         found = _limit_finding(ctx, att.key, att.label, att.limit, text, counted,
                                {"pages": list(reading.pages), "paper_counts": counts(reading.text)})

@@ -32,6 +32,7 @@ CONFUSABLE_GROUPS: tuple[str, ...] = (
     "象像", "员贝", "问间", "侯猴", "拨拔", "体休", "坝坎", "仑仓", "汩汨", "孑子", "衷哀",
     "口囗", "二三", "工土", "己巳", "礻衤", "厂广", "几凡", "万方", "仁化", "免勉",
     "0OoD〇", "1lI|", "5S", "8B", "2Z", "6b", "9g",
+    ".。", "，、",  # a decimal point next to a misread digit is taken for a full stop; 、 and ， blur in print
 )
 """Typical glyph confusions (Tesseract chi_sim and PP-OCR on 300 dpi print)."""
 

@@ -61,12 +61,12 @@ def test_address_tolerates_a_look_alike_but_not_a_changed_character() -> None:
 
 def test_long_text_with_ocr_noise_is_equal() -> None:
     noisy = LEVEL.replace("。", ". ").replace("识别", "识 别").replace("已", "己")
-    assert compare_long("tech_level", noisy, LEVEL, OPTIONS.sentence_max_cost).equal
+    assert compare_long("tech_level", noisy, LEVEL, OPTIONS.sentence_max_cost, OPTIONS.sentence_cost_per_char).equal
 
 
 def test_long_text_changed_number_is_found_in_its_sentence() -> None:
     changed = LEVEL.replace("96.3%", "99.3%")
-    c = compare_long("tech_level", changed, LEVEL, OPTIONS.sentence_max_cost)
+    c = compare_long("tech_level", changed, LEVEL, OPTIONS.sentence_max_cost, OPTIONS.sentence_cost_per_char)
     assert not c.equal
     assert len(c.sentences) == 1 and c.sentences[0].online.startswith("本技术采用深度学习方法")
     assert "99.3%" in c.sentences[0].paper and c.sentences[0].digits_changed
@@ -74,7 +74,7 @@ def test_long_text_changed_number_is_found_in_its_sentence() -> None:
 
 def test_long_text_added_sentence_is_found() -> None:
     extra = LEVEL.replace("成本降低了12%。", "成本降低了12%。该技术填补了国内空白。")
-    c = compare_long("tech_level", extra, LEVEL, OPTIONS.sentence_max_cost)
+    c = compare_long("tech_level", extra, LEVEL, OPTIONS.sentence_max_cost, OPTIONS.sentence_cost_per_char)
     assert not c.equal and "填补了国内空白" in c.sentences[0].paper
     assert c.to_dict()["differing_count"] == 1
 
