@@ -310,7 +310,8 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     plans = plan_inputs(paths, stages, store, version, options.force, reporter)
     _count_inputs(summary, plans)
     reporter.start(sum(p.total_pages for p in plans if p.paged))
-    reporter.advance(summary.pages_cached, cached=True)
+    if summary.pages_cached:
+        reporter.advance(summary.pages_cached, cached=True)
     pool = make_pool(options.jobs, options.cluster)
     try:
         read_pages(plans, pool, stages, store, template, options, version, reporter, summary)

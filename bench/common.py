@@ -1,0 +1,77 @@
+"""What the benchmarks share: running ``paperdesk run`` as a child, timing it, sampling its memory.
+
+Run by hand from the repository root (never in the test suite): ``.venv/bin/python -m bench.<name> --help``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCANS = ROOT / "samples" / "scans"
+DEFAULT_EXPORT = ROOT / "samples" / "online.xlsx"
+# Memory is sampled this often: a page takes seconds, a worker's peak lasts longer than this.
+SAMPLE_EVERY_S = 0.1
+
+
+@dataclass
+class Measured:
+    seconds: float
+    returncode: int
+    peak_main_rss: int  # bytes, the paperdesk process itself
+    peak_tree_rss: int  # bytes, paperdesk and its worker processes together
+    stderr: str
+
+
+def paperdesk_run(scans: list[Path], export: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "paperdesk", "run", *map(str, scans), "--online", str(export), "--out", str(out), *extra]
+
+
+def measure(argv: list[str], cwd: Path = ROOT) -> Measured:
+    """Run ``argv`` to the end; wall time and the peak resident memory of it and its children."""
+    t0 = time.monotonic()
+    proc = psutil.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak_main = peak_tree = 0
+    while proc.poll() is None:
+        try:
+            main = proc.memory_info().rss
+            tree = main + sum(_rss(c) for c in proc.children(recursive=True))
+        except psutil.NoSuchProcess:
+            break
+        peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+        time.sleep(SAMPLE_EVERY_S)
+    _, stderr = proc.communicate()
+    return Measured(time.monotonic() - t0, proc.returncode, peak_main, peak_tree, stderr)
+
+
+def _rss(p: psutil.Process) -> int:
+    try:
+        return int(p.memory_info().rss)
+    except psutil.NoSuchProcess:
+        return 0
+
+
+def results(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return data
+
+
+def per_minute(pages: int, seconds: float) -> float:
+    return pages / seconds * 60.0 if seconds > 0 else 0.0
+
+
+def mib(n: int) -> float:
+    return n / (1 << 20)
+
+
+def check(m: Measured, what: str) -> None:
+    if m.returncode != 0:
+        raise SystemExit(f"{what} failed (exit {m.returncode}):\n{m.stderr[-2000:]}")
