@@ -36,7 +36,7 @@ DPI = 300  # paperdesk's default; Tesseract gets pages rendered at the same reso
 
 def readable_scans(scans: Path) -> list[tuple[Path, str, int]]:
     """(file, kind, pages) for every scan all three tools can take."""
-    found = []
+    found: list[tuple[Path, str, int]] = []
     for path in discover([scans]):
         try:
             kind = sniff(path)
