@@ -1,0 +1,73 @@
+"""Peak memory of a small and a large batch: pages are streamed, so it should not grow with pages.
+
+    .venv/bin/python -m bench.memory [--source samples/scans/form01.pdf] [--small 10] [--large 200] [--jobs 2]
+
+Builds two stacked PDFs from the pages of ``--source`` (repeated; PDFium copies
+pages without re-encoding them), runs ``paperdesk run`` on each into a fresh
+folder and samples the resident memory of paperdesk and of paperdesk plus its
+worker processes. Goal (issue 8): the large batch's peaks within 10 % of the small one's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pypdfium2
+
+from bench.common import DEFAULT_SCANS, check, measure, mib, paperdesk_run, results
+
+# Allowed growth from the small batch to the large one (issue 8).
+GOAL_GROWTH = 0.10
+
+
+def stack(source: Path, pages: int, target: Path) -> Path:
+    src = pypdfium2.PdfDocument(source)
+    out = pypdfium2.PdfDocument.new()
+    n = len(src)
+    while len(out) < pages:
+        take = min(n, pages - len(out))
+        out.import_pages(src, list(range(take)))
+    out.save(target)
+    out.close()
+    src.close()
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SCANS / "form01.pdf")
+    parser.add_argument("--small", type=int, default=10)
+    parser.add_argument("--large", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--ocr-engine", default="hybrid")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="paperdesk-mem-") as tmp:
+        work = Path(tmp)
+        export = work / "export.json"
+        export.write_text(json.dumps([]), encoding="utf-8")
+        peaks = {}
+        for pages in (args.small, args.large):
+            pdf = stack(args.source, pages, work / f"stack{pages}.pdf")
+            out = work / f"out{pages}"
+            m = measure(paperdesk_run([pdf], export, out, "--jobs", str(args.jobs), "-q", "--ocr-engine", args.ocr_engine))
+            check(m, f"paperdesk run ({pages} pages)")
+            assert results(out)["batch"]["pages"] == pages
+            peaks[pages] = m
+            print(
+                f"{pages:4d} pages: {m.seconds:7.1f} s, peak RSS paperdesk {mib(m.peak_main_rss):7.1f} MiB, "
+                f"with workers {mib(m.peak_tree_rss):7.1f} MiB"
+            )
+        small, large = peaks[args.small], peaks[args.large]
+        main_growth = large.peak_main_rss / small.peak_main_rss - 1
+        tree_growth = large.peak_tree_rss / small.peak_tree_rss - 1
+        print(f"growth {args.small} → {args.large} pages: paperdesk {main_growth:+.1%}, with workers {tree_growth:+.1%}"
+              f" (goal within ±{GOAL_GROWTH:.0%})")
+
+
+if __name__ == "__main__":
+    main()
