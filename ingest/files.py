@@ -66,8 +66,16 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _is_dir(path: Path) -> bool:
+    """``Path.is_dir`` that says False, not PermissionError, when a parent folder cannot be entered."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _walk(path: Path) -> Iterable[Path]:
-    if not path.is_dir():
+    if not _is_dir(path):
         yield path
         return
     try:
@@ -79,7 +87,7 @@ def _walk(path: Path) -> Iterable[Path]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and not entry.is_symlink():
+        if _is_dir(entry) and not entry.is_symlink():
             yield from _walk(entry)
         else:
             yield entry
@@ -128,7 +136,7 @@ def sniff(path: Path) -> ScanKind:
     that cannot be opened, a text file (whatever its name), and any other type.
     """
     path = Path(path)
-    if path.is_dir():
+    if _is_dir(path):
         raise BadInputError("is a folder that cannot be listed (permission denied)")
     try:
         with open(path, "rb") as fh:

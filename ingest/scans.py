@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,7 +60,10 @@ STATS_STRIDE = 4
 _EXIF_ORIENTATION_TAG = 0x0112
 _EXIF_DEGREES = {3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}  # clockwise turn exif_transpose applies
 # What Pillow raises on a file it cannot decode (truncated data, bad headers, bad compression).
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
+_DECODE_ERRORS = (
+    OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error,
+    Image.DecompressionBombError, Image.DecompressionBombWarning,
+)
 # What pdfminer / pdfplumber / PDFium raise on a damaged or locked PDF.
 _PDF_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, pypdfium2.PdfiumError)
 
@@ -225,7 +229,10 @@ def _pdf_scan_mode(plumber_page: pdfplumber.page.Page) -> ColorMode | None:
 
 def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
     try:
-        img = Image.open(path)
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x its limit; here that is a refusal like any other.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
     except _DECODE_ERRORS as exc:
         raise BadInputError(_image_reason(exc, "image")) from exc
     with img:
@@ -261,7 +268,7 @@ def _check_size(size: tuple[int, int]) -> None:
 
 
 def _image_reason(exc: BaseException, fmt: str) -> str:
-    if isinstance(exc, Image.DecompressionBombError):
+    if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
         return f"image is over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
     if isinstance(exc, PermissionError):
         return "cannot be opened: permission denied"
