@@ -234,6 +234,14 @@ def test_crops_and_page_images_are_served(client: TestClient) -> None:
     assert "/page?n=d%3Ad0001&amp;p=1" in html and 'class="box s-open"' in html
 
 
+def test_a_crop_missing_from_the_folder_comes_from_the_store(client: TestClient) -> None:
+    login(client)
+    r = client.get("/crop", params={"n": "d:d0001", "k": "contact"})
+    assert r.status_code == 200 and r.content.startswith(b"\x89PNG")
+    assert client.get("/crop", params={"n": "d:d0001", "k": "email"}).status_code == 404  # not a PNG
+    assert client.get("/crop", params={"n": "d:d0002", "k": "contact"}).status_code == 404  # not d0002's
+
+
 @pytest.mark.parametrize(("path", "params"), [
     ("/crop", {"n": "d:d0002", "k": "evil"}),  # results name ../secret.txt
     ("/crop", {"n": "d:d0002", "k": "../../secret.txt"}),  # not a crop key at all

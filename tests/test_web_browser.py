@@ -75,7 +75,7 @@ def page(browser: playwright_api.Browser) -> Iterator[playwright_api.Page]:
 def shot(page: playwright_api.Page, tmp_path: Path, name: str) -> Path:
     path = tmp_path / "screens" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))  # the laptop viewport: what the clerk sees
     assert path.stat().st_size > 0
     return path
 

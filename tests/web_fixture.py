@@ -14,11 +14,14 @@ plus the runner's extra keys (``crops``, ``online``, ``page_images``). Its truth
 - KC2020-0005 (电子信息, 推荐 中国电子学会): NO_PAPER, also in the quota group;
 - one unreadable input (batch finding with no record).
 
+d0001's stored reading (``readings``) holds a crop whose file is not in
+``out/`` (served from the store) and one that is not a PNG (refused).
 ``secret.txt`` lies next to ``out/`` (a path-traversal target that must not be served).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import shutil
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from paperdesk.store import Batch, Store, open_store
+from paperdesk.store import Batch, ReadingRow, Store, open_store
 from paperdesk.web.users import add_user
 
 CLERK = "clerk"
@@ -201,6 +204,16 @@ def store_batch(store: Store, out_dir: Path, results: dict[str, Any]) -> int:
         return int(batch.id)
 
 
+def store_readings(store: Store, batch_id: int, out_dir: Path) -> None:
+    """d0001's stored reading carries a crop with no file in out/ (``contact``) and a broken one (``email``)."""
+    png = out_dir / "crops" / "d0002-phone.png"
+    with store.session() as s:
+        s.add(ReadingRow(batch_id=batch_id, document_id="d0001", record_id="KC2020-0001",
+                         reading={"document_id": "d0001", "crops": {
+                             "contact": base64.b64encode(png.read_bytes()).decode("ascii"),
+                             "email": base64.b64encode(b"not a png").decode("ascii")}}))
+
+
 def make_batch(tmp_path: Path, with_user: bool = True) -> WebBatch:
     """A store at ``tmp_path/paperdesk.db`` with the fixture batch (and the clerk user)."""
     out_dir = tmp_path / "out"
@@ -210,6 +223,7 @@ def make_batch(tmp_path: Path, with_user: bool = True) -> WebBatch:
     db_url = f"sqlite:///{tmp_path / 'paperdesk.db'}"
     store = open_store(db_url)
     batch_id = store_batch(store, out_dir, results)
+    store_readings(store, batch_id, out_dir)
     if with_user:
         add_user(store, CLERK, CLERK_PASSWORD)
     return WebBatch(store=store, db_url=db_url, out_dir=out_dir, batch_id=batch_id, results=results)

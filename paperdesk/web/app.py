@@ -18,6 +18,8 @@ does not say ``X-Forwarded-Proto``).
 # No ``from __future__ import annotations`` here: FastAPI reads the route signatures at run time,
 # and the dependency aliases (LoggedIn, CheckedForm) are local to create_app.
 
+import base64
+import binascii
 import datetime as dt
 import sys
 from dataclasses import dataclass
@@ -31,12 +33,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from starlette.datastructures import FormData
 
 from forms.errors import ConfigError, PaperdeskError
 from paperdesk.options import db_url_from
-from paperdesk.store import Decision, Store, as_utc, open_store
+from paperdesk.store import Decision, ReadingRow, Store, as_utc, open_store
 from paperdesk.web.keys import session_secret
 from paperdesk.web.review import (
     ACTION_STATUS,
@@ -322,10 +324,15 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
     def crop(request: Request, n: str, k: str, user: LoggedIn) -> Response:
         view = load_view()
         item = view.item(n) if view is not None else None
-        path = view.crop_path(item, k) if view is not None and item is not None else None
-        if path is None:
+        if view is None or item is None:
             return Response("not found", status_code=404, media_type="text/plain")
-        return FileResponse(path)
+        path = view.crop_path(item, k)
+        if path is not None:
+            return FileResponse(path)
+        stored = _stored_crop(store, view.batch_id, item, k)  # the out folder was moved or cleaned
+        if stored is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        return Response(stored, media_type="image/png")
 
     @app.get("/page")
     def page_image(request: Request, n: str, p: int, user: LoggedIn) -> Response:
@@ -363,6 +370,27 @@ def _page_response(env: Environment, name: str, context: dict[str, Any], status:
     context.setdefault("csrf_token", "")
     context.setdefault("csrf_field", CSRF_FIELD)
     return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _stored_crop(store: Store, batch_id: int, item: ReviewItem, key: str) -> bytes | None:
+    """A crop from the batch's stored reading (base64 PNG), for a paper nomination; None when there is none."""
+    if item.kind != "document":
+        return None
+    with store.session() as s:
+        reading = s.scalar(select(ReadingRow.reading).where(ReadingRow.batch_id == batch_id,
+                                                            ReadingRow.document_id == item.nomination.ident))
+    crops = reading.get("crops") if isinstance(reading, dict) else None
+    encoded = crops.get(key) if isinstance(crops, dict) else None
+    if not isinstance(encoded, str):
+        return None
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        return None
+    return data if data.startswith(PNG_MAGIC) else None
 
 
 def _page_figures(view: BatchView, item: ReviewItem) -> list[dict[str, Any]]:

@@ -29,6 +29,8 @@ from forms.template import FormTemplate, load_template
 from paperdesk.results import finding_subject
 from reports.model import Nomination, code_name, field_label, nominations, severity_name, show
 
+SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
 STATE_OPEN = "open"
 STATE_CONFIRMED = "confirmed"
 STATE_DISMISSED = "dismissed"
@@ -47,6 +49,32 @@ FILTER_STATES: tuple[str, ...] = (STATE_OPEN, STATE_CONFIRMED, STATE_DISMISSED, 
 
 ACTION_STATUS: dict[str, str] = {"confirm": "confirmed", "dismiss": "dismissed", "correct": "corrected"}
 """Form button → stored decision status (paperdesk.store.DECISION_STATUSES)."""
+
+EVIDENCE_LABELS: dict[str, str] = {
+    "count": "字数",
+    "limit": "字数限制",
+    "rule": "计数规则",
+    "count_word": "字数（Word 规则）",
+    "count_chars": "非空白字符数",
+    "similarity": "相似度",
+    "seal_present": "检测到公章",
+    "seal_confidence": "公章置信度",
+    "best_score": "最高匹配度",
+    "best_record": "最接近的线上记录",
+    "quota": "名额",
+    "date": "日期",
+    "date_raw": "日期原文",
+    "deadline": "截止日期",
+    "file": "文件",
+    "reason": "原因",
+    "tech_name": "技术名称",
+    "applicant": "申报单位",
+    "recommender": "推荐单位",
+    "checked": "已勾选",
+    "value": "识别值",
+    "other_document": "另一份纸质表",
+}
+"""Evidence keys as a clerk reads them; a key not listed is shown as it is."""
 
 KIND_DOCUMENT = "document"
 KIND_NO_PAPER = "no_paper"
@@ -98,7 +126,7 @@ class ReviewFinding:
         evidence = self.finding.get("evidence")
         if not isinstance(evidence, dict):
             return []
-        return [(str(k), show(v)) for k, v in evidence.items()]
+        return [(EVIDENCE_LABELS.get(str(k), str(k)), show(v)) for k, v in evidence.items()]
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "key": self.key, "subject": self.subject, "finding": dict(self.finding), "decision": self.decision,
@@ -134,10 +162,14 @@ class ReviewItem:
         return sum(1 for f in self.findings if f.state == STATE_OPEN)
 
     @property
-    def codes(self) -> list[tuple[str, int]]:
-        """Finding codes with how often each occurs, most severe first."""
+    def codes(self) -> list[tuple[str, int, str]]:
+        """(code, how often, worst severity) of the findings, in the order they are listed (most severe first)."""
         counts = Counter(f.code for f in self.findings)
-        return list(counts.items())
+        worst: dict[str, str] = {}
+        for f in self.findings:
+            if f.code not in worst or SEVERITY_RANK.get(f.severity, 3) < SEVERITY_RANK.get(worst[f.code], 3):
+                worst[f.code] = f.severity
+        return [(code, n, worst[code]) for code, n in counts.items()]
 
     @property
     def document(self) -> dict[str, Any]:
