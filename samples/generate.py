@@ -34,7 +34,6 @@ from samples.spec import (
     TEXT_KEYS,
     FormSpec,
     OpinionSpec,
-    SealSpec,
     detail_text,
     make_spec,
     one_char_change,
@@ -94,11 +93,12 @@ def _recommender(domain: str, i: int) -> str:
 def _seal(spec: FormSpec, key: str, **changes: Any) -> FormSpec:
     op: OpinionSpec = getattr(spec, key)
     seal = dataclasses.replace(op.seal, **changes) if op.seal else None
-    return dataclasses.replace(spec, **{key: dataclasses.replace(op, seal=seal)})
+    return _opinion(spec, key, seal=seal)
 
 
 def _opinion(spec: FormSpec, key: str, **changes: Any) -> FormSpec:
-    return dataclasses.replace(spec, **{key: dataclasses.replace(getattr(spec, key), **changes)})
+    new: dict[str, Any] = {key: dataclasses.replace(getattr(spec, key), **changes)}
+    return dataclasses.replace(spec, **new)
 
 
 def _with_attachments(spec: FormSpec, seed: int, level: int = 0, benefit: int = 0) -> FormSpec:
@@ -279,7 +279,7 @@ def _scan_truth(layout: Layout, settings: list[ScanSettings], shape: tuple[int, 
 
 def _doc_truth(case: Case, spec: FormSpec) -> dict[str, Any]:
     values = spec.values()
-    fields = {k: values[k] for k in TEXT_KEYS}
+    fields: dict[str, str | None] = {k: values[k] for k in TEXT_KEYS}
     fields["domain"] = spec.domain_ticks[0] if len(spec.domain_ticks) == 1 else None
     fields["project_type"] = spec.project_type_ticks[0] if len(spec.project_type_ticks) == 1 else None
     limits = {f.key: f.limit for f in load_template("kczg-2020").fields if f.limit}
@@ -334,7 +334,7 @@ def write_scans(out: Path, cases: dict[str, Case], files: list[OutFile]) -> tupl
             settings = [dataclasses.replace(part.scan, rotate=part.rotate_pages.get(i + 1, 0),
                                             seed=case.spec.seed + i) for i in range(len(clean))]
             first = len(pages) + 1
-            pages += [scan_page(p, st) for p, st in zip(clean, settings)]
+            pages += [scan_page(p, st) for p, st in zip(clean, settings, strict=True)]
             doc = _doc_truth(case, case.spec)
             doc["source"] = {"file": of.name, "pages": list(range(first, len(pages) + 1))}
             att_pages: dict[str, list[int]] = {}

@@ -58,7 +58,7 @@ def _paper_field(h: int, w: int, s: ScanSettings, rng: np.random.Generator) -> n
     tint = (1.0 - s.paper_tint * (1.0 - PAPER_YELLOW_BGR / 255.0)).astype(np.float32)
     fibre = rng.standard_normal((sh, sw), dtype=np.float32)
     fibre = cv2.GaussianBlur(fibre, (0, 0), 1.0) * (FIBRE_AMPLITUDE / 255.0)
-    light = np.ones((sh // 6 + 1, sw // 6 + 1), np.float32)
+    light: np.ndarray = np.ones((sh // 6 + 1, sw // 6 + 1), np.float32)
     if s.uneven_illumination > 0:
         yy, xx = np.mgrid[0:light.shape[0], 0:light.shape[1]].astype(np.float32)
         cx, cy = rng.uniform(0, light.shape[1]), rng.uniform(0, light.shape[0])
@@ -116,17 +116,17 @@ def _skew(img: np.ndarray, s: ScanSettings) -> np.ndarray:
 
 def _u8(field: np.ndarray, channels: int) -> np.ndarray:
     """A 0..1 float field as uint8 with ``channels`` channels."""
-    u = np.clip(field * 255.0, 0, 255).astype(np.uint8)
+    u: np.ndarray = np.clip(field * 255.0, 0, 255).astype(np.uint8)
     if u.ndim == 2 and channels == 3:
-        u = cv2.merge([u, u, u])
+        return np.asarray(cv2.merge([u, u, u]))
     return u
 
 
 def _add_noise(img: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Gray sensor noise (same on all channels), saturating at 0 and 255."""
     h, w = img.shape[:2]
-    n = rng.standard_normal((h // 2 + 1, w // 2 + 1), dtype=np.float32) * sigma
-    n = cv2.resize(n, (w, h), interpolation=cv2.INTER_NEAREST)
+    small = rng.standard_normal((h // 2 + 1, w // 2 + 1), dtype=np.float32) * sigma
+    n = np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST))
     pos = _u8(np.maximum(n, 0) / 255.0, img.shape[2] if img.ndim == 3 else 1)
     neg = _u8(np.maximum(-n, 0) / 255.0, img.shape[2] if img.ndim == 3 else 1)
     return cv2.subtract(cv2.add(img, pos), neg)
@@ -152,7 +152,9 @@ def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     if not ok:
         raise ValueError("JPEG encoding failed")
     out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    return out
+    if out is None:
+        raise ValueError("JPEG decoding failed")
+    return np.asarray(out)
 
 
 def scan_page(page: np.ndarray, s: ScanSettings, index: int = 0) -> np.ndarray:

@@ -38,7 +38,7 @@ def _glyph(ch: str, size_px: int) -> Image.Image:
     """One character as an L image, narrowed as seal engravers do."""
     font = load_font("noto-sans", size_px, bold=True)
     box = font.getbbox(ch)
-    w, h = max(1, box[2] - box[0]), max(1, box[3] - box[1])
+    w, h = max(1, int(box[2] - box[0])), max(1, int(box[3] - box[1]))
     img = Image.new("L", (w + 4, h + 4), 0)
     ImageDraw.Draw(img).text((2 - box[0], 2 - box[1]), ch, fill=255, font=font)
     return img.resize((max(1, int(img.width * 0.82)), img.height), Image.Resampling.BILINEAR)
@@ -128,8 +128,7 @@ def _ink(face: np.ndarray, style: SealSpec, dpi: int, rng: np.random.Generator) 
     tilt = ((xx - w / 2) * math.cos(ang) + (yy - h / 2) * math.sin(ang)) / (w / 2)
     pressure = 1.0 - rng.uniform(0.1, 0.45) * (tilt.clip(-1, 1) + 1) / 2
     blotch = 0.55 + 0.45 * _smooth_noise((h, w), 7, rng)
-    speck = rng.random((h, w)).astype(np.float32)
-    speck = cv2.GaussianBlur(speck, (0, 0), max(0.6, dpi / 300))
+    speck = np.asarray(cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), max(0.6, dpi / 300)))
     gaps = (speck > rng.uniform(0.2, 0.3)).astype(np.float32)
     density = pressure * blotch * (0.35 + 0.65 * gaps)
     if style.coverage < 1.0:
