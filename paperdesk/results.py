@@ -49,6 +49,7 @@ class DocumentResult:
     match: DocumentMatch
     record: OnlineRecord | None
     crops: dict[str, str] = field(default_factory=dict)  # key -> relative PNG path
+    files: list[str] | None = None  # the files of a document spread over a folder of page files
 
 
 def crop_path(document_id: str, key: str) -> str:
@@ -110,9 +111,12 @@ def document_dict(
 ) -> dict[str, Any]:
     r = doc.reading
     subject = doc.match.record_id or r.document_id
+    source: dict[str, Any] = {"file": r.source_file, "pages": [p for p in r.pages if p not in r.attachment_pages]}
+    if doc.files:
+        source["files"] = list(doc.files)
     return {
         "id": r.document_id,
-        "source": {"file": r.source_file, "pages": sorted({*r.pages, *r.attachment_pages})},
+        "source": source,
         "record_id": doc.match.record_id,
         "match_score": doc.match.match_score,
         "fields": {k: field_dict(f, template, rule) for k, f in r.fields.items()},

@@ -233,42 +233,106 @@ def read_pages(
 # -- documents --------------------------------------------------------------------------------
 
 
-def assemble_documents(plans: list[InputPlan], stages: Stages, template: FormTemplate) -> list[FormReading]:
-    """Every document of the batch, numbered d0001… in discovery order."""
-    documents: list[FormReading] = []
+@dataclass
+class Stack:
+    """Pages that are split into documents together: one file, or a run of single-page
+    image files in one folder (a scanner that writes a file per page), named by the folder."""
+
+    name: str
+    members: list[InputPlan]
+
+
+def stacks_of(plans: list[InputPlan]) -> list[Stack]:
+    """The read inputs as stacks, in discovery order."""
+    stacks: list[Stack] = []
     for plan in plans:
         if plan.report.status != "read":
             continue
+        last = stacks[-1].members[-1] if stacks else None
+        if plan.kind == "image" and last is not None and last.kind == "image" and last.path.parent == plan.path.parent:
+            stacks[-1].members.append(plan)
+            stacks[-1].name = str(plan.path.parent)
+        else:
+            stacks.append(Stack(name=plan.file, members=[plan]))
+    return stacks
+
+
+def assemble_documents(
+    plans: list[InputPlan], stages: Stages, template: FormTemplate
+) -> tuple[list[FormReading], dict[str, list[str]]]:
+    """Every document of the batch, numbered d0001… in discovery order, and the files of
+    documents spread over several files."""
+    documents: list[FormReading] = []
+    files: dict[str, list[str]] = {}
+    for stack in stacks_of(plans):
         try:
-            for form in input_documents(plan, stages, template, len(documents) + 1):
-                plan.report.documents.append(form.document_id)
-                documents.append(form)
+            forms = stack_documents(stack, stages, template, len(documents) + 1)
         except BadInputError as exc:
-            plan.report.status, plan.report.reason = "failed", exc.message
-    return documents
+            for member in stack.members:
+                member.report.status, member.report.reason = "failed", exc.message
+            continue
+        for form, form_files in forms:
+            for member in stack.members:
+                if member.file in form_files:
+                    member.report.documents.append(form.document_id)
+            if len(stack.members) > 1:
+                files[form.document_id] = form_files
+            documents.append(form)
+    return documents, files
 
 
-def input_documents(plan: InputPlan, stages: Stages, template: FormTemplate, first: int) -> list[FormReading]:
-    if plan.kind == "docx":
-        table = stages.read_docx(plan.path)
-        return [stages.read_docx_form(DOC_ID_FORMAT.format(first), plan.file, table, template)]
-    plan.report.pages = plan.total_pages
-    numbers = sorted(plan.readings)
-    # The file's name as given this run (a cached reading may come from a copy elsewhere).
-    readings = [{**plan.readings[n], "source": plan.file} if "source" in plan.readings[n] else plan.readings[n] for n in numbers]
-    forms: list[FormReading] = []
+def stack_readings(stack: Stack) -> tuple[list[dict[str, Any]], list[int], list[str]]:
+    """The stack's page readings in order, numbered within the stack; those numbers; each one's file."""
+    readings: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    owners: list[str] = []
+    offset = 0
+    for member in stack.members:
+        member.report.pages = member.total_pages
+        for n in sorted(member.readings):
+            reading = member.readings[n]
+            if offset:
+                reading = _renumbered(reading, n, n + offset)
+            if "source" in reading:  # the name as given this run (a cached reading may come from a copy)
+                reading = {**reading, "source": stack.name}
+            readings.append(reading)
+            numbers.append(n + offset)
+            owners.append(member.file)
+        offset += member.total_pages if len(stack.members) > 1 else 0
+    return readings, numbers, owners
+
+
+def _renumbered(value: Any, old: int, new: int) -> Any:
+    """A page reading with every ``page: old`` (the page and its fields, seals, dates) set to ``new``."""
+    if isinstance(value, dict):
+        return {k: (new if k == "page" and v == old else _renumbered(v, old, new)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renumbered(v, old, new) for v in value]
+    return value
+
+
+def stack_documents(
+    stack: Stack, stages: Stages, template: FormTemplate, first: int
+) -> list[tuple[FormReading, list[str]]]:
+    """The stack's documents, each with the files its pages came from."""
+    head = stack.members[0]
+    if head.kind == "docx":
+        table = stages.read_docx(head.path)
+        return [(stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template), [head.file])]
+    readings, numbers, owners = stack_readings(stack)
+    forms: list[tuple[FormReading, list[str]]] = []
     for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):
         pages = [numbers[i] for i in group.positions]
         if group.flag == NOT_THIS_FORM_FLAG:
-            plan.failures.append({"file": plan.file, "reason": f"pages {_page_list(pages)}: {group.flag}"})
+            head.failures.append({"file": stack.name, "reason": f"pages {_page_list(pages)}: {group.flag}"})
             continue
         doc_id = DOC_ID_FORMAT.format(first + len(forms))
-        form = stages.assemble(doc_id, plan.file, [readings[i] for i in group.positions], template)
+        form = stages.assemble(doc_id, stack.name, [readings[i] for i in group.positions], template)
         if group.flag:
             form.problems.append(f"pages {_page_list(pages)}: {group.flag}")
-        forms.append(form)
+        forms.append((form, list(dict.fromkeys(owners[i] for i in group.positions))))
     if not forms:
-        plan.report.reason = f"no form found on its {len(readings)} pages"
+        head.report.reason = f"no form found on its {len(readings)} pages"
     return forms
 
 
@@ -372,14 +436,15 @@ def finish_batch(
     started: dt.datetime,
 ) -> dict[str, Any]:
     """Documents, reconciliation, results; everything stored in one transaction."""
-    forms = assemble_documents(plans, stages, template)
+    forms, files = assemble_documents(plans, stages, template)
     matches = stages.reconcile(forms, records, template, options.count_rule)
     by_id = {r.record_id: r for r in records}
     docs = []
     for form in forms:
         match = matches.documents.get(form.document_id) or DocumentMatch(record_id=None, match_score=None)
         record = by_id.get(match.record_id) if match.record_id else None
-        docs.append(DocumentResult(reading=form, match=match, record=record, crops=write_crops(form, options.out)))
+        crops = write_crops(form, options.out)
+        docs.append(DocumentResult(form, match, record, crops=crops, files=files.get(form.document_id)))
     results = build_results(
         template=template,
         count_rule=options.count_rule,

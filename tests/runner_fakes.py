@@ -85,8 +85,9 @@ def _discover(paths: Sequence[Path]) -> list[Path]:
 
 
 def _sniff(path: Path) -> str:
+    """A ``.pagefile`` plays a one-page image file (a scanner writing a file per page); the rest PDFs."""
     _lines(path)
-    return "pdf"
+    return "image" if path.suffix == ".pagefile" else "pdf"
 
 
 def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:

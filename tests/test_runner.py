@@ -80,7 +80,7 @@ def test_documents_are_numbered_in_discovery_order_and_matched(batch: dict[str, 
     out = batch["root"] / "out"
     docs = load(out)["documents"]
     assert [(d["id"], Path(d["source"]["file"]).name, d["source"]["pages"]) for d in docs] == [
-        ("d0001", "a.fake", [1, 2, 3]),
+        ("d0001", "a.fake", [1, 2]),  # page 3 is an attachment
         ("d0002", "a.fake", [4]),
         ("d0003", "b.fake", [1]),
     ]
@@ -248,6 +248,24 @@ def test_pages_that_are_not_this_form_are_reported_not_dropped(tmp_path: Path) -
     export = write_export(tmp_path / "export.json", RECORDS[:1])
     run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True), stages=fake_stages())
     results = load(tmp_path / "out")
-    assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [3, 4])]
+    assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [3])]  # 4: its attachment
     assert [f["reason"] for f in results["failures"]] == ["pages 1, 2: not a kczg-2020 form"]
     assert [f["code"] for f in results["findings"]] == ["UNREADABLE"]
+
+
+def test_a_folder_of_page_files_is_one_stack(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    (scans / "box").mkdir(parents=True)
+    write_scan(scans / "box" / "p1.pagefile", ["first 技术甲"])
+    write_scan(scans / "box" / "p2.pagefile", ["continuation"])
+    write_scan(scans / "box" / "p3.pagefile", ["first 技术乙"])
+    write_scan(scans / "z.fake", ["first 技术丙"])
+    export = write_export(tmp_path / "export.json", RECORDS)
+    run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True), stages=fake_stages())
+    results = load(tmp_path / "out")
+    sources = [(d["id"], Path(d["source"]["file"]).name, d["source"]["pages"]) for d in results["documents"]]
+    assert sources == [("d0001", "box", [1, 2]), ("d0002", "box", [3]), ("d0003", "z.fake", [1])]
+    assert [Path(f).name for f in results["documents"][0]["source"]["files"]] == ["p1.pagefile", "p2.pagefile"]
+    assert [Path(f).name for f in results["documents"][1]["source"]["files"]] == ["p3.pagefile"]
+    assert "files" not in results["documents"][2]["source"]
+    assert [d["record_id"] for d in results["documents"]] == ["KC-1", "KC-2", "KC-3"]
