@@ -103,7 +103,7 @@ def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any
     if line == "broken":
         raise OcrError("Tesseract crashed on this page (fake)")
     kind, _, name = line.partition(" ")
-    return {"number": page.number, "kind": kind, "tech_name": name}
+    return {"page": page.number, "kind": kind, "tech_name": name}
 
 
 def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
@@ -125,8 +125,8 @@ def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template
     return FormReading(
         document_id=doc_id,
         source_file=source,
-        pages=[r["number"] for r in readings if r["kind"] != "attachment"],
-        attachment_pages=[r["number"] for r in readings if r["kind"] == "attachment"],
+        pages=[r["page"] for r in readings if r["kind"] != "attachment"],
+        attachment_pages=[r["page"] for r in readings if r["kind"] == "attachment"],
         path_taken="ocr",
         fields={"tech_name": name},
         crops={"tech_name": PNG_1X1},
