@@ -54,8 +54,8 @@ BLANK_MAX_MARKS = 5
 RULE_SEGMENT_SHARE = 0.05
 # A horizontal rule spans at least this share of the page width (the form's rows span ~80 %).
 TABLE_RULE_SHARE = 0.5
-# Rows summed together when measuring a rule: a 2° skew moves a half-width rule by ~1.7 % of the height.
-RULE_BAND_SHARE = 0.02
+# Rows summed together when measuring a rule: a 2.5° skew moves an 80 %-wide rule by ~2.5 % of the height.
+RULE_BAND_SHARE = 0.035
 # A table has at least this many such rules.
 TABLE_MIN_RULES = 2
 # A title band: marks above the table spanning more than this share of the page height.
