@@ -28,16 +28,22 @@ import cv2
 
 from bench.common import DEFAULT_EXPORT, DEFAULT_SCANS, check, measure, paperdesk_run, per_minute, results
 from forms.errors import BadInputError
-from ingest.files import discover, sniff
+from ingest.files import discover, file_sha256, sniff
 from ingest.scans import iter_pages, page_count
 
 DPI = 300  # paperdesk's default; Tesseract gets pages rendered at the same resolution
 
 
 def readable_scans(scans: Path) -> list[tuple[Path, str, int]]:
-    """(file, kind, pages) for every scan all three tools can take."""
+    """(file, kind, pages) for every scan all three tools can take (copies once: paperdesk skips them)."""
     found: list[tuple[Path, str, int]] = []
+    seen: set[str] = set()
     for path in discover([scans]):
+        digest = file_sha256(path)
+        if digest in seen:
+            print(f"  left out {path.name}: a copy")
+            continue
+        seen.add(digest)
         try:
             kind = sniff(path)
             if kind != "docx":
@@ -86,7 +92,9 @@ def main() -> None:
         batch = work / "scans"
         batch.mkdir()
         for path, _, _ in files:
-            (batch / path.name).symlink_to(path.resolve())
+            link = batch / path.relative_to(args.scans)  # keep sub-folders: a folder of page files is one stack
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path.resolve())
         print(f"{len(files)} files, {pages} pages, --jobs {args.jobs}, {os.cpu_count()} cores")
 
         m = measure(paperdesk_run([batch], args.online, work / "out", "--jobs", str(args.jobs), "-q",
