@@ -56,6 +56,7 @@ _FORMAT_SWAP = {"，": ",", "。": ".", "：": ":", "；": ";", "（": "(", "）
 _LATIN_LOOKALIKE = {"0": "O", "1": "l", "5": "S", "8": "B"}
 
 Truth = set[tuple[str, str, str | None]]  # (document id, code, field)
+UNREADABLE_FIELDS: dict[str, str] = {}  # generated document id -> the field the reader could not read
 
 
 # -- the noise model ---------------------------------------------------------------
@@ -124,6 +125,9 @@ def as_reading(doc_id: str, spec: FormSpec, rng: random.Random, glyph_names: boo
                                  f"{op.date:%Y年%m月%d日}" if op.date else "年 月 日", 0.9, page=3)
     attachments = {k: AttachmentReading(k, ocr(v, rng, rate), pages=[4], confidence=0.85)
                    for k, v in spec.attachments.items()}
+    if doc_id in UNREADABLE_FIELDS:  # the reader could not read this cell at all
+        key = UNREADABLE_FIELDS[doc_id]
+        fields[key] = FieldReading(key, None, status="unreadable", reason="单元格无法识别", page=1)
     return FormReading(doc_id, f"{doc_id}.pdf", [1, 2, 3], "ocr", fields=fields, seals=seals, dates=dates,
                        attachments=attachments)
 
@@ -172,6 +176,12 @@ def _plant_long_change(s: FormSpec, rng: random.Random) -> tuple[FormSpec, dict[
     return dataclasses.replace(s, tech_benefit=paper), {"tech_benefit": online}, [("MISMATCH", "tech_benefit")]
 
 
+def _plant_industry(s: FormSpec, rng: random.Random) -> tuple[FormSpec, dict[str, str], list[tuple[str, str | None]]]:
+    """An industry that is no 中类/小类, submitted the same way online (as the sample batch's F10)."""
+    bad = rng.choice(["新材料产业", "人工智能", "软件和信息技术服务业", "专业技术服务业", "高端装备制造", "制造业"])
+    return dataclasses.replace(s, industry=bad), {"industry": bad}, [("INDUSTRY_INVALID", "industry")]
+
+
 def _other(options: list[str], current: str, rng: random.Random) -> str:
     return rng.choice([o for o in options if o != current])
 
@@ -201,17 +211,16 @@ PLANTS: dict[str, Planter] = {
     "date_late": lambda s, r: (dataclasses.replace(s, recommender_opinion=dataclasses.replace(
         s.recommender_opinion, date=dt.date(2020, 11, r.randint(21, 30)))), {},
         [("DATE_LATE", "recommender_opinion")]),
-    "over_limit": lambda s, r: (dataclasses.replace(s, team_intro=s.team_intro + s.team_intro[:120]), {},
-                                [("OVER_LIMIT", "team_intro")]),
+    "over_limit": lambda s, r: (dataclasses.replace(s, team_intro=s.team_intro + s.team_intro[:120]),
+                                {"team_intro": s.team_intro + s.team_intro[:120]}, [("OVER_LIMIT", "team_intro")]),
     "empty": lambda s, r: (dataclasses.replace(s, address=""), {}, [("FIELD_EMPTY", "address")]),
     "choice_none": lambda s, r: (dataclasses.replace(s, project_type_ticks=[]), {}, [("CHOICE_INVALID", "project_type")]),
     "choice_two": lambda s, r: (dataclasses.replace(s, domain_ticks=[s.domain, _other(list(corpus.DOMAINS), s.domain, r)]),
                                 {}, [("CHOICE_INVALID", "domain")]),
     "trl_invalid": lambda s, r: (dataclasses.replace(s, trl=r.choice(["10", "七级", "0", "12"])), {},
                                  [("TRL_INVALID", "trl")]),
-    "industry": lambda s, r: (dataclasses.replace(s, industry=r.choice(
-        ["新材料产业", "人工智能", "软件和信息技术服务业", "专业技术服务业", "高端装备制造", "制造业"])), {},
-        [("INDUSTRY_INVALID", "industry")]),
+    "industry": _plant_industry,
+    "unreadable": lambda s, r: (s, {}, [("UNREADABLE", r.choice(["domain", "trl", "tech_level"]))]),
 }
 
 
@@ -231,6 +240,8 @@ def generated_batches(n: int, seed: int) -> list[Batch]:
             role = rng.random()
             kind = kinds[i % len(kinds)]
             paper, online, found = PLANTS[kind](spec, rng)
+            if kind == "unreadable":
+                UNREADABLE_FIELDS[doc] = found[0][1] or ""
             rec = {"record_id": rid, **spec.values(), "applicant": spec.applicant, "recommender": spec.recommender,
                    **online}
             if role < 0.06:  # a form nobody submitted online
@@ -245,6 +256,8 @@ def generated_batches(n: int, seed: int) -> list[Batch]:
             truth.update((doc, c, f) for c, f in found)
             if role > 0.95:  # mailed twice
                 specs.append((doc + "b", paper))
+                if doc in UNREADABLE_FIELDS:
+                    UNREADABLE_FIELDS[doc + "b"] = UNREADABLE_FIELDS[doc]
                 truth.add((doc + "b", "DUPLICATE_PAPER", None))
                 truth.update((doc + "b", c, f) for c, f in found)
         mailed = {d for d, _ in specs}
