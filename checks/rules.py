@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from checks.compare import Comparison, compare_field, compare_long, compare_unit, parse_int
@@ -84,7 +85,7 @@ class RuleContext:
 
     def blank(self, key: str) -> bool:
         f = self.field(key)
-        return f is not None and (f.status == "empty" or not strip_punct(normalize(self.text(key))))
+        return f is not None and (f.status == "empty" or _blank(self.text(key)))
 
     # -- findings ---------------------------------------------------------
     def finding(self, code: str, key: str | None, message: str, severity: Severity = "error",
@@ -127,6 +128,11 @@ class RuleContext:
         return f.value if f.value is not None else f.raw
 
 
+@lru_cache(maxsize=1024)
+def _blank(text: str) -> bool:
+    return not strip_punct(normalize(text))
+
+
 def choices_of(f: FieldReading) -> list[str]:
     """Every option read as ticked (``chosen``, else the single ``value``)."""
     if f.chosen is not None:
@@ -134,8 +140,15 @@ def choices_of(f: FieldReading) -> list[str]:
     return [str(f.value)] if f.value not in (None, "") else []
 
 
+@lru_cache(maxsize=512)
+def _counts(text: str) -> tuple[int, int]:
+    return count_words(text), count_chars(text)
+
+
 def counts(text: str) -> dict[str, int]:
-    return {"word": count_words(text), "chars": count_chars(text)}
+    """字 of ``text`` under both rules (cached: a section is counted by several rules and the report)."""
+    word, chars = _counts(text)
+    return {"word": word, "chars": chars}
 
 
 # -- the rules --------------------------------------------------------------
