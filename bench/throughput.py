@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.throughput [--scans samples/scans] [--online samples/online.xlsx] [--jobs 2]
 
-The readable scans (PDF, TIFF, PNG, JPEG; broken files and DOCX left out, as
-the other two cannot take them) are linked into one folder, then:
+The readable scans (PDF, TIFF, PNG, JPEG; broken files, copies and DOCX left out, as
+the other two cannot take them) are copied into one folder, then:
 
 - paperdesk: ``paperdesk run DIR --online EXPORT --jobs N -q`` into a fresh
   output folder (fresh store: nothing cached), the whole batch end to end
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -92,9 +93,9 @@ def main() -> None:
         batch = work / "scans"
         batch.mkdir()
         for path, _, _ in files:
-            link = batch / path.relative_to(args.scans)  # keep sub-folders: a folder of page files is one stack
+            link = batch / path.relative_to(args.scans)  # sub-folders kept: a folder of page files is one stack
             link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(path.resolve())
+            shutil.copy(path, link)  # a copy: the samples may be regenerated while this runs
         print(f"{len(files)} files, {pages} pages, --jobs {args.jobs}, {os.cpu_count()} cores")
 
         m = measure(paperdesk_run([batch], args.online, work / "out", "--jobs", str(args.jobs), "-q",

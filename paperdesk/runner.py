@@ -35,7 +35,6 @@ from typing import Any
 import cv2
 from sqlalchemy import select
 
-from checks.finding import Finding
 from extract.reading import FormReading
 from forms.errors import BadInputError, ConfigError, PaperdeskError, StoreError
 from forms.template import FormTemplate
@@ -102,6 +101,18 @@ class BatchSummary:
 
 
 @dataclass
+class BatchContext:
+    """What every step after planning needs."""
+
+    store: Store
+    batch_id: int
+    stages: Stages
+    template: FormTemplate
+    options: RunOptions
+    version: str  # the cache key's pipeline version (pipeline_key)
+
+
+@dataclass
 class InputPlan:
     """One input on its way through the batch."""
 
@@ -109,7 +120,7 @@ class InputPlan:
     report: InputReport
     kind: str = ""  # pdf | tiff | image | docx
     total_pages: int = 0
-    readings: dict[int, dict[str, Any]] = field(default_factory=dict)  # page number -> PageReading dict
+    done: set[int] = field(default_factory=set)  # pages whose reading is in the store (the readings stay there)
     failures: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -140,15 +151,17 @@ def sha256_file(path: Path) -> str:
 def plan_inputs(
     paths: list[Path], stages: Stages, store: Store, version: str, force: bool, reporter: Reporter
 ) -> list[InputPlan]:
-    """Every input with its status, kind, page count and the page readings already stored."""
+    """Every input with its status, kind, page count and which of its pages are already stored.
+
+    ``--force`` forgets the stored pages of each input first, so they are all read again."""
     plans: list[InputPlan] = []
     first_by_hash: dict[str, str] = {}
     for path in paths:
         plan = plan_input(path, stages, first_by_hash)
-        if plan.paged and not force:
-            plan.readings = {
-                n: r for n, r in store.cached_pages(plan.report.sha256, version).items() if n <= plan.total_pages
-            }
+        if plan.paged and force:
+            store.drop_pages(plan.report.sha256, version)
+        elif plan.paged:
+            plan.done = {n for n in store.stored_page_numbers(plan.report.sha256, version) if n <= plan.total_pages}
         if plan.report.status == "failed":
             reporter.note(f"{plan.file}: {plan.report.reason}")
         plans.append(plan)
@@ -184,11 +197,11 @@ def page_work(
 ) -> Iterator[tuple[tuple[int, int], tuple[Page, FormTemplate, Any]]]:
     """Lazily, every page not yet stored, tagged (input index, page number)."""
     for index, plan in enumerate(plans):
-        if not plan.paged or len(plan.readings) >= plan.total_pages:
+        if not plan.paged or len(plan.done) >= plan.total_pages:
             continue
         try:
             for page in stages.iter_pages(plan.path, options.dpi):
-                if page.number not in plan.readings:
+                if page.number not in plan.done:
                     yield (index, page.number), (page, template, xopts)
         except BadInputError as exc:
             _input_error(plan, exc.message)
@@ -196,7 +209,7 @@ def page_work(
 
 def _input_error(plan: InputPlan, reason: str) -> None:
     """A file that broke while its pages were rendered: failed if nothing of it was read."""
-    if plan.readings:
+    if plan.done:
         plan.failures.append({"file": plan.file, "reason": reason})
     else:
         plan.report.status, plan.report.reason = "failed", reason
@@ -225,7 +238,7 @@ def read_pages(
         else:
             reading: dict[str, Any] = outcome.value
             store.save_page(plan.report.sha256, number, version, str(reading.get("kind", "")), reading)
-            plan.readings[number] = reading
+            plan.done.add(number)
             summary.pages_read += 1
         reporter.advance(1)
 
@@ -257,16 +270,23 @@ def stacks_of(plans: list[InputPlan]) -> list[Stack]:
     return stacks
 
 
-def assemble_documents(
-    plans: list[InputPlan], stages: Stages, template: FormTemplate
-) -> tuple[list[FormReading], dict[str, list[str]]]:
-    """Every document of the batch, numbered d0001… in discovery order, and the files of
-    documents spread over several files."""
-    documents: list[FormReading] = []
-    files: dict[str, list[str]] = {}
+@dataclass
+class Assembled:
+    """Every document of the batch (crops already on disk and in the store, not in memory)."""
+
+    forms: list[FormReading] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=dict)  # documents spread over several page files
+    crops: dict[str, dict[str, str]] = field(default_factory=dict)  # document -> key -> relative PNG path
+
+
+def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
+    """Every document, numbered d0001… in discovery order, one stack at a time: its page
+    readings come from the store and go again once assembled, and each document's reading
+    is stored and its crops written as soon as it is made, so memory does not grow with pages."""
+    done = Assembled()
     for stack in stacks_of(plans):
         try:
-            forms = stack_documents(stack, stages, template, len(documents) + 1)
+            forms = stack_documents(stack, ctx, len(done.forms) + 1)
         except BadInputError as exc:
             for member in stack.members:
                 member.report.status, member.report.reason = "failed", exc.message
@@ -276,21 +296,26 @@ def assemble_documents(
                 if member.file in form_files:
                     member.report.documents.append(form.document_id)
             if len(stack.members) > 1:
-                files[form.document_id] = form_files
-            documents.append(form)
-    return documents, files
+                done.files[form.document_id] = form_files
+            done.crops[form.document_id] = write_crops(form, ctx.options.out)
+            with ctx.store.session() as s:
+                s.add(ReadingRow(batch_id=ctx.batch_id, document_id=form.document_id, reading=form.to_dict()))
+            form.crops = {}
+            done.forms.append(form)
+    return done
 
 
-def stack_readings(stack: Stack) -> tuple[list[dict[str, Any]], list[int], list[str]]:
-    """The stack's page readings in order, numbered within the stack; those numbers; each one's file."""
+def stack_readings(stack: Stack, store: Store, version: str) -> tuple[list[dict[str, Any]], list[int], list[str]]:
+    """The stack's page readings (from the store) in order, numbered within the stack; those numbers; their files."""
     readings: list[dict[str, Any]] = []
     numbers: list[int] = []
     owners: list[str] = []
     offset = 0
     for member in stack.members:
         member.report.pages = member.total_pages
-        for n in sorted(member.readings):
-            reading = member.readings[n]
+        stored = store.cached_pages(member.report.sha256, version)
+        for n in sorted(member.done):
+            reading = stored[n]
             if offset:
                 reading = _renumbered(reading, n, n + offset)
             if "source" in reading:  # the name as given this run (a cached reading may come from a copy)
@@ -311,15 +336,14 @@ def _renumbered(value: Any, old: int, new: int) -> Any:
     return value
 
 
-def stack_documents(
-    stack: Stack, stages: Stages, template: FormTemplate, first: int
-) -> list[tuple[FormReading, list[str]]]:
+def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[FormReading, list[str]]]:
     """The stack's documents, each with the files its pages came from."""
+    stages, template = ctx.stages, ctx.template
     head = stack.members[0]
     if head.kind == "docx":
         table = stages.read_docx(head.path)
         return [(stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template), [head.file])]
-    readings, numbers, owners = stack_readings(stack)
+    readings, numbers, owners = stack_readings(stack, ctx.store, ctx.version)
     forms: list[tuple[FormReading, list[str]]] = []
     for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):
         pages = [numbers[i] for i in group.positions]
@@ -368,8 +392,8 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     options.out.mkdir(parents=True, exist_ok=True)
     store = open_store(options.db_url)
     started = utcnow()
-    batch_id = _start_batch(store, options, template)
     version = pipeline_key(template, options)
+    ctx = BatchContext(store, _start_batch(store, options, template), stages, template, options, version)
     summary = BatchSummary()
     plans = plan_inputs(paths, stages, store, version, options.force, reporter)
     _count_inputs(summary, plans)
@@ -390,7 +414,7 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
         raise
     pool.close()
     reporter.stop()
-    results = finish_batch(store, batch_id, plans, export.records, stages, template, options, started)
+    results = finish_batch(ctx, plans, export.records, started)
     summary.documents = len(results["documents"])
     summary.findings = len(results["findings"]) + sum(len(d["findings"]) for d in results["documents"])
     summary.failed = results["batch"]["failed_inputs"]
@@ -405,7 +429,7 @@ def _count_inputs(summary: BatchSummary, plans: list[InputPlan]) -> None:
     summary.failed = sum(1 for p in plans if p.report.status == "failed")
     summary.skipped = sum(1 for p in plans if p.report.status == "skipped")
     summary.pages = sum(p.total_pages for p in plans if p.paged)
-    summary.pages_cached = sum(len(p.readings) for p in plans if p.paged)
+    summary.pages_cached = sum(len(p.done) for p in plans if p.paged)
 
 
 def _report_options(options: RunOptions) -> ReportOptions:
@@ -426,27 +450,21 @@ def _start_batch(store: Store, options: RunOptions, template: FormTemplate) -> i
 
 
 def finish_batch(
-    store: Store,
-    batch_id: int,
-    plans: list[InputPlan],
-    records: list[OnlineRecord],
-    stages: Stages,
-    template: FormTemplate,
-    options: RunOptions,
-    started: dt.datetime,
+    ctx: BatchContext, plans: list[InputPlan], records: list[OnlineRecord], started: dt.datetime
 ) -> dict[str, Any]:
-    """Documents, reconciliation, results; everything stored in one transaction."""
-    forms, files = assemble_documents(plans, stages, template)
-    matches = stages.reconcile(forms, records, template, options.count_rule)
+    """Documents, reconciliation, results; stored in the batch's row."""
+    store, options = ctx.store, ctx.options
+    assembled = assemble_documents(plans, ctx)
+    matches = ctx.stages.reconcile(assembled.forms, records, ctx.template, options.count_rule)
     by_id = {r.record_id: r for r in records}
     docs = []
-    for form in forms:
+    for form in assembled.forms:
         match = matches.documents.get(form.document_id) or DocumentMatch(record_id=None, match_score=None)
         record = by_id.get(match.record_id) if match.record_id else None
-        crops = write_crops(form, options.out)
-        docs.append(DocumentResult(form, match, record, crops=crops, files=files.get(form.document_id)))
+        crops = assembled.crops.get(form.document_id, {})
+        docs.append(DocumentResult(form, match, record, crops=crops, files=assembled.files.get(form.document_id)))
     results = build_results(
-        template=template,
+        template=ctx.template,
         count_rule=options.count_rule,
         started=started,
         finished=utcnow(),
@@ -458,18 +476,14 @@ def finish_batch(
         page_failures=[f for p in plans for f in p.failures],
         decisions=store.decisions(),
     )
-    save_batch(store, batch_id, plans, docs, matches.findings, results)
+    save_batch(store, ctx.batch_id, plans, docs, results)
     return results
 
 
 def save_batch(
-    store: Store,
-    batch_id: int,
-    plans: list[InputPlan],
-    docs: list[DocumentResult],
-    batch_findings: list[Finding],
-    results: dict[str, Any],
+    store: Store, batch_id: int, plans: list[InputPlan], docs: list[DocumentResult], results: dict[str, Any]
 ) -> None:
+    record_ids = {d.reading.document_id: d.match.record_id for d in docs}
     with store.session() as s:
         for position, plan in enumerate(plans):
             r = plan.report
@@ -485,15 +499,8 @@ def save_batch(
                     pages=r.pages,
                 )
             )
-        for doc in docs:
-            s.add(
-                ReadingRow(
-                    batch_id=batch_id,
-                    document_id=doc.reading.document_id,
-                    record_id=doc.match.record_id,
-                    reading=doc.reading.to_dict(with_crops=True),
-                )
-            )
+        for row in s.scalars(select(ReadingRow).where(ReadingRow.batch_id == batch_id)):
+            row.record_id = record_ids.get(row.document_id)
         for doc_result in results["documents"]:
             for f in doc_result["findings"]:
                 s.add(_finding_row(batch_id, f, doc_result["id"], doc_result["record_id"]))

@@ -41,6 +41,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
     select,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -228,6 +229,16 @@ class Store:
             )
             return {row.number: row.reading for row in rows}
 
+    def stored_page_numbers(self, sha256: str, pipeline_version: str) -> set[int]:
+        """Which pages of one input are stored at this pipeline version (without loading them)."""
+        with self.session() as s:
+            rows = s.scalars(
+                select(PageRow.number).where(
+                    PageRow.input_sha256 == sha256, PageRow.pipeline_version == pipeline_version
+                )
+            )
+            return set(rows)
+
     def save_page(self, sha256: str, number: int, pipeline_version: str, kind: str, reading: dict[str, Any]) -> None:
         """Store one page reading (replacing an older one with the same key), committed at once."""
         with self.session() as s:
@@ -259,7 +270,7 @@ class Store:
 
     def count_pages(self) -> int:
         with self.session() as s:
-            return len(list(s.scalars(select(PageRow.id))))
+            return int(s.scalar(select(func.count()).select_from(PageRow)) or 0)
 
     # -- batches ------------------------------------------------------------------------
 
