@@ -96,9 +96,11 @@ def main() -> None:
             link = batch / path.relative_to(args.scans)  # sub-folders kept: a folder of page files is one stack
             link.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, link)  # a copy: the samples may be regenerated while this runs
+        export = work / f"online{args.online.suffix}"
+        shutil.copy(args.online, export)
         print(f"{len(files)} files, {pages} pages, --jobs {args.jobs}, {os.cpu_count()} cores")
 
-        m = measure(paperdesk_run([batch], args.online, work / "out", "--jobs", str(args.jobs), "-q",
+        m = measure(paperdesk_run([batch], export, work / "out", "--jobs", str(args.jobs), "-q",
                                   "--ocr-engine", args.ocr_engine))
         check(m, "paperdesk run")
         read = results(work / "out")["batch"]["pages"]
