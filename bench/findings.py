@@ -1,6 +1,7 @@
 """Findings precision and recall per code, and the calibration table of the checks' cut-offs.
 
     .venv/bin/python -m bench.findings [--forms 240] [--seed 7] [--glyph-names]
+    .venv/bin/python -m bench.findings --results out/results.json [--truth samples/truth.json]
 
 Readings are simulated: every form of the sample batch (``samples.generate.plan``,
 the cases ``truth.json`` is written from) and ``--forms`` extra forms from
@@ -25,11 +26,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import random
 import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from checks import CheckOptions, Reconciliation, reconcile
@@ -182,6 +185,15 @@ def _plant_industry(s: FormSpec, rng: random.Random) -> tuple[FormSpec, dict[str
     return dataclasses.replace(s, industry=bad), {"industry": bad}, [("INDUSTRY_INVALID", "industry")]
 
 
+def _plant_seal_unit(s: FormSpec, rng: random.Random) -> tuple[FormSpec, dict[str, str], list[tuple[str, str | None]]]:
+    """The applicant's box stamped with another unit's seal (as the sample batch's F11)."""
+    op = s.applicant_opinion
+    assert op.seal is not None
+    other = _other([u[0] for units in corpus.UNITS.values() for u in units], s.applicant, rng)
+    seal = dataclasses.replace(op.seal, unit=other)
+    return dataclasses.replace(s, applicant_opinion=dataclasses.replace(op, seal=seal)), {}, [("MISMATCH", "applicant")]
+
+
 def _other(options: list[str], current: str, rng: random.Random) -> str:
     return rng.choice([o for o in options if o != current])
 
@@ -202,10 +214,7 @@ PLANTS: dict[str, Planter] = {
     "long": _plant_long_change,
     "seal_missing": lambda s, r: (dataclasses.replace(s, recommender_opinion=dataclasses.replace(
         s.recommender_opinion, seal=None)), {}, [("SEAL_MISSING", "recommender_opinion")]),
-    "seal_unit": lambda s, r: (dataclasses.replace(s, applicant_opinion=dataclasses.replace(
-        s.applicant_opinion, seal=dataclasses.replace(s.applicant_opinion.seal, unit=_other(  # type: ignore[arg-type]
-            [u[0] for units in corpus.UNITS.values() for u in units], s.applicant, r)))), {},
-        [("MISMATCH", "applicant")]),
+    "seal_unit": _plant_seal_unit,
     "date_missing": lambda s, r: (dataclasses.replace(s, applicant_opinion=dataclasses.replace(
         s.applicant_opinion, date=None)), {}, [("DATE_MISSING", "applicant_opinion")]),
     "date_late": lambda s, r: (dataclasses.replace(s, recommender_opinion=dataclasses.replace(
@@ -288,7 +297,7 @@ def score(batches: list[Batch], options: CheckOptions, glyph_names: bool, seed: 
         docs, batch_found = predicted(result)
         for got, want in ((docs, batch.truth), (batch_found, batch.batch_truth)):
             for item in got | want:
-                code = item[1] if len(item) == 3 else item[0]
+                code = str(item[1] if len(item) == 3 else item[0])
                 verdict = "tp" if item in got and item in want else "fp" if item in got else "fn"
                 tally[code][verdict] += 1
                 if code == "MISMATCH" and verdict != "tp":
@@ -343,7 +352,8 @@ def calibrate(n: int, seed: int, options: CheckOptions) -> None:
         other = _other(addresses, s.address, rng)
         addr_change.append(compare_address("address", ocr(other, rng, rate, glyphs=False), s.address, 0).score)
     _row("address (similarity)", addr_noise, addr_change, options.address_min_similarity, False)
-    sent_noise, sent_change = [], []
+    sent_noise: list[float] = []
+    sent_change: list[float] = []
     per_char = options.sentence_cost_per_char
     for s in specs[: max(20, n // 4)]:
         for text in (s.tech_level, s.tech_benefit, s.team_intro):
@@ -381,13 +391,56 @@ def calibrate(n: int, seed: int, options: CheckOptions) -> None:
     _row("match score", true_pairs, others, options.match_min_score, False)
 
 
+def score_results(results_path: Path, truth_path: Path) -> dict[str, Counter[str]]:
+    """Score a real run's results.json (``paperdesk run``) against the sample batch's truth.json.
+
+    Documents are paired by (file, first page); batch findings by code and record id(s) or file.
+    """
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+
+    def where(doc: dict[str, Any]) -> tuple[str, int]:
+        src = doc.get("source") or {}
+        files = src.get("files") or [src.get("file", "")]
+        return Path(files[0]).name, (src.get("pages") or [1])[0]
+
+    truth_docs = {where(d): d for d in truth["documents"]}
+    want: set[tuple[str, str, str | None]] = set()
+    for d in truth["documents"]:
+        for f in d.get("findings", []) + d.get("warnings", []):
+            want.add((d["id"], f["code"], f.get("field")))
+    got: set[tuple[str, str, str | None]] = set()
+    for d in results["documents"]:
+        t = truth_docs.get(where(d))
+        name = t["id"] if t else f"unpaired:{d['id']}"
+        got |= {(name, f["code"], f.get("field")) for f in d.get("findings", [])}
+
+    def batch_keys(found: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        return {(f["code"], f.get("record_id") or ",".join(sorted(f.get("record_ids") or []))
+                 or Path(f.get("file", "")).name) for f in found}
+
+    got_batch = batch_keys(results.get("findings", []))
+    got_batch |= {("UNREADABLE", Path(f["file"]).name) for f in results.get("failures", [])}
+    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    for g, w in ((got, want), (got_batch, batch_keys(truth.get("findings", [])))):
+        for item in g | w:
+            code = str(item[1] if len(item) == 3 else item[0])
+            tally[code]["tp" if item in g and item in w else "fp" if item in g else "fn"] += 1
+    return tally
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--forms", type=int, default=240, help="extra generated forms (default 240)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--calibration-forms", type=int, default=300)
     ap.add_argument("--glyph-names", action="store_true", help="glyph noise on names too (they are strict)")
+    ap.add_argument("--results", type=Path, help="score a paperdesk run's results.json instead of simulating")
+    ap.add_argument("--truth", type=Path, default=Path("samples/truth.json"))
     args = ap.parse_args(argv)
+    if args.results:
+        print_scores(f"{args.results} against {args.truth}", score_results(args.results, args.truth))
+        return 0
     options = CheckOptions()
     t0 = time.perf_counter()
     sample = sample_batch(2020)

@@ -12,6 +12,7 @@ never a pass; ``reconcile`` keeps one finding per (code, field).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -203,9 +204,8 @@ def integer_range(ctx: RuleContext) -> Iterator[Finding]:
         if ctx.blank(spec.key):
             continue  # FIELD_EMPTY (required_fields)
         f = ctx.field(spec.key)
-        raw = (f.raw if f and f.raw else ctx.text(spec.key)).strip()
-        value = parse_int(raw) if raw else parse_int(f.value if f else None)
-        assert spec.min is not None and spec.max is not None  # FieldSpec validates integer fields
+        assert f is not None and spec.min is not None and spec.max is not None  # FieldSpec validates integer fields
+        raw, value = integer_of(f)
         if value is None or not spec.min <= value <= spec.max:
             yield ctx.finding("TRL_INVALID", spec.key,
                               f"{spec.label}「{quote(raw)}」无效，应填写{spec.min}-{spec.max}的整数（阿拉伯数字）",
@@ -368,6 +368,21 @@ def dates_in_time(ctx: RuleContext) -> Iterator[Finding]:
                               evidence={"date": when.isoformat(), "deadline": deadline.isoformat()})
 
 
+_PARENTHESISED = re.compile(r"（[^（）]*）")
+
+
+def integer_of(f: FieldReading) -> tuple[str, int | None]:
+    """The text as written (printed hints in parentheses removed) and its integer, if it is one.
+
+    The raw text is judged, not the reader's typed value: the reader turns 七级 into 7, the
+    notice asks for the number itself.
+    """
+    raw = _PARENTHESISED.sub("", normalize(f.raw)) if f.raw else ""
+    if not raw:
+        return ("" if f.value is None else str(f.value)), parse_int(f.value)
+    return raw, parse_int(raw)
+
+
 def _skip_mismatch(ctx: RuleContext, spec: FieldSpec) -> bool:
     """Fields whose paper value another rule already rejects are not compared too."""
     f = ctx.field(spec.key)
@@ -376,7 +391,7 @@ def _skip_mismatch(ctx: RuleContext, spec: FieldSpec) -> bool:
     if spec.kind == "choice":
         return len(choices_of(f)) != 1
     if spec.kind == "integer":
-        value = parse_int(f.raw or f.value)
+        value = integer_of(f)[1]
         return value is None or not (spec.min or 0) <= value <= (spec.max or value)
     return False
 

@@ -262,3 +262,14 @@ def test_whole_document_unreadable() -> None:
     assert f.field is None and "no form grid found" in f.message
     assert result.unmatched_records == ["KC2020-0001"]
     assert "另有1份纸质文档无法识别" in result.findings[0].message
+
+
+def test_trl_judged_as_written_not_as_the_reader_typed_it() -> None:
+    # The reader types 七级 as 7; the form asks for the number itself.
+    trl = FieldReading("trl", 7, raw="七级", confidence=0.9, page=1)
+    assert codes(run([reading(fields={"trl": trl})], [record()])) == [("TRL_INVALID", "trl")]
+
+
+def test_trl_with_the_printed_hint_still_read() -> None:
+    trl = FieldReading("trl", 6, raw="（参照GB/T 2290-2009测算）6", confidence=0.9, page=1)
+    assert codes(run([reading(fields={"trl": trl})], [record()])) == []
