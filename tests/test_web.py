@@ -469,3 +469,15 @@ def test_the_signing_secret_is_per_store(tmp_path: Path) -> None:
     cookie = SessionCodec(session_secret(two)).dumps(Session.anonymous())
     assert SessionCodec(session_secret(one)).loads(cookie) is None
     assert SessionCodec(session_secret(two)).loads(cookie) is not None
+
+
+def test_cli_user_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from paperdesk.cli import main
+
+    db = str(tmp_path / "cli.db")
+    monkeypatch.setattr("sys.stdin", io.StringIO("一个足够长的密码-2020\n"))
+    assert main(["user", "add", "wangfang", "--db", db, "--password-stdin"]) == 0
+    assert authenticate(open_store(f"sqlite:///{db}"), "wangfang", "一个足够长的密码-2020")
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-password-1\n"))
+    assert main(["user", "add", "wangfang", "--db", db, "--password-stdin"]) == 1
+    assert "paperdesk: user wangfang already exists" in capsys.readouterr().err

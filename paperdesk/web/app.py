@@ -38,16 +38,17 @@ from starlette.datastructures import FormData
 
 from forms.errors import ConfigError, PaperdeskError
 from paperdesk.options import db_url_from
-from paperdesk.store import Decision, ReadingRow, Store, as_utc, open_store
+from paperdesk.store import Batch, Decision, ReadingRow, Store, as_utc, open_store
 from paperdesk.web.keys import session_secret
 from paperdesk.web.review import (
     ACTION_STATUS,
     BatchView,
     ListQuery,
+    PreparedBatch,
     ReviewItem,
-    build_view,
     field_rows,
     labels,
+    prepare,
     resolve_inside,
 )
 from paperdesk.web.security import CSRF_FIELD, SESSION_COOKIE, Session, SessionCodec, csrf_matches, new_csrf_token
@@ -113,7 +114,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
     app = FastAPI(title="paperdesk 审核", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    cache: dict[tuple[int, str], dict[str, Any]] = {}
+    cache: dict[tuple[int, str], PreparedBatch] = {}  # one batch's nominations, parsed once
 
     # -- sessions, auth, csrf -------------------------------------------------------------
 
@@ -188,16 +189,22 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
     # -- the batch ------------------------------------------------------------------------
 
     def load_view() -> BatchView | None:
-        batch = store.latest_finished_batch()
-        if batch is None or not isinstance(batch.results, dict):
-            return None
-        finished = as_utc(batch.finished)
-        stamp = (batch.id, finished.isoformat() if finished else "")
-        if stamp not in cache:
-            cache.clear()
-            cache[stamp] = batch.results
-        decisions = {key: row.to_dict() for key, row in store.decisions().items()}
-        return build_view(batch.id, Path(batch.out_dir), cache[stamp], decisions)
+        """The latest finished batch with the decisions as they are now (results parsed once per batch)."""
+        with store.session() as s:
+            latest = s.execute(select(Batch.id, Batch.finished).where(Batch.finished.is_not(None))
+                               .order_by(Batch.id.desc()).limit(1)).first()
+            if latest is None:
+                return None
+            finished = as_utc(latest.finished)
+            stamp = (int(latest.id), finished.isoformat() if finished else "")
+            if stamp not in cache:
+                row = s.execute(select(Batch.out_dir, Batch.results).where(Batch.id == latest.id)).one()
+                if not isinstance(row.results, dict):
+                    return None
+                cache.clear()
+                cache[stamp] = prepare(stamp[0], Path(row.out_dir), row.results)
+        decisions = {key: d.to_dict() for key, d in store.decisions().items()}
+        return cache[stamp].with_decisions(decisions)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -236,7 +243,6 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
             "choices": view.choices(),
             "qs": _qs(query),
             "l": labels(view.template),
-            "states_total": {s: n for s, n in view.choices()["state"]},
         })
 
     @app.get("/n/{ident:path}", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ ACTION_STATUS: dict[str, str] = {"confirm": "confirmed", "dismiss": "dismissed",
 """Form button → stored decision status (paperdesk.store.DECISION_STATUSES)."""
 
 EVIDENCE_LABELS: dict[str, str] = {
-    "count": "字数",
+    "count": "数量",
     "limit": "字数限制",
     "rule": "计数规则",
     "count_word": "字数（Word 规则）",
@@ -75,6 +76,8 @@ EVIDENCE_LABELS: dict[str, str] = {
     "other_document": "另一份纸质表",
 }
 """Evidence keys as a clerk reads them; a key not listed is shown as it is."""
+EVIDENCE_LABELS_BY_CODE: dict[str, dict[str, str]] = {"OVER_LIMIT": {"count": "字数"}}
+"""Where a key means something else for one code (OVER_LIMIT counts 字, QUOTA_EXCEEDED nominations)."""
 
 KIND_DOCUMENT = "document"
 KIND_NO_PAPER = "no_paper"
@@ -126,7 +129,8 @@ class ReviewFinding:
         evidence = self.finding.get("evidence")
         if not isinstance(evidence, dict):
             return []
-        return [(EVIDENCE_LABELS.get(str(k), str(k)), show(v)) for k, v in evidence.items()]
+        names = {**EVIDENCE_LABELS, **EVIDENCE_LABELS_BY_CODE.get(self.code, {})}
+        return [(names.get(str(k), str(k)), show(v)) for k, v in evidence.items()]
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "key": self.key, "subject": self.subject, "finding": dict(self.finding), "decision": self.decision,
@@ -319,18 +323,42 @@ def resolve_inside(root: Path, relative: str) -> Path | None:
     return candidate
 
 
-def build_view(batch_id: int, out_dir: Path, results: dict[str, Any],
-               decisions: dict[tuple[str, str], dict[str, Any]]) -> BatchView:
-    """The batch's nominations with each finding's decision (by subject and finding key)."""
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch's nominations and finding keys, worked out once per batch (decisions are laid on per request)."""
+
+    batch_id: int
+    out_dir: Path
+    results: dict[str, Any]
+    template: FormTemplate
+    entries: list[tuple[str, str, Nomination, list[tuple[int, str, str, dict[str, Any]]]]]
+    # (ident, subject, nomination, [(index, finding key, decision subject, finding)])
+    loose_findings: list[dict[str, Any]]
+
+    def with_decisions(self, decisions: dict[tuple[str, str], dict[str, Any]]) -> BatchView:
+        """A fresh view with each finding's decision (by subject and finding key)."""
+        items = []
+        for ident, subject, nomination, findings in self.entries:
+            item = ReviewItem(ident=ident, subject=subject, nomination=nomination)
+            item.findings = [ReviewFinding(index=index, key=key, subject=who, finding=finding,
+                                           decision=decisions.get((who, key)))
+                             for index, key, who, finding in findings]
+            items.append(item)
+        return BatchView(batch_id=self.batch_id, out_dir=self.out_dir, results=self.results,
+                         template=self.template, items=items, loose_findings=self.loose_findings)
+
+
+def prepare(batch_id: int, out_dir: Path, results: dict[str, Any]) -> PreparedBatch:
+    """The nominations of a batch's results with the subject and key each finding is decided under."""
     form = results.get("batch", {}).get("form") if isinstance(results.get("batch"), dict) else None
-    template = load_template(form if isinstance(form, str) and form else "kczg-2020")
+    template = _template(form if isinstance(form, str) and form else "kczg-2020")
     batch_findings = {id(f) for f in _dicts(results.get("findings"))}
-    items: list[ReviewItem] = []
+    entries = []
     for nomination in nominations(results):
         prefix = "d" if nomination.kind == KIND_DOCUMENT else "r"
         subject = nomination.record_id or nomination.ident
-        item = ReviewItem(ident=f"{prefix}:{nomination.ident}", subject=subject, nomination=nomination)
         seen: Counter[tuple[str, str]] = Counter()
+        findings = []
         for index, finding in enumerate(nomination.findings):
             # A batch finding (NO_PAPER, QUOTA_EXCEEDED) is decided once for all the records it names,
             # under the same subject the runner applies decisions with (paperdesk.results).
@@ -339,13 +367,22 @@ def build_view(batch_id: int, out_dir: Path, results: dict[str, Any],
             seen[(who, key)] += 1
             if seen[(who, key)] > 1:  # two findings alike in code, field and record: keep both reviewable
                 key = f"{key}#{seen[(who, key)]}"
-            item.findings.append(ReviewFinding(index=index, key=key, subject=who, finding=finding,
-                                               decision=decisions.get((who, key))))
-        items.append(item)
-    loose = [f for f in _dicts(results.get("findings"))
-             if not f.get("record_id") and not f.get("record_ids")]
-    return BatchView(batch_id=batch_id, out_dir=out_dir, results=results, template=template, items=items,
-                     loose_findings=loose)
+            findings.append((index, key, who, finding))
+        entries.append((f"{prefix}:{nomination.ident}", subject, nomination, findings))
+    loose = [f for f in _dicts(results.get("findings")) if not f.get("record_id") and not f.get("record_ids")]
+    return PreparedBatch(batch_id=batch_id, out_dir=out_dir, results=results, template=template,
+                         entries=entries, loose_findings=loose)
+
+
+def build_view(batch_id: int, out_dir: Path, results: dict[str, Any],
+               decisions: dict[tuple[str, str], dict[str, Any]]) -> BatchView:
+    """The batch's nominations with each finding's decision (by subject and finding key)."""
+    return prepare(batch_id, out_dir, results).with_decisions(decisions)
+
+
+@lru_cache(maxsize=8)
+def _template(name: str) -> FormTemplate:
+    return load_template(name)
 
 
 def finding_key(finding: dict[str, Any], nomination: Nomination | None = None) -> str:
