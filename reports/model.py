@@ -19,13 +19,17 @@ no longer count, confirmed ones count as errors):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from checks.finding import CODES
 from forms.counting import COUNT_RULES
+from forms.errors import TemplateError
 from forms.template import FormTemplate, load_template
+
+log = logging.getLogger(__name__)
 
 MISSING = "—"
 """Shown wherever the results lack a value (the reports never crash on a missing key)."""
@@ -67,7 +71,8 @@ class ReportOptions:
 
     ``batch_date`` defaults to the date the batch finished (else started, else
     today); ``reply_deadline`` to ``batch_date`` + 7 days; ``template`` to the
-    template named in ``results["batch"]["form"]`` (else kczg-2020).
+    template named in ``results["batch"]["form"]`` (else kczg-2020; None with a
+    warning when it cannot be loaded, and the reports show field keys).
     """
 
     sender: str = DEFAULT_SENDER
@@ -84,7 +89,10 @@ class ReportOptions:
         template = self.template
         if template is None:
             form = batch.get("form")
-            template = load_template(form if isinstance(form, str) and form else "kczg-2020")
+            try:
+                template = load_template(form if isinstance(form, str) and form else "kczg-2020")
+            except TemplateError as exc:
+                log.warning("reports without field labels: %s", exc)  # keys are shown instead of labels
         return ReportOptions(
             sender=self.sender or DEFAULT_SENDER,
             reply_deadline=self.reply_deadline or batch_date + dt.timedelta(days=REPLY_DAYS),

@@ -382,3 +382,12 @@ def test_html_escapes_what_was_read(tmp_path: Path) -> None:
     html = write_reports(results, tmp_path).html.read_text(encoding="utf-8")
     assert evil not in html
     assert "&lt;script&gt;" in html
+
+
+def test_unknown_form_template_still_writes_reports(tmp_path: Path, batch: tuple[dict[str, Any], Path]) -> None:
+    results, _ = batch
+    results["batch"]["form"] = "no-such-form"
+    paths = write_reports(results, tmp_path)
+    html = paths.html.read_text(encoding="utf-8")
+    assert "team_intro" in html  # keys instead of labels, and nothing lost
+    assert len(paths.letters) == 2
