@@ -34,6 +34,7 @@ OPINION_MIN_MM = 58.0  # opinion boxes are tall enough for a seal (42 mm) and th
 MIN_SPLIT_LINES = 2  # a continued section keeps at least this many lines on each page
 CHOICE_GAP_EM = 0.9  # space between one choice's name and the next box
 HINT_SCALE = 0.8  # hints print one size smaller
+HAND_SCALE = 1.25  # people write the date bigger than the 五号 print around it
 HAND_INK = (32, 38, 92)  # blue-black ballpoint, RGB
 PENCIL_INK = (120, 120, 120)
 CLOSING_PUNCT = set("，。、；：？！）》」”’%")
@@ -426,7 +427,8 @@ class FormBuilder:
                 num = [str(op.date.year), str(op.date.month), str(op.date.day)][i]
                 if op.date_style == "chinese":
                     num = chinese_number(num, year=(i == 0))
-                hand_text(pa, (x + g / 2 - hand_width(pa, num, s) / 2, y - s * 0.1), num, s, self.rng)
+                hs = int(s * HAND_SCALE)
+                hand_text(pa, (x + g / 2 - hand_width(pa, num, hs) / 2, y - s * 0.15), num, hs, self.rng)
             x += g
             pa.text((x, y), t, s)
             x += pa.width(t, s)

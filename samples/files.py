@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
+import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
+PDF_DATE = time.gmtime(calendar.timegm((2020, 11, 21, 9, 30, 0)))  # fixed, so regenerating gives byte-identical files
 PDF_JPEG_QUALITY = 55  # typical scanner "standard" preset; keeps the batch under 15 MB
 TIFF_JPEG_QUALITY = 60
 PNG_COLOURS = 64  # "document" PNG mode of scanner software: an adaptive palette keeps pages small
@@ -29,8 +32,9 @@ def save_pdf(path: Path, pages: list[np.ndarray], dpi: int, quality: int = PDF_J
     images = [to_pil(p) for p in pages]
     path.parent.mkdir(parents=True, exist_ok=True)
     # Pillow passes the options to every page's encoder; G4 pages refuse a JPEG quality
-    opts = {} if any(im.mode == "1" for im in images) else {"quality": quality}
-    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi), **opts)
+    opts: dict[str, object] = {} if any(im.mode == "1" for im in images) else {"quality": quality}
+    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi),
+                   creationDate=PDF_DATE, modDate=PDF_DATE, **opts)
 
 
 def save_tiff(path: Path, pages: list[np.ndarray], dpi: int) -> None:

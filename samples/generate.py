@@ -205,7 +205,8 @@ def plan(seed: int) -> tuple[list[Case], list[FormSpec]]:
                       exercises="paper form with no online record; oval seal"))
 
     f14 = spec(14, QUOTA_DOMAIN, QUOTA_UNIT, tech_name=NEAR_NAME_B, tick_style="check")
-    cases.append(Case("F14", f14, _rid(12), exercises="name near-identical to F01, a different record; quota"))
+    f14 = _seal(f14, "recommender_opinion", ink=0.38, coverage=0.95)
+    cases.append(Case("F14", f14, _rid(12), exercises="name near-identical to F01, a different record; faint pink recommender seal; quota"))
 
     f15 = spec(15, "装备制造", tick_style="check")
     cases.append(Case("F15", f15, _rid(14), exercises="DOCX form (read as text, never OCR'd)"))
