@@ -357,6 +357,10 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
                 # Latin and digits: Tesseract needs its eng model beside chi_sim.
                 t = eng.read_line(crop(gray, vc.inner(grid.margin())), "chi_sim+eng")
             text = strip_hints(t.text, hints)
+            if not text and eng is not None and not eng.page_level and not spec.long:
+                # Tesseract drops a lone short value (a TRL digit) in a stacked run; read its cell alone.
+                t = eng.read_block(crop(gray, vc.inner(grid.margin())), "chi_sim+eng" if spec.kind in ("phone", "email") else "chi_sim")
+                text = strip_hints(t.text, hints)
             value, why = typed_value(spec, text)
             status = _status(value, why)
             reading.fields[key] = FieldReading(
