@@ -10,8 +10,9 @@ The recipe (:func:`run_batch`):
 3. stream the pages not yet stored through the pool (processes, or Dask) and
    store each PageReading the moment it comes back — that is the resume point
    and the cache, keyed by (input sha256, page, pipeline version);
-4. per input, split the pages into documents (d0001… in discovery order, the same
-   on every run) and assemble each;
+4. per stack (a file, or a folder of page files), load its page readings from the
+   store, split them into documents (d0001… in discovery order, the same on every
+   run), assemble each, store it and write its crops — one stack in memory at a time;
 5. reconcile with the export, build the CONTRACT.md results with the clerks'
    stored review decisions, store them, write results.json atomically and the
    reports.
@@ -193,43 +194,38 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
 
 
 def page_work(
-    plans: list[InputPlan], stages: Stages, template: FormTemplate, options: RunOptions, xopts: Any
+    plans: list[InputPlan], ctx: BatchContext, xopts: Any
 ) -> Iterator[tuple[tuple[int, int], tuple[Page, FormTemplate, Any]]]:
     """Lazily, every page not yet stored, tagged (input index, page number)."""
     for index, plan in enumerate(plans):
         if not plan.paged or len(plan.done) >= plan.total_pages:
             continue
+        rendered = 0
         try:
-            for page in stages.iter_pages(plan.path, options.dpi):
+            for page in ctx.stages.iter_pages(plan.path, ctx.options.dpi):
+                rendered += 1
                 if page.number not in plan.done:
-                    yield (index, page.number), (page, template, xopts)
+                    yield (index, page.number), (page, ctx.template, xopts)
         except BadInputError as exc:
-            _input_error(plan, exc.message)
+            _input_error(plan, exc.message, rendered)
 
 
-def _input_error(plan: InputPlan, reason: str) -> None:
-    """A file that broke while its pages were rendered: failed if nothing of it was read."""
-    if plan.done:
+def _input_error(plan: InputPlan, reason: str, rendered: int) -> None:
+    """A file that broke while its pages were rendered: failed if no page of it could be rendered,
+    else its readable pages go on and the rest is a failure with the reason."""
+    if rendered:
         plan.failures.append({"file": plan.file, "reason": reason})
     else:
         plan.report.status, plan.report.reason = "failed", reason
 
 
 def read_pages(
-    plans: list[InputPlan],
-    pool: Pool,
-    stages: Stages,
-    store: Store,
-    template: FormTemplate,
-    options: RunOptions,
-    version: str,
-    reporter: Reporter,
-    summary: BatchSummary,
+    plans: list[InputPlan], pool: Pool, ctx: BatchContext, reporter: Reporter, summary: BatchSummary
 ) -> None:
     """Read every page not stored yet; store each reading as it comes back."""
-    xopts = stages.extract_options(options.ocr_engine, options.debug_dir)
-    work = page_work(plans, stages, template, options, xopts)
-    for (index, number), outcome in pool.run(stages.read_page, work, PAGE_ERRORS):
+    xopts = ctx.stages.extract_options(ctx.options.ocr_engine, ctx.options.debug_dir)
+    work = page_work(plans, ctx, xopts)
+    for (index, number), outcome in pool.run(ctx.stages.read_page, work, PAGE_ERRORS):
         plan = plans[index]
         if outcome.error is not None:
             reason = f"page {number}: {outcome.error}"
@@ -237,7 +233,7 @@ def read_pages(
             reporter.note(f"{plan.file}: {reason}")
         else:
             reading: dict[str, Any] = outcome.value
-            store.save_page(plan.report.sha256, number, version, str(reading.get("kind", "")), reading)
+            ctx.store.save_page(plan.report.sha256, number, ctx.version, str(reading.get("kind", "")), reading)
             plan.done.add(number)
             summary.pages_read += 1
         reporter.advance(1)
@@ -402,7 +398,7 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
         reporter.advance(summary.pages_cached, cached=True)
     pool = make_pool(options.jobs, options.cluster)
     try:
-        read_pages(plans, pool, stages, store, template, options, version, reporter, summary)
+        read_pages(plans, pool, ctx, reporter, summary)
     except KeyboardInterrupt:
         pool.close(cancel=True)
         reporter.stop()

@@ -11,7 +11,7 @@ A fake scan is a text file (suffix ``.fake``)::
 one line per page: the page's kind and, for a first page, the technology name
 the fake reader "reads" from it. A file that does not start with ``FAKESCAN``
 is a bad input; a line ``broken`` makes ``read_page`` raise ``OcrError`` for that
-page. Each page's image is 1×1 pixels carrying the line's index, so the reader
+page, a line ``cut`` makes ``iter_pages`` stop there with ``BadInputError``. Each page's image is 1×1 pixels carrying the line's index, so the reader
 (in a worker process, or on a Dask worker) knows what to return without the file.
 
 The export is a JSON list of ``{"record_id", "tech_name", "recommender"}``.
@@ -91,7 +91,9 @@ def _sniff(path: Path) -> str:
 
 
 def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:
-    for index, _line in enumerate(_lines(path)):
+    for index, line in enumerate(_lines(path)):
+        if line == "cut":
+            raise BadInputError(f"page {index + 1} is damaged; the pages after it cannot be read (fake)")
         image = np.full((1, 1, 3), index, dtype=np.uint8)
         yield Page(image=image, dpi=dpi, source=path, number=index + 1)
 

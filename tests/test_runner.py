@@ -269,3 +269,16 @@ def test_a_folder_of_page_files_is_one_stack(tmp_path: Path) -> None:
     assert [Path(f).name for f in results["documents"][1]["source"]["files"]] == ["p3.pagefile"]
     assert "files" not in results["documents"][2]["source"]
     assert [d["record_id"] for d in results["documents"]] == ["KC-1", "KC-2", "KC-3"]
+
+
+def test_a_file_that_breaks_mid_way_keeps_its_readable_pages(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(scans / "cut.fake", ["first 技术甲", "continuation", "cut", "first 技术乙"])
+    write_scan(scans / "dead.fake", ["cut", "first 技术乙"])
+    export = write_export(tmp_path / "export.json", RECORDS)
+    run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=2, quiet=True), stages=fake_stages())
+    results = load(tmp_path / "out")
+    assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [1, 2])]
+    assert [d["status"] for d in results["batch"]["inputs_detail"]] == ["read", "failed"]
+    assert [(Path(f["file"]).name, f["reason"][:6]) for f in results["failures"]] == [("dead.fake", "page 1"), ("cut.fake", "page 3")]
