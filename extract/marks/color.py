@@ -21,6 +21,10 @@ RED_MIN_SATURATION = 40
 RED_MIN_VALUE = 70
 # Looser saturation for remove_red, so the pink fringe of a stroke goes too.
 REMOVE_MIN_SATURATION = 22
+# remove_red: a red pixel's red channel (relative to the paper's) above this is seal ink
+# alone (turned to paper); below the lower bound it is black text under the seal (kept black).
+RED_LEVEL_PAPER = 0.72
+RED_LEVEL_TEXT = 0.3
 # Paper colour is estimated with a max filter wider than any pen stroke or seal
 # line (≤ 1.5 mm) and narrower than the light's fall-off across a scan.
 PAPER_KERNEL_MM = 6.0
@@ -99,7 +103,8 @@ def remove_red(bgr: np.ndarray, dpi: int = 300) -> np.ndarray:
     bg = paper_background(bgr, dpi)
     hsv = cv2.cvtColor(flatten_paper(bgr, dpi), cv2.COLOR_BGR2HSV)
     reddish = _red_hue(hsv) & (hsv[:, :, 1] >= REMOVE_MIN_SATURATION)
-    red_level = np.clip(bgr[:, :, 2].astype(np.float32) / bg[:, :, 2], 0.0, 1.0)
+    red_level = bgr[:, :, 2].astype(np.float32) / bg[:, :, 2]
+    red_level = np.clip((red_level - RED_LEVEL_TEXT) / (RED_LEVEL_PAPER - RED_LEVEL_TEXT), 0.0, 1.0)
     dropped = bg * red_level[:, :, None]
     out = bgr.copy()
     out[reddish] = np.clip(dropped[reddish], 0, 255).astype(np.uint8)

@@ -94,7 +94,7 @@ class Ring:
                 int(np.ceil(xs.max() * factor)), int(np.ceil(ys.max() * factor))]
 
 
-def _ellipse_points(cx: float, cy: float, a: float, b: float, angle_deg: float,
+def _ellipse_points(cx: float, cy: float, a: float | np.ndarray, b: float | np.ndarray, angle_deg: float,
                     t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     th = np.deg2rad(angle_deg)
     x, y = a * np.cos(t), b * np.sin(t)
@@ -319,6 +319,7 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
     cx0, cy0, cx1, cy1 = max(0, x0 - pad), max(0, y0 - pad), min(W, x1 + pad), min(H, y1 + pad)
     region = box_bgr[cy0:cy1, cx0:cx1]
     ink_r = red_mask(region, dpi)
+    gray: np.ndarray
     if ink_r.mean() > 0.01:
         gray = np.where(ink_r, 0, 255).astype(np.uint8)
         work_ink = ink_r.astype(np.float32)

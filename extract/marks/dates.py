@@ -1,0 +1,195 @@
+"""The date (年 月 日) written in an opinion box: is it there, and which day is it.
+
+The date line sits at the lower right of the box, under the 公章 label. Red ink
+is removed first (a seal stamped over the date), the text lines of the lower
+right are found by their ink rows, and each (bottom first) is read by the
+caller's one-line OCR until one holds 年/月/日. The text is parsed from Arabic
+digits, Chinese numerals (二〇二〇年十一月十日) or dotted forms (2020.11.10)
+and validated as a calendar date.
+
+- present, value set: read and valid;
+- present, value None (``status="unreadable"``, ``raw`` kept): ink or digits in the
+  date's spaces that do not make a valid date — never reported as missing;
+- absent: the line holds only the printed 年 月 日.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from extract.marks.color import ink_map, px_per_mm, remove_red
+from extract.reading import DateReading
+
+OcrLine = Callable[[np.ndarray], tuple[str, float]]
+
+# The date is printed in the lower right: its line and the 公章 label above it fit in the
+# bottom 24 mm, right 65 % of the box (the printers in the samples put it 10-22 mm from the right).
+REGION_BOTTOM_MM = 24.0
+REGION_RIGHT_FRACTION = 0.65
+# Ink darkness (0..1) that counts for finding text rows: print and pen, not paper noise.
+ROW_INK = 0.45
+# A row belongs to a text line when this much of it (in mm) has ink (one glyph stroke is
+# ~0.3 mm)...
+ROW_MIN_INK_MM = 0.6
+# ...and at least this share of the region's fullest row: a seal's ring crossing the rows
+# (2 x 1.3 mm) must not glue the date line to the 公章 label above it.
+ROW_REL_INK = 0.2
+# Table rules (the box's edges) are removed before finding lines: ink runs longer than this.
+RULE_MIN_MM = 12.0
+RULE_ROW_SHARE = 0.5
+# Text lines are 2.5-6 mm tall (10.5-12 pt print, handwriting a bit taller); rows closer than
+# the gap belong to one line (handwritten digits sit a little above the printed 年).
+LINE_MIN_MM = 1.8
+LINE_GAP_MM = 0.8
+# Lines tried from the bottom up before giving up.
+MAX_LINES = 3
+# Margin around a line crop for the OCR engine (it drops glyphs touching the edge).
+LINE_PAD_MM = 1.0
+# Years a nomination date can have (the notice is of 2020; forms get reused).
+YEAR_MIN, YEAR_MAX = 2000, 2099
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
+# OCR misreadings seen for the printed labels and digits.
+_LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1", "I": "1", "|": "1", "B": "8",
+                "S": "5", "Z": "2", "z": "2"}
+_NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
+_DATE_CN = re.compile(rf"({_NUM}{{2,4}})\s*年\s*({_NUM}{{1,3}})\s*月\s*({_NUM}{{1,3}})\s*日?")
+_DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
+_DIGITLIKE = re.compile(rf"{_NUM}")
+
+
+def chinese_to_int(s: str, year: bool = False) -> int | None:
+    """``2020``/``二〇二〇`` (year: digit by digit), ``十一``/``二十三``/``11`` (month, day)."""
+    if s.isdigit():
+        return int(s)
+    if year or "十" not in s:
+        digits = [(int(ch) if ch.isdigit() else _CN_DIGITS.get(ch)) for ch in s]
+        if any(d is None for d in digits):
+            return None
+        return int("".join(str(d) for d in digits))
+    tens_s, _, ones_s = s.partition("十")
+    tens = 1 if tens_s == "" else _CN_DIGITS.get(tens_s) if len(tens_s) == 1 else None
+    ones = 0 if ones_s == "" else _CN_DIGITS.get(ones_s) if len(ones_s) == 1 else None
+    if tens is None or ones is None:
+        return None
+    return tens * 10 + ones
+
+
+def normalize_date_text(text: str) -> str:
+    """Full-width to ASCII, whitespace out, known misreadings of 年 月 日 and digits fixed."""
+    t = unicodedata.normalize("NFKC", text)
+    t = "".join(ch for ch in t if not ch.isspace())
+    return "".join(_LABEL_FIXES.get(ch, ch) for ch in t)
+
+
+def parse_date(text: str) -> str | None:
+    """The ISO date in an OCR'd date line, or None when it holds no valid date."""
+    t = normalize_date_text(text)
+    m = _DATE_CN.search(t)
+    if m:
+        y, mo, d = chinese_to_int(m.group(1), year=True), chinese_to_int(m.group(2)), chinese_to_int(m.group(3))
+    else:
+        m = _DATE_SEP.search(t)
+        if not m:
+            return None
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if y is None or mo is None or d is None:
+        return None
+    if y < 100:  # "20年" for 2020: the century printed, the rest written
+        y += 2000
+    if not YEAR_MIN <= y <= YEAR_MAX:
+        return None
+    try:
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def is_date_line(text: str) -> bool:
+    """Whether OCR text is the 年 月 日 line (at least two of the three labels, or a dotted date)."""
+    t = normalize_date_text(text)
+    return sum(ch in t for ch in "年月日") >= 2 or bool(_DATE_SEP.search(t))
+
+
+def has_filling(text: str) -> bool:
+    """Whether the date line holds anything written besides the printed 年 月 日."""
+    return bool(_DIGITLIKE.search(normalize_date_text(text)))
+
+
+def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
+    """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom."""
+    ppm = px_per_mm(dpi)
+    binary = (ink >= ROW_INK).astype(np.uint8)
+    run = max(3, round(RULE_MIN_MM * ppm))
+    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    rules |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    binary &= 1 - rules
+    # A rule blurred or broken by the scan: a row inked over most of the width.
+    binary[binary.sum(axis=1) >= RULE_ROW_SHARE * binary.shape[1]] = 0
+    counts = binary.sum(axis=1)
+    rows = counts >= max(ROW_MIN_INK_MM * ppm, ROW_REL_INK * float(counts.max(initial=0)))
+    lines: list[list[int]] = []
+    gap = LINE_GAP_MM * ppm
+    for y in np.nonzero(rows)[0].tolist():
+        if lines and y - lines[-1][1] <= gap:
+            lines[-1][1] = y
+        else:
+            lines.append([y, y])
+    return [(a, b + 1) for a, b in lines if b + 1 - a >= LINE_MIN_MM * ppm]
+
+
+def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> tuple[np.ndarray, list[int]]:
+    """The line's crop (tight on its ink, padded) and its box in the region."""
+    pad = round(LINE_PAD_MM * px_per_mm(dpi))
+    cols = np.nonzero((ink[y0:y1] >= ROW_INK).any(axis=0))[0]
+    x0, x1 = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, img.shape[1])
+    h, w = img.shape[:2]
+    box = [max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)]
+    return img[box[1]:box[3], box[0]:box[2]], box
+
+
+def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
+    """The date in an opinion box crop; bbox relative to the crop.
+
+    ``ocr_line(image) -> (text, confidence)`` reads one text line (extract/ocr.py).
+    """
+    if box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
+        return DateReading(present=False, status="unreadable",
+                           reason=f"box image must be BGR uint8 H×W×3, got {box_bgr.dtype} {box_bgr.shape}")
+    h, w = box_bgr.shape[:2]
+    ppm = px_per_mm(dpi)
+    ry0 = max(0, h - round(REGION_BOTTOM_MM * ppm))
+    rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
+    region = remove_red(box_bgr[ry0:, rx0:], dpi)
+    ink = ink_map(region, dpi)
+    lines = text_lines(ink, dpi)
+    if not lines:
+        return DateReading(present=False, confidence=0.9, reason="no text in the lower right of the box")
+    seen: list[str] = []
+    for y0, y1 in reversed(lines[-MAX_LINES:]):
+        crop, (x0, by0, x1, by1) = _line_crop(region, ink, y0, y1, dpi)
+        gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+        text, conf = ocr_line(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+        seen.append(text)
+        if not is_date_line(text):
+            continue
+        bbox = [x0 + rx0, by0 + ry0, x1 + rx0, by1 + ry0]
+        value = parse_date(text)
+        if value is not None:
+            return DateReading(present=True, value=value, raw=text, confidence=round(float(conf), 3), bbox=bbox)
+        if has_filling(text):
+            return DateReading(present=True, value=None, raw=text, confidence=round(float(conf) * 0.5, 3),
+                               bbox=bbox, status="unreadable", reason="a date is written but does not read as one")
+        return DateReading(present=False, raw=text, confidence=round(float(conf), 3), bbox=bbox,
+                           reason="年 月 日 printed, nothing written before them")
+    # Ink where the date belongs but no line reads as 年 月 日: say so, never "missing".
+    raw = " | ".join(t for t in seen if t)
+    return DateReading(present=True, value=None, raw=raw, confidence=0.3, status="unreadable",
+                       reason="text in the date's place, but no 年 月 日 line could be read")

@@ -1,0 +1,197 @@
+"""Tick boxes (□) of a choice field: which options are ticked, with what confidence.
+
+The printed squares are found by their outline (four straight sides of equal
+length, ~3-4 mm, paper just outside), which a tick, a cross, a fill or a stroke
+crossing the edge leaves intact. Each square's inside is then compared with an
+empty box: the share of its interior covered by ink of any colour (pencil too).
+
+A cell where the number of squares found differs from the template's number of
+choices comes back ``status="unreadable"`` with the reason and confidence 0:
+the caller reports it as unreadable, never as "nothing ticked".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from extract.marks.color import ink_map, px_per_mm
+
+# Printed tick boxes are 0.8-1 em of 10.5-12 pt body text: about 3-4.2 mm a side.
+BOX_MIN_MM = 2.4
+BOX_MAX_MM = 5.2
+BOX_STEP_MM = 0.12  # one pixel at 200 dpi: sides are matched within the band below anyway
+# Ink darkness (0..1, see color.ink_map) that makes a printed line: toner, not pencil.
+LINE_INK = 0.5
+# A side's line may sit this far from where the square's size puts it (print, scan blur).
+SIDE_SLACK_MM = 0.2
+# Each side must be inked along this share of its length (a tick crossing it adds, never removes).
+SIDE_MIN_COVER = 0.9
+# The band just outside the square (0.4-0.9 mm out) is mostly paper; inside a filled
+# square or a dense glyph it is not.
+OUTSIDE_FROM_MM = 0.4
+OUTSIDE_TO_MM = 0.9
+OUTSIDE_MAX_INK = 0.35
+# A printed square scores ~1 (sides fully inked minus surround ink); the 口 of a glyph
+# (信, 用) was measured at 0.77-0.82.
+SQUARE_MIN_SCORE = 0.88
+# Two squares closer than this share of a side are the same square.
+SAME_BOX_FRACTION = 0.6
+# Boxes of one cell are printed alike: their sides agree within this share of the median.
+SIZE_TOLERANCE = 0.15
+# Interior inset from the nominal edge: the printed line, the slack, and a little margin.
+INSET_FRACTION = 0.14
+# Darkness above which an interior pixel counts as a mark: a faint pencil line (~0.3) counts,
+# scanner noise on paper (<0.1) does not.
+MARK_INK = 0.2
+# Share of the interior a mark must cover beyond an empty box to count as ticked: a
+# thin ✓ covers ~0.12, noise and the box line's blur ~0.01.
+TICK_MIN_INK = 0.05
+# An empty box's interior ink is at most this (the reference is the emptiest box of the
+# cell, capped here so a cell with every box ticked still reads as all ticked).
+EMPTY_NOISE_CAP = 0.03
+
+
+@dataclass
+class TickReading:
+    """The ticks of one choice cell. Boxes ``[x0, y0, x1, y1]`` are pixels of the cell crop."""
+
+    chosen: list[str]
+    scores: dict[str, float]  # interior ink share above the empty reference, per choice
+    confidence: float
+    boxes: dict[str, list[int]] = field(default_factory=dict)
+    status: str = "read"  # read | unreadable (box count differs from the choices)
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TickReading:
+        return cls(**d)
+
+
+@dataclass
+class _Square:
+    cx: int
+    cy: int
+    side: int
+    score: float
+
+    @property
+    def bbox(self) -> list[int]:
+        h = self.side // 2
+        return [self.cx - h, self.cy - h, self.cx - h + self.side, self.cy - h + self.side]
+
+
+def _shift(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """``out[y, x] = a[y + dy, x + dx]`` (zero outside)."""
+    out = np.zeros_like(a)
+    h, w = a.shape
+    ys, yd = (slice(dy, h), slice(0, h - dy)) if dy >= 0 else (slice(0, h + dy), slice(-dy, h))
+    xs, xd = (slice(dx, w), slice(0, w - dx)) if dx >= 0 else (slice(0, w + dx), slice(-dx, w))
+    out[yd, xd] = a[ys, xs]
+    return out
+
+
+def _box_mean(integral: np.ndarray, half: int) -> np.ndarray:
+    """Mean of the image over a (2·half+1)² square centred on each pixel (zero padded)."""
+    h, w = integral.shape[0] - 1, integral.shape[1] - 1
+    ys, xs = np.arange(h), np.arange(w)
+    y0, y1 = np.clip(ys - half, 0, h), np.clip(ys + half + 1, 0, h)
+    x0, x1 = np.clip(xs - half, 0, w), np.clip(xs + half + 1, 0, w)
+    s = integral[y1][:, x1] - integral[y0][:, x1] - integral[y1][:, x0] + integral[y0][:, x0]
+    return s / float((2 * half + 1) ** 2)
+
+
+def find_squares(ink: np.ndarray, dpi: int) -> list[_Square]:
+    """Printed squares of tick-box size in a darkness map (0..1), strongest first, overlaps removed."""
+    ppm = px_per_mm(dpi)
+    line = (ink >= LINE_INK).astype(np.float32)
+    integral = cv2.integral(line, sdepth=cv2.CV_64F)
+    slack = max(1, round(SIDE_SLACK_MM * ppm))
+    found: list[_Square] = []
+    sides = sorted({max(4, round(mm * ppm)) for mm in np.arange(BOX_MIN_MM, BOX_MAX_MM + 1e-6, BOX_STEP_MM)})
+    for side in sides:
+        half = side // 2
+        # Coverage of a horizontal (vertical) segment of the side's length centred on each pixel,
+        # then the best of the rows (columns) within the slack.
+        hcov = cv2.blur(line, (side, 1), borderType=cv2.BORDER_CONSTANT)
+        vcov = cv2.blur(line, (1, side), borderType=cv2.BORDER_CONSTANT)
+        hcov = cv2.dilate(hcov, np.ones((2 * slack + 1, 1), np.uint8))
+        vcov = cv2.dilate(vcov, np.ones((1, 2 * slack + 1), np.uint8))
+        sides_min = np.minimum.reduce([
+            _shift(hcov, -half, 0), _shift(hcov, side - half, 0),
+            _shift(vcov, 0, -half), _shift(vcov, 0, side - half),
+        ])
+        o_in = half + round(OUTSIDE_FROM_MM * ppm)
+        o_out = half + round(OUTSIDE_TO_MM * ppm)
+        area_in, area_out = (2 * o_in + 1) ** 2, (2 * o_out + 1) ** 2
+        outside = (_box_mean(integral, o_out) * area_out - _box_mean(integral, o_in) * area_in) / (area_out - area_in)
+        ok = (sides_min >= SIDE_MIN_COVER) & (outside <= OUTSIDE_MAX_INK)
+        ys, xs = np.nonzero(ok)
+        for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+            found.append(_Square(x, y, side, float(sides_min[y, x] - outside[y, x])))
+    found.sort(key=lambda s: (-round(s.score, 2), -s.side))  # a filled box also holds smaller squares
+    kept: list[_Square] = []
+    for sq in found:
+        if all(max(abs(sq.cx - k.cx), abs(sq.cy - k.cy)) > SAME_BOX_FRACTION * max(sq.side, k.side) for k in kept):
+            kept.append(sq)
+    return kept
+
+
+def _consistent(squares: list[_Square]) -> list[_Square]:
+    """The squares whose size agrees with the cell's typical box (text glyphs rarely do)."""
+    squares = [s for s in squares if s.score >= SQUARE_MIN_SCORE]
+    if not squares:
+        return []
+    median = float(np.median([s.side for s in squares]))
+    return [s for s in squares if abs(s.side - median) <= SIZE_TOLERANCE * median]
+
+
+def _reading_order(squares: list[_Square]) -> list[_Square]:
+    """Rows top to bottom (centres within half a side), each left to right."""
+    rows: list[list[_Square]] = []
+    for sq in sorted(squares, key=lambda s: s.cy):
+        if rows and abs(sq.cy - np.mean([s.cy for s in rows[-1]])) <= sq.side / 2:
+            rows[-1].append(sq)
+        else:
+            rows.append([sq])
+    return [s for row in rows for s in sorted(row, key=lambda s: s.cx)]
+
+
+def _interior_ink(ink: np.ndarray, sq: _Square) -> float:
+    x0, y0, x1, y1 = sq.bbox
+    m = max(1, round(INSET_FRACTION * sq.side))
+    inner = ink[max(0, y0 + m): y1 - m, max(0, x0 + m): x1 - m]
+    return float((inner >= MARK_INK).mean()) if inner.size else 0.0
+
+
+def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int) -> TickReading:
+    """Which of ``choices`` (template order) are ticked in this cell crop.
+
+    Boxes are matched to choices in reading order (rows, then left to right).
+    ``status="unreadable"`` (confidence 0, ``reason`` says why) when the number
+    of boxes found is not ``len(choices)``.
+    """
+    if cell_bgr.ndim != 3 or cell_bgr.shape[2] != 3 or cell_bgr.dtype != np.uint8:
+        return TickReading([], {}, 0.0, status="unreadable",
+                           reason=f"cell image must be BGR uint8 H×W×3, got {cell_bgr.dtype} {cell_bgr.shape}")
+    ink = ink_map(cell_bgr, dpi)
+    squares = _reading_order(_consistent(find_squares(ink, dpi)))
+    if len(squares) != len(choices):
+        return TickReading([], {}, 0.0, boxes={f"#{i}": s.bbox for i, s in enumerate(squares)},
+                           status="unreadable",
+                           reason=f"found {len(squares)} tick boxes, the template has {len(choices)} choices")
+    raw = [_interior_ink(ink, s) for s in squares]
+    reference = min(min(raw), EMPTY_NOISE_CAP)
+    scores = {c: round(r - reference, 4) for c, r in zip(choices, raw, strict=True)}
+    chosen = [c for c in choices if scores[c] >= TICK_MIN_INK]
+    # Confidence: how far the least clear box is from the threshold (0.5 on it, 1 at twice it or at 0).
+    margins = [min(1.0, abs(s - TICK_MIN_INK) / TICK_MIN_INK) for s in scores.values()]
+    confidence = round(0.5 + 0.5 * min(margins), 3)
+    boxes = {c: s.bbox for c, s in zip(choices, squares, strict=True)}
+    return TickReading(chosen, scores, confidence, boxes)
