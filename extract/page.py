@@ -453,9 +453,24 @@ def _ocr_line_fn(eng: OcrEngine | None) -> Callable[[np.ndarray], tuple[str, flo
     return ocr_line
 
 
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "O": 0, "o": 0}
+
+
+def _arabic(text: str) -> str:
+    """Chinese-numeral dates (二〇二〇年十一月五日) in digits; other text unchanged."""
+
+    def number(run: str) -> str:
+        if "十" not in run:
+            return "".join(str(_CN_DIGIT[c]) for c in run)
+        tens, _, ones = run.partition("十")
+        return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+
+    return re.sub(r"[〇零一二三四五六七八九十]+(?=[年月日])", lambda m: number(m.group()), text)
+
+
 def parse_date(text: str) -> str | None:
     """ISO date of the first 2020年11月10日-style date in ``text``."""
-    m = DATE_RE.search(squash(text))
+    m = DATE_RE.search(_arabic(squash(text)))
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())

@@ -100,3 +100,13 @@ def test_docx_form_is_labelled_from_its_cells():
     assert form.seals["applicant_opinion"].present is False and form.seals["applicant_opinion"].method == "docx"
     assert form.attachments["tech_level_detail"].text == "第一段。第二段。"
     assert any("电子邮箱" in p for p in form.problems)
+
+
+def test_dates_in_digits_or_chinese_numerals():
+    from extract.page import parse_date
+
+    assert parse_date("本单位承诺…… 2020 年 11 月 10 日") == "2020-11-10"
+    assert parse_date("二〇二〇年十一月五日") == "2020-11-05"
+    assert parse_date("二〇二〇年十二月二十日") == "2020-12-20"
+    assert parse_date("年  月  日") is None  # printed but not filled in
+    assert parse_date("2020年13月1日") is None
