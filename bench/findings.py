@@ -93,6 +93,12 @@ def glyph_noise(text: str, rng: random.Random, rate: float) -> str:
     return "".join(out)
 
 
+def ring_arc(unit: str) -> str:
+    """What the seal reader returns: the middle two thirds of the ring's arc (extract/marks/seals.py)."""
+    n = len(unit)
+    return unit[n // 6: n - n // 6] if n >= 6 else unit
+
+
 def ocr(text: str, rng: random.Random, rate: float, glyphs: bool = True) -> str:
     return format_noise(glyph_noise(text, rng, rate) if glyphs else text, rng)
 
@@ -122,7 +128,7 @@ def as_reading(doc_id: str, spec: FormSpec, rng: random.Random, glyph_names: boo
     seals, dates = {}, {}
     for key in ("applicant_opinion", "recommender_opinion"):
         op: OpinionSpec = getattr(spec, key)
-        text = glyph_noise(op.seal.unit, rng, rate * SEAL_RING_FACTOR) if op.seal else None
+        text = glyph_noise(ring_arc(op.seal.unit), rng, rate * SEAL_RING_FACTOR) if op.seal else None
         seals[key] = SealReading(op.seal is not None, 0.95, page=3, text=text, text_confidence=0.7)
         dates[key] = DateReading(op.date is not None, op.date.isoformat() if op.date else None,
                                  f"{op.date:%Y年%m月%d日}" if op.date else "年 月 日", 0.9, page=3)
@@ -369,8 +375,8 @@ def calibrate(n: int, seed: int, options: CheckOptions) -> None:
     for s in specs:
         for unit in (s.applicant, s.recommender):
             rate = rng.uniform(*GLYPH_RATE) * SEAL_RING_FACTOR
-            seal_noise.append(compare_unit(glyph_noise(unit, rng, rate), unit, 0).score)
-            seal_change.append(compare_unit(glyph_noise(_other(units, unit, rng), rng, rate), unit, 0).score)
+            seal_noise.append(compare_unit(glyph_noise(ring_arc(unit), rng, rate), unit, 0).score)
+            seal_change.append(compare_unit(glyph_noise(ring_arc(_other(units, unit, rng)), rng, rate), unit, 0).score)
     _row("seal ring (similarity)", seal_noise, seal_change, options.seal_unit_min_similarity, False)
     ind_noise = []
     for s in specs:
@@ -409,9 +415,10 @@ def score_results(results_path: Path, truth_path: Path) -> dict[str, Counter[str
     for d in truth["documents"]:
         for f in d.get("findings", []) + d.get("warnings", []):
             want.add((d["id"], f["code"], f.get("field")))
+    by_record = {d["record_id"]: d for d in truth["documents"] if d.get("record_id")}
     got: set[tuple[str, str, str | None]] = set()
     for d in results["documents"]:
-        t = truth_docs.get(where(d))
+        t = truth_docs.get(where(d)) or by_record.get(d.get("record_id"))  # page folders: pair by record
         name = t["id"] if t else f"unpaired:{d['id']}"
         got |= {(name, f["code"], f.get("field")) for f in d.get("findings", [])}
 

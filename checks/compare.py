@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from checks.industry import resolve_industry
@@ -177,9 +178,19 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
 
 
 def compare_unit(seal_text: str, unit: str, min_similarity: float) -> Comparison:
-    """The unit on a seal's ring against the online 申报单位/推荐单位."""
+    """The unit on a seal's ring against the online 申报单位/推荐单位.
+
+    The reader may return only part of the ring (the arc it could unwrap), so the
+    seal text is aligned to the best-matching stretch of the unit's name and the
+    similarity is taken over the seal text's length.
+    """
     p = strip_punct(normalize(seal_text)).removesuffix("公章")
     o = strip_punct(normalize(unit))
-    cost = edit_cost(p, o)
-    score = max(0.0, 1 - cost.cost / max(len(p), len(o), 1))
-    return Comparison("seal", "name", score >= min_similarity, p, o, score, min_similarity, cost)
+    part = o
+    if p and len(p) < len(o):
+        al = fuzz.partial_ratio_alignment(p, o)
+        if al is not None:
+            part = o[al.dest_start:al.dest_end]
+    cost = edit_cost(p, part)
+    score = max(0.0, 1 - cost.cost / max(len(p), len(part), 1))
+    return Comparison("seal", "seal-ring", score >= min_similarity, p, o, score, min_similarity, cost)

@@ -33,6 +33,7 @@ _REGISTRY: dict[str, list[Rule]] = {}
 
 _RULE_NAMES = {"word": "Word字数", "chars": "字符数"}
 _SHOW = 60  # characters of a value quoted in a message; the full value is in paper/online
+SEAL_TEXT_MIN_CHARS = 3  # fewer characters of a ring name (e.g. 大学) fit many units: no verdict
 _UNIT_LABELS = {"applicant": "申报单位", "recommender": "推荐单位"}
 _STATUS_REASONS = {"not_found": "未找到该栏", "unreadable": "无法识别"}
 
@@ -310,8 +311,8 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
         if spec.seal_unit is None or seal is None or not seal.present or not seal.text:
             continue  # ring text is read where it can be; presence is seals_present's
         online = ctx.record.get(spec.seal_unit)
-        if not online:
-            continue
+        if not online or len(strip_punct(normalize(seal.text))) < SEAL_TEXT_MIN_CHARS:
+            continue  # too little of the ring read to say whose seal it is
         c = compare_unit(seal.text, online, ctx.options.seal_unit_min_similarity)
         if not c.equal:
             unit = _UNIT_LABELS.get(spec.seal_unit, spec.seal_unit)

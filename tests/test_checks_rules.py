@@ -46,11 +46,11 @@ def test_no_seal_reading_at_all_is_unreadable() -> None:
 
 
 def test_seal_of_another_unit_is_a_mismatch_on_applicant() -> None:
-    seal = SealReading(True, 0.98, page=3, bbox=[1, 2, 3, 4], text="中国地质大学", text_confidence=0.7)
+    seal = SealReading(True, 0.98, page=3, bbox=[1, 2, 3, 4], text="北京科技大学", text_confidence=0.7)
     result = run([reading(seals={"applicant_opinion": seal})], [record()])
     f = only(result, "MISMATCH")
     assert f.field == "applicant"
-    assert f.message == "申报单位意见栏公章印文「中国地质大学」与线上申报单位「中国地质科学院」不一致，请核实盖章单位"
+    assert f.message == "申报单位意见栏公章印文「北京科技大学」与线上申报单位「中国地质科学院」不一致，请核实盖章单位"
     assert f.evidence["similarity"] < f.evidence["cutoff"]
 
 
@@ -58,6 +58,16 @@ def test_seal_ring_read_with_a_glyph_wrong_is_still_the_same_unit() -> None:
     seal = SealReading(True, 0.98, text="中国地质科学阮", text_confidence=0.5)  # 院 read as 阮
     result = run([reading(seals={"applicant_opinion": seal})], [record()])
     assert codes(result) == []
+
+
+def test_seal_ring_read_in_part_is_matched_to_its_stretch_of_the_name() -> None:
+    seal = SealReading(True, 0.98, text="地质科学", text_confidence=0.6)  # the middle of the arc
+    assert codes(run([reading(seals={"applicant_opinion": seal})], [record()])) == []
+
+
+def test_too_little_ring_text_gives_no_verdict() -> None:
+    seal = SealReading(True, 0.98, text="大学", text_confidence=0.6)
+    assert codes(run([reading(seals={"applicant_opinion": seal})], [record()])) == []
 
 
 def test_missing_date_is_date_missing() -> None:
