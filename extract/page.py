@@ -14,7 +14,6 @@ pixels at its far end). ``page`` is 1-based within the source file.
 from __future__ import annotations
 
 import base64
-import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ import numpy as np
 
 from extract.grid import Cell, Grid, crop, find_grid
 from extract.labels import GROUP_PREFIX, label_head, match_label, squash, strip_hints, template_hints
+from extract.marks import read_date, read_seal, read_seal_text, read_ticks
 from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, get_engine, join_lines, normalize_text
 from extract.preprocess import prepare, to_gray
 from extract.reading import AttachmentReading, DateReading, FieldReading, FieldStatus, FormReading, SealReading
@@ -128,27 +128,6 @@ class PageReading:
             problems=list(d.get("problems", [])),
             cells=[dict(c) for c in d.get("cells", [])],
         )
-
-
-# --------------------------------------------------------------------------- marks (another engineer's stage)
-
-
-def _marks(name: str) -> Callable[..., Any] | None:
-    """A function of extract.marks, or None while it has not landed."""
-    try:
-        module = importlib.import_module("extract.marks")
-    except ImportError:
-        return None
-    fn = getattr(module, name, None)
-    if fn is None:
-        for sub in ("ticks", "seals", "dates"):
-            try:
-                fn = getattr(importlib.import_module(f"extract.marks.{sub}"), name, None)
-            except ImportError:
-                continue
-            if fn is not None:
-                break
-    return fn
 
 
 # --------------------------------------------------------------------------- typed values
@@ -409,22 +388,18 @@ def _second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: d
 
 def _read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, engine: str) -> FieldReading:
     """Ticks of a choice cell: the marks stage on the pixels, else tick characters in the text."""
-    read_ticks = _marks("read_ticks")
     fr = FieldReading(key=spec.key, value=None, raw=t.text, page=page.number, bbox=list(cell.bbox), engine="ticks")
-    chosen: list[str] | None = None
-    if read_ticks is not None and not page.born_digital:
+    # A text layer may carry the tick as a character (☑); otherwise the pixels decide.
+    chosen = ticks_from_text(t.text, list(spec.choices)) if page.born_digital else None
+    if chosen is not None:
+        fr.confidence = 1.0
+    else:
         # Inside the rules: a rule and a glyph stroke must not close into a square.
         tr = read_ticks(crop(color, cell.inner(max(2, page.dpi // 60))), list(spec.choices), page.dpi)
         if tr.status != "read":
             fr.status, fr.reason, fr.confidence = "unreadable", tr.reason, 0.0
             return fr
         chosen, fr.option_scores, fr.confidence = list(tr.chosen), dict(tr.scores), float(tr.confidence)
-    else:
-        chosen = ticks_from_text(t.text, list(spec.choices))
-        if chosen is None:
-            fr.status, fr.reason = "unreadable", "no tick boxes read in the cell text"
-            return fr
-        fr.confidence = t.confidence
     fr.chosen = chosen
     fr.value = chosen[0] if len(chosen) == 1 else None
     return fr
@@ -483,29 +458,23 @@ def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pa
     """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels."""
     box = crop(color, cell.bbox)
     x0, y0 = cell.bbox[0], cell.bbox[1]
-    read_seal = _marks("read_seal")
-    if read_seal is not None:
-        seal: SealReading = read_seal(box, page.dpi, page.color_mode)
-        if seal.bbox is not None:
-            rel = list(seal.bbox)
-            read_text = _marks("read_seal_text")
-            if read_text is not None and eng is not None:
-                seal.text, seal.text_confidence = read_text(box, rel, page.dpi, _ocr_line_fn(eng))
-            seal.bbox = [rel[0] + x0, rel[1] + y0, rel[2] + x0, rel[3] + y0]
-    else:
-        seal = SealReading(present=False, confidence=0.0, status="unreadable", reason="seal reader not available")
+    seal: SealReading = read_seal(box, page.dpi, page.color_mode)
+    if seal.bbox is not None:
+        rel = list(seal.bbox)
+        if eng is not None:  # the ring's text needs OCR: never on a born-digital page
+            seal.text, seal.text_confidence = read_seal_text(box, rel, page.dpi, _ocr_line_fn(eng))
+        seal.bbox = [rel[0] + x0, rel[1] + y0, rel[2] + x0, rel[3] + y0]
     seal.page = page.number
     seal.box_bbox = list(cell.bbox)
     reading.seals[spec.key] = seal
-    read_date = _marks("read_date")
     date: DateReading
-    if read_date is not None and eng is not None:
+    if eng is not None:
         date = read_date(box, page.dpi, _ocr_line_fn(eng))
         if date.bbox is not None:
             date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
-    else:
+    else:  # text layer: the date is in the cell's words
         iso = parse_date(t.text)
-        date = DateReading(present=iso is not None, value=iso, raw=t.text[-40:], confidence=t.confidence if iso else 0.0)
+        date = DateReading(present=iso is not None, value=iso, raw=t.text[-40:], confidence=1.0 if iso else 0.0, bbox=list(cell.bbox) if iso else None)
     date.page = page.number
     reading.dates[spec.key] = date
 
