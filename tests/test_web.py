@@ -320,6 +320,14 @@ def test_correct_a_misread_value(client: TestClient, batch: WebBatch) -> None:
     assert "更正为" in client.get("/n/d:d0002").text
 
 
+@pytest.mark.parametrize(("value", "state"), [("010－68512345", "dismissed"), ("010-68519999", "confirmed")])
+def test_a_correction_resolves_only_when_the_paper_then_agrees(client: TestClient, value: str, state: str) -> None:
+    token = login(client)
+    decide(client, token, "d:d0002", "MISMATCH:tech_name:KC2020-0002", "dismiss", comment="OCR 误读")
+    decide(client, token, "d:d0002", PHONE_KEY, "correct", value=value)
+    assert idents(client.get(f"/?state={state}").text) == {"d%3Ad0002"}
+
+
 def test_reopen_removes_the_decision(client: TestClient, batch: WebBatch) -> None:
     token = login(client)
     decide(client, token, "d:d0001", SEAL_KEY, "confirm")
