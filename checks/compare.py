@@ -95,8 +95,15 @@ def _exact(key: str, paper: str, online: str) -> Comparison:
     return Comparison(key, "exact", equal, paper, online, 1.0 if equal else 0.0)
 
 
+# Latin look-alikes OCR swaps inside names (5G read as SG, I0T as IOT): folded before a strict comparison.
+_NAME_LATIN_FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "I": "1", "l": "1", "|": "1",
+                                  "S": "5", "B": "8", "Z": "2"})
+
+
 def compare_name(key: str, paper: str, online: str, max_cost: float) -> Comparison:
-    p, o = strip_punct(normalize(paper)), strip_punct(normalize(online))
+    """Strict: any edit left after normalisation and folding Latin look-alikes is a change."""
+    p = strip_punct(normalize(paper)).translate(_NAME_LATIN_FOLD)
+    o = strip_punct(normalize(online)).translate(_NAME_LATIN_FOLD)
     cost = edit_cost(p, o)
     longest = max(len(p), len(o), 1)
     return Comparison(key, "name", cost.cost <= max_cost, p, o, max(0.0, 1 - cost.cost / longest), max_cost, cost,
