@@ -43,6 +43,13 @@ ROW_REL_INK = 0.2
 # Table rules (the box's edges) are removed before finding lines: ink runs longer than this.
 RULE_MIN_MM = 12.0
 RULE_ROW_SHARE = 0.5
+# A band taller than one line (a seal's ink glued lines together) is cut again at these
+# shares of its own fullest row, in turn.
+LINE_MAX_MM = 7.0
+SPLIT_REL_INK = (0.3, 0.45, 0.6)
+# Gray level (0-255) under which a pixel is print or pen for a first try: a red seal
+# scanned in gray is mostly lighter (~90-170), so it stays out of that try.
+PRINT_GRAY = 100
 # Text lines are 2.5-6 mm tall (10.5-12 pt print, handwriting a bit taller); rows closer than
 # the gap belong to one line (handwritten digits sit a little above the printed 年).
 LINE_MIN_MM = 1.8
@@ -123,26 +130,44 @@ def has_filling(text: str) -> bool:
     return bool(_DIGITLIKE.search(normalize_date_text(text)))
 
 
+def _bands(counts: np.ndarray, threshold: float, gap: float) -> list[list[int]]:
+    bands: list[list[int]] = []
+    for y in np.nonzero(counts >= threshold)[0].tolist():
+        if bands and y - bands[-1][1] <= gap:
+            bands[-1][1] = y
+        else:
+            bands.append([y, y])
+    return bands
+
+
+def _split(counts: np.ndarray, y0: int, y1: int, ppm: float, level: int = 0) -> list[tuple[int, int]]:
+    """A band of rows cut into text lines: bands too tall to be one line (a seal glued
+    lines together) are cut again at a higher share of their own fullest row."""
+    if y1 - y0 <= LINE_MAX_MM * ppm or level >= len(SPLIT_REL_INK):
+        return [(y0, y1)] if y1 - y0 >= LINE_MIN_MM * ppm else []
+    local = counts[y0:y1]
+    out: list[tuple[int, int]] = []
+    for a, b in _bands(local, SPLIT_REL_INK[level] * float(local.max()), LINE_GAP_MM * ppm):
+        out += _split(counts, y0 + a, y0 + b + 1, ppm, level + 1)
+    return out
+
+
 def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
-    """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom."""
+    """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom (table rules ignored)."""
     ppm = px_per_mm(dpi)
     binary = (ink >= ROW_INK).astype(np.uint8)
     run = max(3, round(RULE_MIN_MM * ppm))
-    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    rules |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    binary &= 1 - rules
+    rules = np.maximum(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
+                       cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)))
+    binary[rules > 0] = 0
     # A rule blurred or broken by the scan: a row inked over most of the width.
     binary[binary.sum(axis=1) >= RULE_ROW_SHARE * binary.shape[1]] = 0
     counts = binary.sum(axis=1)
-    rows = counts >= max(ROW_MIN_INK_MM * ppm, ROW_REL_INK * float(counts.max(initial=0)))
-    lines: list[list[int]] = []
-    gap = LINE_GAP_MM * ppm
-    for y in np.nonzero(rows)[0].tolist():
-        if lines and y - lines[-1][1] <= gap:
-            lines[-1][1] = y
-        else:
-            lines.append([y, y])
-    return [(a, b + 1) for a, b in lines if b + 1 - a >= LINE_MIN_MM * ppm]
+    threshold = max(ROW_MIN_INK_MM * ppm, ROW_REL_INK * float(counts.max(initial=0)))
+    lines: list[tuple[int, int]] = []
+    for a, b in _bands(counts, threshold, LINE_GAP_MM * ppm):
+        lines += _split(counts, a, b + 1, ppm)
+    return lines
 
 
 def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> tuple[np.ndarray, list[int]]:
@@ -169,11 +194,15 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
     rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
     region = remove_red(box_bgr[ry0:, rx0:], dpi)
     ink = ink_map(region, dpi)
+    dark = (region.min(axis=2) <= PRINT_GRAY).astype(np.float32)
     lines = text_lines(ink, dpi)
     if not lines:
         return DateReading(present=False, confidence=0.9, reason="no text in the lower right of the box")
+    tries = list(reversed(lines[-MAX_LINES:]))
+    tries += [ln for ln in reversed(text_lines(dark, dpi)[-MAX_LINES:]) if ln not in tries]
     seen: list[str] = []
-    for y0, y1 in reversed(lines[-MAX_LINES:]):
+    unread: DateReading | None = None
+    for y0, y1 in tries:
         crop, (x0, by0, x1, by1) = _line_crop(region, ink, y0, y1, dpi)
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         text, conf = ocr_line(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
@@ -185,10 +214,14 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
         if value is not None:
             return DateReading(present=True, value=value, raw=text, confidence=round(float(conf), 3), bbox=bbox)
         if has_filling(text):
-            return DateReading(present=True, value=None, raw=text, confidence=round(float(conf) * 0.5, 3),
-                               bbox=bbox, status="unreadable", reason="a date is written but does not read as one")
-        return DateReading(present=False, raw=text, confidence=round(float(conf), 3), bbox=bbox,
-                           reason="年 月 日 printed, nothing written before them")
+            unread = unread or DateReading(present=True, value=None, raw=text, confidence=round(float(conf) * 0.5, 3),
+                                           bbox=bbox, status="unreadable",
+                                           reason="a date is written but does not read as one")
+            continue
+        unread = unread or DateReading(present=False, raw=text, confidence=round(float(conf), 3), bbox=bbox,
+                                       reason="年 月 日 printed, nothing written before them")
+    if unread is not None:
+        return unread
     # Ink where the date belongs but no line reads as 年 月 日: say so, never "missing".
     raw = " | ".join(t for t in seen if t)
     return DateReading(present=True, value=None, raw=raw, confidence=0.3, status="unreadable",
