@@ -27,6 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LAPTOP = {"width": 1366, "height": 768}
 """The clerks' screen: the pages must work at this size."""
 SERVER_START_TIMEOUT_S = 30
+PROCESS_START_TIMEOUT_S = 180
+"""A fresh ``paperdesk serve`` imports FastAPI, SQLAlchemy and the stages: slow on a loaded CI machine."""
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +176,35 @@ def test_wrong_password_and_missing_csrf_are_refused(served: tuple[str, WebBatch
     expect(page.locator("h1")).to_have_text("请求被拒绝")
     shot(page, tmp_path, "02-csrf-refused")
     assert batch.store.decisions().keys() == before.keys()
+
+
+def test_paperdesk_serve_listens_on_loopback_by_default(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    import psutil  # installed with dask.distributed
+
+    batch = make_batch(tmp_path)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "paperdesk", "serve", "--db", batch.db_url, "--port", str(port)],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + PROCESS_START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+                    assert answer.status == 200
+                    assert "登录审核系统" in answer.read().decode("utf-8")
+                    break
+            except OSError:
+                assert proc.poll() is None, "paperdesk serve exited"
+                assert time.monotonic() < deadline, "paperdesk serve did not answer"
+                time.sleep(0.2)
+        listening = [c.laddr for c in psutil.Process(proc.pid).net_connections() if c.status == "LISTEN"]
+        assert listening and all(addr.ip == "127.0.0.1" for addr in listening)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert f"Review screen: http://127.0.0.1:{port}/" in err
+
