@@ -175,10 +175,10 @@ def layout_kind(image: np.ndarray) -> PageKind:
     ink[my : hh - my, mx : ww - mx] = np.where(gray[my : hh - my, mx : ww - mx] < INK_LEVEL, 255, 0)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     marks = stats[1:][np.maximum(stats[1:, 2], stats[1:, 3]) >= MARK_MIN_SHARE * max(hh, ww)]
+    if float(np.mean(ink > 0)) > PICTURE_INK_SHARE:
+        return "other"  # before the blank test: a dark photo is one big blob, not many marks
     if len(marks) < BLANK_MAX_MARKS:
         return "blank"
-    if float(np.mean(ink > 0)) > PICTURE_INK_SHARE:
-        return "other"
     rule_tops = _rule_rows(ink)
     if len(rule_tops) < TABLE_MIN_RULES:
         return "attachment"

@@ -1,0 +1,175 @@
+"""ingest: splitting stacks, the text-free page classifier, and turning pages upright, on generator pages."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from ingest import (
+    FIRST_PAGE_MISSING,
+    NOT_THIS_FORM,
+    PageGroup,
+    classify_layout,
+    detect_rotation,
+    group_pages,
+    iter_pages,
+    layout_kind,
+    split_stack,
+    upright,
+)
+from ingest.orientation import rotate
+from samples.draw import render_attachment, render_blank_page, render_form
+from samples.scan import scan
+from samples.spec import make_spec
+
+DPI = 200  # the samples' common scan resolution; keeps the suite fast
+ATTACHMENT_TEXT = "本技术针对复杂地质条件下的资源勘查需求，研发了多源数据融合方法，精度提高30%。\n" * 12
+
+
+@lru_cache(maxsize=4)
+def _clean(seed: int) -> tuple[np.ndarray, ...]:
+    """A form's printed pages (first, continuation, last) and one page of detailed material."""
+    pages = render_form(make_spec(seed), dpi=DPI)
+    attachment = render_attachment("技术水平详细材料", ATTACHMENT_TEXT, dpi=DPI, seed=seed)[0]
+    return (*pages[:3], attachment)
+
+
+@lru_cache(maxsize=16)
+def _scanned_upright(seed: int, mode: str, skew: float) -> tuple[np.ndarray, ...]:
+    out = scan(list(_clean(seed)), mode=mode, dpi=DPI, src_dpi=DPI, skew_deg=skew, seed=seed)
+    return tuple(cv2.cvtColor(p, cv2.COLOR_GRAY2BGR) if p.ndim == 2 else p for p in out)
+
+
+def _scanned(seed: int, mode: str, turn: int = 0, skew: float = 0.6) -> list[np.ndarray]:
+    """Scanned pages fed turned ``turn`` clockwise (as samples.scan's ``rotate`` does: a final quarter-turn)."""
+    pages = _scanned_upright(seed, mode, skew)
+    return [np.ascontiguousarray(np.rot90(p, -(turn // 90))) for p in pages]
+
+
+# ---------------------------------------------------------------- group_pages / split_stack
+
+
+def test_stack_of_forms_blanks_and_attachments() -> None:
+    kinds = ["first", "continuation", "continuation", "attachment", "blank",
+             "first", "continuation", "other", "attachment", "blank", "blank",
+             "first", "blank", "continuation"]
+    split = split_stack(kinds)
+    assert split.groups == [
+        PageGroup(pages=[0, 1, 2], attachments=[3]),
+        PageGroup(pages=[5, 6], attachments=[7, 8]),
+        PageGroup(pages=[11, 13]),  # a blank back between a form's pages is dropped, the form goes on
+    ]
+    assert split.blanks == [4, 9, 10, 12]
+    assert split.orphans == []
+    accounted = sorted([i for g in split.groups for i in g.pages + g.attachments] + split.blanks)
+    assert accounted == list(range(len(kinds)))  # nothing silently dropped
+    assert group_pages(kinds) == split.groups
+
+
+def test_leading_pages_that_are_not_this_form() -> None:
+    split = split_stack(["other", "attachment", "blank", "first", "continuation"])
+    assert split.groups[0] == PageGroup(pages=[0, 1], flag=NOT_THIS_FORM)
+    assert split.groups[1] == PageGroup(pages=[3, 4])
+    assert split.orphans == [0, 1]
+    assert split.blanks == [2]
+
+
+def test_leading_continuation_is_a_form_missing_its_first_page() -> None:
+    split = split_stack(["continuation", "continuation", "attachment", "first"])
+    assert split.groups[0] == PageGroup(pages=[0, 1], attachments=[2], flag=FIRST_PAGE_MISSING)
+    assert split.groups[1] == PageGroup(pages=[3])
+
+
+def test_all_blank_and_empty_stacks() -> None:
+    assert split_stack(["blank", "blank"]).groups == [] and split_stack(["blank", "blank"]).blanks == [0, 1]
+    assert split_stack([]).groups == []
+
+
+def test_unknown_kind_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="unknown page kinds"):
+        split_stack(["first", "cover"])
+
+
+def test_page_group_round_trips() -> None:
+    group = PageGroup(pages=[4, 5], attachments=[6], flag=FIRST_PAGE_MISSING)
+    assert PageGroup.from_dict(group.to_dict()) == group
+
+
+# ---------------------------------------------------------------- classify_layout
+
+
+@pytest.mark.parametrize("mode", ["color", "gray", "bilevel"])
+def test_layout_kinds_of_form_pages(mode: str) -> None:
+    pages = _scanned(1, mode, skew=-1.9)
+    kinds = [layout_kind(p) for p in pages]
+    assert kinds == ["first", "continuation", "continuation", "attachment"]
+
+
+def test_layout_blank_page_and_picture() -> None:
+    blank = scan([render_blank_page(DPI)], mode="color", dpi=DPI, src_dpi=DPI, seed=3)[0]
+    assert layout_kind(blank) == "blank"
+    specks = blank.copy()
+    specks[500:503, 700:703] = 0  # a stray dot is not content
+    assert layout_kind(specks) == "blank"
+    photo = np.random.default_rng(0).integers(0, 120, blank.shape, dtype=np.uint8)
+    assert layout_kind(photo) == "other"
+
+
+def test_classify_layout_on_pages_read_from_a_stack_file(tmp_path: Path) -> None:
+    """A stack TIFF (a form, a blank separator, a form's first two pages) → pages → kinds → two documents."""
+    form = _scanned(0, "gray")[:3]
+    blank = scan([render_blank_page(DPI)], mode="gray", dpi=DPI, src_dpi=DPI, seed=2)[0]
+    path = tmp_path / "stack.tif"
+    frames = [Image.fromarray(cv2.cvtColor(p, cv2.COLOR_BGR2GRAY)) for p in form] + [Image.fromarray(blank)]
+    frames += [Image.fromarray(cv2.cvtColor(p, cv2.COLOR_BGR2GRAY)) for p in form[:2]]
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_deflate", dpi=(DPI, DPI))
+    read = list(iter_pages(path))
+    split = split_stack([classify_layout(p) for p in read])
+    assert split.groups == [PageGroup(pages=[0, 1, 2]), PageGroup(pages=[4, 5])]
+    assert split.blanks == [3]
+
+
+# ---------------------------------------------------------------- orientation
+
+
+@pytest.mark.parametrize("mode", ["color", "gray", "bilevel"])
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_upright_at_all_four_turns(mode: str, turn: int) -> None:
+    """The scanner fed the page turned ``turn`` clockwise; upright() turns it back."""
+    for index, page in enumerate(_scanned(0, mode, turn)):
+        degrees = detect_rotation(page)
+        assert degrees == (360 - turn) % 360, f"page {index + 1}"
+
+
+def test_upright_returns_the_turned_image() -> None:
+    page = _scanned(0, "gray")[1]
+    fed = rotate(page, 90)
+    image, degrees = upright(fed)
+    assert degrees == 270
+    assert image.shape == page.shape
+    assert np.mean(np.abs(image.astype(int) - page.astype(int))) < 1  # the same pixels back
+
+
+def test_upright_leaves_a_page_without_text_alone() -> None:
+    blank = np.full((800, 600, 3), 255, np.uint8)
+    assert upright(blank)[1] == 0
+    ruled = blank.copy()
+    ruled[100:102, 50:550] = 0
+    ruled[300:302, 50:550] = 0
+    assert upright(ruled)[1] == 0
+
+
+def test_iter_pages_turns_a_sideways_scan_upright(tmp_path: Path) -> None:
+    turned = _scanned(3, "bilevel", 90)[:2]
+    path = tmp_path / "sideways.tif"
+    frames = [Image.fromarray(cv2.cvtColor(p, cv2.COLOR_BGR2GRAY)).convert("1") for p in turned]
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression="group4", dpi=(DPI, DPI))
+    pages = list(iter_pages(path))
+    assert [p.rotation for p in pages] == [270, 270]
+    assert all(p.image.shape[0] > p.image.shape[1] for p in pages)  # portrait again
+    assert all(p.color_mode == "bilevel" for p in pages)
