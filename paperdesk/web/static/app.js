@@ -77,8 +77,6 @@
     if (button) form.requestSubmit(button);
   }
 
-  var help = document.querySelector("footer.keys");
-
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (typing(document.activeElement)) return;
@@ -116,9 +114,6 @@
         break;
       case "r":
         if (keyed("r")) keyed("r").click(); else return;
-        break;
-      case "?":
-        if (help) help.classList.toggle("open");
         break;
       default:
         return;
