@@ -140,4 +140,5 @@ def _same_name(reading: FormReading, record: OnlineRecord, options: CheckOptions
     f = reading.fields.get("tech_name")
     if f is None or f.status != "read":
         return True  # nothing says it is another technology; the rest of the score matched
-    return compare_name("tech_name", str(f.value or f.raw), record.get("tech_name"), options.name_max_cost).equal
+    return compare_name("tech_name", str(f.value or f.raw), record.get("tech_name"),
+                        options.duplicate_name_max_cost).equal

@@ -54,6 +54,9 @@ MATCH_MIN_SCORE = 0.75
 """A paper form and an online record below this weighted score are not the same nomination."""
 MATCH_WEIGHTS: dict[str, float] = {"tech_name": 0.55, "contact": 0.15, "phone": 0.15, "email": 0.15}
 """The name carries most of the identity; contact, phone and e-mail break ties between near-identical names."""
+DUPLICATE_NAME_MAX_COST = 1.0
+"""A leftover form is a second copy of a matched record when its name is that record's name up to one
+unexplained edit (a glyph misread on one copy); two or more edits make it another technology."""
 MAX_CANDIDATES = 3
 """Nearest online records listed in a NO_ONLINE_RECORD finding's evidence."""
 LENIENT_FIELDS: tuple[str, ...] = ("address",)
@@ -74,6 +77,7 @@ class CheckOptions:
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] = field(default_factory=lambda: dict(MATCH_WEIGHTS))
+    duplicate_name_max_cost: float = DUPLICATE_NAME_MAX_COST
     max_candidates: int = MAX_CANDIDATES
     lenient_fields: tuple[str, ...] = LENIENT_FIELDS
 
@@ -86,7 +90,7 @@ class CheckOptions:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1, got {value}")
-        for name in ("name_max_cost", "sentence_max_cost", "sentence_cost_per_char"):
+        for name in ("name_max_cost", "sentence_max_cost", "sentence_cost_per_char", "duplicate_name_max_cost"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
         if not self.match_weights or any(w < 0 for w in self.match_weights.values()):

@@ -119,3 +119,9 @@ def test_reconciliation_round_trips_through_json() -> None:
 
 def test_template_name_is_the_registry_key() -> None:
     assert TEMPLATE.name == "kczg-2020"
+
+
+def test_a_copy_with_a_glyph_misread_in_its_name_is_still_a_duplicate() -> None:
+    forms = [reading("d0001"), reading("d0002", tech_name="基于深度学习的岩心图像智能识别枝术")]
+    result = run(forms, [record()])
+    assert [f.code for f in result.documents["d0002"].findings] == ["DUPLICATE_PAPER", "MISMATCH"]
