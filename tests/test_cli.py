@@ -103,7 +103,7 @@ def test_a_real_run_killed_after_its_first_page_resumes_to_the_same_results(tmp_
     scans = tmp_path / "scans"
     scans.mkdir()
     shutil.copy(FORM, scans / "form07.pdf")
-    common = ["--online", EXPORT, "--ocr-engine", "tesseract", "--jobs", "1", "-q"]
+    common: list[str | Path] = ["--online", EXPORT, "--ocr-engine", "tesseract", "--jobs", "1", "-q"]
     out = tmp_path / "out"
     killed = subprocess.Popen(paperdesk("run", scans, "--out", out, *common), cwd=ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -40,7 +40,7 @@ def test_a_batch_on_two_dask_workers_matches_a_local_run(tmp_path: Path, cluster
     write_scan(scans / "a.fake", ["first 技术甲", "continuation", "attachment", "first 技术乙"])
     write_scan(scans / "b.fake", ["first 技术丙", "broken", "continuation"])
     export = write_export(tmp_path / "export.json", [{"record_id": "KC-1", "tech_name": "技术乙"}])
-    base = {"scans": [scans], "online": export, "quiet": True}
+    base: dict[str, Any] = {"scans": [scans], "online": export, "quiet": True}
 
     local = run_batch(RunOptions(**base, out=tmp_path / "local", jobs=1), stages=fake_stages())
     remote = run_batch(RunOptions(**base, out=tmp_path / "dask", cluster=cluster.scheduler_address), stages=fake_stages())
