@@ -170,6 +170,8 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
     async def _headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and request.url.path.startswith("/static/"):
+                continue  # the script and style sheet may be cached; pages and images may not
             response.headers.setdefault(name, value)
         csp = REPORT_CSP if request.url.path.startswith("/report/") else PAGE_CSP
         response.headers.setdefault("Content-Security-Policy", csp)
@@ -197,14 +199,16 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
                 return None
             finished = as_utc(latest.finished)
             stamp = (int(latest.id), finished.isoformat() if finished else "")
-            if stamp not in cache:
+            prepared = cache.get(stamp)
+            if prepared is None:
                 row = s.execute(select(Batch.out_dir, Batch.results).where(Batch.id == latest.id)).one()
                 if not isinstance(row.results, dict):
                     return None
-                cache.clear()
-                cache[stamp] = prepare(stamp[0], Path(row.out_dir), row.results)
+                prepared = prepare(stamp[0], Path(row.out_dir), row.results)
+                cache.clear()  # only the latest batch is shown
+                cache[stamp] = prepared
         decisions = {key: d.to_dict() for key, d in store.decisions().items()}
-        return cache[stamp].with_decisions(decisions)
+        return prepared.with_decisions(decisions)
 
     # -- pages ----------------------------------------------------------------------------
 
