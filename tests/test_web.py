@@ -58,6 +58,15 @@ def client(batch: WebBatch) -> TestClient:
     return TestClient(create_app(batch.db_url))
 
 
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """One logged-in client on its own batch, shared by the tests that only read (no decisions)."""
+    own = make_batch(tmp_path_factory.mktemp("reader"))
+    client = TestClient(create_app(own.db_url))
+    login(client)
+    return client
+
+
 def token_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "page has no CSRF field"
@@ -89,9 +98,8 @@ def test_every_page_needs_a_login(client: TestClient, path: str) -> None:
     assert r.headers["location"].startswith("/login?next=")
 
 
-def test_login_then_the_list_shows_the_batch(client: TestClient) -> None:
-    login(client)
-    page = client.get("/").text
+def test_login_then_the_list_shows_the_batch(reader: TestClient) -> None:
+    page = reader.get("/").text
     assert "面向边缘计算的低功耗神经网络芯片" in page
     assert "KC2020-0005" in page  # the record with no paper is a nomination too
     assert "无法读取" in page  # the unreadable input is shown, not dropped
@@ -213,9 +221,8 @@ def test_script_values_show_as_text(client: TestClient) -> None:
     assert SCRIPT not in searched and 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in searched
 
 
-def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
-    login(client)
-    headers = client.get("/").headers
+def test_pages_carry_a_strict_content_security_policy(reader: TestClient) -> None:
+    headers = reader.get("/").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert "unsafe-inline" not in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
@@ -224,22 +231,20 @@ def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> Non
 # -- images and files only from the batch's own folder ------------------------------------
 
 
-def test_crops_and_page_images_are_served(client: TestClient) -> None:
-    login(client)
-    crop = client.get("/crop", params={"n": "d:d0002", "k": "phone"})
+def test_crops_and_page_images_are_served(reader: TestClient) -> None:
+    crop = reader.get("/crop", params={"n": "d:d0002", "k": "phone"})
     assert crop.status_code == 200 and crop.content.startswith(b"\x89PNG")
-    page = client.get("/page", params={"n": "d:d0001", "p": 1})
+    page = reader.get("/page", params={"n": "d:d0001", "p": 1})
     assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
-    html = client.get("/n/d:d0001").text
+    html = reader.get("/n/d:d0001").text
     assert "/page?n=d%3Ad0001&amp;p=1" in html and 'class="box s-open"' in html
 
 
-def test_a_crop_missing_from_the_folder_comes_from_the_store(client: TestClient) -> None:
-    login(client)
-    r = client.get("/crop", params={"n": "d:d0001", "k": "contact"})
+def test_a_crop_missing_from_the_folder_comes_from_the_store(reader: TestClient) -> None:
+    r = reader.get("/crop", params={"n": "d:d0001", "k": "contact"})
     assert r.status_code == 200 and r.content.startswith(b"\x89PNG")
-    assert client.get("/crop", params={"n": "d:d0001", "k": "email"}).status_code == 404  # not a PNG
-    assert client.get("/crop", params={"n": "d:d0002", "k": "contact"}).status_code == 404  # not d0002's
+    assert reader.get("/crop", params={"n": "d:d0001", "k": "email"}).status_code == 404  # not a PNG
+    assert reader.get("/crop", params={"n": "d:d0002", "k": "contact"}).status_code == 404  # not d0002's
 
 
 @pytest.mark.parametrize(("path", "params"), [
@@ -251,9 +256,8 @@ def test_a_crop_missing_from_the_folder_comes_from_the_store(client: TestClient)
     ("/report/%2e%2e/secret.txt", {}),
     ("/report/crops/..%2F..%2Fsecret.txt", {}),
 ])
-def test_nothing_outside_the_batch_folder_is_served(client: TestClient, path: str, params: dict[str, Any]) -> None:
-    login(client)
-    r = client.get(path, params=params)
+def test_nothing_outside_the_batch_folder_is_served(reader: TestClient, path: str, params: dict[str, Any]) -> None:
+    r = reader.get(path, params=params)
     assert r.status_code == 404
     assert "top secret" not in r.text
 
@@ -380,9 +384,8 @@ def idents(html: str) -> set[str]:
     ("q=kc2020-0005", {"r%3AKC2020-0005"}),
     ("domain=电子信息&code=NO_PAPER", {"r%3AKC2020-0005"}),
 ])
-def test_list_filters(client: TestClient, query: str, expected: set[str]) -> None:
-    login(client)
-    assert idents(client.get(f"/?{query}").text) == expected
+def test_list_filters(reader: TestClient, query: str, expected: set[str]) -> None:
+    assert idents(reader.get(f"/?{query}").text) == expected
 
 
 def test_list_state_follows_decisions(client: TestClient) -> None:
@@ -396,9 +399,8 @@ def test_list_state_follows_decisions(client: TestClient) -> None:
     assert idents(client.get("/?state=confirmed").text) == {"d%3Ad0002"}
 
 
-def test_nomination_pager_follows_the_filter(client: TestClient) -> None:
-    login(client)
-    page = client.get("/n/d:d0001?domain=电子信息").text
+def test_nomination_pager_follows_the_filter(reader: TestClient) -> None:
+    page = reader.get("/n/d:d0001?domain=电子信息").text
     assert 'href="/n/r%3AKC2020-0005?domain=' in page
     assert "1 / 2" in page
 
