@@ -53,13 +53,23 @@ OUTER_OFFSETS_MM = (2.0, 2.5, 3.0, 3.5)
 SECTOR_RING_MIN = 0.45
 # ...and the band just outside is lighter by this much (ink on the ring, not beyond it).
 SECTOR_CONTRAST_MIN = 0.25
-# Share of the ring's sectors that must be inked: a seal inked on half its ring still
-# passes; text and pen notes were measured under 0.2.
-SEAL_MIN_COVERAGE = 0.4
+# Share of the ring's sectors that must be inked: a seal inked on a third of its ring
+# still passes...
+SEAL_MIN_COVERAGE = 0.33
+# ...and the inked sectors must hold one long arc (single missing sectors bridged): a ring,
+# even partly inked or broken by binarisation, is continuous; text and pen notes give
+# scattered sectors.
+SEAL_MIN_ARC = 0.22
 # A ring with less than half of itself inside the crop belongs to the next box.
 MIN_KNOWN_SECTORS = 0.5
-# Candidate centres kept per ring filter.
+# Candidate centres kept per ring filter, and how many of the best are fitted.
 CANDIDATES_PER_FILTER = 3
+CANDIDATES_FITTED = 4
+# Ring filters run at half the working scale (2 px/mm): a candidate only needs to land
+# within a millimetre, the local search does the rest.
+FILTER_SCALE = 0.5
+# Points per sector while fitting (the final check uses RING_SAMPLES).
+FIT_SAMPLES_PER_SECTOR = 4
 # Smallest box that can be judged: the date line alone is ~8 mm tall.
 MIN_BOX_MM = 8.0
 # Seal text: the ring's characters sit between these fractions of the outer radius.
@@ -81,10 +91,15 @@ class Ring:
     angle: float  # degrees
     coverage: float = 0.0  # share of known sectors inked
     known: float = 0.0  # share of sectors inside the crop
+    arc: float = 0.0  # longest run of inked sectors, share of the whole ring
 
     def scaled(self, factor: float) -> Ring:
         return Ring(self.cx * factor, self.cy * factor, self.a * factor, self.b * factor, self.angle,
-                    self.coverage, self.known)
+                    self.coverage, self.known, self.arc)
+
+    @property
+    def is_seal(self) -> bool:
+        return self.coverage >= SEAL_MIN_COVERAGE and self.arc >= SEAL_MIN_ARC
 
     def bbox(self, factor: float) -> list[int]:
         """Bounding box of the ring in pixels of a crop ``factor`` times the working scale."""
@@ -102,8 +117,10 @@ def _ellipse_points(cx: float, cy: float, a: float | np.ndarray, b: float | np.n
 
 
 def _ring_kernel(a: float, b: float, angle: float) -> np.ndarray:
-    """+ on the ring band, − on the band just outside (both normalised): ring minus surround."""
-    s = WORK_PX_PER_MM
+    """+ on the ring band, − on the band just outside (both normalised): ring minus surround.
+
+    ``a``, ``b`` in pixels at the filter scale."""
+    s = WORK_PX_PER_MM * FILTER_SCALE
     half = int(np.ceil(max(a, b) + OUTER_BAND_TO_MM * s)) + 2
     size = 2 * half + 1
     ring = np.zeros((size, size), np.uint8)
@@ -123,25 +140,26 @@ _KERNELS: list[tuple[float, float, float, np.ndarray]] = []
 
 
 def _kernels() -> list[tuple[float, float, float, np.ndarray]]:
+    """Ring filters at the filter scale: (a, b) in working pixels, angle, kernel."""
     if not _KERNELS:
-        s = WORK_PX_PER_MM
+        s = WORK_PX_PER_MM * FILTER_SCALE
         shapes = [(r, r, 0.0) for r in CIRCLE_RADII_MM]
         shapes += [(a, b, ang) for a, b in OVAL_AXES_MM for ang in OVAL_ANGLES_DEG]
         for a, b, ang in shapes:
-            _KERNELS.append((a * s, b * s, ang, _ring_kernel(a * s, b * s, ang)))
+            _KERNELS.append((a * WORK_PX_PER_MM, b * WORK_PX_PER_MM, ang, _ring_kernel(a * s, b * s, ang)))
     return _KERNELS
 
 
 class _RingSampler:
     """Samples an ink map along an ellipse and the bands around it."""
 
-    def __init__(self, ink: np.ndarray) -> None:
+    def __init__(self, ink: np.ndarray, samples: int = RING_SAMPLES) -> None:
         self.ink = ink
         self.h, self.w = ink.shape
         s = WORK_PX_PER_MM
         self.ring_offsets = np.arange(-RING_SLACK_MM, RING_SLACK_MM + 1e-6, RING_STEP_MM) * s
         self.outer_offsets = np.array(OUTER_OFFSETS_MM) * s
-        self.t = np.linspace(0, 2 * np.pi, RING_SAMPLES, endpoint=False)
+        self.t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
 
     def _sample(self, ring: Ring, offsets: np.ndarray) -> np.ndarray:
         """Ink at (offset, sample) along the ring grown by each offset; NaN outside the crop."""
@@ -164,14 +182,15 @@ class _RingSampler:
         outer = np.nanmean(np.where(np.isnan(off), 0.0, off), axis=(0, 2))
         return best, outer
 
-    def score(self, ring: Ring) -> tuple[float, float]:
-        """(coverage, known): share of known sectors that are inked, share of sectors in the crop."""
+    def score(self, ring: Ring) -> tuple[float, float, float]:
+        """(coverage, known, arc): share of known sectors inked, share of sectors in the crop,
+        longest run of inked sectors (single gaps bridged) as a share of the ring."""
         best, outer = self.sectors(ring)
         known = ~np.isnan(best)
         if not known.any():
-            return 0.0, 0.0
-        inked = (best[known] >= SECTOR_RING_MIN) & (best[known] - outer[known] >= SECTOR_CONTRAST_MIN)
-        return float(inked.mean()), float(known.mean())
+            return 0.0, 0.0, 0.0
+        inked = known & (np.nan_to_num(best) >= SECTOR_RING_MIN) & (np.nan_to_num(best - outer) >= SECTOR_CONTRAST_MIN)
+        return float(inked[known].mean()), float(known.mean()), _longest_arc(inked)
 
     def fit_objective(self, ring: Ring) -> float:
         """Smooth objective for the local search: ring ink minus outer ink, tight band."""
@@ -180,6 +199,20 @@ class _RingSampler:
         if known.mean() < MIN_KNOWN_SECTORS:
             return -1.0
         return float(np.mean(np.clip(best[known] - outer[known], 0, 1)))
+
+
+def _longest_arc(inked: np.ndarray) -> float:
+    """Longest circular run of True (a single False between two True counts as True), share of all."""
+    n = len(inked)
+    if inked.all():
+        return 1.0
+    bridged = inked | (np.roll(inked, 1) & np.roll(inked, -1))
+    start = int(np.argmin(bridged))  # a False: unroll the circle there
+    best = run = 0
+    for v in np.roll(bridged, -start):
+        run = run + 1 if v else 0
+        best = max(best, run)
+    return best / n
 
 
 def _refine(sampler: _RingSampler, ring: Ring) -> Ring:
@@ -223,23 +256,27 @@ def _peaks(resp: np.ndarray, count: int, min_dist: int) -> list[tuple[int, int, 
 def find_ring(ink: np.ndarray) -> Ring | None:
     """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like."""
     sampler = _RingSampler(ink)
+    fitter = _RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR)
     h, w = ink.shape
+    small = cv2.resize(ink, (max(1, round(w * FILTER_SCALE)), max(1, round(h * FILTER_SCALE))),
+                       interpolation=cv2.INTER_AREA)
     cands: list[tuple[float, Ring]] = []
     for a, b, ang, kernel in _kernels():
-        resp = cv2.filter2D(ink, cv2.CV_32F, kernel, borderType=cv2.BORDER_CONSTANT)
-        for x, y, val in _peaks(resp, CANDIDATES_PER_FILTER, int(10 * WORK_PX_PER_MM)):
-            if 0 <= x < w and 0 <= y < h:
-                cands.append((val, Ring(float(x), float(y), a, b, ang)))
+        resp = cv2.filter2D(small, cv2.CV_32F, kernel, borderType=cv2.BORDER_CONSTANT)
+        for x, y, val in _peaks(resp, CANDIDATES_PER_FILTER, int(10 * WORK_PX_PER_MM * FILTER_SCALE)):
+            cx, cy = x / FILTER_SCALE, y / FILTER_SCALE
+            if 0 <= cx < w and 0 <= cy < h:
+                cands.append((val, Ring(cx, cy, a, b, ang)))
     if not cands:
         return None
     cands.sort(key=lambda c: -c[0])
     best: Ring | None = None
-    for _, ring in cands[:6]:
-        fitted = _refine(sampler, ring)
-        fitted.coverage, fitted.known = sampler.score(fitted)
+    for _, ring in cands[:CANDIDATES_FITTED]:
+        fitted = _refine(fitter, ring)
+        fitted.coverage, fitted.known, fitted.arc = sampler.score(fitted)
         if fitted.known < MIN_KNOWN_SECTORS or not (0 <= fitted.cx < w and 0 <= fitted.cy < h):
             continue
-        if best is None or fitted.coverage > best.coverage:
+        if best is None or (fitted.is_seal, fitted.coverage) > (best.is_seal, best.coverage):
             best = fitted
     return best
 
@@ -260,11 +297,13 @@ def seal_ink(box_bgr: np.ndarray, dpi: int, color_mode: str) -> tuple[np.ndarray
     return cv2.resize(ink, size, interpolation=cv2.INTER_AREA), method, note
 
 
-def _confidence(coverage: float) -> float:
-    """0.5 at the threshold, 1.0 at a full ring (present) or at no ring at all (absent)."""
-    if coverage >= SEAL_MIN_COVERAGE:
+def _confidence(coverage: float, arc: float, present: bool) -> float:
+    """0.5 at a threshold, 1.0 at a full ring (present) or at no ring at all (absent)."""
+    if present:
         return round(0.5 + 0.5 * min(1.0, (coverage - SEAL_MIN_COVERAGE) / (0.9 - SEAL_MIN_COVERAGE)), 3)
-    return round(0.5 + 0.5 * min(1.0, (SEAL_MIN_COVERAGE - coverage) / SEAL_MIN_COVERAGE), 3)
+    # Absent: the clearer of the two missing conditions.
+    margin = max((SEAL_MIN_COVERAGE - coverage) / SEAL_MIN_COVERAGE, (SEAL_MIN_ARC - arc) / SEAL_MIN_ARC)
+    return round(0.5 + 0.5 * max(0.0, min(1.0, margin)), 3)
 
 
 def _check_box(box_bgr: np.ndarray, dpi: int) -> str:
@@ -291,17 +330,19 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
     ink, method, note = seal_ink(box_bgr, dpi, color_mode)
     ring = find_ring(ink)
     coverage = ring.coverage if ring else 0.0
-    present = ring is not None and coverage >= SEAL_MIN_COVERAGE
+    present = ring is not None and ring.is_seal
     factor = px_per_mm(dpi) / WORK_PX_PER_MM
     bbox = None
     if present and ring is not None:
         h, w = box_bgr.shape[:2]
         x0, y0, x1, y1 = ring.bbox(factor)
         bbox = [max(0, x0), max(0, y0), min(w, x1), min(h, y1)]
-    reason = f"ring inked on {coverage:.0%} of its circumference (needs {SEAL_MIN_COVERAGE:.0%})"
+    arc = ring.arc if ring else 0.0
+    reason = (f"ring inked on {coverage:.0%} of its circumference (needs {SEAL_MIN_COVERAGE:.0%}), "
+              f"longest arc {arc:.0%} (needs {SEAL_MIN_ARC:.0%})")
     if note:
         reason = f"{note}; {reason}"
-    return SealReading(present=present, confidence=_confidence(coverage), bbox=bbox, method=method,
+    return SealReading(present=present, confidence=_confidence(coverage, arc, present), bbox=bbox, method=method,
                        reason=reason)
 
 
@@ -330,7 +371,7 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
     small = cv2.resize(work_ink, (max(1, round(work_ink.shape[1] * scale)), max(1, round(work_ink.shape[0] * scale))),
                        interpolation=cv2.INTER_AREA)
     ring = find_ring(small)
-    if ring is not None and ring.coverage >= SEAL_MIN_COVERAGE:
+    if ring is not None and ring.is_seal:
         r = ring.scaled(ppm / WORK_PX_PER_MM)
         cx, cy, a, b, ang = r.cx, r.cy, r.a, r.b, r.angle
     else:
