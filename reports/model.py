@@ -12,7 +12,8 @@ no longer count, confirmed ones count as errors):
 
 - 需处理 (needs action): at least one ``error`` finding, or the document could
   not be read;
-- 待核对 (to check): no error but at least one ``warning``;
+- 待核对 (to check): no error but at least one ``warning`` (an UNREADABLE
+  field counts as a warning: the clerk reads that field on the paper);
 - 合格 (in order): nothing but ``info`` findings, or none.
 """
 
@@ -222,6 +223,10 @@ def severity_name(severity: Any) -> str:
     return SEVERITY_NAMES.get(str(severity), show(severity))
 
 
+CLERK_CODES: tuple[str, ...] = ("UNREADABLE",)
+"""Problems of reading, not of the form: the clerk looks at the paper (待核对); a whole
+unreadable document, or a clerk's confirmation, still makes it 需处理."""
+
 REVIEW_NAMES: dict[str, str] = {"confirmed": "已确认", "dismissed": "已排除", "corrected": "已更正"}
 
 
@@ -231,7 +236,8 @@ def effective_severity(finding: dict[str, Any]) -> str | None:
     A ``dismissed`` finding was a false alarm (it no longer counts for the
     status nor goes into a letter); a ``confirmed`` one is a real problem
     whatever its severity; a ``corrected`` one keeps its severity (the clerk
-    fixed the value read, the problem may stand).
+    fixed the value read, the problem may stand). An unreviewed UNREADABLE
+    error counts as a warning (CLERK_CODES).
     """
     review = as_dict(finding.get("review"))
     if review.get("status") == "dismissed":
@@ -239,6 +245,8 @@ def effective_severity(finding: dict[str, Any]) -> str | None:
     if review.get("status") == "confirmed":
         return "error"
     severity = finding.get("severity")
+    if severity == "error" and finding.get("code") in CLERK_CODES:
+        return "warning"
     return str(severity) if severity else None
 
 

@@ -391,3 +391,16 @@ def test_unknown_form_template_still_writes_reports(tmp_path: Path, batch: tuple
     html = paths.html.read_text(encoding="utf-8")
     assert "team_intro" in html  # keys instead of labels, and nothing lost
     assert len(paths.letters) == 2
+
+
+def test_an_unreadable_field_is_for_the_clerk_to_check() -> None:
+    finding = {
+        "code": "UNREADABLE",
+        "field": "awards",
+        "severity": "error",
+        "message": "技术获奖情况无法识别，请人工核对原件",
+    }
+    assert document_status({"id": "d1", "findings": [finding]}) == STATUS_CHECK
+    assert document_status({"id": "d1", "findings": [finding], "unreadable": "blank page"}) == STATUS_ACTION
+    confirmed = {**finding, "review": {"status": "confirmed", "user": "王芳"}}
+    assert document_status({"id": "d1", "findings": [confirmed]}) == STATUS_ACTION
