@@ -67,7 +67,9 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "一": 1, "二": 2, 
 _LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1", "I": "1", "|": "1", "B": "8",
                 "S": "5", "Z": "2", "z": "2"}
 _NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
-_DATE_CN = re.compile(rf"({_NUM}{{2,4}})\s*年\s*({_NUM}{{1,3}})\s*月\s*({_NUM}{{1,3}})\s*日?")
+# One stray character is allowed on either side of 年 and 月 (a seal's or a rule's mark read as one).
+_STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
+_DATE_CN = re.compile(rf"({_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}})")
 _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
 
@@ -152,16 +154,24 @@ def _split(counts: np.ndarray, y0: int, y1: int, ppm: float, level: int = 0) -> 
     return out
 
 
-def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
-    """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom (table rules ignored)."""
+def rule_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
+    """Pixels of table rules (the box's edges) in a darkness map: long straight runs of ink."""
     ppm = px_per_mm(dpi)
     binary = (ink >= ROW_INK).astype(np.uint8)
     run = max(3, round(RULE_MIN_MM * ppm))
     rules = np.maximum(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
-                       cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)))
-    binary[rules > 0] = 0
-    # A rule blurred or broken by the scan: a row inked over most of the width.
-    binary[binary.sum(axis=1) >= RULE_ROW_SHARE * binary.shape[1]] = 0
+                       cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))) > 0
+    # A rule blurred or broken by the scan: a row (column) inked over most of the width (height).
+    rules[binary.sum(axis=1) >= RULE_ROW_SHARE * binary.shape[1]] = True
+    rules[:, binary.sum(axis=0) >= RULE_ROW_SHARE * binary.shape[0]] = True
+    # and the pixels right beside them (the rule's blurred edge)
+    return cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+
+
+def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
+    """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom (table rules ignored)."""
+    ppm = px_per_mm(dpi)
+    binary = ((ink >= ROW_INK) & ~rule_mask(ink, dpi)).astype(np.uint8)
     counts = binary.sum(axis=1)
     threshold = max(ROW_MIN_INK_MM * ppm, ROW_REL_INK * float(counts.max(initial=0)))
     lines: list[tuple[int, int]] = []
@@ -194,6 +204,10 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
     rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
     region = remove_red(box_bgr[ry0:, rx0:], dpi)
     ink = ink_map(region, dpi)
+    # The box's edges out of the way: OCR reads a rule beside a line as a character.
+    rules = rule_mask(ink, dpi)
+    region[rules] = 255
+    ink[rules] = 0
     dark = (region.min(axis=2) <= PRINT_GRAY).astype(np.float32)
     lines = text_lines(ink, dpi)
     if not lines:

@@ -1,0 +1,153 @@
+"""Dates in opinion boxes: parsing (Arabic, Chinese numerals, dotted) and the line finding, with a fake OCR."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from extract.marks import parse_date, read_date
+from extract.marks.dates import chinese_to_int, has_filling, is_date_line
+from extract.reading import DateReading
+from samples.fonts import HAND_FONT, load_font
+from samples.seal import draw_seal
+from samples.spec import SealSpec
+
+DPI = 200
+PPM = DPI / 25.4
+
+
+def mm(v: float) -> int:
+    return int(round(v * PPM))
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2020年11月10日", "2020-11-10"),
+    ("二〇二〇年十一月十日", "2020-11-10"),
+    ("二〇二〇年十一月五日", "2020-11-05"),
+    ("二〇二〇年二月二十九日", "2020-02-29"),
+    ("二○二○年九月三十日", "2020-09-30"),
+    ("2020.11.10", "2020-11-10"),
+    ("2020-11-9", "2020-11-09"),
+    ("２０２０年１１月１０日", "2020-11-10"),
+    ("2020 年 11 月 8 日", "2020-11-08"),
+    ("2020午11月8曰", "2020-11-08"),  # 年 and 日 as OCR engines misread them
+    ("【2020年11月9日7", "2020-11-09"),  # stray marks of a seal over the line
+    ("20年11月18日", "2020-11-18"),  # only the century printed
+])
+def test_dates_parse_to_iso(text: str, iso: str) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize("text", ["年月日", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", ""])
+def test_non_dates_do_not_parse(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_chinese_numerals() -> None:
+    assert [chinese_to_int(s) for s in ("十", "十一", "二十", "二十三", "三十一", "五")] == [10, 11, 20, 23, 31, 5]
+    assert chinese_to_int("二〇二〇", year=True) == 2020
+    assert chinese_to_int("十十") is None
+
+
+def test_line_kinds() -> None:
+    assert is_date_line("年 月 日") and not has_filling("年 月 日")
+    assert has_filling("2O2O年十一月") and not is_date_line("申报单位公章")
+
+
+def opinion_box(date_text: str | None, hand: bool = True, seal: bool = False) -> np.ndarray:
+    """An opinion box with the 公章 label and a date line (blank when ``date_text`` is None)."""
+    w, h = mm(150), mm(60)
+    img = Image.new("RGB", (w, h), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
+    font = load_font("noto-serif", mm(3.7))
+    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
+    d.text((w - mm(50), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font)
+    # 年 月 日 printed with gaps for the pen (12, 7, 7 mm), as the form has them
+    for x_mm, label in ((-38, "年"), (-27, "月"), (-16, "日")):
+        d.text((w + mm(x_mm), h - mm(9)), label, fill=(0, 0, 0), font=font)
+    if date_text:
+        y, m, dd = date_text.split("-")
+        f = load_font(HAND_FONT, mm(4)) if hand else font
+        ink = (32, 38, 92) if hand else (0, 0, 0)
+        for x_mm, part in ((-50, y), (-34, m), (-23, dd)):
+            d.text((w + mm(x_mm), h - mm(9.4)), part, fill=ink, font=f)
+    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    if seal:
+        bgr = draw_seal(bgr, center=(w - mm(39), h - mm(12)), dpi=DPI, style=SealSpec(unit="中国地质科学院"))
+    return bgr
+
+
+class LineOcr:
+    """A fake one-line OCR: answers by the crop's vertical position in the box (the date line or not)."""
+
+    def __init__(self, date_line: str, box_h: int) -> None:
+        self.date_line = date_line
+        self.box_h = box_h
+        self.crops: list[np.ndarray] = []
+
+    def __call__(self, img: np.ndarray) -> tuple[str, float]:
+        self.crops.append(img)
+        # crops come from the lower 24 mm; the date line is the lowest text line, ~5 mm tall
+        return (self.date_line, 0.9) if img.shape[0] < mm(9) and len(self.crops) == 1 else ("申报单位公章", 0.9)
+
+
+def test_a_written_date_is_found_on_the_lowest_line_and_parsed() -> None:
+    box = opinion_box("2020-11-10")
+    ocr = LineOcr("2020年11月10日", box.shape[0])
+    r = read_date(box, DPI, ocr)
+    assert (r.present, r.value, r.status) == (True, "2020-11-10", "read")
+    assert r.bbox is not None and r.bbox[1] > box.shape[0] - mm(14) and r.bbox[0] > box.shape[1] // 2
+    crop = ocr.crops[0]
+    assert mm(2.5) < crop.shape[0] < mm(9) and crop.shape[1] > mm(20)
+
+
+def test_a_blank_date_is_absent() -> None:
+    box = opinion_box(None)
+    r = read_date(box, DPI, LineOcr("年月日", box.shape[0]))
+    assert r.present is False and r.value is None and r.status == "read"
+
+
+def test_an_unreadable_date_is_present_with_its_raw_text() -> None:
+    box = opinion_box("2020-11-10")
+    r = read_date(box, DPI, LineOcr("2O2?年1?月7日", box.shape[0]))
+    assert r.present is True and r.value is None and r.status == "unreadable"
+    assert r.raw == "2O2?年1?月7日"
+
+
+def test_a_date_line_that_never_reads_as_one_is_present_but_unread() -> None:
+    box = opinion_box("2020-11-10")
+    r = read_date(box, DPI, lambda img: ("???", 0.2))
+    assert r.present is True and r.status == "unreadable" and "???" in r.raw
+
+
+def test_the_red_seal_is_removed_before_the_date_line_is_read() -> None:
+    box = opinion_box("2020-11-10", seal=True)
+    ocr = LineOcr("2020年11月10日", box.shape[0])
+    r = read_date(box, DPI, ocr)
+    assert r.value == "2020-11-10"
+    crop = ocr.crops[0]
+    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
+    assert ((hsv[:, :, 1] > 60) & ((hsv[:, :, 0] < 10) | (hsv[:, :, 0] > 156))).mean() < 0.001
+
+
+def test_date_reading_round_trips() -> None:
+    box = opinion_box("2020-11-10")
+    r = read_date(box, DPI, LineOcr("2020年11月10日", box.shape[0]))
+    assert DateReading.from_dict(r.to_dict()) == r
+
+
+@pytest.mark.slow
+def test_a_handwritten_date_with_real_ocr() -> None:
+    from extract.ocr import get_engine
+
+    engine = get_engine("rapidocr")
+
+    def ocr_line(img: np.ndarray) -> tuple[str, float]:
+        t = engine.read_line(img)
+        return t.text, t.confidence
+
+    r = read_date(opinion_box("2020-11-10", hand=True), DPI, ocr_line)
+    assert r.value == "2020-11-10", r.raw
