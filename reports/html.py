@@ -231,7 +231,7 @@ def _card(n: Nomination, out_dir: Path, form: FormTemplate | None) -> dict[str, 
         "kind": n.kind,
         "status": n.status,
         "cls": STATUS_CLASSES.get(n.status, "action"),
-        "title": n.tech_name or MISSING,
+        "title": n.tech_name or "（技术名称未识别）",
         "record_id": n.record_id or "无线上记录",
         "applicant": show(n.applicant) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.applicant else ""),
         "recommender": show(n.recommender) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.recommender else ""),
@@ -300,7 +300,10 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "evidence": [(EVIDENCE_LABELS.get(str(k), str(k)), show(v)) for k, v in evidence.items()],
         "crop": crop_uri,
         "crop_note": crop_note,
-        "has_visual": bool(crop_key) and n is not None and n.kind == "document",
+        "has_visual": n is not None
+        and n.kind == "document"
+        and bool(crop_key)
+        and (crop_uri is not None or crop_note is not None or paper_text != MISSING or online_text != MISSING),
     }
 
 
