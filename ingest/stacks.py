@@ -35,8 +35,8 @@ PAGE_KINDS: tuple[str, ...] = ("first", "continuation", "attachment", "blank", "
 NOT_THIS_FORM = "not a kczg-2020 form"
 FIRST_PAGE_MISSING = "first page of the form missing"
 
-# Work at ~100 dpi on A4 (long side 1200 px): rules and glyphs stay several pixels, and averaging down
-# turns scanner speckle (even a badly thresholded bilevel page) into light gray that no longer reads as ink.
+# Work at ~100-150 dpi on A4 (long side nearest 1200 px by a whole factor): rules and glyphs stay
+# several pixels, and averaging down turns scanner speckle into light gray that no longer reads as ink.
 LAYOUT_LONG_SIDE = 1200
 # Darker than this is ink: a thin (0.5 pt) rule averaged down to ~100 dpi is still ~150 on 240 paper.
 INK_LEVEL = 185
@@ -52,6 +52,8 @@ MARK_MIN_SHARE = 0.005
 BLANK_MAX_MARKS = 5
 # Rule segments: ink runs at least this share of the width (~10 mm on A4; glyphs are ~4 mm).
 RULE_SEGMENT_SHARE = 0.05
+# Vertical drift tolerated along one rule segment (2.5° over ~60 px at the working size).
+RULE_DRIFT_PX = 3
 # A horizontal rule spans at least this share of the page width (the form's rows span ~80 %).
 TABLE_RULE_SHARE = 0.5
 # Rows summed together when measuring a rule: a 2.5° skew moves an 80 %-wide rule by ~2.5 % of the height.
@@ -162,12 +164,13 @@ def classify_layout(page: Page) -> PageKind:
 def layout_kind(image: np.ndarray) -> PageKind:
     """``classify_layout`` on a bare image (BGR or gray)."""
     gray = image[:, :, 2] if image.ndim == 3 else image  # red channel: a seal alone is not content
-    if _is_bilevel(gray):
-        gray = cv2.medianBlur(gray, BILEVEL_DESPECKLE)
     h, w = gray.shape[:2]
-    scale = min(1.0, LAYOUT_LONG_SIDE / max(h, w))
-    if scale < 1:
-        gray = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    # Shrink by a whole factor (1 at 150 dpi, 2 at 200, 3 at 300): a thin rule keeps >= 1/2 of its block dark.
+    factor = round(max(h, w) / LAYOUT_LONG_SIDE)
+    if factor >= 2:
+        if _is_bilevel(gray):  # at >= 200 dpi strokes are >= 2 px and survive; at 150 dpi rules would not
+            gray = cv2.medianBlur(gray, BILEVEL_DESPECKLE)
+        gray = cv2.resize(gray, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
     hh, ww = gray.shape
     my, mx = int(hh * EDGE_MARGIN_SHARE), int(ww * EDGE_MARGIN_SHARE)
     ink = np.zeros_like(gray)
@@ -198,8 +201,10 @@ def _is_bilevel(gray: np.ndarray) -> bool:
 def _rule_rows(ink: np.ndarray) -> list[int]:
     """Top row of each horizontal rule spanning ``TABLE_RULE_SHARE`` of the width (skew tolerated)."""
     hh, ww = ink.shape
+    # Thicken strokes downwards first: a thin rule skewed by 2° drifts ~2 px along one segment.
+    thick = cv2.dilate(ink, np.ones((RULE_DRIFT_PX + 1, 1), np.uint8))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(ww * RULE_SEGMENT_SHARE)), 1))
-    segments = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+    segments = cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel)
     per_row = np.count_nonzero(segments, axis=1).astype(np.float64)
     band = max(1, int(hh * RULE_BAND_SHARE))
     banded = np.convolve(per_row, np.ones(band), mode="same")
