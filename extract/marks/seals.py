@@ -45,7 +45,7 @@ OUTER_BAND_TO_MM = 3.5
 RING_SAMPLES = 360
 RING_SECTORS = 36
 # Radial slack around the fitted curve (ring line width, slightly wrong fit).
-RING_SLACK_MM = 1.0
+RING_SLACK_MM = 0.5
 RING_STEP_MM = 0.25
 OUTER_OFFSETS_MM = (2.0, 2.5, 3.0, 3.5)
 # A sector is inked when ink runs along ≥ 45 % of its 10° arc at one radius (a binarised
@@ -60,8 +60,12 @@ SEAL_MIN_COVERAGE = 0.33
 # even partly inked or broken by binarisation, is continuous; text and pen notes give
 # scattered sectors.
 SEAL_MIN_ARC = 0.22
-# A ring with less than half of itself inside the crop belongs to the next box.
+# A ring with less than half of itself inside the crop belongs to the next box...
 MIN_KNOWN_SECTORS = 0.5
+# ...and so does one whose centre is not well inside: the arc of a seal spilling in from
+# the next box fits an oval centred on the crop's edge. A seal is stamped on the 公章
+# label, ~15 mm above the box's lower edge.
+CENTRE_MARGIN_MM = 3.0
 # Candidate centres kept per ring filter, and how many of the best are fitted.
 CANDIDATES_PER_FILTER = 3
 CANDIDATES_FITTED = 4
@@ -274,7 +278,8 @@ def find_ring(ink: np.ndarray) -> Ring | None:
     for _, ring in cands[:CANDIDATES_FITTED]:
         fitted = _refine(fitter, ring)
         fitted.coverage, fitted.known, fitted.arc = sampler.score(fitted)
-        if fitted.known < MIN_KNOWN_SECTORS or not (0 <= fitted.cx < w and 0 <= fitted.cy < h):
+        margin = CENTRE_MARGIN_MM * WORK_PX_PER_MM
+        if fitted.known < MIN_KNOWN_SECTORS or not (margin <= fitted.cx < w - margin and margin <= fitted.cy < h - margin):
             continue
         if best is None or (fitted.is_seal, fitted.coverage) > (best.is_seal, best.coverage):
             best = fitted
