@@ -82,6 +82,8 @@ TEXT_RING_OUTER = 0.93
 # The unwrapped strip starts straight below the centre and runs clockwise, so the
 # text arc (centred on top) lands in the middle, upright.
 TEXT_STRIP_PX_PER_MM = 8.0
+# Share of the strip dropped at each end (30° either side of straight below).
+TEXT_STRIP_END_CUT = 1 / 12
 
 
 @dataclass
@@ -417,9 +419,11 @@ def read_seal_text(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int,
     if seal_bbox is None or _check_box(box_bgr, dpi):
         return None, 0.0
     strip = unwrap_seal_text(box_bgr, seal_bbox, dpi)
-    # Read the middle two thirds: the name's arc; the ends hold the bottom of the seal.
+    # The name spans up to 250° around the top (the strip's middle); the ends hold the
+    # bottom of the seal (its number, digits that the cleaning drops anyway).
     w = strip.shape[1]
-    text, conf = ocr_line(strip[:, w // 6: w - w // 6])
+    cut = round(w * TEXT_STRIP_END_CUT)
+    text, conf = ocr_line(strip[:, cut: w - cut])
     name = _clean_unit_name(text)
     if not name:
         return None, 0.0
