@@ -162,8 +162,8 @@ def make_results(out_dir: Path) -> dict[str, Any]:
                      paper="010-68519999", online="010-68512345", page=1, bbox=[300, 900, 1200, 960],
                      confidence=0.96, evidence={"similarity": 0.67}),
             _finding("MISMATCH", "warning", "技术名称与线上不一致", field="tech_name", record_id="KC2020-0002",
-                     paper=SCRIPT, online="新型mRNA疫苗递送系统", page=1, confidence=0.5,
-                     evidence={"similarity": 0.1}),
+                     paper=SCRIPT, online="新型mRNA疫苗递送系统", page=1,
+                     evidence={"similarity": 0.1}),  # no confidence key: the page must still render
         ],
         _online("KC2020-0002", "新型mRNA疫苗递送系统", "生物医药", SCRIPT, "中国药学会", phone="010-68512345"),
         {"phone": "crops/d0002-phone.png", "tech_name": "crops/d0002-tech_name.png",

@@ -111,6 +111,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         lstrip_blocks=True,
     )
     env.filters["when"] = _when
+    env.filters["num"] = _num
     app = FastAPI(title="paperdesk 审核", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
@@ -465,6 +466,13 @@ def _local_url(request: Request) -> str:
 
 def _is_https(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+
+
+def _num(value: Any) -> str:
+    """A score or confidence to two decimals; "" for anything that is not a number (a missing key)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return ""
+    return f"{value:.2f}"
 
 
 def _when(value: Any) -> str:
