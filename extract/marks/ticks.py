@@ -48,8 +48,8 @@ INSET_FRACTION = 0.14
 # scanner noise on paper (<0.1) does not.
 MARK_INK = 0.2
 # Share of the interior a mark must cover beyond an empty box to count as ticked: a
-# thin ✓ covers ~0.12, noise and the box line's blur ~0.01.
-TICK_MIN_INK = 0.05
+# thin ✓ covers ~0.12, a pencil tick left by a 1-bit threshold ~0.035, an empty box ≤ 0.01.
+TICK_MIN_INK = 0.025
 # An empty box's interior ink is at most this (the reference is the emptiest box of the
 # cell, capped here so a cell with every box ticked still reads as all ticked).
 EMPTY_NOISE_CAP = 0.03
