@@ -77,6 +77,7 @@ def page(browser: playwright_api.Browser) -> Iterator[playwright_api.Page]:
 def shot(page: playwright_api.Page, tmp_path: Path, name: str) -> Path:
     path = tmp_path / "screens" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")  # crops and page images drawn
     page.screenshot(path=str(path))  # the laptop viewport: what the clerk sees
     assert path.stat().st_size > 0
     return path

@@ -74,6 +74,17 @@ EVIDENCE_LABELS: dict[str, str] = {
     "checked": "已勾选",
     "value": "识别值",
     "other_document": "另一份纸质表",
+    "method": "比对方式",
+    "equal": "一致",
+    "cutoff": "判定阈值",
+    "paper_normalized": "纸质（规范化）",
+    "online_normalized": "线上（规范化）",
+    "edit": "差异",
+    "opinion": "意见栏",
+    "unit": "单位",
+    "domain": "领域",
+    "record_ids": "涉及记录",
+    "pages": "页码",
 }
 """Evidence keys as a clerk reads them; a key not listed is shown as it is."""
 EVIDENCE_LABELS_BY_CODE: dict[str, dict[str, str]] = {"OVER_LIMIT": {"count": "字数"}}
