@@ -140,6 +140,7 @@ def main() -> None:
     ap.add_argument("--engine", default="rapidocr", help="OCR engine for dates and seal text")
     ap.add_argument("--dpi", type=int, default=300)
     ap.add_argument("--seed", type=int, default=500)
+    ap.add_argument("--start", type=int, default=0, help="first form index (to rerun one case)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     ap.add_argument("--seals-only", action="store_true", help="seal presence alone (no OCR): quick tuning runs")
     args = ap.parse_args()
@@ -158,7 +159,7 @@ def main() -> None:
     misses: list[str] = []
     t_start = time.monotonic()
     timings: dict[str, float] = defaultdict(float)
-    for f in range(args.forms):
+    for f in range(args.start, args.start + args.forms):
         seed = args.seed + f
         rng = random.Random(seed)
         mode = MODES[f % len(MODES)]

@@ -37,14 +37,12 @@ ROW_INK = 0.45
 # A row belongs to a text line when this much of it (in mm) has ink (one glyph stroke is
 # ~0.3 mm)...
 ROW_MIN_INK_MM = 0.6
-# ...and at least this share of the region's fullest row: a seal's ring crossing the rows
-# (2 x 1.3 mm) must not glue the date line to the 公章 label above it.
-ROW_REL_INK = 0.2
 # Table rules (the box's edges) are removed before finding lines: ink runs longer than this.
 RULE_MIN_MM = 12.0
 RULE_ROW_SHARE = 0.5
-# A band taller than one line (a seal's ink glued lines together) is cut again at these
-# shares of its own fullest row, in turn.
+# A band taller than one line (a seal's ring crossing the rows glued the date line to the
+# 公章 label) is cut again at these shares of its own fullest row, in turn (a share of the
+# whole region's fullest row would lose a blank 年 月 日 line under dense text).
 LINE_MAX_MM = 7.0
 SPLIT_REL_INK = (0.3, 0.45, 0.6)
 # Gray level (0-255) under which a pixel is print or pen for a first try: a red seal
@@ -173,9 +171,8 @@ def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
     ppm = px_per_mm(dpi)
     binary = ((ink >= ROW_INK) & ~rule_mask(ink, dpi)).astype(np.uint8)
     counts = binary.sum(axis=1)
-    threshold = max(ROW_MIN_INK_MM * ppm, ROW_REL_INK * float(counts.max(initial=0)))
     lines: list[tuple[int, int]] = []
-    for a, b in _bands(counts, threshold, LINE_GAP_MM * ppm):
+    for a, b in _bands(counts, ROW_MIN_INK_MM * ppm, LINE_GAP_MM * ppm):
         lines += _split(counts, a, b + 1, ppm)
     return lines
 
