@@ -27,7 +27,7 @@ import pypdfium2
 from pdfminer.pdfexceptions import PDFException
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-from PIL import Image, ImageOps, ImageSequence
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -272,6 +272,8 @@ def _image_reason(exc: BaseException, fmt: str) -> str:
         return f"image is over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
     if isinstance(exc, PermissionError):
         return "cannot be opened: permission denied"
+    if isinstance(exc, UnidentifiedImageError):
+        return f"{fmt} cannot be decoded: not a valid image file"  # Pillow's message repeats the path
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return f"{fmt} cannot be decoded: {detail}"
 

@@ -127,7 +127,7 @@ def test_classify_layout_on_pages_read_from_a_stack_file(tmp_path: Path) -> None
     path = tmp_path / "stack.tif"
     frames = [Image.fromarray(cv2.cvtColor(p, cv2.COLOR_BGR2GRAY)) for p in form] + [Image.fromarray(blank)]
     frames += [Image.fromarray(cv2.cvtColor(p, cv2.COLOR_BGR2GRAY)) for p in form[:2]]
-    frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_deflate", dpi=(DPI, DPI))
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(DPI, DPI))  # uncompressed: deflate costs seconds
     read = list(iter_pages(path))
     split = split_stack([classify_layout(p) for p in read])
     assert split.groups == [PageGroup(pages=[0, 1, 2]), PageGroup(pages=[4, 5])]
