@@ -143,16 +143,17 @@ def test_review_flow(served: tuple[str, WebBatch], page: playwright_api.Page, tm
     expect(page.locator("figure.page rect.box")).to_have_count(1)  # OVER_LIMIT on page 1 (the only page image)
     expect(page.locator("figure.page image")).to_have_count(1)
     assert page.evaluate("document.querySelector('figure.crop img').naturalWidth") > 0
+    shot(page, tmp_path, "06-nomination-page-image")
     seal = page.locator("article.finding", has_text="意见栏未盖公章")
     seal.locator("button[value=confirm]").click()
     expect(page.locator("article.finding", has_text="意见栏未盖公章").locator(".pill")).to_have_text("已确认")
-    shot(page, tmp_path, "06-nomination-page-image")
+    shot(page, tmp_path, "07-nomination-confirmed")
 
     # The report, regenerated from the header button, now carries the decision.
     page.click("header button[data-key=r]")
     page.wait_for_url("**/report/report.html")
     expect(page.locator("body")).to_contain_text("已电话核实，线上记录在补录中")
-    shot(page, tmp_path, "07-report")
+    shot(page, tmp_path, "08-report")
 
 
 def test_wrong_password_and_missing_csrf_are_refused(served: tuple[str, WebBatch], page: playwright_api.Page,
