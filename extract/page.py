@@ -46,6 +46,10 @@ BOX_IN_CELL_SHARE = 0.5
 TITLE_MARKER_MIN = 1
 # Short fields whose reading the hybrid engine checks with a second engine.
 SECOND_OPINION_KINDS = ("text", "integer", "phone", "email", "industry")
+# A pixel row is part of a text line when this share of the cell width is ink (specks are less).
+LINE_MIN_INK_SHARE = 0.002
+# Lines lower than this are rule remnants or specks, not text (body text is 25+ px at 200 dpi).
+LINE_MIN_HEIGHT_PX = 6
 # Characters people and word processors use for a ticked box.
 TICK_CHARS = "☑☒■√✓✔▣◼●"
 EMPTY_BOX_CHARS = "□☐"
@@ -336,9 +340,10 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
                 # Latin and digits: Tesseract needs its eng model beside chi_sim.
                 t = eng.read_line(crop(gray, vc.inner(grid.margin())), "chi_sim+eng")
             text = strip_hints(t.text, hints)
-            if not text and eng is not None and not eng.page_level and not spec.long:
-                # Tesseract drops a lone short value (a TRL digit) in a stacked run; read its cell alone.
-                t = eng.read_block(crop(gray, vc.inner(grid.margin())), "chi_sim+eng" if spec.kind in ("phone", "email") else "chi_sim")
+            if not text and eng is not None and not spec.long:
+                # A lone short value (a TRL digit) is dropped by page detection and by a stacked
+                # Tesseract run; read the cell's lines one by one.
+                t = _read_cell_lines(eng, crop(gray, vc.inner(grid.margin())), "chi_sim+eng" if spec.kind in ("phone", "email") else "chi_sim")
                 text = strip_hints(t.text, hints)
             value, why = typed_value(spec, text)
             status = _status(value, why)
@@ -353,6 +358,36 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
     reading.kind = classify(template, set(labels), reading.continued is not None, title, True, True)
     _debug(options, page, color, grid, reading)
     return reading
+
+
+def split_lines(gray: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of the text lines in a cell crop (ink rows separated by white rows)."""
+    ink = (gray < 128).sum(axis=1)
+    min_ink = max(1, int(gray.shape[1] * LINE_MIN_INK_SHARE))
+    rows = ink >= min_ink
+    out: list[tuple[int, int]] = []
+    start = None
+    for y, on in enumerate([*rows.tolist(), False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            if y - start >= LINE_MIN_HEIGHT_PX:
+                out.append((start, y))
+            start = None
+    return out
+
+
+def _read_cell_lines(eng: OcrEngine, cell_gray: np.ndarray, lang: str) -> OcrText:
+    """A cell read line by line (recognition only for RapidOCR, one process for Tesseract)."""
+    spans = split_lines(cell_gray)
+    if not spans:
+        return OcrText("", 0.0)
+    pad = max(2, (spans[0][1] - spans[0][0]) // 4)
+    lines = [cell_gray[max(0, a - pad) : b + pad] for a, b in spans]
+    texts = eng.read_cells(lines, lang, line=True)
+    joined = join_lines([t.text for t in texts])
+    conf = sum(t.confidence * len(t.text) for t in texts) / max(1, sum(len(t.text) for t in texts))
+    return OcrText(joined, conf if joined else 0.0)
 
 
 def _page_text(engine: OcrEngine, gray: np.ndarray) -> str:
