@@ -11,6 +11,8 @@ STAMP := $(VENV)/.installed-stamp
 run: system-run $(STAMP)
 	$(BIN)/paperdesk run samples/scans --online samples/online.xlsx --out out/
 	@echo "Report: $(CURDIR)/out/report.html"
+	@echo "Review screen: once, add a clerk:  $(BIN)/paperdesk user add NAME --db out/paperdesk.db"
+	@echo "               then serve it:      $(BIN)/paperdesk serve --db out/paperdesk.db   → http://127.0.0.1:8000/"
 
 test: system-test $(STAMP) lint typecheck pytest
 

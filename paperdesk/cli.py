@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--secure-cookies", action="store_true", help="mark the session cookie Secure (behind an https proxy)"
+    )
 
     user = sub.add_parser("user", help="manage review-screen users")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -131,7 +134,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from paperdesk.web.app import serve
 
-    serve(args.db, host=args.host, port=args.port)
+    serve(args.db, host=args.host, port=args.port, secure_cookies=args.secure_cookies)
     return EXIT_OK
 
 
