@@ -137,7 +137,7 @@ def sniff(path: Path) -> ScanKind:
     """
     path = Path(path)
     if _is_dir(path):
-        raise BadInputError("is a folder that cannot be listed (permission denied)")
+        raise BadInputError("is a folder that was not walked (a link to a folder, or no permission to list it)")
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
