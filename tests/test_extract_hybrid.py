@@ -1,0 +1,54 @@
+"""Hybrid reading: a short field two engines read differently keeps the lower confidence; line splitting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from extract.ocr import FakeOcrEngine, OcrText
+from extract.page import ExtractOptions, read_page, split_lines
+from forms.template import load_template
+from ingest.page import Page
+from tests.test_grid import _form_page
+
+T = load_template("kczg-2020")
+
+
+class TwoEngines(FakeOcrEngine):
+    """A fake hybrid: page text from the regions, a second engine that reads every cell as ``second``."""
+
+    def __init__(self, regions, second: str, confidence: float = 0.6) -> None:
+        super().__init__(regions)
+        self.second = second
+        self.second_confidence = confidence
+
+    def second_opinion(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = True) -> list[OcrText]:
+        return [OcrText(self.second, self.second_confidence) for _ in imgs]
+
+
+def test_disagreeing_engines_lower_the_confidence():
+    img, fake = _form_page({"r0": ("技术名称", "丁霞瑞"), "contact": ("联系人", "丁霞瑞")})
+    eng = TwoEngines(fake.regions, second="丁起瑞", confidence=0.6)
+    r = read_page(Page(image=img, dpi=150, source=Path("h.png"), number=1), T, ExtractOptions(), engine=eng)
+    f = r.fields["contact"]
+    assert f.value == "丁霞瑞"  # the leading engine's text stays
+    assert f.confidence == 0.6
+    assert "丁起瑞" in f.reason
+
+
+def test_agreeing_engines_keep_the_confidence():
+    img, fake = _form_page({"contact": ("联系人", "丁霞瑞")})
+    eng = TwoEngines(fake.regions, second="丁霞瑞", confidence=0.6)
+    r = read_page(Page(image=img, dpi=150, source=Path("h.png"), number=1), T, ExtractOptions(), engine=eng)
+    assert r.fields["contact"].confidence == 0.95 and r.fields["contact"].reason == ""
+
+
+def test_split_lines_finds_text_lines_in_a_cell():
+    cell = np.full((120, 400), 255, np.uint8)
+    cell[10:30, 20:300] = 0  # a hint line
+    cell[60:90, 20:40] = 0  # a lone digit
+    cell[100, 5] = 0  # a speck
+    assert split_lines(cell) == [(10, 30), (60, 90)]
+    assert split_lines(np.full((50, 50), 255, np.uint8)) == []
