@@ -75,3 +75,16 @@ def mib(n: int) -> float:
 def check(m: Measured, what: str) -> None:
     if m.returncode != 0:
         raise SystemExit(f"{what} failed (exit {m.returncode}):\n{m.stderr[-2000:]}")
+
+
+def differences(a: Any, b: Any, where: str = "") -> list[str]:
+    """Where two JSON values differ (paths of the differing leaves), to say why two runs disagree."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b), key=str):
+            out += differences(a.get(key), b.get(key), f"{where}.{key}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in differences(x, y, f"{where}[{i}]")]
+    return [] if a == b else [f"{where}: {str(a)[:80]!r} != {str(b)[:80]!r}"]
+

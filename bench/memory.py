@@ -1,6 +1,6 @@
 """Peak memory of a small and a large batch: pages are streamed, so it should not grow with pages.
 
-    .venv/bin/python -m bench.memory [--source samples/scans/form01.pdf] [--small 10] [--large 200] [--jobs 2]
+    .venv/bin/python -m bench.memory [--source samples/scans/form01.pdf] [--online samples/online.xlsx] [--small 10] [--large 200] [--jobs 2]
 
 Builds two stacked PDFs from the pages of ``--source`` (repeated; PDFium copies
 pages without re-encoding them), runs ``paperdesk run`` on each into a fresh
@@ -11,14 +11,14 @@ worker processes. Goal (issue 8): the large batch's peaks within 10 % of the sma
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pypdfium2
 
-from bench.common import DEFAULT_SCANS, check, measure, mib, paperdesk_run, results
+from bench.common import DEFAULT_EXPORT, DEFAULT_SCANS, check, measure, mib, paperdesk_run, results
 
 # Allowed growth from the small batch to the large one (issue 8).
 GOAL_GROWTH = 0.10
@@ -40,6 +40,7 @@ def stack(source: Path, pages: int, target: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", type=Path, default=DEFAULT_SCANS / "form01.pdf")
+    parser.add_argument("--online", type=Path, default=DEFAULT_EXPORT)
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -48,8 +49,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="paperdesk-mem-") as tmp:
         work = Path(tmp)
-        export = work / "export.json"
-        export.write_text(json.dumps([]), encoding="utf-8")
+        export = work / f"online{args.online.suffix}"
+        shutil.copy(args.online, export)
         peaks = {}
         for pages in (args.small, args.large):
             pdf = stack(args.source, pages, work / f"stack{pages}.pdf")

@@ -23,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import DEFAULT_EXPORT, DEFAULT_SCANS, ROOT, check, measure, paperdesk_run, results
+from bench.common import DEFAULT_EXPORT, DEFAULT_SCANS, ROOT, check, differences, measure, paperdesk_run, results
 from paperdesk.results import comparable
 
 POLL_S = 0.2
+MAX_DIFF_LINES = 20  # enough to see why, short enough to read
 
 
 def stored_pages(db: Path) -> int:
@@ -73,9 +74,11 @@ def main() -> None:
 
         rest = measure(argv)
         check(rest, "resumed run")
-        same = comparable(results(out)) == comparable(results(work / "whole"))
+        diff = differences(comparable(results(out)), comparable(results(work / "whole")))
         print(f"rest of the batch: {rest.seconds:.1f} s = {rest.seconds / whole.seconds:.2f} × the whole batch "
-              f"({1 - stored / total:.2f} of its pages left); results equal the uninterrupted run: {same}")
+              f"({1 - stored / total:.2f} of its pages left); results equal the uninterrupted run: {not diff}")
+        for line in diff[:MAX_DIFF_LINES]:
+            print(f"  differs at {line}")
 
 
 if __name__ == "__main__":
