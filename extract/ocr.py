@@ -21,6 +21,7 @@ Boxes are ``(x0, y0, x1, y1)`` integer pixels of the image passed in.
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -254,6 +255,8 @@ class TesseractEngine:
             raise OcrError(f"Tesseract failed: {str(exc.message).strip()[:200]}") from exc
         except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
             raise OcrError(f"Tesseract timed out after {self.timeout_s} s") from exc
+        except (subprocess.CalledProcessError, OSError) as exc:  # the binary crashed or cannot run
+            raise OcrError(f"Tesseract failed: {exc}") from exc
         return data
 
     @staticmethod
