@@ -378,6 +378,7 @@ def calibrate(n: int, seed: int, options: CheckOptions) -> None:
             seal_noise.append(compare_unit(glyph_noise(ring_arc(unit), rng, rate), unit, 0).score)
             seal_change.append(compare_unit(glyph_noise(ring_arc(_other(units, unit, rng)), rng, rate), unit, 0).score)
     _row("seal ring (similarity)", seal_noise, seal_change, options.seal_unit_min_similarity, False)
+    print(f"{'':22} (plus: another unit of the export fitting the ring {options.seal_other_unit_margin:+.2f} better)")
     ind_noise = []
     for s in specs:
         m = resolve_industry(glyph_noise(s.industry, rng, rng.uniform(*GLYPH_RATE) * 4), 0.0)

@@ -14,7 +14,7 @@ Costs are ``checks.text.edit_cost`` (unexplained edit 1, look-alike 0.25).
     name cost (+glyph noise)    max 2.00                   min 0.25                    > 0.00  51/600 / 0/600  (see below)
     address similarity          min 0.88                   max 0.77 (another address)  < 0.80   0/300 / 0/300, + any digit
     sentence cost - allowance   max 1.48                   min 6.56 (a clause added)   > 2.00   0/2157 / 0/225, + any digit
-    seal ring similarity        3000 rings: see SEAL_UNIT_MIN_SIMILARITY               < 0.60  1.3 % / 1.7 %
+    seal ring similarity        2000 rings: see SEAL_UNIT_MIN_SIMILARITY               < 0.45 or another unit +0.10: 0.65 % / 0.10 %
     industry name similarity    min 0.25 (1 in 300)        max 0.67 (made-up names)    < 0.75   1/300 / 0/9
     match score                 true pairs min 0.92        best wrong record max 0.72  < 0.75   0/300 / 0/300
 
@@ -47,10 +47,13 @@ SENTENCE_MAX_COST = 2.0
 SENTENCE_COST_PER_CHAR = 0.06
 """... plus this many per character of the sentence (2 % glyph noise gives 1 edit in 50, rarely 2);
 an added or dropped clause costs its length and a changed digit always counts."""
-SEAL_UNIT_MIN_SIMILARITY = 0.60
+SEAL_UNIT_MIN_SIMILARITY = 0.45
 """Seal rings are read along a curve, in part (the reader returns the middle of the arc) and rougher than
-print; below this the seal names another unit. 3000 simulated rings: 0.55 flags 1.1 % of noisy rings and
-misses 1.9 % of other units, 0.60 1.3 % / 1.7 %, 0.72 4.0 % / 0.8 % (units like 中国X学会 share most glyphs)."""
+print: below this similarity to the online unit the seal names another unit ..."""
+SEAL_OTHER_UNIT_MARGIN = 0.10
+"""... and above it, when another unit of the export fits the ring this much better. 2000 simulated rings
+(3x glyph noise, every unit known): 0.45/0.10 flags 0.65 % of noisy rings and misses 0.10 % of other
+units; a plain cut-off of 0.60 gave 1.3 % / 1.7 % (units like 中国X学会 share most glyphs)."""
 INDUSTRY_NAME_MIN_SIMILARITY = 0.75
 """An industry name this close to a GB/T 4754 name is that class misread (1 glyph in 4-6 is 0.75-0.83)."""
 MATCH_MIN_SCORE = 0.75
@@ -77,6 +80,7 @@ class CheckOptions:
     sentence_max_cost: float = SENTENCE_MAX_COST
     sentence_cost_per_char: float = SENTENCE_COST_PER_CHAR
     seal_unit_min_similarity: float = SEAL_UNIT_MIN_SIMILARITY
+    seal_other_unit_margin: float = SEAL_OTHER_UNIT_MARGIN
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] = field(default_factory=lambda: dict(MATCH_WEIGHTS))

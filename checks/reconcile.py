@@ -174,6 +174,7 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
     table = load_industry_table()
     by_id = {r.record_id: r for r in records}
     result = Reconciliation(options=options.to_dict())
+    units = sorted({u for r in records for u in (r.applicant, r.recommender) if u})
     readable = [r for r in readings if r.unreadable is None]
     matches = match(readable, records, options)
     for reading in readings:
@@ -201,7 +202,7 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
             near = matches.unmatched.get(reading.document_id, [])
             doc.candidates = [c.to_dict() for c in near]
             pre.append(_no_online(reading, near, options))
-        ctx = RuleContext(reading, record, template, options, table)
+        ctx = RuleContext(reading, record, template, options, table, units)
         doc.findings = _dedupe(pre + _run_rules(ctx))
         doc.counts = _section_counts(ctx)
     unreadable_docs = [r.document_id for r in readings if r.unreadable is not None]

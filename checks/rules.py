@@ -68,6 +68,7 @@ class RuleContext:
     template: FormTemplate
     options: CheckOptions
     industry: IndustryTable
+    units: list[str] = field(default_factory=list)  # every 申报单位/推荐单位 of the export (seal check)
     _comparisons: dict[str, Comparison | None] = field(default_factory=dict)
 
     # -- reading the form -------------------------------------------------
@@ -314,13 +315,28 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
         if not online or len(strip_punct(normalize(seal.text))) < SEAL_TEXT_MIN_CHARS:
             continue  # too little of the ring read to say whose seal it is
         c = compare_unit(seal.text, online, ctx.options.seal_unit_min_similarity)
+        closer = _closer_unit(ctx, seal.text, online, c.score)
+        if closer is not None:
+            c.equal = False
         if not c.equal:
             unit = _UNIT_LABELS.get(spec.seal_unit, spec.seal_unit)
             yield ctx.finding("MISMATCH", spec.seal_unit,
                               f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致，请核实盖章单位",
                               paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
                               confidence=seal.text_confidence,
-                              evidence={**c.to_dict(), "opinion": spec.key})
+                              evidence={**c.to_dict(), "opinion": spec.key, "closer_unit": closer})
+
+
+def _closer_unit(ctx: RuleContext, seal_text: str, online: str, score: float) -> dict[str, Any] | None:
+    """Another unit of the export that the ring fits clearly better than the expected one, if any."""
+    best: dict[str, Any] | None = None
+    for unit in ctx.units:
+        if unit == online:
+            continue
+        s = compare_unit(seal_text, unit, 0.0).score
+        if s >= score + ctx.options.seal_other_unit_margin and (best is None or s > best["similarity"]):
+            best = {"unit": unit, "similarity": round(s, 4)}
+    return best
 
 
 @rule()

@@ -283,3 +283,14 @@ def test_trl_judged_as_written_not_as_the_reader_typed_it() -> None:
 def test_trl_with_the_printed_hint_still_read() -> None:
     trl = FieldReading("trl", 6, raw="（参照GB/T 2290-2009测算）6", confidence=0.9, page=1)
     assert codes(run([reading(fields={"trl": trl})], [record()])) == []
+
+
+def test_seal_closer_to_another_unit_of_the_export_is_a_mismatch() -> None:
+    # 中国地质大学 shares 中国地质 with the expected 中国地质科学院 (similarity 0.67, above the cut-off),
+    # but another record's applicant is exactly that unit.
+    seal = SealReading(True, 0.98, text="中国地质大学", text_confidence=0.7)
+    other = record("KC-2", tech_name="另一项技术", contact="马丽", phone="13100000000", email="ml@cug.edu.cn",
+                   applicant="中国地质大学")
+    result = run([reading(seals={"applicant_opinion": seal})], [record(), other])
+    f = only(result, "MISMATCH")
+    assert f.field == "applicant" and f.evidence["closer_unit"]["unit"] == "中国地质大学"
