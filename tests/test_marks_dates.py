@@ -40,7 +40,7 @@ def test_dates_parse_to_iso(text: str, iso: str) -> None:
     assert parse_date(text) == iso
 
 
-@pytest.mark.parametrize("text", ["年月日", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", ""])
+@pytest.mark.parametrize("text", ["年月日", "二〇二〇年十一月十", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", ""])
 def test_non_dates_do_not_parse(text: str) -> None:
     assert parse_date(text) is None
 

@@ -67,7 +67,8 @@ _LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1"
 _NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
 # One stray character is allowed on either side of 年 and 月 (a seal's or a rule's mark read as one).
 _STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
-_DATE_CN = re.compile(rf"({_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}})")
+# 日 is required: a day cut short by a seal over it ("十一月十" for 十八) must not read as the 10th.
+_DATE_CN = re.compile(rf"({_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
 _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
 

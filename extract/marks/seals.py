@@ -53,6 +53,10 @@ OUTER_OFFSETS_MM = (2.0, 2.5, 3.0, 3.5)
 SECTOR_RING_MIN = 0.45
 # ...and the band just outside is lighter by this much (ink on the ring, not beyond it).
 SECTOR_CONTRAST_MIN = 0.25
+# ...and just inside the line (1 mm in from its middle) is lighter too: a seal's ring line
+# (1.3 mm) is followed by a ~0.9 mm blank gap before the text; dense text has no such gap.
+INNER_GAP_MM = 1.0
+SECTOR_INNER_CONTRAST_MIN = 0.15
 # Share of the ring's sectors that must be inked: a seal inked on a third of its ring
 # still passes...
 SEAL_MIN_COVERAGE = 0.33
@@ -188,6 +192,17 @@ class _RingSampler:
         outer = np.nanmean(np.where(np.isnan(off), 0.0, off), axis=(0, 2))
         return best, outer
 
+    def inner_gap(self, ring: Ring) -> np.ndarray:
+        """Per sector: the lower arc-mean of the two just inside the line (ring line's best offset
+        minus INNER_GAP_MM): a seal's ring has a blank gap before its text there."""
+        s = WORK_PX_PER_MM
+        offsets = np.concatenate([self.ring_offsets - INNER_GAP_MM * s, self.ring_offsets])
+        arc = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1).mean(axis=2)
+        n = len(self.ring_offsets)
+        inner, on = np.nan_to_num(arc[:n], nan=1.0), np.nan_to_num(arc[n:], nan=-1.0)
+        pick = np.argmax(on, axis=0)
+        return inner[pick, np.arange(RING_SECTORS)]
+
     def score(self, ring: Ring) -> tuple[float, float, float]:
         """(coverage, known, arc): share of known sectors inked, share of sectors in the crop,
         longest run of inked sectors (single gaps bridged) as a share of the ring."""
@@ -196,6 +211,7 @@ class _RingSampler:
         if not known.any():
             return 0.0, 0.0, 0.0
         inked = known & (np.nan_to_num(best) >= SECTOR_RING_MIN) & (np.nan_to_num(best - outer) >= SECTOR_CONTRAST_MIN)
+        inked &= np.nan_to_num(best) - self.inner_gap(ring) >= SECTOR_INNER_CONTRAST_MIN
         return float(inked[known].mean()), float(known.mean()), _longest_arc(inked)
 
     def fit_objective(self, ring: Ring) -> float:
