@@ -111,7 +111,7 @@ def remove_red(bgr: np.ndarray, dpi: int = 300) -> np.ndarray:
     return out
 
 
-def ink_map(bgr: np.ndarray, dpi: int) -> np.ndarray:
+def ink_map(bgr: np.ndarray, dpi: int, none: float = INK_GRAY_NONE, full: float = INK_GRAY_FULL) -> np.ndarray:
     """Ink darkness 0..1 of any colour on flattened paper (the darkest channel counts).
 
     Soft between ``INK_GRAY_NONE`` and ``INK_GRAY_FULL`` so faint ink (pencil, a pale
@@ -119,4 +119,4 @@ def ink_map(bgr: np.ndarray, dpi: int) -> np.ndarray:
     """
     flat = flatten_paper(bgr, dpi)
     darkest = flat.min(axis=2).astype(np.float32)
-    return np.clip((INK_GRAY_NONE - darkest) / (INK_GRAY_NONE - INK_GRAY_FULL), 0.0, 1.0)
+    return np.clip((none - darkest) / (none - full), 0.0, 1.0)

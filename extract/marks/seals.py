@@ -60,6 +60,8 @@ SECTOR_INNER_CONTRAST_MIN = 0.15
 # Share of the ring's sectors that must be inked: a seal inked on a third of its ring
 # still passes...
 SEAL_MIN_COVERAGE = 0.33
+# In gray and bilevel scans black text is ink too: dense print was measured up to 0.39.
+SHAPE_MIN_COVERAGE = 0.42
 # ...and the inked sectors must hold one long arc (single missing sectors bridged): a ring,
 # even partly inked or broken by binarisation, is continuous; text and pen notes give
 # scattered sectors.
@@ -72,12 +74,18 @@ MIN_KNOWN_SECTORS = 0.5
 CENTRE_MARGIN_MM = 3.0
 # Candidate centres kept per ring filter, and how many of the best are fitted.
 CANDIDATES_PER_FILTER = 3
-CANDIDATES_FITTED = 4
+# Places fitted (one circle and one oval each); candidates within SAME_PLACE_MM are one place.
+CANDIDATE_PLACES = 3
+SAME_PLACE_MM = 5.0
 # Ring filters run at half the working scale (2 px/mm): a candidate only needs to land
 # within a millimetre, the local search does the rest.
 FILTER_SCALE = 0.5
 # Points per sector while fitting (the final check uses RING_SAMPLES).
 FIT_SAMPLES_PER_SECTOR = 4
+# Gray scans: a faint seal lands at ~215-225 on flattened paper (paper noise stays above
+# ~242), so the seal's ink ramp starts lighter than color.ink_map's default.
+SEAL_INK_GRAY_NONE = 244
+SEAL_INK_GRAY_FULL = 200
 # Smallest box that can be judged: the date line alone is ~8 mm tall.
 MIN_BOX_MM = 8.0
 # Seal text: the ring's characters sit between these fractions of the outer radius.
@@ -107,9 +115,8 @@ class Ring:
         return Ring(self.cx * factor, self.cy * factor, self.a * factor, self.b * factor, self.angle,
                     self.coverage, self.known, self.arc)
 
-    @property
-    def is_seal(self) -> bool:
-        return self.coverage >= SEAL_MIN_COVERAGE and self.arc >= SEAL_MIN_ARC
+    def is_seal(self, min_coverage: float = SEAL_MIN_COVERAGE) -> bool:
+        return self.coverage >= min_coverage and self.arc >= SEAL_MIN_ARC
 
     def bbox(self, factor: float) -> list[int]:
         """Bounding box of the ring in pixels of a crop ``factor`` times the working scale."""
@@ -275,6 +282,24 @@ def _peaks(resp: np.ndarray, count: int, min_dist: int) -> list[tuple[int, int, 
     return found
 
 
+def _diverse(cands: list[tuple[float, Ring]]) -> list[Ring]:
+    """The candidates worth fitting: at each of the best few places, the best circle and the
+    best oval (six oval filters would otherwise crowd a faint round seal out)."""
+    cands = sorted(cands, key=lambda c: -c[0])
+    near = SAME_PLACE_MM * WORK_PX_PER_MM
+    places: list[tuple[float, float]] = []
+    chosen: dict[tuple[int, bool], Ring] = {}
+    for _, ring in cands:
+        idx = next((i for i, (x, y) in enumerate(places) if abs(x - ring.cx) <= near and abs(y - ring.cy) <= near), None)
+        if idx is None:
+            if len(places) >= CANDIDATE_PLACES:
+                continue
+            places.append((ring.cx, ring.cy))
+            idx = len(places) - 1
+        chosen.setdefault((idx, ring.a == ring.b), ring)
+    return [chosen[k] for k in sorted(chosen)]
+
+
 def find_ring(ink: np.ndarray) -> Ring | None:
     """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like."""
     sampler = _RingSampler(ink)
@@ -291,15 +316,14 @@ def find_ring(ink: np.ndarray) -> Ring | None:
                 cands.append((val, Ring(cx, cy, a, b, ang)))
     if not cands:
         return None
-    cands.sort(key=lambda c: -c[0])
     best: Ring | None = None
-    for _, ring in cands[:CANDIDATES_FITTED]:
+    for ring in _diverse(cands):
         fitted = _refine(fitter, ring)
         fitted.coverage, fitted.known, fitted.arc = sampler.score(fitted)
         margin = CENTRE_MARGIN_MM * WORK_PX_PER_MM
         if fitted.known < MIN_KNOWN_SECTORS or not (margin <= fitted.cx < w - margin and margin <= fitted.cy < h - margin):
             continue
-        if best is None or (fitted.is_seal, fitted.coverage) > (best.is_seal, best.coverage):
+        if best is None or (fitted.is_seal(), fitted.coverage) > (best.is_seal(), best.coverage):
             best = fitted
     return best
 
@@ -313,19 +337,19 @@ def seal_ink(box_bgr: np.ndarray, dpi: int, color_mode: str) -> tuple[np.ndarray
     if method == "colour":
         ink = red_mask(box_bgr, dpi).astype(np.float32)
     else:
-        ink = ink_map(box_bgr, dpi)
+        ink = ink_map(box_bgr, dpi, SEAL_INK_GRAY_NONE, SEAL_INK_GRAY_FULL)
     scale = WORK_PX_PER_MM / px_per_mm(dpi)
     h, w = ink.shape
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return cv2.resize(ink, size, interpolation=cv2.INTER_AREA), method, note
 
 
-def _confidence(coverage: float, arc: float, present: bool) -> float:
+def _confidence(coverage: float, arc: float, present: bool, min_coverage: float) -> float:
     """0.5 at a threshold, 1.0 at a full ring (present) or at no ring at all (absent)."""
     if present:
-        return round(0.5 + 0.5 * min(1.0, (coverage - SEAL_MIN_COVERAGE) / (0.9 - SEAL_MIN_COVERAGE)), 3)
+        return round(0.5 + 0.5 * min(1.0, (coverage - min_coverage) / (0.9 - min_coverage)), 3)
     # Absent: the clearer of the two missing conditions.
-    margin = max((SEAL_MIN_COVERAGE - coverage) / SEAL_MIN_COVERAGE, (SEAL_MIN_ARC - arc) / SEAL_MIN_ARC)
+    margin = max((min_coverage - coverage) / min_coverage, (SEAL_MIN_ARC - arc) / SEAL_MIN_ARC)
     return round(0.5 + 0.5 * max(0.0, min(1.0, margin)), 3)
 
 
@@ -353,7 +377,8 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
     ink, method, note = seal_ink(box_bgr, dpi, color_mode)
     ring = find_ring(ink)
     coverage = ring.coverage if ring else 0.0
-    present = ring is not None and ring.is_seal
+    min_coverage = SEAL_MIN_COVERAGE if method == "colour" else SHAPE_MIN_COVERAGE
+    present = ring is not None and ring.is_seal(min_coverage)
     factor = px_per_mm(dpi) / WORK_PX_PER_MM
     bbox = None
     if present and ring is not None:
@@ -361,11 +386,11 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
         x0, y0, x1, y1 = ring.bbox(factor)
         bbox = [max(0, x0), max(0, y0), min(w, x1), min(h, y1)]
     arc = ring.arc if ring else 0.0
-    reason = (f"ring inked on {coverage:.0%} of its circumference (needs {SEAL_MIN_COVERAGE:.0%}), "
+    reason = (f"ring inked on {coverage:.0%} of its circumference (needs {min_coverage:.0%}), "
               f"longest arc {arc:.0%} (needs {SEAL_MIN_ARC:.0%})")
     if note:
         reason = f"{note}; {reason}"
-    return SealReading(present=present, confidence=_confidence(coverage, arc, present), bbox=bbox, method=method,
+    return SealReading(present=present, confidence=_confidence(coverage, arc, present, min_coverage), bbox=bbox, method=method,
                        reason=reason)
 
 
@@ -394,7 +419,7 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
     small = cv2.resize(work_ink, (max(1, round(work_ink.shape[1] * scale)), max(1, round(work_ink.shape[0] * scale))),
                        interpolation=cv2.INTER_AREA)
     ring = find_ring(small)
-    if ring is not None and ring.is_seal:
+    if ring is not None and ring.is_seal():
         r = ring.scaled(ppm / WORK_PX_PER_MM)
         cx, cy, a, b, ang = r.cx, r.cy, r.a, r.b, r.angle
     else:
