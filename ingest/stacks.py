@@ -94,6 +94,7 @@ class StackSplit:
 
     groups: list[PageGroup]
     blanks: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)  # pages whose kind was not one of PAGE_KINDS (read as "other")
 
     @property
     def orphans(self) -> list[int]:
@@ -103,14 +104,17 @@ class StackSplit:
         return []
 
     def to_dict(self) -> dict[str, Any]:
-        return {"groups": [g.to_dict() for g in self.groups], "blanks": list(self.blanks)}
+        return {"groups": [g.to_dict() for g in self.groups], "blanks": list(self.blanks), "unknown": list(self.unknown)}
 
 
 def split_stack(kinds: Sequence[str]) -> StackSplit:
-    """Group a stack's pages into documents from each page's kind (see the module doc)."""
-    unknown = sorted({k for k in kinds if k not in PAGE_KINDS})
-    if unknown:
-        raise ValueError(f"unknown page kinds {unknown}; expected one of {', '.join(PAGE_KINDS)}")
+    """Group a stack's pages into documents from each page's kind (see the module doc).
+
+    A kind outside ``PAGE_KINDS`` (a reading that lost its kind) is read as "other", so the
+    page is kept, never dropped, and its index is listed in ``unknown``.
+    """
+    unknown = [i for i, k in enumerate(kinds) if k not in PAGE_KINDS]
+    kinds = [k if k in PAGE_KINDS else "other" for k in kinds]
     groups: list[PageGroup] = []
     blanks: list[int] = []
     leading: list[int] = []
@@ -129,7 +133,7 @@ def split_stack(kinds: Sequence[str]) -> StackSplit:
             current.attachments.append(index)
     if leading:
         groups.insert(0, _orphan_group(leading, kinds))
-    return StackSplit(groups=groups, blanks=blanks)
+    return StackSplit(groups=groups, blanks=blanks, unknown=unknown)
 
 
 def _orphan_group(indexes: list[int], kinds: Sequence[str]) -> PageGroup:

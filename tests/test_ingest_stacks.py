@@ -90,9 +90,10 @@ def test_all_blank_and_empty_stacks() -> None:
     assert split_stack([]).groups == []
 
 
-def test_unknown_kind_is_a_programming_error() -> None:
-    with pytest.raises(ValueError, match="unknown page kinds"):
-        split_stack(["first", "cover"])
+def test_unknown_kind_is_kept_as_other_and_listed() -> None:
+    split = split_stack(["first", "", "cover", "continuation"])
+    assert split.groups == [PageGroup(pages=[0, 3], attachments=[1, 2])]
+    assert split.unknown == [1, 2]
 
 
 def test_page_group_round_trips() -> None:
