@@ -46,6 +46,8 @@ BOX_IN_CELL_SHARE = 0.5
 TITLE_MARKER_MIN = 1
 # Short fields whose reading the hybrid engine checks with a second engine.
 SECOND_OPINION_KINDS = ("text", "integer", "phone", "email", "industry")
+# A box is cut at a rule only when at least this many character widths lie on each side of it.
+SPLIT_MIN_CHARS = 0.8
 # A pixel row is part of a text line when this share of the cell width is ink (specks are less).
 LINE_MIN_INK_SHARE = 0.002
 # Lines lower than this are rule remnants or specks, not text (body text is 25+ px at 200 dpi).
@@ -185,11 +187,33 @@ def _box_cell(bbox: tuple[int, int, int, int], cells: list[Cell]) -> int | None:
     return best if best_share >= BOX_IN_CELL_SHARE else None
 
 
+def split_across_rules(box: OcrBox, cells: list[Cell]) -> list[OcrBox]:
+    """A text box that runs over a vertical rule (a hint's bracket touching the next cell
+    merges two cells' lines in detection) cut at the rule, its characters shared by position."""
+    x0, y0, x1, y1 = box.bbox
+    h = max(1, y1 - y0)
+    n = len(box.text)
+    if n < 2:
+        return [box]
+    cuts = sorted({c.bbox[0] for c in cells if x0 + h * SPLIT_MIN_CHARS < c.bbox[0] < x1 - h * SPLIT_MIN_CHARS
+                   and min(y1, c.bbox[3]) - max(y0, c.bbox[1]) > h / 2})
+    if not cuts:
+        return [box]
+    char_w = (x1 - x0) / n
+    pieces: list[OcrBox] = []
+    edges = [x0, *cuts, x1]
+    for a, b in zip(edges, edges[1:], strict=False):
+        chars = [ch for k, ch in enumerate(box.text) if a <= x0 + (k + 0.5) * char_w < b]
+        if chars:
+            pieces.append(OcrBox("".join(chars).strip(), (int(a), y0, int(b), y1), box.confidence))
+    return [p for p in pieces if p.text] or [box]
+
+
 def _assign_boxes(boxes: list[OcrBox], cells: list[Cell]) -> tuple[dict[int, OcrText], list[OcrBox]]:
     """Page boxes grouped into their cells' texts; boxes outside the table returned apart."""
     per: dict[int, list[OcrBox]] = {}
     outside: list[OcrBox] = []
-    for b in boxes:
+    for b in [piece for box in boxes for piece in split_across_rules(box, cells)]:
         i = _box_cell(b.bbox, cells)
         if i is None:
             outside.append(b)

@@ -52,3 +52,19 @@ def test_split_lines_finds_text_lines_in_a_cell():
     cell[100, 5] = 0  # a speck
     assert split_lines(cell) == [(10, 30), (60, 90)]
     assert split_lines(np.full((50, 50), 255, np.uint8)) == []
+
+
+def test_a_box_running_over_a_rule_is_cut_at_the_rule():
+    from extract.grid import Cell
+    from extract.ocr import OcrBox
+    from extract.page import split_across_rules
+
+    cells = [Cell(0, 0, 1, 1, (0, 0, 200, 100)), Cell(0, 1, 1, 1, (200, 0, 600, 100))]
+    # two characters of a label's hint (40 px each) glued to ten characters of the value
+    box = OcrBox("字）与国外主流技术相比", (120, 30, 600, 70), 0.9)
+    pieces = split_across_rules(box, cells)
+    assert [p.text for p in pieces] == ["字）", "与国外主流技术相比"]
+    assert pieces[1].bbox[0] == 200
+    # a box inside one cell is left alone
+    inside = OcrBox("与国外", (220, 30, 340, 70), 0.9)
+    assert split_across_rules(inside, cells) == [inside]
