@@ -193,11 +193,14 @@ def compare_unit(seal_text: str, unit: str, min_similarity: float) -> Comparison
     """
     p = strip_punct(normalize(seal_text)).removesuffix("公章")
     o = strip_punct(normalize(unit))
-    part = o
-    if p and len(p) < len(o):
+    cost = edit_cost(p, o)
+    score = max(0.0, 1 - cost.cost / max(len(p), len(o), 1))
+    if p and len(p) < len(o):  # the better of the whole name and its best-matching stretch
         al = fuzz.partial_ratio_alignment(p, o)
         if al is not None:
             part = o[al.dest_start:al.dest_end]
-    cost = edit_cost(p, part)
-    score = max(0.0, 1 - cost.cost / max(len(p), len(part), 1))
+            part_cost = edit_cost(p, part)
+            part_score = max(0.0, 1 - part_cost.cost / max(len(p), len(part), 1))
+            if part_score > score:
+                cost, score = part_cost, part_score
     return Comparison("seal", "seal-ring", score >= min_similarity, p, o, score, min_similarity, cost)

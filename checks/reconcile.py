@@ -175,16 +175,17 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
     by_id = {r.record_id: r for r in records}
     result = Reconciliation(options=options.to_dict())
     units = sorted({u for r in records for u in (r.applicant, r.recommender) if u})
-    readable = [r for r in readings if r.unreadable is None]
+    readable = [r for r in readings if _why_unreadable(r, template) is None]
     matches = match(readable, records, options)
     for reading in readings:
         doc = DocumentResult(reading.document_id)
         result.documents[reading.document_id] = doc
-        if reading.unreadable is not None:
+        why = _why_unreadable(reading, template)
+        if why is not None:
             doc.findings.append(Finding(
                 code="UNREADABLE", severity="error", document_id=reading.document_id,
-                message=f"文档无法识别（{reading.unreadable}），请人工核对原件或重新扫描",
-                evidence={"reason": reading.unreadable, "source": reading.source_file, "pages": reading.pages}))
+                message=f"文档无法识别（{why}），请人工核对原件或重新扫描",
+                evidence={"reason": why, "source": reading.source_file, "pages": reading.pages}))
             continue
         record: OnlineRecord | None = None
         pre: list[Finding] = []
@@ -205,7 +206,7 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
         ctx = RuleContext(reading, record, template, options, table, units)
         doc.findings = _dedupe(pre + _run_rules(ctx))
         doc.counts = _section_counts(ctx)
-    unreadable_docs = [r.document_id for r in readings if r.unreadable is not None]
+    unreadable_docs = [r.document_id for r in readings if _why_unreadable(r, template) is not None]
     for rid in matches.unmatched_records:
         rec = by_id[rid]
         hint = f"；另有{len(unreadable_docs)}份纸质文档无法识别，请先人工核对" if unreadable_docs else ""
@@ -218,6 +219,18 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
     result.unmatched_records = list(matches.unmatched_records)
     result.findings.extend(quota_findings(records, template))
     return result
+
+
+def _why_unreadable(reading: FormReading, template: FormTemplate) -> str | None:
+    """Why a whole document cannot be checked: the reader said so, or not one field of the form was found
+    (a page split off its form, a foreign sheet) — one finding then, not one per field."""
+    if reading.unreadable is not None:
+        return reading.unreadable
+    keys = [f.key for f in template.fields if f.kind != "opinion"]
+    if keys and not any(reading.fields.get(k) is not None and reading.fields[k].status in ("read", "empty")
+                        for k in keys):
+        return "no field of the form was found on its pages"
+    return None
 
 
 def _no_online(reading: FormReading, near: list[Candidate], options: CheckOptions) -> Finding:

@@ -35,7 +35,7 @@ _RULE_NAMES = {"word": "Word字数", "chars": "字符数"}
 _SHOW = 60  # characters of a value quoted in a message; the full value is in paper/online
 SEAL_TEXT_MIN_CHARS = 3  # fewer characters of a ring name (e.g. 大学) fit many units: no verdict
 _UNIT_LABELS = {"applicant": "申报单位", "recommender": "推荐单位"}
-_STATUS_REASONS = {"not_found": "未找到该栏", "unreadable": "无法识别"}
+_STATUS_REASONS = {"not_found": "未找到该栏", "unreadable": "无法识别", "read": "无法识别"}
 
 
 def rule(*templates: str) -> Callable[[Rule], Rule]:
@@ -102,12 +102,15 @@ class RuleContext:
                        document_id=self.reading.document_id,
                        record_id=self.record.record_id if self.record else None, **kw)
 
-    def unreadable(self, key: str, label: str, reason: str = "", **kw: Any) -> Finding:
+    def unreadable(self, key: str, label: str, reason: str = "", what: str | None = None, **kw: Any) -> Finding:
+        """UNREADABLE for one field: what happened in Chinese, the reader's reason (often English) in brackets."""
         f = self.field(key)
-        why = reason or (f.reason if f and f.reason else _STATUS_REASONS.get(f.status if f else "not_found", ""))
-        why = why or "未找到该栏"
-        return self.finding("UNREADABLE", key, f"{label}{why}，请人工核对原件",
-                            evidence={"status": f.status if f else "missing", "reason": why}, **kw)
+        status = f.status if f else "not_found"
+        why = reason or (f.reason if f else "")
+        what = what or _STATUS_REASONS.get(status, "无法识别")
+        detail = f"（{why}）" if why else ""
+        return self.finding("UNREADABLE", key, f"{label}{what}{detail}，请人工核对原件",
+                            evidence={"status": status if f else "missing", "reason": why}, **kw)
 
     # -- comparing with the online record ---------------------------------
     def compare(self, key: str) -> Comparison | None:
@@ -293,8 +296,8 @@ def seals_present(ctx: RuleContext) -> Iterator[Finding]:
             continue
         seal = ctx.reading.seals.get(spec.key)
         if seal is None or seal.status in ("unreadable", "not_found"):
-            reason = (seal.reason if seal else "") or "未找到意见栏，无法判断是否盖章"
-            yield ctx.unreadable(spec.key, spec.label, reason, page=seal.page if seal else None,
+            reason = (seal.reason if seal else "") or "未找到意见栏"
+            yield ctx.unreadable(spec.key, spec.label, reason, what="栏无法判断是否盖章", page=seal.page if seal else None,
                                  bbox=seal.box_bbox if seal else None)
         elif not seal.present:
             yield ctx.finding("SEAL_MISSING", spec.key, f"{spec.label}栏未检测到公章，请补盖{spec.seal_label}",
@@ -347,8 +350,8 @@ def dates_present(ctx: RuleContext) -> Iterator[Finding]:
             continue
         date = ctx.reading.dates.get(spec.key)
         if date is None or date.status in ("unreadable", "not_found"):
-            reason = (date.reason if date else "") or "未找到意见栏，无法判断是否填写日期"
-            yield ctx.unreadable(spec.key, spec.label, reason, page=date.page if date else None,
+            reason = (date.reason if date else "") or "未找到意见栏"
+            yield ctx.unreadable(spec.key, spec.label, reason, what="栏无法判断是否填写日期", page=date.page if date else None,
                                  bbox=date.bbox if date else None)
         elif not date.present:
             yield ctx.finding("DATE_MISSING", spec.key, f"{spec.label}栏未填写日期（年 月 日），请补填",

@@ -160,7 +160,11 @@ def edit_cost(paper: str, online: str) -> EditCost:
                     digits = digits or a.isdigit() or b.isdigit()
         else:
             hard += len(p) + len(o)
-            digits = digits or any(ch.isdigit() for ch in p + o)
+            # A digit added or lost inside a number changes it; a lone stray "1" between
+            # characters (a speck, a rule read as a stroke) does not change any number.
+            near = online[op.dest_start - 1: op.dest_start] + online[op.dest_end: op.dest_end + 1]
+            lone = len(p + o) == 1 and not any(ch.isdigit() for ch in near)
+            digits = digits or (any(ch.isdigit() for ch in p + o) and not lone)
     return EditCost(cost=hard + CONFUSABLE_COST * soft, hard=hard, soft=soft, digits_changed=digits, edits=edits)
 
 

@@ -98,3 +98,9 @@ def test_any_one_character_change_in_a_name_is_a_mismatch(name: str, data: st.Da
     changed = name[:i] + other + name[i + 1:]
     assert not compare_name("tech_name", changed, name, OPTIONS.name_max_cost).equal
     assert compare_name("tech_name", " ".join(name), name, OPTIONS.name_max_cost).equal
+
+
+def test_a_stray_digit_between_characters_is_noise_but_a_digit_in_a_number_is_not() -> None:
+    assert not edit_cost("示范和引1领作用", "示范和引领作用").digits_changed
+    assert edit_cost("准确率达到965%", "准确率达到96%").digits_changed
+    assert edit_cost("获批3个", "获批2个").digits_changed

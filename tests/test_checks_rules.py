@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from test_checks_support import LEVEL, codes, field_reading, reading, record, run
+from test_checks_support import LEVEL, VALUES, codes, field_reading, reading, record, run
 
 from checks import CheckOptions, Finding, Reconciliation, RuleContext, rule, rules_for
 from checks.rules import _REGISTRY
@@ -37,7 +37,7 @@ def test_seal_box_not_found_is_unreadable_not_a_pass() -> None:
     seal = SealReading(False, 0.0, status="unreadable", reason="未找到推荐单位意见栏")
     result = run([reading(seals={"recommender_opinion": seal})], [record()])
     assert codes(result) == [("UNREADABLE", "recommender_opinion")]
-    assert "未找到推荐单位意见栏" in only(result, "UNREADABLE").message
+    assert only(result, "UNREADABLE").message == "推荐单位意见栏无法判断是否盖章（未找到推荐单位意见栏），请人工核对原件"
 
 
 def test_no_seal_reading_at_all_is_unreadable() -> None:
@@ -119,7 +119,7 @@ def test_unreadable_domain_is_unreadable_never_a_pass() -> None:
     bad = field_reading("domain", None, chosen=[], status="unreadable", reason="勾选框区域无法定位")
     result = run([reading(fields={"domain": bad})], [record()])
     assert codes(result) == [("UNREADABLE", "domain")]
-    assert only(result, "UNREADABLE").message == "所属领域勾选框区域无法定位，请人工核对原件"
+    assert only(result, "UNREADABLE").message == "所属领域无法识别（勾选框区域无法定位），请人工核对原件"
 
 
 def test_other_domain_ticked_is_a_mismatch() -> None:
@@ -294,3 +294,11 @@ def test_seal_closer_to_another_unit_of_the_export_is_a_mismatch() -> None:
     result = run([reading(seals={"applicant_opinion": seal})], [record(), other])
     f = only(result, "MISMATCH")
     assert f.field == "applicant" and f.evidence["closer_unit"]["unit"] == "中国地质大学"
+
+
+def test_a_document_with_no_field_found_is_one_unreadable_finding() -> None:
+    page = reading(fields={k: FieldReading(k, None, status="not_found", reason=f"label {k} not found")
+                           for k in VALUES})
+    result = run([page], [record()])
+    assert codes(result) == [("UNREADABLE", None)]
+    assert result.unmatched_records == ["KC2020-0001"]
