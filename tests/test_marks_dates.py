@@ -54,6 +54,7 @@ def test_chinese_numerals() -> None:
 def test_line_kinds() -> None:
     assert is_date_line("年 月 日") and not has_filling("年 月 日")
     assert has_filling("2O2O年十一月") and not is_date_line("申报单位公章")
+    assert not has_filling("年〇月日")  # one stray mark of a seal's ring is not a date
 
 
 def opinion_box(date_text: str | None, hand: bool = True, seal: bool = False) -> np.ndarray:

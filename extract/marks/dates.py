@@ -56,6 +56,8 @@ LINE_GAP_MM = 0.8
 MAX_LINES = 3
 # Margin around a line crop for the OCR engine (it drops glyphs touching the edge).
 LINE_PAD_MM = 1.0
+# Digit-like characters that make a date line filled in (see has_filling).
+MIN_FILLING_DIGITS = 2
 # Years a nomination date can have (the notice is of 2020; forms get reused).
 YEAR_MIN, YEAR_MAX = 2000, 2099
 
@@ -127,8 +129,11 @@ def is_date_line(text: str) -> bool:
 
 
 def has_filling(text: str) -> bool:
-    """Whether the date line holds anything written besides the printed 年 月 日."""
-    return bool(_DIGITLIKE.search(normalize_date_text(text)))
+    """Whether the date line holds anything written besides the printed 年 月 日.
+
+    Two digit-like characters at least: a seal's ring crossing a blank line reads as one
+    stray 〇 or 1; the shortest written date (2020年1月1日) has six."""
+    return len(_DIGITLIKE.findall(normalize_date_text(text))) >= MIN_FILLING_DIGITS
 
 
 def _bands(counts: np.ndarray, threshold: float, gap: float) -> list[list[int]]:
