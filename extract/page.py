@@ -31,7 +31,7 @@ from extract.preprocess import prepare, to_gray
 from extract.reading import AttachmentReading, DateReading, FieldReading, FieldStatus, FormReading, SealReading
 from forms.errors import OcrError
 from forms.template import FieldSpec, FormTemplate
-from ingest.page import DocxTable, Page, Word
+from ingest.page import DocxImage, DocxTable, Page, Word
 
 # Crops kept for the reports are downscaled to this resolution: legible, small.
 CROP_DPI = 120
@@ -58,6 +58,13 @@ EMPTY_BOX_CHARS = "□☐"
 # Dates written in an opinion box: 2020年11月10日, with OCR spacing.
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 PAGE_KINDS = ("first", "continuation", "attachment", "blank", "other")
+# A picture in a DOCX without a shown size is taken to be one seal this wide (公章 are 38-45 mm).
+DOCX_SEAL_ASSUMED_MM = 40.0
+# A DOCX picture's computed dpi is kept in this range (a tiny shown size must not blow it up).
+DOCX_MIN_DPI, DOCX_MAX_DPI = 72, 1200
+# White margin put around a DOCX picture: the seal detector needs paper outside the ring
+# (its outer band reaches 3.5 mm) and the seal's centre well inside the box.
+DOCX_IMAGE_MARGIN_MM = 8.0
 
 
 @dataclass
@@ -678,16 +685,84 @@ def _attachment_key(text: str, template: FormTemplate) -> str | None:
 # --------------------------------------------------------------------------- DOCX
 
 
-def read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate) -> FormReading:
+def decode_docx_image(image: DocxImage) -> tuple[np.ndarray, int] | None:
+    """A cell's picture as BGR on white paper with white margins, and its dpi; None if undecodable.
+
+    Transparent pixels become paper (a pasted seal PNG is red ink on alpha). The
+    dpi is the picture's pixels over the size it is shown at in the document;
+    without that size, the picture is taken to be one seal of
+    ``DOCX_SEAL_ASSUMED_MM`` across.
+    """
+    raw = cv2.imdecode(np.frombuffer(image.data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if raw is None or raw.size == 0:
+        return None
+    if raw.dtype != np.uint8:
+        raw = cv2.convertScaleAbs(raw, alpha=255.0 / max(1.0, float(raw.max())))
+    if raw.ndim == 2:
+        bgr = cv2.cvtColor(raw, cv2.COLOR_GRAY2BGR)
+    elif raw.shape[2] == 4:
+        alpha = raw[..., 3:4].astype(np.float32) / 255.0
+        bgr = (raw[..., :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)).round().astype(np.uint8)
+    else:
+        bgr = raw[..., :3]
+    w = bgr.shape[1]
+    shown_mm = image.width_mm if image.width_mm and image.width_mm > 0 else DOCX_SEAL_ASSUMED_MM
+    dpi = int(round(min(DOCX_MAX_DPI, max(DOCX_MIN_DPI, w / (shown_mm / 25.4)))))
+    pad = int(round(DOCX_IMAGE_MARGIN_MM * dpi / 25.4))
+    bgr = cv2.copyMakeBorder(np.ascontiguousarray(bgr), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    return bgr, dpi
+
+
+def _docx_seal(key: str, label: str, images: list[DocxImage], engine: OcrEngine | None) -> tuple[SealReading, bytes | None]:
+    """The seal of an opinion cell from its pictures: present only when the seal detector finds one.
+
+    A logo, a photo or a signature pasted there is not a seal; an undecodable
+    picture makes the reading unreadable (never absent). Returns the crop of the
+    picture judged (PNG) for the reports.
+    """
+    if not images:
+        return SealReading(present=False, confidence=1.0, page=1, method="docx", reason="DOCX 意见栏中没有图片（无公章图像）"), None
+    best: SealReading | None = None
+    best_png: bytes | None = None
+    problems: list[str] = []
+    for n, image in enumerate(images, start=1):
+        decoded = decode_docx_image(image)
+        if decoded is None:
+            problems.append(f"picture {n} of {label} cannot be decoded")
+            continue
+        img, dpi = decoded
+        seal = read_seal(img, dpi, "color")
+        seal.page, seal.method = 1, "docx"
+        if seal.present and seal.bbox is not None and engine is not None:
+            try:
+                seal.text, seal.text_confidence = read_seal_text(img, list(seal.bbox), dpi, _ocr_line_fn(engine))
+            except OcrError as exc:
+                seal.reason = f"{seal.reason}; ring text not read: {exc}"
+        seal.bbox = None  # a DOCX has no page pixels to point at; the crop shows the picture
+        better = best is None or (seal.present and not best.present) or (seal.present == best.present and seal.confidence > best.confidence)
+        if better:
+            best, best_png = seal, _png(img, dpi, CROP_DPI)
+    if best is None:
+        return SealReading(present=False, confidence=0.0, page=1, method="docx", status="unreadable", reason="; ".join(problems)), None
+    if problems:
+        best.reason = f"{best.reason}; {'; '.join(problems)}"
+    return best, best_png
+
+
+def read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate, engine: OcrEngine | None = None,
+                   ocr_engine: str = "hybrid") -> FormReading:
     """A form filled in Word: labels matched on the cell texts, never OCR'd.
 
-    Ticks come from ☑ / ■ / √ characters before an option. A DOCX carries no
-    stamp (DocxTable holds no images), so each seal is reported absent with
-    method "docx" and the reason; dates are read from the opinion cell's text.
+    Ticks come from ☑ / ■ / √ characters before an option; dates from the
+    opinion cell's text. A seal is present only when the seal detector
+    (``extract.marks.read_seal``) finds one in a picture pasted into the opinion
+    cell (``DocxTable.images``); a cell without pictures has no seal. Only the
+    seal's ring text is OCR'd, with ``engine`` (default: ``get_engine(ocr_engine)``,
+    built only when a seal is found).
     """
     form = FormReading(document_id=doc_id, source_file=source, pages=[1], path_taken="docx")
     hints = template_hints(template)
-    for row in table.rows:
+    for ri, row in enumerate(table.rows):
         for i, cell in enumerate(row):
             m = match_label(cell, template)
             if m is None or m.key.startswith(GROUP_PREFIX) or m.key in form.fields:
@@ -708,7 +783,15 @@ def read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTem
                 form.fields[spec.key] = fr
             elif spec.kind == "opinion":
                 form.fields[spec.key] = FieldReading(key=spec.key, value=None, raw=text, confidence=1.0, page=1, engine="docx")
-                form.seals[spec.key] = SealReading(present=False, confidence=1.0, page=1, method="docx", reason="DOCX 电子文档没有盖章图像")
+                pictures = table.images.get((ri, i + 1), []) if i + 1 < len(row) else []
+                if not pictures:  # a label cell that holds its own opinion text holds its pictures too
+                    pictures = table.images.get((ri, i), [])
+                if pictures and engine is None:
+                    engine = get_engine(ocr_engine)
+                seal, png = _docx_seal(spec.key, spec.label, pictures, engine)
+                form.seals[spec.key] = seal
+                if png:
+                    form.crops[spec.key] = png
                 iso = parse_date(text)
                 form.dates[spec.key] = DateReading(present=iso is not None, value=iso, raw=text[-40:], confidence=1.0 if iso else 0.0, page=1)
             else:

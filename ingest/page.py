@@ -56,14 +56,28 @@ class Page:
 
 
 @dataclass
+class DocxImage:
+    """A picture pasted into a DOCX table cell (a seal scan, a logo): its file bytes
+    (PNG, JPEG … as embedded) and the size it is shown at on the page, in mm
+    (None when the document does not say)."""
+
+    data: bytes
+    width_mm: float | None = None
+    height_mm: float | None = None
+
+
+@dataclass
 class DocxTable:
     """A filled form made in Word: its table read cell by cell, never OCR'd.
 
     ``rows`` holds each row's distinct cells' texts, left to right (merged cells once).
+    ``images`` holds the inline pictures of a cell, keyed by ``(row, cell)`` indexes
+    into ``rows`` (cells without pictures are absent).
     """
 
     rows: list[list[str]]
     paragraphs: list[str] = field(default_factory=list)  # text after the table (attachments)
+    images: dict[tuple[int, int], list[DocxImage]] = field(default_factory=dict)
 
 
 @dataclass

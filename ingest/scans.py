@@ -18,7 +18,7 @@ import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 from forms.errors import BadInputError
 from ingest.files import os_reason, sniff
 from ingest.orientation import upright
-from ingest.page import ColorMode, DocxTable, Page, Word
+from ingest.page import ColorMode, DocxImage, DocxTable, Page, Word
 
 # An A3 page scanned at 600 dpi is 7016 x 9921 = 69.6 MP, the largest page a clerk's
 # scanner makes; anything beyond is refused as a likely decompression bomb.
@@ -372,7 +372,8 @@ def read_docx(path: Path) -> DocxTable:
     ``rows`` holds each table row's cells' texts, left to right; a merged cell
     (across columns or down rows) appears once, in the row where it starts.
     All tables of the body are read in order. ``paragraphs`` holds the body
-    text after the last table (the attached detailed materials).
+    text after the last table (the attached detailed materials). ``images``
+    holds each cell's inline pictures (a pasted seal) with their shown size.
     """
     import docx  # python-docx; imported here so page reading does not pay for it
     from docx.opc.exceptions import PackageNotFoundError
@@ -386,6 +387,7 @@ def read_docx(path: Path) -> DocxTable:
     except (PackageNotFoundError, KeyError, ValueError, OSError, XMLSyntaxError) as exc:
         raise BadInputError(f"DOCX cannot be read: {exc}") from exc
     rows: list[list[str]] = []
+    images: dict[tuple[int, int], list[DocxImage]] = {}
     seen: set[object] = set()  # holding the elements keeps lxml's proxies (and their identity) alive
     for table in document.tables:
         for row in table.rows:
@@ -395,13 +397,40 @@ def read_docx(path: Path) -> DocxTable:
                 if element in seen:
                     continue
                 seen.add(element)
+                pictures = _cell_images(document, element)
+                if pictures:
+                    images[(len(rows), len(texts))] = pictures
                 texts.append(cell.text.strip())
             if texts:
                 rows.append(texts)
     if not document.tables:
         raise BadInputError("DOCX has no table: not a filled kczg-2020 form")
     paragraphs = _paragraphs_after_last_table(document)
-    return DocxTable(rows=rows, paragraphs=paragraphs)
+    return DocxTable(rows=rows, paragraphs=paragraphs, images=images)
+
+
+# One millimetre in the English Metric Units of DrawingML (914400 per inch).
+EMU_PER_MM = 36000
+
+
+def _cell_images(document: DocxDocument, tc: Any) -> list[DocxImage]:
+    """The pictures drawn in one table cell (``<w:drawing>``), with the size they are shown at."""
+    out: list[DocxImage] = []
+    for drawing in tc.xpath(".//w:drawing"):
+        extent = drawing.xpath(".//wp:extent")
+        width_mm = height_mm = None
+        if extent:
+            try:
+                width_mm = int(extent[0].get("cx")) / EMU_PER_MM
+                height_mm = int(extent[0].get("cy")) / EMU_PER_MM
+            except (TypeError, ValueError):
+                width_mm = height_mm = None
+        for rid in drawing.xpath(".//a:blip/@r:embed"):
+            part = document.part.related_parts.get(str(rid))
+            blob = getattr(part, "blob", None)
+            if blob:
+                out.append(DocxImage(data=bytes(blob), width_mm=width_mm, height_mm=height_mm))
+    return out
 
 
 def _paragraphs_after_last_table(document: DocxDocument) -> list[str]:
