@@ -64,10 +64,10 @@ def time_ocrmypdf(files: list[tuple[Path, str, int]], jobs: int, work: Path) -> 
     return time.monotonic() - t0
 
 
-def time_tesseract(files: list[tuple[Path, str, int]], work: Path) -> float:
+def time_tesseract(files: list[tuple[Path, str, int]], work: Path, dpi: int) -> float:
     pngs = []
     for i, (path, _, _) in enumerate(files):
-        for page in iter_pages(path, dpi=DPI):
+        for page in iter_pages(path, dpi=dpi):
             png = work / f"page-{i}-{page.number}.png"
             cv2.imwrite(str(png), page.image)
             pngs.append(png)
@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--online", type=Path, default=DEFAULT_EXPORT)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--ocr-engine", default="hybrid")
+    parser.add_argument("--dpi", type=int, default=DPI, help="what paperdesk renders PDF pages at (and Tesseract gets)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="paperdesk-bench-") as tmp:
@@ -101,18 +102,18 @@ def main() -> None:
         print(f"{len(files)} files, {pages} pages, --jobs {args.jobs}, {os.cpu_count()} cores")
 
         m = measure(paperdesk_run([batch], export, work / "out", "--jobs", str(args.jobs), "-q",
-                                  "--ocr-engine", args.ocr_engine))
+                                  "--ocr-engine", args.ocr_engine, "--dpi", str(args.dpi)))
         check(m, "paperdesk run")
         read = results(work / "out")["batch"]["pages"]
         assert read == pages, f"paperdesk read {read} pages, expected {pages}"
         ours = per_minute(pages, m.seconds)
-        print(f"paperdesk  ({args.ocr_engine}) {m.seconds:7.1f} s  {ours:6.1f} pages/min")
+        print(f"paperdesk ({args.ocr_engine}, {args.dpi} dpi) {m.seconds:7.1f} s  {ours:6.1f} pages/min")
 
         t_ocrmypdf = time_ocrmypdf(files, args.jobs, work)
         theirs = per_minute(pages, t_ocrmypdf)
         print(f"ocrmypdf            {t_ocrmypdf:7.1f} s  {theirs:6.1f} pages/min")
 
-        t_tess = time_tesseract(files, work)
+        t_tess = time_tesseract(files, work, args.dpi)
         tess = per_minute(pages, t_tess)
         print(f"tesseract per page  {t_tess:7.1f} s  {tess:6.1f} pages/min")
 
