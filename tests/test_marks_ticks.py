@@ -100,6 +100,11 @@ def test_a_cell_without_boxes_is_unreadable() -> None:
     assert r.status == "unreadable" and "found 0 tick boxes" in r.reason
 
 
+def test_an_empty_crop_is_unreadable_with_its_reason() -> None:
+    r = read_ticks(np.zeros((0, 0, 3), np.uint8), TYPES, DPI)
+    assert r.status == "unreadable" and "BGR uint8" in r.reason
+
+
 def test_tick_reading_round_trips() -> None:
     r = read_ticks(scanned(choice_cell(TYPES, ["应用研究"])), TYPES, DPI)
     assert TickReading.from_dict(r.to_dict()) == r

@@ -198,7 +198,7 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
 
     ``ocr_line(image) -> (text, confidence)`` reads one text line (extract/ocr.py).
     """
-    if box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
+    if box_bgr.size == 0 or box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
         return DateReading(present=False, status="unreadable",
                            reason=f"box image must be BGR uint8 H×W×3, got {box_bgr.dtype} {box_bgr.shape}")
     h, w = box_bgr.shape[:2]

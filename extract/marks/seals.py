@@ -354,7 +354,7 @@ def _confidence(coverage: float, arc: float, present: bool, min_coverage: float)
 
 
 def _check_box(box_bgr: np.ndarray, dpi: int) -> str:
-    if box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
+    if box_bgr.size == 0 or box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
         return f"box image must be BGR uint8 H×W×3, got {box_bgr.dtype} {box_bgr.shape}"
     if dpi <= 0:
         return f"dpi must be positive, got {dpi}"

@@ -177,7 +177,7 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int) -> TickReadin
     ``status="unreadable"`` (confidence 0, ``reason`` says why) when the number
     of boxes found is not ``len(choices)``.
     """
-    if cell_bgr.ndim != 3 or cell_bgr.shape[2] != 3 or cell_bgr.dtype != np.uint8:
+    if cell_bgr.size == 0 or cell_bgr.ndim != 3 or cell_bgr.shape[2] != 3 or cell_bgr.dtype != np.uint8:
         return TickReading([], {}, 0.0, status="unreadable",
                            reason=f"cell image must be BGR uint8 H×W×3, got {cell_bgr.dtype} {cell_bgr.shape}")
     ink = ink_map(cell_bgr, dpi)
