@@ -52,6 +52,21 @@ SPLIT_MIN_CHARS = 0.8
 LINE_MIN_INK_SHARE = 0.002
 # Lines lower than this are rule remnants or specks, not text (body text is 25+ px at 200 dpi).
 LINE_MIN_HEIGHT_PX = 6
+# Two ink bands closer than this share of the taller one's height are one line: the white
+# row under a 7's bar or between 三's strokes is ~1-3 px; a gap between lines is ≥30% of a line.
+LINE_MERGE_GAP_SHARE = 0.2
+# Ink components smaller than this (px, at 200-300 dpi) are paper noise, not glyph parts:
+# a full stop at 200 dpi is ~4×4 px.
+SPECK_MIN_AREA_PX = 12
+# An ink component spanning this share of a cell crop's height (width) and this many times
+# thinner is a rule remnant (skew, a thick rule), not text.
+RULE_REMNANT_SPAN = 0.8
+RULE_REMNANT_ASPECT = 8
+# Integer field (TRL): one digit 1-9 among stray glyphs (neighbouring ink read as 业, 一…) is
+# taken as that digit with its confidence scaled by this, the text kept as read.
+INTEGER_NOISE_CONFIDENCE = 0.6
+# Characters that are part of a written TRL answer (七级, 第7级), never noise.
+INTEGER_WORDS = set("〇零一二三四五六七八九十级第")
 # Characters people and word processors use for a ticked box.
 TICK_CHARS = "☑☒■√✓✔▣◼●"
 EMPTY_BOX_CHARS = "□☐"
@@ -167,6 +182,26 @@ def typed_value(spec: FieldSpec, text: str) -> tuple[str | int | None, str]:
         email = re.sub(r"\s+", "", text).replace("＠", "@").lower()
         return email, ""
     return text, ""
+
+
+def integer_among_noise(text: str) -> int | None:
+    """The digit of a one-digit (1-9) answer read with stray glyphs around it (``业7``), else None.
+
+    Only CJK glyphs that are no part of a written answer count as noise: ``七级``,
+    ``7级``, ``10`` or ``7 8`` are answers and are left to the checks as read.
+    """
+    s = squash(text)
+    groups = re.findall(r"\d+", s)
+    if len(groups) != 1 or not re.fullmatch(r"[1-9]", groups[0]):
+        return None
+    rest = s.replace(groups[0], "", 1)
+    if not rest or not all(_is_cjk_glyph(ch) and ch not in INTEGER_WORDS for ch in rest):
+        return None
+    return int(groups[0])
+
+
+def _is_cjk_glyph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 def _status(value: object, why: str) -> FieldStatus:
@@ -378,10 +413,14 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
                 text = strip_hints(t.text, hints)
             value, why = typed_value(spec, text)
             status = _status(value, why)
+            confidence = t.confidence if text else 0.0
+            reason = "" if status == "read" else why
+            if spec.kind == "integer" and (digit := integer_among_noise(text)) is not None:
+                value, confidence = digit, confidence * INTEGER_NOISE_CONFIDENCE
+                reason = f"stray marks read beside the digit: {text!r}"
             reading.fields[key] = FieldReading(
-                key=key, value=value, raw=text, confidence=round(t.confidence, 4) if text else 0.0,
-                page=page.number, bbox=list(vc.bbox), engine=reading.engine, status=status,
-                reason="" if status == "read" else why,
+                key=key, value=value, raw=text, confidence=round(confidence, 4),
+                page=page.number, bbox=list(vc.bbox), engine=reading.engine, status=status, reason=reason,
             )
         reading.crops[key] = _png(crop(color, vc.bbox), page.dpi, options.crop_dpi)
     if eng is not None and options.second_opinion and hasattr(eng, "second_opinion"):
@@ -391,34 +430,78 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
     return reading
 
 
+def _ink_components(gray: np.ndarray) -> np.ndarray:
+    """Ink (dark pixels) without specks (components smaller than ``SPECK_MIN_AREA_PX``)."""
+    ink = (gray < 128).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return ink.astype(bool)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= SPECK_MIN_AREA_PX
+    h, w = gray.shape[:2]
+    cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    # A rule left inside the crop (skew, a thick rule): spans the crop one way, thin the other.
+    rule = ((ch >= RULE_REMNANT_SPAN * h) & (cw * RULE_REMNANT_ASPECT <= ch)) | ((cw >= RULE_REMNANT_SPAN * w) & (ch * RULE_REMNANT_ASPECT <= cw))
+    keep &= ~rule
+    return keep[labels]
+
+
 def split_lines(gray: np.ndarray) -> list[tuple[int, int]]:
-    """Row ranges of the text lines in a cell crop (ink rows separated by white rows)."""
+    """Row ranges of the text lines in a cell crop (ink rows separated by white rows).
+
+    A glyph's own white row (the gap under the bar of a 7) does not split a line:
+    bands closer than ``LINE_MERGE_GAP_SHARE`` of the taller one's height are one line.
+    """
     ink = (gray < 128).sum(axis=1)
     min_ink = max(1, int(gray.shape[1] * LINE_MIN_INK_SHARE))
     rows = ink >= min_ink
-    out: list[tuple[int, int]] = []
+    bands: list[tuple[int, int]] = []
     start = None
     for y, on in enumerate([*rows.tolist(), False]):
         if on and start is None:
             start = y
         elif not on and start is not None:
-            if y - start >= LINE_MIN_HEIGHT_PX:
-                out.append((start, y))
+            bands.append((start, y))
             start = None
+    merged: list[tuple[int, int]] = []
+    for a, b in bands:
+        if merged:
+            pa, pb = merged[-1]
+            if a - pb <= LINE_MERGE_GAP_SHARE * max(pb - pa, b - a):
+                merged[-1] = (pa, b)
+                continue
+        merged.append((a, b))
+    return [(a, b) for a, b in merged if b - a >= LINE_MIN_HEIGHT_PX]
+
+
+def line_crops(cell_gray: np.ndarray) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """Each text line of a cell crop, cut to the columns its ink covers (specks and far-off
+    marks left out), as ``(x0, y0, x1, y1)`` in the crop and the line image."""
+    clean = _ink_components(cell_gray)
+    work = np.where(clean, 0, 255).astype(np.uint8)
+    out: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+    h, w = cell_gray.shape[:2]
+    for a, b in split_lines(work):
+        pad = max(2, (b - a) // 4)
+        cols = np.flatnonzero(clean[a:b].any(axis=0))
+        if cols.size == 0:
+            continue
+        y0, y1 = max(0, a - pad), min(h, b + pad)
+        x0, x1 = max(0, int(cols[0]) - 2 * pad), min(w, int(cols[-1]) + 1 + 2 * pad)
+        out.append(((x0, y0, x1, y1), cell_gray[y0:y1, x0:x1]))
     return out
 
 
 def _read_cell_lines(eng: OcrEngine, cell_gray: np.ndarray, lang: str) -> OcrText:
     """A cell read line by line (recognition only for RapidOCR, one process for Tesseract)."""
-    spans = split_lines(cell_gray)
-    if not spans:
+    lines = line_crops(cell_gray)
+    if not lines:
         return OcrText("", 0.0)
-    pad = max(2, (spans[0][1] - spans[0][0]) // 4)
-    lines = [cell_gray[max(0, a - pad) : b + pad] for a, b in spans]
-    texts = eng.read_cells(lines, lang, line=True)
+    texts = eng.read_cells([im for _, im in lines], lang, line=True)
     joined = join_lines([t.text for t in texts])
     conf = sum(t.confidence * len(t.text) for t in texts) / max(1, sum(len(t.text) for t in texts))
-    return OcrText(joined, conf if joined else 0.0)
+    boxes = [OcrBox(t.text, bb, t.confidence) for (bb, _), t in zip(lines, texts, strict=True) if t.text]
+    return OcrText(joined, conf if joined else 0.0, boxes)
 
 
 def _page_text(engine: OcrEngine, gray: np.ndarray) -> str:

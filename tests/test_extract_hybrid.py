@@ -68,3 +68,48 @@ def test_a_box_running_over_a_rule_is_cut_at_the_rule():
     # a box inside one cell is left alone
     inside = OcrBox("与国外", (220, 30, 340, 70), 0.9)
     assert split_across_rules(inside, cells) == [inside]
+
+
+def test_a_glyphs_own_white_row_does_not_split_the_line():
+    cell = np.full((120, 400), 255, np.uint8)
+    cell[40:46, 20:40] = 0  # the bar of a 7
+    cell[47:70, 30:36] = 0  # its stem, one white row below
+    assert split_lines(cell) == [(40, 70)]
+
+
+def test_line_crops_leave_out_rule_remnants_and_specks():
+    from extract.page import line_crops
+
+    cell = np.full((200, 1400), 255, np.uint8)
+    cell[:, 0:4] = 0  # a vertical rule left inside the crop by skew
+    cell[80:110, 30:50] = 0  # the digit
+    cell[95, 1300:1302] = 0  # paper noise far right on the same row
+    (bbox, img), = line_crops(cell)
+    x0, y0, x1, y1 = bbox
+    assert x0 > 4 and x1 < 200  # cut to the digit's columns, not the cell's
+    assert y0 <= 80 and y1 >= 110 and img.shape == (y1 - y0, x1 - x0)
+    assert line_crops(np.full((50, 50), 255, np.uint8)) == []
+
+
+def test_integer_among_noise_only_for_one_digit_and_stray_glyphs():
+    from extract.page import integer_among_noise
+
+    assert integer_among_noise("业7") == 7
+    assert integer_among_noise("7") is None  # nothing to forgive
+    assert integer_among_noise("七级") is None  # a written answer, left to the checks
+    assert integer_among_noise("7级") is None
+    assert integer_among_noise("10") is None
+    assert integer_among_noise("业10") is None
+    assert integer_among_noise("7 8") is None
+    assert integer_among_noise("7a") is None
+
+
+def test_trl_with_a_stray_glyph_keeps_the_raw_text_and_lowers_confidence():
+    img, fake = _form_page({"r0": ("技术名称", "一种方法"), "r1": ("技术就绪水平量值", "业7")})
+    r = read_page(Page(image=img, dpi=150, source=Path("t.png"), number=1), T, ExtractOptions(second_opinion=False), engine=fake)
+    f = r.fields["trl"]
+    assert (f.value, f.raw) == (7, "业7")
+    assert f.confidence == round(0.95 * 0.6, 4) and "业7" in f.reason
+    img, fake = _form_page({"r0": ("技术名称", "一种方法"), "r1": ("技术就绪水平量值", "七级")})
+    r = read_page(Page(image=img, dpi=150, source=Path("t.png"), number=1), T, ExtractOptions(second_opinion=False), engine=fake)
+    assert r.fields["trl"].raw == "七级" and r.fields["trl"].confidence == 0.95  # a written answer stays as read
