@@ -120,6 +120,7 @@ class InputReport:
     documents: list[str] = field(default_factory=list)
     pages: int = 0
     duplicate_of: str | None = None
+    notes: list[str] = field(default_factory=list)  # what was done with it: blank pages dropped…
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,4 +131,5 @@ class InputReport:
             "documents": list(self.documents),
             "pages": self.pages,
             "duplicate_of": self.duplicate_of,
+            "notes": list(self.notes),
         }

@@ -56,7 +56,11 @@ def crop_path(document_id: str, key: str) -> str:
     return f"{CROPS_DIR}/{document_id}-{key}.png"
 
 
-def field_dict(reading: FieldReading, template: FormTemplate, rule: str) -> dict[str, Any]:
+def field_dict(
+    reading: FieldReading, template: FormTemplate, rule: str, counted: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One field of CONTRACT.md ``fields``. ``counted`` is what the checks counted for a limited
+    section (the online text when the paper matched it, so OCR noise never changes the count)."""
     value: Any = reading.value
     if isinstance(value, str):
         value = strip_cjk_spaces(value)
@@ -71,7 +75,10 @@ def field_dict(reading: FieldReading, template: FormTemplate, rule: str) -> dict
         d["reason"] = reading.reason
     limit = _limit(template, reading.key)
     if limit is not None:
-        d["chars"] = count(value if isinstance(value, str) else "", rule)
+        if counted is not None:
+            d["chars"], d["counted"] = counted["chars"], counted.get("counted", "paper")
+        else:
+            d["chars"], d["counted"] = count(value if isinstance(value, str) else "", rule), "paper"
         d["limit"] = limit
     return d
 
@@ -83,12 +90,17 @@ def _limit(template: FormTemplate, key: str) -> int | None:
         return None
 
 
-def attachments_dict(reading: FormReading, template: FormTemplate, rule: str) -> dict[str, Any]:
+def attachments_dict(
+    reading: FormReading, template: FormTemplate, rule: str, counted: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     limits = {a.key: a.limit for a in template.attachments}
-    return {
-        key: {"chars": count(att.text, rule), "limit": limits.get(key), "pages": list(att.pages)}
-        for key, att in reading.attachments.items()
-    }
+    out: dict[str, Any] = {}
+    for key, att in reading.attachments.items():
+        by_checks = counted.get(key)
+        chars = by_checks["chars"] if by_checks else count(att.text, rule)
+        where = by_checks.get("counted", "paper") if by_checks else "paper"
+        out[key] = {"chars": chars, "counted": where, "limit": limits.get(key), "pages": list(att.pages)}
+    return out
 
 
 def with_review(finding: dict[str, Any], subject: str, decisions: dict[tuple[str, str], Decision]) -> dict[str, Any]:
@@ -119,7 +131,7 @@ def document_dict(
         "source": source,
         "record_id": doc.match.record_id,
         "match_score": doc.match.match_score,
-        "fields": {k: field_dict(f, template, rule) for k, f in r.fields.items()},
+        "fields": {k: field_dict(f, template, rule, doc.match.counts.get(k)) for k, f in r.fields.items()},
         "seals": {
             k: {"present": s.present, "confidence": s.confidence, "page": s.page, "bbox": s.bbox}
             for k, s in r.seals.items()
@@ -132,7 +144,7 @@ def document_dict(
         "path_taken": r.path_taken,
         "problems": list(r.problems),
         "unreadable": r.unreadable,
-        "attachments": attachments_dict(r, template, rule),
+        "attachments": attachments_dict(r, template, rule, doc.match.counts),
     }
 
 
@@ -183,7 +195,8 @@ def batch_dict(
         "failed_inputs": sum(1 for i in inputs if i.status == "failed"),
         "online_records": online_records,
         "inputs_detail": [
-            {"file": i.file, "status": i.status, "reason": i.reason, "duplicate_of": i.duplicate_of} for i in inputs
+            {"file": i.file, "status": i.status, "reason": i.reason, "duplicate_of": i.duplicate_of, "notes": i.notes}
+            for i in inputs
         ],
     }
 

@@ -46,7 +46,7 @@ from paperdesk.options import RunOptions, db_url_from
 from paperdesk.parallel import Pool, make_pool
 from paperdesk.progress import Reporter, make_reporter
 from paperdesk.results import DocumentResult, apply_decisions, build_results, crop_path, finding_subject
-from paperdesk.stages import NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
+from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
 from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
 from reports import ReportOptions, write_results_json
 from reports.results_json import atomic_write_bytes
@@ -343,6 +343,9 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
     forms: list[tuple[FormReading, list[str]]] = []
     for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):
         pages = [numbers[i] for i in group.positions]
+        if group.flag == BLANK_FLAG:
+            head.report.notes.append(f"page {_page_list(pages)}: {group.flag}")
+            continue
         if group.flag == NOT_THIS_FORM_FLAG:
             head.failures.append({"file": stack.name, "reason": f"pages {_page_list(pages)}: {group.flag}"})
             continue

@@ -13,15 +13,19 @@ stored in and sent back in.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checks import CheckOptions, Reconciliation, reconcile
 from checks.finding import Finding
+from extract import ExtractOptions, PageReading, assemble, read_docx_form, read_page
+from extract.ocr import probe_tesseract
 from extract.reading import FormReading
+from forms import load_template
 from forms.template import FormTemplate
+from ingest import discover, iter_pages, page_count, read_docx, read_export, sniff, split_stack
 from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
 from reports import ReportOptions, write_reports
@@ -34,6 +38,7 @@ class DocumentMatch:
     record_id: str | None
     match_score: float | None
     findings: list[Finding] = field(default_factory=list)
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)  # section -> chars, limit, counted (checks)
 
 
 @dataclass
@@ -56,6 +61,8 @@ class PageGroupSpan:
 
 # ingest's flag for pages that are not this form at all: reported UNREADABLE, not assembled.
 NOT_THIS_FORM_FLAG = "not a kczg-2020 form"
+# A blank page of a stack (separator sheet, empty back): dropped, and noted on its input.
+BLANK_FLAG = "blank page, dropped"
 
 PageTask = Callable[[Page, FormTemplate, Any], dict[str, Any]]
 
@@ -81,117 +88,59 @@ class Stages:
     write_reports: Callable[[dict[str, Any], Path, ReportOptions], None] | None
 
 
-def _attr(module: str, name: str) -> Any:
-    """``module.name`` looked up when called, so a stage that lands later is picked up."""
-    return getattr(importlib.import_module(module), name)
-
-
-# Where ingest's functions live until ingest/__init__.py exports them all.
-_INGEST_MODULES = ("ingest", "ingest.files", "ingest.scans", "ingest.stacks", "ingest.export")
-
-
-def _ingest(name: str) -> Any:
-    for module in _INGEST_MODULES:
-        try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ModuleNotFoundError:
-            continue
-        if found is not None:
-            return found
-    raise ModuleNotFoundError(f"ingest.{name} has not landed")
-
-
 # -- the real stages ------------------------------------------------------------------------
 
 
 def _probe(engine: str) -> None:
     if engine in ("tesseract", "hybrid", "rapidocr"):
-        _attr("extract.ocr", "probe_tesseract")()
-
-
-def _load_template(name: str) -> FormTemplate:
-    template: FormTemplate = _attr("forms", "load_template")(name)
-    return template
-
-
-def _read_export(path: Path, template: FormTemplate) -> OnlineExport:
-    export: OnlineExport = _ingest("read_export")(path, template)
-    return export
-
-
-def _discover(paths: Sequence[Path]) -> list[Path]:
-    return list(_ingest("discover")(list(paths)))
-
-
-def _sniff(path: Path) -> str:
-    return str(_ingest("sniff")(path))
-
-
-def _page_count(path: Path) -> int:
-    return int(_ingest("page_count")(path))
+        probe_tesseract()
 
 
 def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:
-    pages: Iterator[Page] = _ingest("iter_pages")(path, dpi=dpi)
-    return pages
+    return iter_pages(path, dpi=dpi)
 
 
-def _read_docx(path: Path) -> DocxTable:
-    table: DocxTable = _ingest("read_docx")(path)
-    return table
-
-
-def _read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate) -> FormReading:
-    reading: FormReading = _attr("extract", "read_docx_form")(doc_id, source, table, template)
-    return reading
-
-
-def _extract_options(engine: str, debug_dir: Path | None) -> Any:
-    return _attr("extract", "ExtractOptions")(ocr_engine=engine, debug_dir=debug_dir)
+def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
+    return ExtractOptions(ocr_engine=engine, debug_dir=debug_dir)
 
 
 def read_page_task(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
     """Worker side: read one page, hand back its PageReading as a dict."""
-    reading = _attr("extract", "read_page")(page, template, options)
-    result: dict[str, Any] = reading.to_dict()
+    result: dict[str, Any] = read_page(page, template, options).to_dict()
     return result
 
 
 def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
-    groups = _ingest("group_pages")(kinds)
-    return [PageGroupSpan(positions=sorted([*g.pages, *g.attachments]), flag=g.flag) for g in groups]
+    """The stack's documents, then one span per blank page (dropped, but said so)."""
+    split = split_stack(kinds)
+    spans = [PageGroupSpan(positions=sorted([*g.pages, *g.attachments]), flag=g.flag) for g in split.groups]
+    return spans + [PageGroupSpan(positions=[i], flag=BLANK_FLAG) for i in split.blanks]
 
 
 def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template: FormTemplate) -> FormReading:
-    from_dict = _attr("extract", "PageReading").from_dict
-    reading: FormReading = _attr("extract", "assemble")(doc_id, source, [from_dict(r) for r in readings], template)
-    return reading
+    return assemble(doc_id, source, [PageReading.from_dict(r) for r in readings], template)
 
 
 def _reconcile(
     readings: list[FormReading], records: list[OnlineRecord], template: FormTemplate, count_rule: str
 ) -> Matches:
-    options = _attr("checks", "CheckOptions")(count_rule=count_rule)
-    rec = _attr("checks", "reconcile")(readings, records, template, options)
+    rec = reconcile(readings, records, template, CheckOptions(count_rule=count_rule))
     return matches_from(rec, [r.document_id for r in readings])
 
 
-def matches_from(rec: Any, document_ids: list[str]) -> Matches:
-    """Turn checks' Reconciliation into ``Matches`` (per-document record, score, findings)."""
+def matches_from(rec: Reconciliation, document_ids: list[str]) -> Matches:
+    """Turn checks' Reconciliation into ``Matches`` (per-document record, score, findings, counts)."""
     per_doc: dict[str, DocumentMatch] = {}
-    by_doc = getattr(rec, "documents", None) or {}
-    if isinstance(by_doc, list):
-        by_doc = {getattr(m, "document_id", None) or m.id: m for m in by_doc}
     for doc_id in document_ids:
-        m = by_doc.get(doc_id)
-        per_doc[doc_id] = DocumentMatch(
-            record_id=getattr(m, "record_id", None),
-            match_score=getattr(m, "match_score", None),
-            findings=list(getattr(m, "findings", []) or []),
+        m = rec.documents.get(doc_id)
+        per_doc[doc_id] = (
+            DocumentMatch(record_id=None, match_score=None)
+            if m is None
+            else DocumentMatch(
+                record_id=m.record_id, match_score=m.match_score, findings=list(m.findings), counts=dict(m.counts)
+            )
         )
-    batch = list(getattr(rec, "findings", None) or getattr(rec, "batch_findings", None) or [])
-    unmatched = list(getattr(rec, "unmatched_records", []) or [])
-    return Matches(documents=per_doc, findings=batch, unmatched_records=unmatched)
+    return Matches(documents=per_doc, findings=list(rec.findings), unmatched_records=list(rec.unmatched_records))
 
 
 def _write_reports(results: dict[str, Any], out_dir: Path, options: ReportOptions) -> None:
@@ -202,14 +151,14 @@ def default_stages() -> Stages:
     """The real pipeline."""
     return Stages(
         probe=_probe,
-        load_template=_load_template,
-        read_export=_read_export,
-        discover=_discover,
-        sniff=_sniff,
-        page_count=_page_count,
+        load_template=load_template,
+        read_export=read_export,
+        discover=discover,
+        sniff=sniff,
+        page_count=page_count,
         iter_pages=_iter_pages,
-        read_docx=_read_docx,
-        read_docx_form=_read_docx_form,
+        read_docx=read_docx,
+        read_docx_form=read_docx_form,
         extract_options=_extract_options,
         read_page=read_page_task,
         group_pages=_group_pages,
