@@ -113,3 +113,43 @@ def test_trl_with_a_stray_glyph_keeps_the_raw_text_and_lowers_confidence():
     img, fake = _form_page({"r0": ("技术名称", "一种方法"), "r1": ("技术就绪水平量值", "七级")})
     r = read_page(Page(image=img, dpi=150, source=Path("t.png"), number=1), T, ExtractOptions(second_opinion=False), engine=fake)
     assert r.fields["trl"].raw == "七级" and r.fields["trl"].confidence == 0.95  # a written answer stays as read
+
+
+def test_a_line_no_detected_box_covers_is_found_for_re_reading():
+    from extract.page import uncovered_runs
+
+    cell = np.full((300, 1200), 255, np.uint8)
+    cell[40:80, 100:1100] = 0  # line 1, detected
+    cell[130:170, 100:900] = 0  # line 2, dropped by detection
+    cell[35:260, 0:6] = 0  # a bracket spilling over the rule, running down the cell's edge
+    cell[220:223, 600:603] = 0  # a speck
+    runs = uncovered_runs(cell, [(95, 35, 1105, 85)])
+    assert len(runs) == 1
+    x0, y0, x1, y1 = runs[0]
+    assert 90 <= x0 <= 100 and 900 <= x1 <= 915 and y0 <= 130 and 170 <= y1 < 200
+    assert uncovered_runs(cell, [(95, 35, 1105, 85), (95, 125, 905, 175)]) == []
+
+
+def test_dropped_line_is_read_and_added_to_the_value():
+    class Recognizer(FakeOcrEngine):
+        def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
+            self.calls.append("cells")
+            return [OcrText("第二行", 0.9) for _ in imgs]
+
+    from tests.test_grid import ROWS, X1, XL
+
+    img, fake = _form_page({"r0": ("技术名称", ""), "r2": ("技术团队简介", "")})
+    y0, y1 = ROWS[2], ROWS[3]
+    h = (y1 - y0) // 6
+    for x in range(XL + 20, X1 - 40, 2 * h):  # line 1: glyph-sized blots (a solid bar would be a rule)
+        img[y0 + h : y0 + 2 * h, x : x + h] = 0
+    for x in range(XL + 20, XL + 300, 2 * h):  # line 2, which the page pass does not report
+        img[y0 + 3 * h : y0 + 4 * h, x : x + h] = 0
+    regions = dict(fake.regions)
+    regions[(XL + 15, y0 + h - 3, X1 - 35, y0 + 2 * h + 3)] = "第一行"
+    eng = Recognizer(regions)
+    page = Page(image=img, dpi=150, source=Path("t.png"), number=1)
+    r = read_page(page, T, ExtractOptions(second_opinion=False), engine=eng)
+    assert r.fields["team_intro"].raw == "第一行第二行"
+    r = read_page(page, T, ExtractOptions(second_opinion=False, recover_lines=False), engine=Recognizer(regions))
+    assert r.fields["team_intro"].raw == "第一行"
