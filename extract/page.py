@@ -216,6 +216,58 @@ def _is_cjk_glyph(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
+EMAIL_RE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
+# A phone on the form: a mobile (11 digits) or a landline with area code, dashes allowed.
+PHONE_RE = re.compile(r"(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})")
+# Characters a Chinese-first recogniser swaps in Latin text; a difference made only of these
+# is settled by which reading fits its neighbours (digits among digits, letters among letters).
+_LOOKALIKES = [set("1lI|i"), set("0oO"), set("5sS"), set("2zZ"), set("8B")]
+
+
+def valid_typed(spec: FieldSpec, text: str) -> bool:
+    """Does ``text`` make a valid e-mail address / phone number (after typing)?"""
+    value, _ = typed_value(spec, text)
+    if not isinstance(value, str):
+        return False
+    pattern = EMAIL_RE if spec.kind == "email" else PHONE_RE
+    return pattern.fullmatch(value) is not None
+
+
+def _fits(text: str, i: int, ch: str) -> int:
+    """How many of position ``i``'s neighbours are of ``ch``'s class (digit or letter): in
+    ``xielei`` an ``l`` fits, in ``1985`` a ``1`` does."""
+    return sum(1 for j in (i - 1, i + 1) if 0 <= j < len(text) and text[j].isdigit() == ch.isdigit() and text[j].isalnum())
+
+
+def _lookalike_fix(lead: str, second: str) -> bool:
+    """``second`` differs from ``lead`` only in look-alike characters, and each of its
+    characters there fits its neighbours (digits among digits, letters among letters) at
+    least as well, one of them better."""
+    if len(lead) != len(second) or lead == second:
+        return False
+    better = False
+    for i, (x, y) in enumerate(zip(lead, second, strict=True)):
+        if x == y:
+            continue
+        if not any(x in g and y in g for g in _LOOKALIKES):
+            return False
+        fx, fy = _fits(lead, i, x), _fits(second, i, y)
+        if fy < fx:
+            return False
+        better = better or fy > fx
+    return better
+
+
+def prefer_second(spec: FieldSpec, lead: str, second: str) -> bool:
+    """Take the second engine's e-mail/phone over the leading one's: it validates and the
+    leading one does not, or both validate and it fixes look-alikes (``xie1ei`` → ``xielei``)."""
+    if not valid_typed(spec, second):
+        return False
+    if not valid_typed(spec, lead):
+        return True
+    return _lookalike_fix(squash(lead).lower(), squash(second).lower())
+
+
 def _status(value: object, why: str) -> FieldStatus:
     if value is not None:
         return "read"
@@ -626,9 +678,19 @@ def _second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: d
         for k, o in zip(keys, others, strict=True):
             fr = reading.fields[k]
             other = squash(strip_hints(o.text, hints))
-            if other != squash(str(fr.raw)):
+            if other == squash(str(fr.raw)):
+                continue
+            spec = template.field(k)
+            if spec.kind in ("email", "phone") and prefer_second(spec, str(fr.raw), other):
+                # Latin and digits: the reading that is a valid address/number, or the one from
+                # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
+                value, _ = typed_value(spec, other)
+                fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {str(fr.raw)!r}"
+                fr.raw, fr.value = other, value
                 fr.confidence = round(min(fr.confidence, o.confidence), 4)
-                fr.reason = f"engines disagree: tesseract read {other!r}"
+                continue
+            fr.confidence = round(min(fr.confidence, o.confidence), 4)
+            fr.reason = f"engines disagree: tesseract read {other!r}"
 
 
 def _read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, engine: str) -> FieldReading:

@@ -153,3 +153,25 @@ def test_dropped_line_is_read_and_added_to_the_value():
     assert r.fields["team_intro"].raw == "第一行第二行"
     r = read_page(page, T, ExtractOptions(second_opinion=False, recover_lines=False), engine=Recognizer(regions))
     assert r.fields["team_intro"].raw == "第一行"
+
+
+def test_email_and_phone_prefer_the_reading_that_validates_or_fits_its_neighbours():
+    from extract.page import prefer_second
+
+    email, phone = T.field("email"), T.field("phone")
+    assert prefer_second(email, "xie1ei@cags.ac.cn", "xielei@cags.ac.cn")  # 1 among letters: l
+    assert not prefer_second(email, "li1985@cas.cn", "lil985@cas.cn")  # 1 among digits stays
+    assert prefer_second(email, "xielei cags.ac.cn", "xielei@cags.ac.cn")  # lead does not validate
+    assert not prefer_second(email, "xielei@cags.ac.cn", "xieiei@cags.ac.cn")  # both fit: keep the lead
+    assert not prefer_second(email, "xielei@cags.ac.cn", "xielei@cags")  # second invalid
+    assert prefer_second(phone, "1381234567B", "13812345678")
+    assert not prefer_second(phone, "13812345678", "13812345670")  # a real difference, not a look-alike
+
+
+def test_second_engine_email_replaces_a_lookalike_misread():
+    img, fake = _form_page({"r0": ("技术名称", "一种方法"), "r1": ("电子邮箱", "xie1ei@cags.ac.cn")})
+    eng = TwoEngines(fake.regions, second="xielei@cags.ac.cn", confidence=0.8)
+    r = read_page(Page(image=img, dpi=150, source=Path("e.png"), number=1), T, ExtractOptions(), engine=eng)
+    f = r.fields["email"]
+    assert (f.raw, f.value, f.confidence) == ("xielei@cags.ac.cn", "xielei@cags.ac.cn", 0.8)
+    assert "xie1ei" in f.reason
