@@ -59,6 +59,10 @@ def quote(text: Any) -> str:
     return s if len(s) <= _SHOW else s[:_SHOW] + "…"
 
 
+# A reason worth showing a clerk is one written in Chinese.
+_CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
 @dataclass
 class RuleContext:
     """One paper form, its online record (None when unmatched) and what the rules share."""
@@ -103,12 +107,13 @@ class RuleContext:
                        record_id=self.record.record_id if self.record else None, **kw)
 
     def unreadable(self, key: str, label: str, reason: str = "", what: str | None = None, **kw: Any) -> Finding:
-        """UNREADABLE for one field: what happened in Chinese, the reader's reason (often English) in brackets."""
+        """UNREADABLE for one field: what happened, in Chinese; the reader's own reason (a developer's
+        English line) goes to the evidence, and into the message only when it is Chinese itself."""
         f = self.field(key)
         status = f.status if f else "not_found"
         why = reason or (f.reason if f else "")
         what = what or _STATUS_REASONS.get(status, "无法识别")
-        detail = f"（{why}）" if why else ""
+        detail = f"（{why}）" if _CJK_TEXT.search(why) else ""
         return self.finding("UNREADABLE", key, f"{label}{what}{detail}，请人工核对原件",
                             evidence={"status": status if f else "missing", "reason": why}, **kw)
 

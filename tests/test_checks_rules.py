@@ -40,6 +40,14 @@ def test_seal_box_not_found_is_unreadable_not_a_pass() -> None:
     assert only(result, "UNREADABLE").message == "推荐单位意见栏无法判断是否盖章（未找到推荐单位意见栏），请人工核对原件"
 
 
+def test_a_readers_english_reason_stays_in_the_evidence_not_the_clerks_message() -> None:
+    seal = SealReading(False, 0.0, status="unreadable", reason="opinion box 推荐单位意见 not found")
+    result = run([reading(seals={"recommender_opinion": seal})], [record()])
+    f = only(result, "UNREADABLE")
+    assert f.message == "推荐单位意见栏无法判断是否盖章，请人工核对原件"
+    assert f.evidence["reason"] == "opinion box 推荐单位意见 not found"
+
+
 def test_no_seal_reading_at_all_is_unreadable() -> None:
     result = run([reading(seals={"applicant_opinion": None})], [record()])
     assert ("UNREADABLE", "applicant_opinion") in codes(result)
