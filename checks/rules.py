@@ -59,8 +59,9 @@ def quote(text: Any) -> str:
     return s if len(s) <= _SHOW else s[:_SHOW] + "…"
 
 
-# A reason worth showing a clerk is one written in Chinese.
+# A reason worth showing a clerk is one written in Chinese: CJK and no English word in it.
 _CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 @dataclass
@@ -113,7 +114,7 @@ class RuleContext:
         status = f.status if f else "not_found"
         why = reason or (f.reason if f else "")
         what = what or _STATUS_REASONS.get(status, "无法识别")
-        detail = f"（{why}）" if _CJK_TEXT.search(why) else ""
+        detail = f"（{why}）" if _CJK_TEXT.search(why) and not _ENGLISH_WORD.search(why) else ""
         return self.finding("UNREADABLE", key, f"{label}{what}{detail}，请人工核对原件",
                             evidence={"status": status if f else "missing", "reason": why}, **kw)
 
