@@ -54,7 +54,8 @@ def binarize(gray: np.ndarray) -> np.ndarray:
 def measure_skew(gray: np.ndarray) -> float:
     """The page's skew in degrees from its long horizontal rules (0.0 when none are found)."""
     h, w = gray.shape[:2]
-    bw = binarize(gray)
+    # Flatten first: under a strong light fall-off Otsu on the raw page takes the dark half for ink.
+    bw = binarize(flatten(gray))
     klen = max(10, int(w * SKEW_KERNEL_FRACTION))
     # Dilate vertically first so a slanted rule stays one connected band.
     band = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))

@@ -92,6 +92,16 @@ def test_skew_is_measured_from_the_rules_and_removed(angle):
     assert spans(grid) == spans(find_grid(draw_table()))
 
 
+def test_skew_is_measured_under_a_strong_light_fall_off():
+    # a lamp that fades to 30% in the far corner: Otsu on the raw page took the dark part for ink
+    page = cv2.cvtColor(rotate(draw_table(), -2.0), cv2.COLOR_BGR2GRAY).astype(np.float32)
+    h, w = page.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 1.0 - 0.7 * ((yy / h) ** 2 + (xx / w) ** 2) / 2
+    shaded = np.clip(page * light * 0.92, 0, 255).astype(np.uint8)
+    assert measure_skew(shaded) == pytest.approx(2.0, abs=0.1)
+
+
 def test_a_broken_rule_still_separates_cells():
     # a scanner dropout takes 15% out of the rule between rows 1 and 2 of the value column
     gap = (XL + 100, XL + 100 + int(0.15 * (X1 - XL)))
