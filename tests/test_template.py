@@ -64,3 +64,12 @@ def test_industry_table_levels() -> None:
     big = table.code("65")
     assert big is not None and not big.valid_answer
     assert table.code("3741") is not None and table.code("3741").level == "小类"  # type: ignore[union-attr]
+
+
+def test_the_opinion_boxes_printed_text_does_not_mark_a_first_page() -> None:
+    from extract.page import classify
+
+    t = load_template()
+    last_page = "本单位承诺以上技术信息真实、可靠、不涉密，同意向“科创中国”先导技术榜单推荐。申报单位意见"
+    assert classify(t, set(), False, last_page, False, True) != "first"
+    assert classify(t, set(), False, "“科创中国”榜单推荐表（先导技术）", True, True) == "first"
