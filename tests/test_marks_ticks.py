@@ -108,3 +108,14 @@ def test_an_empty_crop_is_unreadable_with_its_reason() -> None:
 def test_tick_reading_round_trips() -> None:
     r = read_ticks(scanned(choice_cell(TYPES, ["应用研究"])), TYPES, DPI)
     assert TickReading.from_dict(r.to_dict()) == r
+
+
+def test_a_thick_printed_side_is_not_read_as_a_tick() -> None:
+    # A 1-bit 200 dpi scan read at 300 dpi: the boxes' sides come out ~0.8 mm thick, twice a colour
+    # scan's; with a fixed inset the empty box's own side counted as ink inside it (form07 in samples).
+    cell = scanned(choice_cell(TYPES, ["应用研究"]), mode="bilevel")
+    thick = cv2.erode(cell, np.ones((5, 5), np.uint8))  # ink is dark: erosion thickens every stroke
+    big = cv2.resize(thick, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_NEAREST)
+    reading = read_ticks(big, TYPES, 300)
+    assert reading.chosen == ["应用研究"]
+    assert reading.scores["开发研究"] < 0.01

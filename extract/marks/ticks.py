@@ -42,8 +42,14 @@ SQUARE_MIN_SCORE = 0.88
 SAME_BOX_FRACTION = 0.6
 # Boxes of one cell are printed alike: their sides agree within this share of the median.
 SIZE_TOLERANCE = 0.15
-# Interior inset from the nominal edge: the printed line, the slack, and a little margin.
+# Interior inset from the nominal edge: the printed line, the slack, and a little margin
+# (the least inset; a thicker printed line is measured, see _interior).
 INSET_FRACTION = 0.14
+# A side's measured line is never taken deeper than this share of the box (a tick could
+# otherwise be mistaken for a thick side and inset away).
+MAX_INSET_FRACTION = 0.3
+# Cuts across each side where its inner edge is measured (the median is used).
+EDGE_SAMPLES = 5
 # Darkness above which an interior pixel counts as a mark: a faint pencil line (~0.3) counts,
 # scanner noise on paper (<0.1) does not.
 MARK_INK = 0.2
@@ -163,10 +169,46 @@ def _reading_order(squares: list[_Square]) -> list[_Square]:
     return [s for row in rows for s in sorted(row, key=lambda s: s.cx)]
 
 
-def _interior_ink(ink: np.ndarray, sq: _Square) -> float:
+def _inner_edge(profile: np.ndarray) -> int:
+    """Steps from outside the printed side to just inside it: skip paper, then cross the line."""
+    i, n = 0, profile.size
+    while i < n and profile[i] < LINE_INK:
+        i += 1
+    while i < n and profile[i] >= LINE_INK:
+        i += 1
+    return i
+
+
+def _interior(ink: np.ndarray, sq: _Square) -> np.ndarray:
+    """The box's inside, inset past its printed sides as thick as they really are.
+
+    A 1-bit scan upsampled from 200 dpi prints the sides twice as thick as a 300 dpi
+    colour scan, so a fixed inset would count the line itself as a mark. Each side's
+    inner edge is the median over ``EDGE_SAMPLES`` cuts across it (a tick crossing one
+    cut, or a gap in the line at another, does not move the median), never deeper than
+    ``MAX_INSET_FRACTION`` of the side, never shallower than ``INSET_FRACTION``.
+    """
     x0, y0, x1, y1 = sq.bbox
-    m = max(1, round(INSET_FRACTION * sq.side))
-    inner = ink[max(0, y0 + m): y1 - m, max(0, x0 + m): x1 - m]
+    h, w = ink.shape
+    pad = max(2, round(sq.side * INSET_FRACTION / 2))  # start just outside the nominal side
+    deepest = round(sq.side * MAX_INSET_FRACTION)
+    least = max(1, round(INSET_FRACTION * sq.side))
+    along = [round(f * sq.side) for f in np.linspace(0.3, 0.7, EDGE_SAMPLES)]
+    ox0, oy0 = max(0, x0 - pad), max(0, y0 - pad)
+    ox1, oy1 = min(w, x1 + pad), min(h, y1 + pad)
+    cuts: dict[str, list[int]] = {"l": [], "r": [], "t": [], "b": []}
+    for a in along:
+        y, x = min(h - 1, y0 + a), min(w - 1, x0 + a)
+        cuts["l"].append(_inner_edge(ink[y, ox0 : ox0 + pad + deepest]) - (x0 - ox0))
+        cuts["r"].append(_inner_edge(ink[y, max(0, ox1 - pad - deepest) : ox1][::-1]) - (ox1 - x1))
+        cuts["t"].append(_inner_edge(ink[oy0 : oy0 + pad + deepest, x]) - (y0 - oy0))
+        cuts["b"].append(_inner_edge(ink[max(0, oy1 - pad - deepest) : oy1, x][::-1]) - (oy1 - y1))
+    inset = {k: int(min(deepest, max(least, np.median(v)))) for k, v in cuts.items()}
+    return ink[y0 + inset["t"] : y1 - inset["b"], x0 + inset["l"] : x1 - inset["r"]]
+
+
+def _interior_ink(ink: np.ndarray, sq: _Square) -> float:
+    inner = _interior(ink, sq)
     return float((inner >= MARK_INK).mean()) if inner.size else 0.0
 
 
