@@ -25,7 +25,7 @@ import numpy as np
 
 from extract.grid import Cell, Grid, crop, find_grid
 from extract.labels import GROUP_PREFIX, label_head, match_label, squash, strip_hints, template_hints
-from extract.marks import read_date, read_seal, read_seal_text, read_ticks
+from extract.marks import parse_date, read_date, read_seal, read_seal_text, read_ticks
 from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, get_engine, join_lines, normalize_text
 from extract.preprocess import prepare, to_gray
 from extract.reading import AttachmentReading, DateReading, FieldReading, FieldStatus, FormReading, SealReading
@@ -82,7 +82,6 @@ INTEGER_WORDS = set("〇零一二三四五六七八九十级第")
 TICK_CHARS = "☑☒■√✓✔▣◼●"
 EMPTY_BOX_CHARS = "□☐"
 # Dates written in an opinion box: 2020年11月10日, with OCR spacing.
-DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 PAGE_KINDS = ("first", "continuation", "attachment", "blank", "other")
 # A picture in a DOCX without a shown size is taken to be one seal this wide (公章 are 38-45 mm).
 DOCX_SEAL_ASSUMED_MM = 40.0
@@ -381,7 +380,7 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
         color, skew = page.image, 0.0
         gray = to_gray(color)
     else:
-        prep = prepare(page.image)
+        prep = prepare(page.image, page.dpi)
         color, gray, skew = prep.color, prep.gray, prep.skew_deg
     h, w = gray.shape[:2]
     reading = PageReading(
@@ -733,32 +732,6 @@ def _ocr_line_fn(eng: OcrEngine | None) -> Callable[[np.ndarray], tuple[str, flo
         return r.text, r.confidence
 
     return ocr_line
-
-
-_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "O": 0, "o": 0}
-
-
-def _arabic(text: str) -> str:
-    """Chinese-numeral dates (二〇二〇年十一月五日) in digits; other text unchanged."""
-
-    def number(run: str) -> str:
-        if "十" not in run:
-            return "".join(str(_CN_DIGIT[c]) for c in run)
-        tens, _, ones = run.partition("十")
-        return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
-
-    return re.sub(r"[〇零一二三四五六七八九十]+(?=[年月日])", lambda m: number(m.group()), text)
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date of the first 2020年11月10日-style date in ``text``."""
-    m = DATE_RE.search(_arabic(squash(text)))
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None, reading: PageReading) -> None:

@@ -338,7 +338,8 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
     head = stack.members[0]
     if head.kind == "docx":
         table = stages.read_docx(head.path)
-        return [(stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template), [head.file])]
+        form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
+        return [(form, [head.file])]
     readings, numbers, owners = stack_readings(stack, ctx.store, ctx.version)
     forms: list[tuple[FormReading, list[str]]] = []
     for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):

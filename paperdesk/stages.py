@@ -79,7 +79,7 @@ class Stages:
     page_count: Callable[[Path], int]
     iter_pages: Callable[[Path, int], Iterator[Page]]
     read_docx: Callable[[Path], DocxTable]
-    read_docx_form: Callable[[str, str, DocxTable, FormTemplate], FormReading]
+    read_docx_form: Callable[[str, str, DocxTable, FormTemplate, str], FormReading]
     extract_options: Callable[[str, Path | None], Any]
     read_page: PageTask
     group_pages: Callable[[list[str]], list[PageGroupSpan]]
@@ -98,6 +98,10 @@ def _probe(engine: str) -> None:
 
 def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:
     return iter_pages(path, dpi=dpi)
+
+
+def _read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate, engine: str) -> FormReading:
+    return read_docx_form(doc_id, source, table, template, ocr_engine=engine)
 
 
 def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
@@ -158,7 +162,7 @@ def default_stages() -> Stages:
         page_count=page_count,
         iter_pages=_iter_pages,
         read_docx=read_docx,
-        read_docx_form=read_docx_form,
+        read_docx_form=_read_docx_form,
         extract_options=_extract_options,
         read_page=read_page_task,
         group_pages=_group_pages,

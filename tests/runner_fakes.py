@@ -156,7 +156,7 @@ def _no_docx(path: Path) -> DocxTable:
     raise BadInputError("DOCX is not part of the fake pipeline")
 
 
-def _no_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate) -> FormReading:
+def _no_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate, engine: str) -> FormReading:
     raise BadInputError("DOCX is not part of the fake pipeline")
 
 

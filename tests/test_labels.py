@@ -103,7 +103,7 @@ def test_docx_form_is_labelled_from_its_cells():
 
 
 def test_dates_in_digits_or_chinese_numerals():
-    from extract.page import parse_date
+    from extract.marks import parse_date
 
     assert parse_date("本单位承诺…… 2020 年 11 月 10 日") == "2020-11-10"
     assert parse_date("二〇二〇年十一月五日") == "2020-11-05"
