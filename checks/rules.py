@@ -355,6 +355,8 @@ def dates_present(ctx: RuleContext) -> Iterator[Finding]:
         if not spec.date_required:
             continue
         date = ctx.reading.dates.get(spec.key)
+        if date is not None and date.present:
+            continue  # written (read or not): dates_in_time says whether it can be read and is in time
         if date is None or date.status in ("unreadable", "not_found"):
             reason = (date.reason if date else "") or "未找到意见栏"
             yield ctx.unreadable(spec.key, spec.label, reason, what="栏无法判断是否填写日期", page=date.page if date else None,
@@ -371,9 +373,9 @@ def dates_in_time(ctx: RuleContext) -> Iterator[Finding]:
     deadline = ctx.template.deadline
     for spec in ctx.template.opinion_fields:
         date = ctx.reading.dates.get(spec.key)
-        if date is None or not date.present or date.status != "read":
-            continue  # a missing or unreadable date is dates_present's
-        if not date.value:
+        if date is None or not date.present:
+            continue  # a missing date, or a box where none could be looked for, is dates_present's
+        if date.status != "read" or not date.value:  # written, but it does not read as a date
             yield ctx.finding("UNREADABLE", spec.key,
                               f"{spec.label}栏日期「{quote(date.raw)}」无法识别，请人工核对是否晚于截止日期{deadline.isoformat()}",
                               severity="warning", page=date.page, bbox=date.bbox, confidence=date.confidence,

@@ -105,6 +105,16 @@ def test_a_date_written_but_not_parsed_is_unreadable_warning() -> None:
     assert (f.field, f.severity) == ("recommender_opinion", "warning")
 
 
+def test_a_date_the_reader_saw_written_but_could_not_read_is_one_warning() -> None:
+    scrawl = DateReading(True, None, "二Q二年三一月十日", 0.4, status="unreadable",
+                         reason="a date is written but does not read as one")
+    result = run([reading(dates={"applicant_opinion": scrawl})], [record()])
+    f = only(result, "UNREADABLE")
+    assert (f.field, f.severity) == ("applicant_opinion", "warning")
+    assert "二Q二年三一月十日" in f.message and "does not" not in f.message
+    assert "DATE_MISSING" not in [c for c, _ in codes(result)]
+
+
 # -- choices, TRL, industry, empty ---------------------------------------------
 
 
