@@ -214,3 +214,18 @@ def test_seal_text_with_real_ocr() -> None:
     r = read_seal(box, DPI, "color")
     text, _ = read_seal_text(box, r.bbox, DPI, ocr_line)
     assert text is not None and Levenshtein.distance(text, UNIT) <= 2, text
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("（中国地质学会", "中国地质学会"),  # a ring stroke read as an opening bracket
+        ("中国科学院（地质所）", "中国科学院（地质所）"),  # a real bracketed part stays
+        ("中国) 地质 学会(", "中国地质学会"),
+        ("★中国金属学会 1101080012345", "中国金属学会"),
+    ],
+)
+def test_ring_text_keeps_the_name_and_only_paired_brackets(read: str, name: str) -> None:
+    from extract.marks.seals import _clean_unit_name
+
+    assert _clean_unit_name(read) == name

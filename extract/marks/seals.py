@@ -446,9 +446,21 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
 
 
 def _clean_unit_name(text: str) -> str:
-    """Keep the CJK characters and brackets a unit's name is made of."""
+    """Keep the CJK characters and brackets a unit's name is made of; a bracket without
+    its partner is a misread stroke of the ring, not part of the name."""
     keep = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "（）()"]
-    return "".join(keep)
+    opened: list[int] = []
+    unmatched: set[int] = set()
+    for i, ch in enumerate(keep):
+        if ch in "（(":
+            opened.append(i)
+        elif ch in "）)":
+            if opened:
+                opened.pop()
+            else:
+                unmatched.add(i)
+    unmatched.update(opened)
+    return "".join(ch for i, ch in enumerate(keep) if i not in unmatched)
 
 
 def read_seal_text(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int,
