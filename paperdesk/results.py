@@ -17,7 +17,7 @@ from typing import Any
 
 from checks.finding import Finding
 from extract.reading import FieldReading, FormReading
-from forms.counting import count_chars, count_words
+from forms.counting import COUNT_RULES
 from forms.template import FormTemplate
 from ingest.page import InputReport
 from ingest.records import OnlineRecord
@@ -38,7 +38,7 @@ def strip_cjk_spaces(text: str) -> str:
 
 def count(text: str, rule: str) -> int:
     """字 by the configured rule (CONTRACT.md: word processors' rule, or every character)."""
-    return count_chars(text) if rule == "chars" else count_words(text)
+    return COUNT_RULES[rule](text)
 
 
 @dataclass
