@@ -229,3 +229,51 @@ def test_ring_text_keeps_the_name_and_only_paired_brackets(read: str, name: str)
     from extract.marks.seals import _clean_unit_name
 
     assert _clean_unit_name(read) == name
+
+
+def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
+    from extract.marks.seals import _circular_runs
+
+    on = np.zeros(100, bool)
+    on[90:] = on[:8] = True  # a name across the strip's ends
+    on[40:45] = on[47:50] = True  # the serial number: two runs 2 apart
+    runs = sorted(_circular_runs(on, gap=3))
+    assert runs == [(40, 10), (90, 18)]
+    assert _circular_runs(np.zeros(10, bool), 3) == [] and _circular_runs(np.ones(10, bool), 3) == [(0, 10)]
+
+
+@pytest.mark.parametrize("rotation", [0.0, 90.0, 180.0, 250.0])
+def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotation: float) -> None:
+    from extract.marks.seals import TEXT_STRIP_PX_PER_MM, name_arc, unwrap_seal_text
+
+    box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=rotation))
+    r = read_seal(box, DPI, "color")
+    assert r.present and r.bbox is not None
+    strip = unwrap_seal_text(box, r.bbox, DPI)
+    name = name_arc(strip)
+    ink = (cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) < 128).sum()
+    name_ink = (cv2.cvtColor(name, cv2.COLOR_BGR2GRAY) < 128).sum()
+    # All of the name's seven glyphs (most of the ring's ink), in one piece...
+    assert name_ink > 0.75 * ink
+    # ...with blank paper at both ends: the cut is not through a glyph.
+    ends = cv2.cvtColor(name, cv2.COLOR_BGR2GRAY)[:, [0, -1]]
+    assert (ends < 128).sum() == 0
+    assert name.shape[1] < strip.shape[1] - 5 * TEXT_STRIP_PX_PER_MM  # the serial number's side left out
+
+
+@pytest.mark.slow
+def test_an_upside_down_seal_is_read_with_real_ocr() -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    from extract.ocr import get_engine
+
+    engine = get_engine("rapidocr")
+
+    def ocr_line(img: np.ndarray) -> tuple[str, float]:
+        t = engine.read_line(img)
+        return t.text, t.confidence
+
+    box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=175.0))
+    r = read_seal(box, DPI, "color")
+    text, _ = read_seal_text(box, r.bbox, DPI, ocr_line)
+    assert text is not None and Levenshtein.distance(text, UNIT) <= 2, text  # the bar of bench.marks

@@ -91,10 +91,26 @@ MIN_BOX_MM = 8.0
 # Seal text: the ring's characters sit between these fractions of the outer radius.
 TEXT_RING_INNER = 0.55
 TEXT_RING_OUTER = 0.93
-# The unwrapped strip starts straight below the centre and runs clockwise, so the
-# text arc (centred on top) lands in the middle, upright.
+# Width painted out along a fitted ring line (printed 1-1.5 mm, the fit ±0.5 mm).
+RING_LINE_MASK_MM = 2.5
+# The unwrapped strip runs clockwise all round the ring, glyphs upright (their tops outward).
 TEXT_STRIP_PX_PER_MM = 8.0
-# Share of the strip dropped at each end (30° either side of straight below).
+# Finding the name on the strip: a seal is stamped at any angle (and an oval's fitted angle
+# is only known up to a half turn), so the name is found by its ink. Columns with at least
+# this many ink pixels hold a glyph; glyphs closer than the gap are one run of text (a
+# name's characters sit 0.5-2 mm apart; the name's ends and the serial number at the
+# bottom are 5 mm and more apart). The name is the run with the most ink (the serial
+# number's digits are small).
+TEXT_COLUMN_MIN_PX = 2
+# Ink on the strip: anything clearly darker than paper (a gray scan shows a red seal at
+# ~90-200, lighter than print)...
+TEXT_INK_GRAY = 200
+# ...except long near-horizontal runs: the ring line itself where the fit drifted.
+TEXT_RULE_MIN_MM = 6.0
+TEXT_GLYPH_GAP_MM = 3.0
+# Room kept either side of the name's run.
+TEXT_SPAN_PAD_MM = 1.5
+# Without any ink run, the strip's ends are dropped (30° either side of straight below).
 TEXT_STRIP_END_CUT = 1 / 12
 
 
@@ -394,37 +410,70 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
                        reason=reason)
 
 
-def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.ndarray:
-    """The ring's text band unrolled into a straight, upright line (BGR), red ink shown black.
+@dataclass
+class FittedRing:
+    """A seal's outer ring fitted around a known seal box, in the box crop's pixels."""
 
-    The strip starts straight below the seal's centre and runs clockwise, so the
-    arc of the unit's name (centred on top) reads left to right in its middle.
-    """
+    cx: float
+    cy: float
+    a: float
+    b: float
+    angle: float  # degrees
+    red: bool  # the seal is red ink (colour scan); else judged on any ink
+
+
+def _around(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> tuple[np.ndarray, int, int]:
+    """The part of the box around a seal's bbox (5 mm more each side) and its offset."""
+    x0, y0, x1, y1 = seal_bbox
+    pad = round(5 * px_per_mm(dpi))
+    H, W = box_bgr.shape[:2]
+    cx0, cy0 = max(0, x0 - pad), max(0, y0 - pad)
+    return box_bgr[cy0:min(H, y1 + pad), cx0:min(W, x1 + pad)], cx0, cy0
+
+
+def fit_ring_around(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> FittedRing:
+    """The ring fitted again around ``seal_bbox``, in box pixels: a clipped bbox still
+    gives the whole ellipse; without a ring-shaped fit, the ellipse in the bbox."""
     x0, y0, x1, y1 = seal_bbox
     ppm = px_per_mm(dpi)
-    # Refit the ring around the given box so a clipped bbox still gives the full ellipse.
-    pad = round(5 * ppm)
-    H, W = box_bgr.shape[:2]
-    cx0, cy0, cx1, cy1 = max(0, x0 - pad), max(0, y0 - pad), min(W, x1 + pad), min(H, y1 + pad)
-    region = box_bgr[cy0:cy1, cx0:cx1]
+    region, cx0, cy0 = _around(box_bgr, seal_bbox, dpi)
     ink_r = red_mask(region, dpi)
-    gray: np.ndarray
-    if ink_r.mean() > 0.01:
-        gray = np.where(ink_r, 0, 255).astype(np.uint8)
-        work_ink = ink_r.astype(np.float32)
-    else:
-        gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
-        work_ink = ink_map(region, dpi)
+    red = bool(ink_r.mean() > 0.01)
+    work_ink = ink_r.astype(np.float32) if red else ink_map(region, dpi)
     scale = WORK_PX_PER_MM / ppm
     small = cv2.resize(work_ink, (max(1, round(work_ink.shape[1] * scale)), max(1, round(work_ink.shape[0] * scale))),
                        interpolation=cv2.INTER_AREA)
     ring = find_ring(small)
     if ring is not None and ring.is_seal():
         r = ring.scaled(ppm / WORK_PX_PER_MM)
-        cx, cy, a, b, ang = r.cx, r.cy, r.a, r.b, r.angle
+        return FittedRing(r.cx + cx0, r.cy + cy0, r.a, r.b, r.angle, red)
+    return FittedRing((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2, 0.0, red)
+
+
+def ring_line_mask(shape: tuple[int, ...], ring: FittedRing, dpi: int) -> np.ndarray:
+    """Pixels of the ring's line (and its blurred edge) in an image of ``shape``: what to
+    paint out before reading text the ring crosses (the date under a seal)."""
+    mask = np.zeros(shape[:2], np.uint8)
+    width = max(1, round(RING_LINE_MASK_MM * px_per_mm(dpi)))
+    cv2.ellipse(mask, (round(ring.cx), round(ring.cy)), (round(ring.a), round(ring.b)), ring.angle, 0, 360, 1, width)
+    return mask > 0
+
+
+def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.ndarray:
+    """The ring's text band unrolled into a straight, upright line (BGR), red ink shown black.
+
+    The strip runs once round the ring, clockwise, from straight below the centre in
+    the fitted ring's own frame. A seal is stamped at any angle, so the name may lie
+    anywhere on it, even across its ends: ``name_arc`` cuts it out.
+    """
+    ppm = px_per_mm(dpi)
+    ring = fit_ring_around(box_bgr, seal_bbox, dpi)
+    region, cx0, cy0 = _around(box_bgr, seal_bbox, dpi)
+    if ring.red:
+        gray = np.where(red_mask(region, dpi), 0, 255).astype(np.uint8)
     else:
-        cx, cy = (x0 + x1) / 2 - cx0, (y0 + y1) / 2 - cy0
-        a, b, ang = (x1 - x0) / 2, (y1 - y0) / 2, 0.0
+        gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+    cx, cy, a, b, ang = ring.cx - cx0, ring.cy - cy0, ring.a, ring.b, ring.angle
     # Map the ellipse onto a circle of radius a (stretch along b), then unroll it.
     radius = max(a, b)
     out_ppm = TEXT_STRIP_PX_PER_MM
@@ -443,6 +492,49 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
     map_y = (cy + ex * np.sin(th) + ey * np.cos(th)).astype(np.float32)
     strip = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     return cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)
+
+
+def _circular_runs(on: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """Runs (start, length) of True on a circle, gaps of up to ``gap`` False bridged."""
+    n = len(on)
+    if not on.any():
+        return []
+    if on.all():
+        return [(0, n)]
+    start = int(np.argmin(on))  # a False: unroll the circle there
+    idx = np.nonzero(np.roll(on, -start))[0]
+    runs: list[list[int]] = [[int(idx[0]), int(idx[0])]]
+    for i in idx[1:].tolist():
+        if i - runs[-1][1] - 1 <= gap:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    if len(runs) > 1 and (n - runs[-1][1] - 1) + runs[0][0] <= gap:  # the last run goes on into the first
+        runs[0][0] = runs[-1][0] - n
+        runs.pop()
+    return [((a + start) % n, b - a + 1) for a, b in runs]
+
+
+def name_arc(strip: np.ndarray) -> np.ndarray:
+    """The stretch of an unrolled ring (``unwrap_seal_text``) that holds the unit's name.
+
+    The strip is circular; the name is the run of glyphs with the most ink, taken
+    whole even where it crosses the strip's ends, with a little room either side.
+    """
+    w = strip.shape[1]
+    ink = (cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) < TEXT_INK_GRAY).astype(np.uint8)
+    rule = np.ones((1, round(TEXT_RULE_MIN_MM * TEXT_STRIP_PX_PER_MM)), np.uint8)
+    ink[cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule) > 0] = 0
+    cols = ink.sum(axis=0)
+    runs = _circular_runs(cols >= TEXT_COLUMN_MIN_PX, round(TEXT_GLYPH_GAP_MM * TEXT_STRIP_PX_PER_MM))
+    if not runs:
+        cut = round(w * TEXT_STRIP_END_CUT)
+        return strip[:, cut: w - cut]
+    mass = [int(np.roll(cols, -a)[:n].sum()) for a, n in runs]
+    start, length = runs[int(np.argmax(mass))]
+    pad = round(TEXT_SPAN_PAD_MM * TEXT_STRIP_PX_PER_MM)
+    length = min(w, length + 2 * pad)
+    return np.roll(strip, -(start - pad), axis=1)[:, :length]
 
 
 def _clean_unit_name(text: str) -> str:
@@ -471,16 +563,12 @@ def read_seal_text(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int,
     """
     if seal_bbox is None or _check_box(box_bgr, dpi):
         return None, 0.0
-    strip = unwrap_seal_text(box_bgr, seal_bbox, dpi)
-    # The name spans up to 250° around the top (the strip's middle); the ends hold the
-    # bottom of the seal (its number, digits that the cleaning drops anyway).
-    w = strip.shape[1]
-    cut = round(w * TEXT_STRIP_END_CUT)
-    text, conf = ocr_line(strip[:, cut: w - cut])
+    strip = name_arc(unwrap_seal_text(box_bgr, seal_bbox, dpi))
+    text, conf = ocr_line(strip)
     name = _clean_unit_name(text)
     if not name:
         return None, 0.0
     return name, float(conf)
 
 
-__all__ = ["Ring", "find_ring", "read_seal", "read_seal_text", "remove_red", "seal_ink", "unwrap_seal_text"]
+__all__ = ["FittedRing", "Ring", "find_ring", "fit_ring_around", "name_arc", "read_seal", "read_seal_text", "remove_red", "ring_line_mask", "seal_ink", "unwrap_seal_text"]
