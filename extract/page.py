@@ -739,6 +739,7 @@ def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pa
     box = crop(color, cell.bbox)
     x0, y0 = cell.bbox[0], cell.bbox[1]
     seal: SealReading = read_seal(box, page.dpi, page.color_mode)
+    rel: list[int] | None = None
     if seal.bbox is not None:
         rel = list(seal.bbox)
         if eng is not None:  # the ring's text needs OCR: never on a born-digital page
@@ -749,7 +750,7 @@ def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pa
     reading.seals[spec.key] = seal
     date: DateReading
     if eng is not None:
-        date = read_date(box, page.dpi, _ocr_line_fn(eng))
+        date = read_date(box, page.dpi, _ocr_line_fn(eng), seal_bbox=rel)
         if date.bbox is not None:
             date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
     else:  # text layer: the date is in the cell's words

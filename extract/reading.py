@@ -79,6 +79,9 @@ class DateReading:
     bbox: BBox | None = None
     status: FieldStatus = "read"
     reason: str = ""
+    # "--MM-DD" (ISO 8601 without the year) when only month and day could be read: the
+    # year hidden under a seal. The checks judge it against the deadline's year.
+    month_day: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.marks import parse_date, read_date
-from extract.marks.dates import chinese_to_int, has_filling, is_date_line
+from extract.marks.dates import chinese_to_int, has_filling, is_date_line, parse_month_day, rule_mask
 from extract.reading import DateReading
 from samples.fonts import HAND_FONT, load_font
 from samples.seal import draw_seal
@@ -152,3 +152,60 @@ def test_a_handwritten_date_with_real_ocr() -> None:
 
     r = read_date(opinion_box("2020-11-10", hand=True), DPI, ocr_line)
     assert r.value == "2020-11-10", r.raw
+
+
+@pytest.mark.parametrize(("text", "month_day"), [
+    ("二十一月十一日", "--11-11"),  # the year's last 〇 under the seal's text, 二 before 十一月 is its last digit
+    ("〇十二月三日", "--12-03"),
+    ("年11月5日", "--11-05"),
+    ("二〇二〇年十一月十日", "--11-10"),
+])
+def test_month_and_day_read_without_the_year(text: str, month_day: str) -> None:
+    assert parse_month_day(text) == month_day
+
+
+@pytest.mark.parametrize("text", ["二〇二〇年十三月一日", "十一月十", "二月三十日", "申报单位公章", "年月日"])
+def test_no_month_and_day_in_lines_without_them(text: str) -> None:
+    assert parse_month_day(text) is None
+
+
+def test_a_chinese_year_that_lost_its_zeros_is_not_a_two_digit_year() -> None:
+    # 二〇二〇 read with both 〇 lost is 二二, never 2022 (a false late date); Arabic 20年 is the century form.
+    assert parse_date("二二年十一月十五日") is None
+    assert parse_date("二Q二〇年十一月七日") == "2020-11-07"  # a handwritten 〇 read as a letter
+
+
+def test_a_date_whose_year_does_not_read_keeps_month_and_day() -> None:
+    box = opinion_box("2020-11-10")
+    r = read_date(box, DPI, LineOcr("二十一月十日", box.shape[0]))
+    assert (r.present, r.value, r.status, r.month_day) == (True, None, "unreadable", "--11-10")
+
+
+def test_print_stacked_over_the_date_is_not_taken_for_a_table_rule() -> None:
+    # A seal's star, its text, the 公章 label and the date stacked in one column fill half
+    # the date region's height, as a broken rule does; only the box's own edges are rules.
+    box = opinion_box("2020-11-10")
+    h, w = box.shape[:2]
+    x = w - mm(30)
+    for top, bottom in ((24, 17), (16.5, 9.5)):  # 14 mm of ink in the column, no straight 12 mm run
+        cv2.rectangle(box, (x, h - mm(top)), (x + mm(0.4), h - mm(bottom)), (0, 0, 0), -1)
+    ink = 1.0 - cv2.cvtColor(box[h - mm(24):, round(w * 0.35):], cv2.COLOR_BGR2GRAY).astype(np.float32) / 255
+    mask = rule_mask(ink, DPI)
+    assert mask[:, -mm(1):].all(axis=0).any()  # the box's right edge
+    col = x - round(w * 0.35)
+    assert not mask[mm(12):mm(20), col - 2:col + 3].any()  # the strokes over the date line are kept
+
+
+def test_a_date_the_seal_ring_crosses_is_read_again_without_the_ring() -> None:
+    box = opinion_box("2020-11-10", seal=True)
+    gray = cv2.cvtColor(cv2.cvtColor(box, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)  # a gray scan: red is gray
+    h, w = gray.shape[:2]
+    seal_bbox = [w - mm(39) - mm(21), h - mm(12) - mm(21), w - mm(39) + mm(21), min(h, h - mm(12) + mm(21))]
+    seen: list[np.ndarray] = []
+
+    def ocr(img: np.ndarray) -> tuple[str, float]:
+        seen.append(img)
+        return ("2020年11月10日", 0.9) if len(seen) > 3 else ("2O2?年1?月", 0.4)
+
+    r = read_date(gray, DPI, ocr, seal_bbox=seal_bbox)
+    assert r.value == "2020-11-10" and "seal" in r.reason

@@ -9,7 +9,8 @@ and validated as a calendar date.
 
 - present, value set: read and valid;
 - present, value None (``status="unreadable"``, ``raw`` kept): ink or digits in the
-  date's spaces that do not make a valid date — never reported as missing;
+  date's spaces that do not make a valid date — never reported as missing; when month
+  and day read but the year does not (a seal's text over it), ``month_day`` is set;
 - absent: the line holds only the printed 年 月 日.
 """
 
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, remove_red
+from extract.marks.seals import fit_ring_around, ring_line_mask
 from extract.reading import DateReading
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
@@ -39,7 +41,11 @@ ROW_INK = 0.45
 ROW_MIN_INK_MM = 0.6
 # Table rules (the box's edges) are removed before finding lines: ink runs longer than this.
 RULE_MIN_MM = 12.0
+# A rule broken or blurred by the scan: a row (column) inked over this share of the region,
+# within RULE_EDGE_MM of its edge (the box's own edges; inside the box, a seal's star and
+# ring text stacked over the date fill a column as much).
 RULE_ROW_SHARE = 0.5
+RULE_EDGE_MM = 4.0
 # A band taller than one line (a seal's ring crossing the rows glued the date line to the
 # 公章 label) is cut again at these shares of its own fullest row, in turn (a share of the
 # whole region's fullest row would lose a blank 年 月 日 line under dense text).
@@ -61,16 +67,21 @@ MIN_FILLING_DIGITS = 2
 # Years a nomination date can have (the notice is of 2020; forms get reused).
 YEAR_MIN, YEAR_MAX = 2000, 2099
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Q": 0, "D": 0, "C": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
 # OCR misreadings seen for the printed labels and digits.
 _LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1", "I": "1", "|": "1", "B": "8",
                 "S": "5", "Z": "2", "z": "2"}
 _NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
+# A handwritten 〇 in a year is also read as Q, D or C (only there: the year is digit by digit).
+_YEAR_NUM = r"[0-9〇○零OoQDC一二三四五六七八九十两]"
 # One stray character is allowed on either side of 年 and 月 (a seal's or a rule's mark read as one).
 _STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
 # 日 is required: a day cut short by a seal over it ("十一月十" for 十八) must not read as the 10th.
-_DATE_CN = re.compile(rf"({_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
+_DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
+# Month and day alone (the year unreadable): 日 still required, and whatever stands before
+# 月 is cut to its last two characters (二十一月 → 十一月: the year's last digit before it).
+_MONTH_DAY = re.compile(rf"({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
 _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
 
@@ -112,14 +123,31 @@ def parse_date(text: str) -> str | None:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if y is None or mo is None or d is None:
         return None
-    if y < 100:  # "20年" for 2020: the century printed, the rest written
-        y += 2000
+    if y < 100 and m.group(1).isdigit():  # "20年" for 2020: the century printed, the rest written
+        y += 2000                         # (never 二二 for 二〇二〇 with both 〇 lost: 2022)
     if not YEAR_MIN <= y <= YEAR_MAX:
         return None
     try:
         return dt.date(y, mo, d).isoformat()
     except ValueError:
         return None
+
+
+def parse_month_day(text: str) -> str | None:
+    """``--MM-DD`` for a date line whose month and day read but whose year does not."""
+    m = _MONTH_DAY.search(normalize_date_text(text))
+    if not m:
+        return None
+    head, day = m.group(1), chinese_to_int(m.group(2))
+    # A month is at most two characters (十二, 12); a third before it is the year's last digit.
+    month = chinese_to_int(head[-2:])
+    if month is None or day is None or not 1 <= month <= 12:
+        return None
+    try:
+        dt.date(2000, month, day)  # a leap year: 02-29 is a day
+    except ValueError:
+        return None
+    return f"--{month:02d}-{day:02d}"
 
 
 def is_date_line(text: str) -> bool:
@@ -165,9 +193,16 @@ def rule_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
     run = max(3, round(RULE_MIN_MM * ppm))
     rules = np.maximum(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
                        cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))) > 0
-    # A rule blurred or broken by the scan: a row (column) inked over most of the width (height).
-    rules[binary.sum(axis=1) >= RULE_ROW_SHARE * binary.shape[1]] = True
-    rules[:, binary.sum(axis=0) >= RULE_ROW_SHARE * binary.shape[0]] = True
+    # A rule blurred or broken by the scan: a row (column) by the edge inked over most of the width (height).
+    edge = max(1, round(RULE_EDGE_MM * ppm))
+    for axis in (0, 1):
+        share = binary.sum(axis=1 - axis) / binary.shape[1 - axis]
+        full = share >= RULE_ROW_SHARE
+        full[edge:-edge] = False
+        if axis == 0:
+            rules[full] = True
+        else:
+            rules[:, full] = True
     # and the pixels right beside them (the rule's blurred edge)
     return cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
@@ -193,19 +228,10 @@ def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> 
     return img[box[1]:box[3], box[0]:box[2]], box
 
 
-def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
-    """The date in an opinion box crop; bbox relative to the crop.
-
-    ``ocr_line(image) -> (text, confidence)`` reads one text line (extract/ocr.py).
-    """
-    if box_bgr.size == 0 or box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
-        return DateReading(present=False, status="unreadable",
-                           reason=f"box image must be BGR uint8 H×W×3, got {box_bgr.dtype} {box_bgr.shape}")
-    h, w = box_bgr.shape[:2]
-    ppm = px_per_mm(dpi)
-    ry0 = max(0, h - round(REGION_BOTTOM_MM * ppm))
-    rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
-    region = remove_red(box_bgr[ry0:, rx0:], dpi)
+def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[int, int]) -> DateReading:
+    """The date among the text lines of the box's lower right (``region``, red removed)."""
+    rx0, ry0 = offset
+    region = region.copy()
     ink = ink_map(region, dpi)
     # The box's edges out of the way: OCR reads a rule beside a line as a character.
     rules = rule_mask(ink, dpi)
@@ -231,9 +257,13 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
         if value is not None:
             return DateReading(present=True, value=value, raw=text, confidence=round(float(conf), 3), bbox=bbox)
         if has_filling(text):
-            unread = unread or DateReading(present=True, value=None, raw=text, confidence=round(float(conf) * 0.5, 3),
-                                           bbox=bbox, status="unreadable",
-                                           reason="a date is written but does not read as one")
+            month_day = parse_month_day(text)
+            partial = DateReading(present=True, value=None, raw=text, confidence=round(float(conf) * 0.5, 3), bbox=bbox,
+                                  status="unreadable", month_day=month_day,
+                                  reason=("month and day read, the year not" if month_day
+                                          else "a date is written but does not read as one"))
+            if unread is None or (month_day and not unread.month_day):
+                unread = partial
             continue
         unread = unread or DateReading(present=False, raw=text, confidence=round(float(conf), 3), bbox=bbox,
                                        reason="年 月 日 printed, nothing written before them")
@@ -243,3 +273,56 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
     raw = " | ".join(t for t in seen if t)
     return DateReading(present=True, value=None, raw=raw, confidence=0.3, status="unreadable",
                        reason="text in the date's place, but no 年 月 日 line could be read")
+
+
+def _print_only(region: np.ndarray) -> np.ndarray:
+    """Only what is as dark as print or pen: a seal's ink in a gray scan (lighter) goes."""
+    out = region.copy()
+    out[region.min(axis=2) > PRINT_GRAY] = 255
+    return out
+
+
+def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[int] | None = None) -> DateReading:
+    """The date in an opinion box crop; bbox relative to the crop.
+
+    ``ocr_line(image) -> (text, confidence)`` reads one text line (extract/ocr.py).
+    A date written but not read is read again without what crosses it: the ring line of
+    the box's seal (``seal_bbox``, relative to the crop) painted out, and in a gray or
+    colour scan only print-dark ink kept (a red seal scans lighter than print).
+    """
+    if box_bgr.size == 0 or box_bgr.ndim != 3 or box_bgr.shape[2] != 3 or box_bgr.dtype != np.uint8:
+        return DateReading(present=False, status="unreadable",
+                           reason=f"box image must be BGR uint8 H×W×3, got {box_bgr.dtype} {box_bgr.shape}")
+    h, w = box_bgr.shape[:2]
+    ppm = px_per_mm(dpi)
+    ry0 = max(0, h - round(REGION_BOTTOM_MM * ppm))
+    rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
+    region = remove_red(box_bgr[ry0:, rx0:], dpi)
+    first = _read_region(region, dpi, ocr_line, (rx0, ry0))
+    if first.status == "read" and (first.value is not None or not first.present):
+        return first
+    # Written (or something is there) but not read: again without what crosses it.
+    variants: list[np.ndarray] = []
+    if seal_bbox is not None:
+        ring = ring_line_mask(box_bgr.shape, fit_ring_around(box_bgr, seal_bbox, dpi), dpi)[ry0:, rx0:]
+        if ring.any():
+            unringed = region.copy()
+            unringed[ring] = 255
+            variants.append(unringed)
+    if not _is_bilevel(region):
+        variants += [_print_only(v) for v in (variants or [region])]
+    best = first
+    for img in variants:
+        again = _read_region(img, dpi, ocr_line, (rx0, ry0))
+        if again.value is not None:
+            again.reason = "read with the seal's ink taken out"
+            return again
+        if again.month_day and not best.month_day:
+            best = again
+    return best
+
+
+def _is_bilevel(img: np.ndarray) -> bool:
+    """A 1-bit scan: nothing between black and white (a seal is as dark as print)."""
+    gray = img.min(axis=2)
+    return bool(((gray > 40) & (gray < 215)).mean() < 0.002)
