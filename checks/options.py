@@ -68,6 +68,12 @@ MAX_CANDIDATES = 3
 LENIENT_FIELDS: tuple[str, ...] = ("address",)
 """Short text fields compared with ADDRESS_MIN_SIMILARITY instead of the strict name rule."""
 
+YEAR_HIDDEN_WINDOW_DAYS = 183
+"""A date whose year is hidden (a seal's text over it) but whose month and day read is taken to be of
+the deadline's year when that puts it within this many days of the deadline: a form signed for this
+notice. Further away (a January date against a November deadline could be next year's), it stays
+unreadable."""
+
 
 @dataclass
 class CheckOptions:
@@ -87,6 +93,7 @@ class CheckOptions:
     duplicate_name_max_cost: float = DUPLICATE_NAME_MAX_COST
     max_candidates: int = MAX_CANDIDATES
     lenient_fields: tuple[str, ...] = LENIENT_FIELDS
+    year_hidden_window_days: int = YEAR_HIDDEN_WINDOW_DAYS
 
     def __post_init__(self) -> None:
         if self.count_rule not in COUNT_RULES:

@@ -375,6 +375,17 @@ def dates_in_time(ctx: RuleContext) -> Iterator[Finding]:
         date = ctx.reading.dates.get(spec.key)
         if date is None or not date.present:
             continue  # a missing date, or a box where none could be looked for, is dates_present's
+        when_assumed = _with_deadline_year(date.month_day, deadline, ctx.options.year_hidden_window_days)
+        if (date.status != "read" or not date.value) and when_assumed is not None:
+            if when_assumed > deadline:  # month and day read, the year hidden: judged as this notice's year
+                yield ctx.finding("DATE_LATE", spec.key,
+                                  f"{spec.label}栏日期{when_assumed.month}月{when_assumed.day}日（年份被遮挡，按{deadline.year}年计）"
+                                  f"晚于截止日期{deadline.isoformat()}，请核实",
+                                  severity="warning", paper=date.month_day, page=date.page, bbox=date.bbox,
+                                  confidence=date.confidence,
+                                  evidence={"raw": date.raw, "month_day": date.month_day,
+                                            "year_assumed": deadline.year, "deadline": deadline.isoformat()})
+            continue
         if date.status != "read" or not date.value:  # written, but it does not read as a date
             yield ctx.finding("UNREADABLE", spec.key,
                               f"{spec.label}栏日期「{quote(date.raw)}」无法识别，请人工核对是否晚于截止日期{deadline.isoformat()}",
@@ -394,6 +405,17 @@ def dates_in_time(ctx: RuleContext) -> Iterator[Finding]:
                               severity="warning", paper=when.isoformat(), page=date.page, bbox=date.bbox,
                               confidence=date.confidence,
                               evidence={"date": when.isoformat(), "deadline": deadline.isoformat()})
+
+
+def _with_deadline_year(month_day: str | None, deadline: dt.date, window_days: int) -> dt.date | None:
+    """``--MM-DD`` put in the deadline's year, when that lands within ``window_days`` of it."""
+    if not month_day:
+        return None
+    try:
+        when = dt.date(deadline.year, int(month_day[2:4]), int(month_day[5:7]))
+    except ValueError:
+        return None
+    return when if abs((when - deadline).days) <= window_days else None
 
 
 _PARENTHESISED = re.compile(r"（[^（）]*）")

@@ -115,6 +115,25 @@ def test_a_date_the_reader_saw_written_but_could_not_read_is_one_warning() -> No
     assert "DATE_MISSING" not in [c for c, _ in codes(result)]
 
 
+def hidden_year(month_day: str) -> DateReading:
+    return DateReading(True, None, "二十一月十一日", 0.4, status="unreadable", reason="month and day read, the year not",
+                       month_day=month_day)
+
+
+def test_a_date_with_its_year_under_the_seal_is_judged_in_the_deadlines_year() -> None:
+    # 11-11 in 2020 is in time: no warning to check by hand.
+    assert codes(run([reading(dates={"applicant_opinion": hidden_year("--11-11")})], [record()])) == []
+    f = only(run([reading(dates={"applicant_opinion": hidden_year("--11-23")})], [record()]), "DATE_LATE")
+    assert f.message == "申报单位意见栏日期11月23日（年份被遮挡，按2020年计）晚于截止日期2020-11-20，请核实"
+    assert (f.severity, f.evidence["year_assumed"], f.paper) == ("warning", 2020, "--11-23")
+
+
+def test_a_month_and_day_far_from_the_deadline_stay_unreadable() -> None:
+    # January against a November deadline could be next January: not guessed.
+    result = run([reading(dates={"applicant_opinion": hidden_year("--01-10")})], [record()])
+    assert only(result, "UNREADABLE").severity == "warning"
+
+
 # -- choices, TRL, industry, empty ---------------------------------------------
 
 
