@@ -138,6 +138,12 @@ def document_dict(
         },
         "dates": {k: (d.value if d.present else None) for k, d in r.dates.items()},
         "seal_text": {k: s.text for k, s in r.seals.items()},
+        # "dates" says only the value; this says whether a date is written but not read, and what was seen.
+        "date_readings": {
+            k: {"written": d.present, "value": d.value, "month_day": d.month_day, "raw": d.raw, "status": d.status,
+                "reason": d.reason}
+            for k, d in r.dates.items()
+        },
         "findings": [with_review(f.to_dict(), subject, decisions) for f in doc.match.findings],
         "crops": dict(doc.crops),
         "online": _online(doc.record),

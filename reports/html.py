@@ -335,7 +335,13 @@ def _opinion_box(doc: dict[str, Any], key: str) -> str | None:
     if seal:
         parts.append("公章：" + ("有" if seal.get("present") else "未检测到"))
     if key in dates:
-        parts.append("日期：" + (show(dates.get(key)) if dates.get(key) else "未填写"))
+        reading = as_dict(as_dict(doc.get("date_readings")).get(key))
+        if dates.get(key):
+            parts.append("日期：" + show(dates.get(key)))
+        elif reading.get("written"):
+            parts.append(f"日期：已填写，无法识别（「{show(reading.get('raw'))}」）")
+        else:
+            parts.append("日期：未填写")
     seal_text = as_dict(doc.get("seal_text")).get(key)
     if seal_text:
         parts.append(f"印文：{seal_text}")

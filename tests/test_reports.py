@@ -404,3 +404,16 @@ def test_an_unreadable_field_is_for_the_clerk_to_check() -> None:
     assert document_status({"id": "d1", "findings": [finding], "unreadable": "blank page"}) == STATUS_ACTION
     confirmed = {**finding, "review": {"status": "confirmed", "user": "王芳"}}
     assert document_status({"id": "d1", "findings": [confirmed]}) == STATUS_ACTION
+
+
+def test_a_date_written_but_not_read_is_not_shown_as_blank() -> None:
+    from reports.html import _opinion_box
+
+    doc = {"seals": {"applicant_opinion": {"present": True}},
+           "dates": {"applicant_opinion": None, "recommender_opinion": None},
+           "date_readings": {"applicant_opinion": {"written": True, "value": None, "month_day": None,
+                                                   "raw": "二Q二年三一月十日", "status": "unreadable"},
+                             "recommender_opinion": {"written": False, "value": None, "month_day": None,
+                                                     "raw": "年 月 日", "status": "read"}}}
+    assert _opinion_box(doc, "applicant_opinion") == "公章：有；日期：已填写，无法识别（「二Q二年三一月十日」）"
+    assert _opinion_box(doc, "recommender_opinion") == "日期：未填写"
