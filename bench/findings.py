@@ -425,7 +425,7 @@ def score_results(results_path: Path, truth_path: Path) -> dict[str, Counter[str
 
     def batch_keys(found: list[dict[str, Any]]) -> set[tuple[str, str]]:
         return {(f["code"], f.get("record_id") or ",".join(sorted(f.get("record_ids") or []))
-                 or Path(f.get("file", "")).name) for f in found}
+                 or Path(f.get("file") or (f.get("evidence") or {}).get("file") or "").name) for f in found}
 
     got_batch = batch_keys(results.get("findings", []))
     got_batch |= {("UNREADABLE", Path(f["file"]).name) for f in results.get("failures", [])}
