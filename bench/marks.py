@@ -277,7 +277,7 @@ def main() -> None:
                 date_value_n += 1
                 if date.value == truth_date:
                     date_value_ok += 1
-                elif date.value is None and date.month_day == truth_date[4:]:
+                elif date.value is None and date.month_day == "-" + truth_date[4:]:  # --MM-DD
                     date_month_day_ok += 1  # the year unread; the checks judge it in the deadline's year
                     misses.append(f"date year {where}: month and day {date.month_day} only, raw {date.raw!r}")
                 else:
