@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -25,19 +24,10 @@ from pathlib import Path
 
 from bench.common import DEFAULT_EXPORT, DEFAULT_SCANS, ROOT, check, differences, measure, paperdesk_run, results
 from paperdesk.results import comparable
+from tests.store_support import stored_pages
 
 POLL_S = 0.2
 MAX_DIFF_LINES = 20  # enough to see why, short enough to read
-
-
-def stored_pages(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM pages").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,22 +15,13 @@ from paperdesk.options import RunOptions
 from paperdesk.results import comparable
 from paperdesk.runner import run_batch
 from tests.runner_fakes import fake_stages, write_export, write_scan
+from tests.store_support import stored_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 # The killed run reads slowly so that it is surely mid-batch when killed.
 SLOW_PAGE_S = 0.5
 # Give up waiting for the first stored page after this long (the subprocess is broken).
 FIRST_PAGE_DEADLINE_S = 60
-
-
-def stored_pages(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM pages").fetchone()[0])
-    except sqlite3.OperationalError:  # tables not created yet
-        return 0
 
 
 def start(out: Path, seconds: float, scans: Path, export: Path) -> subprocess.Popen[str]:
