@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from checks.industry import resolve_industry
@@ -184,23 +183,28 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
     return compare_name(key, text, online, options.name_max_cost)
 
 
+# A partial ring read is compared with the unit's stretches this many characters shorter or longer
+# (a glyph dropped or one extra read from the ring's ornament).
+UNIT_STRETCH_SLACK = 2
+
+
 def compare_unit(seal_text: str, unit: str, min_similarity: float) -> Comparison:
     """The unit on a seal's ring against the online 申报单位/推荐单位.
 
     The reader may return only part of the ring (the arc it could unwrap), so the
-    seal text is aligned to the best-matching stretch of the unit's name and the
-    similarity is taken over the seal text's length.
+    seal text is aligned to the best-matching stretch of the unit's name (every
+    stretch within two characters of its length) and the similarity is taken over
+    the longer of the two.
     """
     p = strip_punct(normalize(seal_text)).removesuffix("公章")
     o = strip_punct(normalize(unit))
     cost = edit_cost(p, o)
     score = max(0.0, 1 - cost.cost / max(len(p), len(o), 1))
-    if p and len(p) < len(o):  # the better of the whole name and its best-matching stretch
-        al = fuzz.partial_ratio_alignment(p, o)
-        if al is not None:
-            part = o[al.dest_start:al.dest_end]
-            part_cost = edit_cost(p, part)
-            part_score = max(0.0, 1 - part_cost.cost / max(len(p), len(part), 1))
-            if part_score > score:
-                cost, score = part_cost, part_score
+    if p and len(p) < len(o):
+        for n in range(max(1, len(p) - UNIT_STRETCH_SLACK), min(len(o), len(p) + UNIT_STRETCH_SLACK) + 1):
+            for start in range(len(o) - n + 1):
+                part_cost = edit_cost(p, o[start:start + n])
+                part_score = max(0.0, 1 - part_cost.cost / max(len(p), n))
+                if part_score > score:
+                    cost, score = part_cost, part_score
     return Comparison("seal", "seal-ring", score >= min_similarity, p, o, score, min_similarity, cost)

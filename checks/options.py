@@ -54,6 +54,9 @@ SEAL_OTHER_UNIT_MARGIN = 0.10
 """... and above it, when another unit of the export fits the ring this much better. 2000 simulated rings
 (3x glyph noise, every unit known): 0.45/0.10 flags 0.65 % of noisy rings and misses 0.10 % of other
 units; a plain cut-off of 0.60 gave 1.3 % / 1.7 % (units like 中国X学会 share most glyphs)."""
+SEAL_CLOSER_MIN_CHARS = 5
+"""The closer-unit test needs this many glyphs of the ring: 240 simulated forms flagged 3 noisy four-glyph
+reads (中科技犬 for 华中科技大学 fits 西安电子科技大学 as well); from five glyphs on, none."""
 INDUSTRY_NAME_MIN_SIMILARITY = 0.75
 """An industry name this close to a GB/T 4754 name is that class misread (1 glyph in 4-6 is 0.75-0.83)."""
 MATCH_MIN_SCORE = 0.75
@@ -87,6 +90,7 @@ class CheckOptions:
     sentence_cost_per_char: float = SENTENCE_COST_PER_CHAR
     seal_unit_min_similarity: float = SEAL_UNIT_MIN_SIMILARITY
     seal_other_unit_margin: float = SEAL_OTHER_UNIT_MARGIN
+    seal_closer_min_chars: int = SEAL_CLOSER_MIN_CHARS
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] = field(default_factory=lambda: dict(MATCH_WEIGHTS))

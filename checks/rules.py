@@ -337,8 +337,11 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _closer_unit(ctx: RuleContext, seal_text: str, online: str, score: float) -> dict[str, Any] | None:
-    """Another unit of the export that the ring fits clearly better than the expected one, if any."""
+    """Another unit of the export that the ring fits clearly better than the expected one, if any.
+    Only for a ring read long enough to tell units apart: a few glyphs (科技大学, 学会) fit many."""
     best: dict[str, Any] | None = None
+    if len(strip_punct(normalize(seal_text)).removesuffix("公章")) < ctx.options.seal_closer_min_chars:
+        return None
     for unit in ctx.units:
         if unit == online:
             continue

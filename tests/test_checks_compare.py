@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from test_checks_support import LEVEL, TEMPLATE, VALUES
 
 from checks import CheckOptions
-from checks.compare import compare_field, compare_long, compare_name
+from checks.compare import compare_field, compare_long, compare_name, compare_unit
 from checks.text import confusable, edit_cost, normalize, normalize_email, normalize_phone, sentences
 from forms import load_industry_table
 
@@ -104,3 +104,12 @@ def test_a_stray_digit_between_characters_is_noise_but_a_digit_in_a_number_is_no
     assert not edit_cost("示范和引1领作用", "示范和引领作用").digits_changed
     assert edit_cost("准确率达到965%", "准确率达到96%").digits_changed
     assert edit_cost("获批3个", "获批2个").digits_changed
+
+
+@pytest.mark.parametrize(("ring", "unit", "similarity"), [
+    ("子科技大", "电子科技大学", 1.0),  # the middle of the ring: its best stretch, whatever its length
+    ("中国地质科学", "中国地质科学院", 1.0),  # the last glyph not read
+    ("北京邮电大学", "杭州海芯微电子科技有限公司", 0.0),
+])
+def test_a_partial_ring_is_compared_with_the_best_stretch_of_the_unit(ring: str, unit: str, similarity: float) -> None:
+    assert compare_unit(ring, unit, 0.45).score == pytest.approx(similarity, abs=0.2 if similarity == 0.0 else 1e-9)

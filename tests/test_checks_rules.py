@@ -339,3 +339,13 @@ def test_a_document_with_no_field_found_is_one_unreadable_finding() -> None:
     result = run([page], [record()])
     assert codes(result) == [("UNREADABLE", None)]
     assert result.unmatched_records == ["KC2020-0001"]
+
+
+def test_a_few_generic_glyphs_of_a_ring_do_not_point_to_another_unit() -> None:
+    # 中科技犬 (华中科技大学's ring, partly read, 大 misread) fits 西安电子科技大学 about as well:
+    # four glyphs are too few for the closer-unit test, and they fit the online unit above the cut-off.
+    seal = SealReading(True, 0.98, text="中科技犬", text_confidence=0.7)
+    own = record(applicant="华中科技大学")
+    other = record("KC-2", tech_name="另一项技术", contact="马丽", phone="13100000000", email="ml@xidian.edu.cn",
+                   applicant="西安电子科技大学")
+    assert codes(run([reading(seals={"applicant_opinion": seal})], [own, other])) == []
