@@ -469,10 +469,8 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
     ppm = px_per_mm(dpi)
     ring = fit_ring_around(box_bgr, seal_bbox, dpi)
     region, cx0, cy0 = _around(box_bgr, seal_bbox, dpi)
-    if ring.red:
-        gray = np.where(red_mask(region, dpi), 0, 255).astype(np.uint8)
-    else:
-        gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+    gray: np.ndarray = (np.where(red_mask(region, dpi), 0, 255).astype(np.uint8) if ring.red
+                        else cv2.cvtColor(region, cv2.COLOR_BGR2GRAY))
     cx, cy, a, b, ang = ring.cx - cx0, ring.cy - cy0, ring.a, ring.b, ring.angle
     # Map the ellipse onto a circle of radius a (stretch along b), then unroll it.
     radius = max(a, b)
