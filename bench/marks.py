@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw
 from rapidfuzz.distance import Levenshtein
 
 from extract.marks import read_date, read_seal, read_seal_text, read_ticks
-from extract.ocr import get_engine
+from extract.ocr import get_engine, line_reader
 from forms import load_template
 from samples.draw import render_form_layout
 from samples.fonts import HAND_FONT, load_font
@@ -203,10 +203,7 @@ def main() -> None:
     args = ap.parse_args()
     engine = get_engine(args.engine)
 
-    def ocr_line(img: np.ndarray) -> tuple[str, float]:
-        r = engine.read_line(img)
-        return r.text, r.confidence
-
+    ocr_line = line_reader(engine)
     template = load_template("kczg-2020")
     choices = {k: list(template.field(k).choices or []) for k in ("domain", "project_type")}
     if not args.no_samples and not args.seals_only:

@@ -25,7 +25,7 @@ import re
 import subprocess
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -603,3 +603,16 @@ def get_engine(name: str) -> OcrEngine:
             engine = HybridEngine()
         _ENGINES[name] = engine
     return _ENGINES[name]
+
+
+def line_reader(engine: OcrEngine | None) -> Callable[[np.ndarray], tuple[str, float]]:
+    """``engine`` as the one-line reader the marks readers take: ``image -> (text, confidence)``;
+    without an engine (a born-digital page) every line reads as nothing."""
+
+    def ocr_line(img: np.ndarray) -> tuple[str, float]:
+        if engine is None:
+            return "", 0.0
+        r = engine.read_line(img)
+        return r.text, r.confidence
+
+    return ocr_line

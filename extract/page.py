@@ -26,7 +26,7 @@ import numpy as np
 from extract.grid import Cell, Grid, crop, find_grid
 from extract.labels import GROUP_PREFIX, label_head, match_label, squash, strip_hints, template_hints
 from extract.marks import parse_date, read_date, read_seal, read_seal_text, read_ticks
-from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, get_engine, join_lines, normalize_text
+from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, get_engine, join_lines, line_reader, normalize_text
 from extract.preprocess import prepare, to_gray
 from extract.reading import AttachmentReading, DateReading, FieldReading, FieldStatus, FormReading, SealReading
 from forms.errors import OcrError
@@ -724,16 +724,6 @@ def ticks_from_text(text: str, choices: list[str]) -> list[str] | None:
     return chosen
 
 
-def _ocr_line_fn(eng: OcrEngine | None) -> Callable[[np.ndarray], tuple[str, float]]:
-    def ocr_line(img: np.ndarray) -> tuple[str, float]:
-        if eng is None:
-            return "", 0.0
-        r = eng.read_line(img)
-        return r.text, r.confidence
-
-    return ocr_line
-
-
 def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None, reading: PageReading) -> None:
     """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels."""
     box = crop(color, cell.bbox)
@@ -743,14 +733,14 @@ def _read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pa
     if seal.bbox is not None:
         rel = list(seal.bbox)
         if eng is not None:  # the ring's text needs OCR: never on a born-digital page
-            seal.text, seal.text_confidence = read_seal_text(box, rel, page.dpi, _ocr_line_fn(eng))
+            seal.text, seal.text_confidence = read_seal_text(box, rel, page.dpi, line_reader(eng))
         seal.bbox = [rel[0] + x0, rel[1] + y0, rel[2] + x0, rel[3] + y0]
     seal.page = page.number
     seal.box_bbox = list(cell.bbox)
     reading.seals[spec.key] = seal
     date: DateReading
     if eng is not None:
-        date = read_date(box, page.dpi, _ocr_line_fn(eng), seal_bbox=rel)
+        date = read_date(box, page.dpi, line_reader(eng), seal_bbox=rel)
         if date.bbox is not None:
             date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
     else:  # text layer: the date is in the cell's words
@@ -950,7 +940,7 @@ def _docx_seal(key: str, label: str, images: list[DocxImage], engine: OcrEngine 
         seal.page, seal.method = 1, "docx"
         if seal.present and seal.bbox is not None and engine is not None:
             try:
-                seal.text, seal.text_confidence = read_seal_text(img, list(seal.bbox), dpi, _ocr_line_fn(engine))
+                seal.text, seal.text_confidence = read_seal_text(img, list(seal.bbox), dpi, line_reader(engine))
             except OcrError as exc:
                 seal.reason = f"{seal.reason}; ring text not read: {exc}"
         seal.bbox = None  # a DOCX has no page pixels to point at; the crop shows the picture

@@ -142,14 +142,9 @@ def test_date_reading_round_trips() -> None:
 
 @pytest.mark.slow
 def test_a_handwritten_date_with_real_ocr() -> None:
-    from extract.ocr import get_engine
+    from extract.ocr import get_engine, line_reader
 
-    engine = get_engine("rapidocr")
-
-    def ocr_line(img: np.ndarray) -> tuple[str, float]:
-        t = engine.read_line(img)
-        return t.text, t.confidence
-
+    ocr_line = line_reader(get_engine("rapidocr"))
     r = read_date(opinion_box("2020-11-10", hand=True), DPI, ocr_line)
     assert r.value == "2020-11-10", r.raw
 

@@ -202,14 +202,9 @@ def test_no_seal_no_seal_text() -> None:
 def test_seal_text_with_real_ocr() -> None:
     from rapidfuzz.distance import Levenshtein
 
-    from extract.ocr import get_engine
+    from extract.ocr import get_engine, line_reader
 
-    engine = get_engine("rapidocr")
-
-    def ocr_line(img: np.ndarray) -> tuple[str, float]:
-        t = engine.read_line(img)
-        return t.text, t.confidence
-
+    ocr_line = line_reader(get_engine("rapidocr"))
     box = sealed("color")
     r = read_seal(box, DPI, "color")
     text, _ = read_seal_text(box, r.bbox, DPI, ocr_line)
@@ -265,14 +260,9 @@ def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotatio
 def test_an_upside_down_seal_is_read_with_real_ocr() -> None:
     from rapidfuzz.distance import Levenshtein
 
-    from extract.ocr import get_engine
+    from extract.ocr import get_engine, line_reader
 
-    engine = get_engine("rapidocr")
-
-    def ocr_line(img: np.ndarray) -> tuple[str, float]:
-        t = engine.read_line(img)
-        return t.text, t.confidence
-
+    ocr_line = line_reader(get_engine("rapidocr"))
     box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=175.0))
     r = read_seal(box, DPI, "color")
     text, _ = read_seal_text(box, r.bbox, DPI, ocr_line)
