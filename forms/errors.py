@@ -39,7 +39,18 @@ class ExportError(PaperdeskError):
 
 
 class BadInputError(PaperdeskError):
-    """One scan input cannot be read; the batch goes on without it."""
+    """One scan input cannot be read; the batch goes on without it.
+
+    The message is the reason in English (logs, developers, results.json
+    ``reason``); ``reason_zh`` is the same reason for the clerk, in Chinese,
+    saying what is wrong and what to do (results.json ``reason_zh``, the
+    reports). Every raise in ``ingest`` sets it; None only where a caller that
+    is not a reader (a test's fake stage) gives no Chinese.
+    """
+
+    def __init__(self, message: str, reason_zh: str | None = None) -> None:
+        super().__init__(message)
+        self.reason_zh = reason_zh
 
 
 class OcrError(PaperdeskError):

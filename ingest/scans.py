@@ -6,8 +6,9 @@ at ``dpi``. TIFF (multi-page, 1-bit CCITT too), PNG, JPEG (EXIF orientation
 applied) and BMP are decoded with Pillow. A DOCX is read as a table of cell
 texts by ``read_docx`` and never becomes pixels.
 
-Every failure to read is a ``BadInputError`` with one line saying why; the
-runner records it and goes on with the batch.
+Every failure to read is a ``BadInputError`` with one line saying why, in
+English (the message) and in Chinese for the clerk (``reason_zh``); the runner
+records it and goes on with the batch.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import cv2
 import numpy as np
 import pdfplumber
 import pypdfium2
-from pdfminer.pdfexceptions import PDFException
-from pdfminer.psexceptions import PSException
+from pdfminer.pdfdocument import PDFNoValidXRef
+from pdfminer.pdfexceptions import PDFException, PDFNotImplementedError
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSEOF, PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
 from forms.errors import BadInputError
-from ingest.files import os_reason, sniff
+from ingest.files import Reason, image_format, os_reason, sniff
 from ingest.orientation import upright
 from ingest.page import ColorMode, DocxImage, DocxTable, Page, Word
 
@@ -67,6 +70,26 @@ _DECODE_ERRORS = (
 # What pdfminer / pdfplumber / PDFium raise on a damaged or locked PDF.
 _PDF_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, pypdfium2.PdfiumError)
 
+# The clerk's reasons (Chinese) shared by several failures; the English beside each raise keeps the details.
+_PDF_ENCRYPTED: Reason = ("PDF is encrypted (needs a password)", "PDF 已加密，请提供未加密的文件")
+_PDF_DAMAGED_ZH = "PDF 文件已损坏，无法读取，请重新扫描或重新导出 PDF"
+_TOO_MANY_PIXELS_ZH = "图片像素过多，超过单页上限（可能是异常文件），请以 300 dpi 左右重新扫描"
+# PDFium's error codes (FPDF_GetLastError) when it cannot open a document, for the clerk.
+_PDFIUM_ERRORS_ZH: dict[int, str] = {
+    pypdfium2.raw.FPDF_ERR_SUCCESS: "PDF 中没有页面（或页面目录已损坏），请重新扫描或重新导出 PDF",  # opened, 0 pages
+    pypdfium2.raw.FPDF_ERR_FILE: "无法打开 PDF 文件（读取文件出错），请把文件复制到本机后重试",
+    pypdfium2.raw.FPDF_ERR_FORMAT: "PDF 文件已损坏（格式错误），无法打开，请重新扫描或重新导出 PDF",
+    pypdfium2.raw.FPDF_ERR_SECURITY: "PDF 使用了不支持的加密方式，请提供未加密的文件",
+    pypdfium2.raw.FPDF_ERR_PAGE: "PDF 的页面缺失或内容出错，无法打开，请重新扫描或重新导出 PDF",
+}
+# pdfminer's errors (most specific first), for the clerk.
+_PDFMINER_ERRORS_ZH: tuple[tuple[type[Exception], str], ...] = (
+    (PSEOF, "PDF 文件内容不完整（意外结束），可能传输中断，请重新扫描或重新获取文件"),
+    (PDFNoValidXRef, "PDF 文件已损坏（缺少对象目录），无法读取，请重新扫描或重新导出 PDF"),
+    (PDFSyntaxError, "PDF 文件已损坏（结构错误），无法读取，请重新扫描或重新导出 PDF"),
+    (PDFNotImplementedError, "PDF 用到了不支持的功能，无法读取，请另存为普通 PDF 或重新扫描"),
+)
+
 
 def page_count(path: Path) -> int:
     """How many pages ``iter_pages`` will yield (a DOCX counts as 1), read from headers only."""
@@ -76,9 +99,9 @@ def page_count(path: Path) -> int:
         try:
             doc = pypdfium2.PdfDocument(path)
         except pypdfium2.PdfiumError as exc:
-            raise BadInputError(_pdfium_reason(exc)) from exc
+            raise BadInputError(*_pdfium_reason(exc)) from exc
         except OSError as exc:
-            raise BadInputError(os_reason(exc)) from exc
+            raise BadInputError(*os_reason(exc)) from exc
         try:
             return len(doc)
         finally:
@@ -88,7 +111,7 @@ def page_count(path: Path) -> int:
             with Image.open(path) as img:
                 return int(getattr(img, "n_frames", 1))
         except _DECODE_ERRORS as exc:
-            raise BadInputError(_image_reason(exc, "TIFF")) from exc
+            raise BadInputError(*_image_reason(exc, "TIFF")) from exc
     return 1
 
 
@@ -108,7 +131,10 @@ def iter_pages(path: Path, dpi: int = 300) -> Iterator[Page]:
     elif kind in ("tiff", "image"):
         yield from _image_pages(path, dpi)
     else:
-        raise BadInputError("a DOCX has no page images; it is read as a table (read_docx)")
+        raise BadInputError(
+            "a DOCX has no page images; it is read as a table (read_docx)",
+            "是 Word 文档（DOCX），应按表格读取，没有扫描页（程序调用有误，请联系维护人员）",
+        )
 
 
 # ---------------------------------------------------------------- PDF
@@ -122,25 +148,41 @@ def _check_pdf_complete(path: Path) -> None:
             fh.seek(max(0, size - PDF_EOF_WINDOW))
             tail = fh.read()
     except OSError as exc:
-        raise BadInputError(os_reason(exc)) from exc
+        raise BadInputError(*os_reason(exc)) from exc
     if b"%%EOF" not in tail:
-        raise BadInputError("PDF is truncated (no end-of-file marker): the file was cut off")
+        raise BadInputError(
+            "PDF is truncated (no end-of-file marker): the file was cut off",
+            "PDF 文件不完整（缺少文件结尾），可能传输中断，请重新扫描或重新获取文件",
+        )
 
 
-def _pdfium_reason(exc: pypdfium2.PdfiumError) -> str:
+def _pdfium_reason(exc: pypdfium2.PdfiumError) -> Reason:
     text = str(exc)
     if "password" in text.lower():
-        return "PDF is encrypted (needs a password)"
-    return f"PDF is damaged: {text}"
+        return _PDF_ENCRYPTED
+    code = getattr(exc, "err_code", None)
+    return f"PDF is damaged: {text}", _PDFIUM_ERRORS_ZH.get(code if isinstance(code, int) else -1, _PDF_DAMAGED_ZH)
 
 
-def _pdfminer_reason(exc: Exception) -> str:
+def _pdfminer_reason(exc: Exception) -> Reason:
     cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     name = type(cause).__name__
     if "Password" in name or "Encryption" in name:
-        return "PDF is encrypted (needs a password)"
+        return _PDF_ENCRYPTED
     detail = str(cause) or name
-    return f"PDF is damaged: {detail}"
+    chinese = next((zh for kind, zh in _PDFMINER_ERRORS_ZH if isinstance(cause, kind)), _PDF_DAMAGED_ZH)
+    return f"PDF is damaged: {detail}", chinese
+
+
+def _on_page(reason: Reason, number: int, total: int) -> Reason:
+    """A reason said of one page of a multi-page file: which page, of how many."""
+    english, chinese = reason
+    return f"page {number} of {total}: {english}", f"第{number}页（共{total}页）：{chinese}"
+
+
+def _reason_of(exc: BadInputError) -> Reason:
+    # Every BadInputError raised in this package carries its Chinese; the English stands in only for typing.
+    return exc.message, exc.reason_zh or exc.message
 
 
 def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
@@ -149,33 +191,45 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
         probe = pypdfium2.PdfDocument(path)  # PDFium says "password" plainly; pdfminer may not
         probe.close()
     except pypdfium2.PdfiumError as exc:
-        raise BadInputError(_pdfium_reason(exc)) from exc
+        raise BadInputError(*_pdfium_reason(exc)) from exc
     except OSError as exc:
-        raise BadInputError(os_reason(exc)) from exc
+        raise BadInputError(*os_reason(exc)) from exc
     try:
         pdf = pdfplumber.open(path)
     except _PDF_ERRORS as exc:
-        raise BadInputError(_pdfminer_reason(exc)) from exc
+        raise BadInputError(*_pdfminer_reason(exc)) from exc
     except OSError as exc:
-        raise BadInputError(os_reason(exc)) from exc
-    with pdf:
+        raise BadInputError(*os_reason(exc)) from exc
+    try:
         try:
             pages = pdf.pages
         except _PDF_ERRORS as exc:
-            raise BadInputError(_pdfminer_reason(exc)) from exc
+            raise BadInputError(*_pdfminer_reason(exc)) from exc
         if not pages:
-            raise BadInputError("PDF has no pages")
+            raise BadInputError("PDF has no pages", "PDF 中没有页面，请确认扫描是否成功后重新扫描")
         total = len(pages)
         for index, plumber_page in enumerate(pages):
             number = index + 1
             try:
                 yield _pdf_page(plumber_page, path, number, dpi)
             except _PDF_ERRORS as exc:
-                raise BadInputError(f"page {number} of {total}: {_pdfminer_reason(exc)}") from exc
+                raise BadInputError(*_on_page(_pdfminer_reason(exc), number, total)) from exc
             except BadInputError as exc:
-                raise BadInputError(f"page {number} of {total}: {exc.message}") from exc
+                raise BadInputError(*_on_page(_reason_of(exc), number, total)) from exc
             finally:
                 plumber_page.close()  # drop pdfplumber's per-page caches: a 200-page stack stays small
+    finally:
+        _close_pdf(pdf)
+
+
+def _close_pdf(pdf: pdfplumber.PDF) -> None:
+    """``pdf.close()``, which lists the pages again: when that is what failed (a page's box is
+    not numbers), close the file without it, so the reason already raised is the one that stands."""
+    try:
+        pdf.close()
+    except _PDF_ERRORS:
+        if not pdf.stream_is_external:
+            pdf.stream.close()
 
 
 def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: int) -> Page:
@@ -185,7 +239,8 @@ def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: 
     if pixels > MAX_PAGE_PIXELS:
         raise BadInputError(
             f"page is {plumber_page.width / PDF_POINTS_PER_INCH:.0f}x{plumber_page.height / PDF_POINTS_PER_INCH:.0f} in, "
-            f"{pixels / 1e6:.0f} MP at {dpi} dpi, over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit"
+            f"{pixels / 1e6:.0f} MP at {dpi} dpi, over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit",
+            "页面尺寸异常（远大于 A3 纸），无法处理，请按实际纸张大小重新扫描或导出",
         )
     raw_words = [w for w in plumber_page.extract_words(keep_blank_chars=False) if w["text"].strip()]
     rendered = plumber_page.to_image(resolution=dpi).original
@@ -234,13 +289,12 @@ def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(path)
     except _DECODE_ERRORS as exc:
-        raise BadInputError(_image_reason(exc, "image")) from exc
+        raise BadInputError(*_image_reason(exc, "image", image_format(path))) from exc
     with img:
         fmt = img.format or "image"
         total = int(getattr(img, "n_frames", 1))
         for index, frame in enumerate(ImageSequence.Iterator(img)):
             number = index + 1
-            where = f"page {number} of {total}: " if total > 1 else ""
             try:
                 _check_size(frame.size)
                 frame.load()
@@ -248,34 +302,55 @@ def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
                 turned = ImageOps.exif_transpose(frame) if exif_degrees else frame
                 image, mode = _pil_to_bgr(turned)
             except BadInputError as exc:
-                raise BadInputError(where + exc.message) from exc
+                raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
             except _DECODE_ERRORS as exc:
-                raise BadInputError(where + _image_reason(exc, fmt)) from exc
+                raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
             frame_dpi = _image_dpi(frame, dpi)
             image, degrees = upright(image)
             yield _page(image, frame_dpi, path, number, mode, rotation=(exif_degrees + degrees) % 360)
 
 
+def _on_frame(reason: Reason, number: int, total: int) -> Reason:
+    """A reason of an image file's frame: named by page only when the file has several."""
+    return _on_page(reason, number, total) if total > 1 else reason
+
+
 def _check_size(size: tuple[int, int]) -> None:
     width, height = size
     if width <= 0 or height <= 0:
-        raise BadInputError(f"not a page: the image is {width}x{height} pixels")
+        raise BadInputError(
+            f"not a page: the image is {width}x{height} pixels", "不是有效的页面：图片的宽或高为 0，请重新扫描"
+        )
     if width * height > MAX_PAGE_PIXELS:
         raise BadInputError(
             f"image is {width}x{height} pixels ({width * height / 1e6:.0f} MP), over the "
-            f"{MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
+            f"{MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)",
+            _TOO_MANY_PIXELS_ZH,
         )
 
 
-def _image_reason(exc: BaseException, fmt: str) -> str:
+def _image_reason(exc: BaseException, fmt: str, signature: str | None = None) -> Reason:
+    """Why Pillow could not decode an image of format ``fmt`` ("image" when Pillow could not tell);
+    the Chinese names the format by the file's ``signature`` when given, so the clerk knows which file kind."""
     if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
-        return f"image is over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
+        english = f"image is over the {MAX_PAGE_PIXELS / 1e6:.0f} MP limit for a page (decompression bomb?)"
+        return english, _TOO_MANY_PIXELS_ZH
     if isinstance(exc, PermissionError):
-        return "cannot be opened: permission denied"
+        return os_reason(exc)
+    shown = signature or fmt
+    what = "图片" if shown == "image" else f"{shown} 图片"
     if isinstance(exc, UnidentifiedImageError):
-        return f"{fmt} cannot be decoded: not a valid image file"  # Pillow's message repeats the path
+        # Pillow's message repeats the path
+        return f"{fmt} cannot be decoded: not a valid image file", f"{what}无法解码：不是有效的图片文件，请重新扫描或重新导出"
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"{fmt} cannot be decoded: {detail}"
+    return f"{fmt} cannot be decoded: {detail}", what + _decode_failure_zh(exc, detail)
+
+
+def _decode_failure_zh(exc: BaseException, detail: str) -> str:
+    """The Chinese for a decoding failure: a file cut short, or one damaged inside."""
+    if isinstance(exc, EOFError) or "truncated" in detail.lower():
+        return "不完整（文件被截断），可能传输中断，请重新扫描或重新获取文件"
+    return "已损坏，无法解码，请重新扫描或重新获取文件"
 
 
 def _image_dpi(img: Image.Image, default: int) -> int:
@@ -381,11 +456,13 @@ def read_docx(path: Path) -> DocxTable:
 
     path = Path(path)
     if sniff(path) != "docx":
-        raise BadInputError("not a DOCX file")
+        raise BadInputError("not a DOCX file", "不是 Word 文档（DOCX），无法按表格读取")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError, XMLSyntaxError) as exc:
-        raise BadInputError(f"DOCX cannot be read: {exc}") from exc
+        raise BadInputError(
+            f"DOCX cannot be read: {exc}", "Word 文档（DOCX）已损坏，无法打开，请用 Word 重新保存后再放入"
+        ) from exc
     rows: list[list[str]] = []
     images: dict[tuple[int, int], list[DocxImage]] = {}
     seen: set[object] = set()  # holding the elements keeps lxml's proxies (and their identity) alive
@@ -404,7 +481,10 @@ def read_docx(path: Path) -> DocxTable:
             if texts:
                 rows.append(texts)
     if not document.tables:
-        raise BadInputError("DOCX has no table: not a filled kczg-2020 form")
+        raise BadInputError(
+            "DOCX has no table: not a filled kczg-2020 form",
+            "Word 文档中没有表格，不是填写好的推荐表（kczg-2020），请放入填写后的推荐表",
+        )
     paragraphs = _paragraphs_after_last_table(document)
     return DocxTable(rows=rows, paragraphs=paragraphs, images=images)
 

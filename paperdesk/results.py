@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,19 +167,33 @@ def _online(record: OnlineRecord | None) -> dict[str, Any] | None:
     }
 
 
+def failure_entry(file: str, reason: str, reason_zh: str | None = None) -> dict[str, str]:
+    """One ``failures`` entry: ``reason`` in English (CONTRACT.md, read by other programs) and,
+    when the reader gave one, ``reason_zh`` beside it, the same reason for the clerk."""
+    entry = {"file": file, "reason": reason}
+    if reason_zh:
+        entry["reason_zh"] = reason_zh
+    return entry
+
+
 def unreadable_finding(failure: dict[str, str]) -> Finding:
-    """The batch finding for an input (or part of one) that could not be read."""
+    """The batch finding for an input (or part of one) that could not be read, in the clerk's Chinese when known."""
     return Finding(
         code="UNREADABLE",
         severity="error",
-        message=f"文件无法读取：{failure['file']}（{failure['reason']}）",
+        message=f"文件无法读取：{failure['file']}（{failure.get('reason_zh') or failure['reason']}）",
         evidence=dict(failure),
     )
 
 
-def failures(inputs: list[InputReport], page_failures: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Every input that failed, then every page that could not be read, each with its reason."""
-    out = [{"file": i.file, "reason": i.reason} for i in inputs if i.status == "failed"]
+def failures(
+    inputs: list[InputReport], page_failures: list[dict[str, str]], reasons_zh: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """Every input that failed, then every page that could not be read, each with its reason.
+
+    ``reasons_zh`` holds the Chinese reason of each failed input, by file."""
+    chinese = reasons_zh or {}
+    out = [failure_entry(i.file, i.reason, chinese.get(i.file)) for i in inputs if i.status == "failed"]
     return out + list(page_failures)
 
 
@@ -220,9 +235,10 @@ def build_results(
     online_records: int,
     page_failures: list[dict[str, str]],
     decisions: dict[tuple[str, str], Decision],
+    reasons_zh: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The whole CONTRACT.md dict."""
-    failed = failures(inputs, page_failures)
+    """The whole CONTRACT.md dict. ``reasons_zh``: each failed input's Chinese reason, by file."""
+    failed = failures(inputs, page_failures, reasons_zh)
     found = [*(unreadable_finding(f) for f in failed), *batch_findings]
     return {
         "batch": batch_dict(template.name, started, finished, inputs, documents, online_records),

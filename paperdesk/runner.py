@@ -37,15 +37,23 @@ import cv2
 from sqlalchemy import select
 
 from extract.reading import FormReading
-from forms.errors import BadInputError, ConfigError, PaperdeskError, StoreError
+from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError
 from forms.template import FormTemplate
+from ingest.files import os_reason
 from ingest.page import InputReport, Page
 from ingest.records import OnlineRecord
 from paperdesk import PIPELINE_VERSION
 from paperdesk.options import RunOptions, db_url_from
 from paperdesk.parallel import Pool, make_pool
 from paperdesk.progress import Reporter, make_reporter
-from paperdesk.results import DocumentResult, apply_decisions, build_results, crop_path, finding_subject
+from paperdesk.results import (
+    DocumentResult,
+    apply_decisions,
+    build_results,
+    crop_path,
+    failure_entry,
+    finding_subject,
+)
 from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
 from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
 from reports import ReportOptions, write_results_json
@@ -61,6 +69,8 @@ HASH_BLOCK = 1 << 20
 # batch with a traceback under -v, and what was stored is kept for the next run.
 PAGE_ERRORS: tuple[type[BaseException], ...] = (PaperdeskError, ValueError, ArithmeticError, LookupError, cv2.error)
 DOC_ID_FORMAT = "d{:04d}"
+# The clerk's Chinese for pages the stack split found not to be this form (NOT_THIS_FORM_FLAG).
+NOT_THIS_FORM_ZH = "不是 kczg-2020 推荐表的页面，未作核对；请确认是否放错了扫描件"
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -123,6 +133,7 @@ class InputPlan:
     total_pages: int = 0
     done: set[int] = field(default_factory=set)  # pages whose reading is in the store (the readings stay there)
     failures: list[dict[str, str]] = field(default_factory=list)
+    reason_zh: str | None = None  # when the input failed: report.reason in Chinese, for the clerk
 
     @property
     def file(self) -> str:
@@ -176,6 +187,7 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
         report.sha256 = sha256_file(path)
     except OSError as exc:
         report.status, report.reason = "failed", f"cannot read the file: {exc.strerror or exc}"
+        plan.reason_zh = os_reason(exc)[1]
         return plan
     if report.sha256 in first_by_hash:
         report.status, report.duplicate_of = "skipped", first_by_hash[report.sha256]
@@ -187,6 +199,7 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
         plan.total_pages = 0 if plan.kind == "docx" else stages.page_count(path)
     except BadInputError as exc:
         report.status, report.reason = "failed", exc.message
+        plan.reason_zh = exc.reason_zh
     return plan
 
 
@@ -207,16 +220,26 @@ def page_work(
                 if page.number not in plan.done:
                     yield (index, page.number), (page, ctx.template, xopts)
         except BadInputError as exc:
-            _input_error(plan, exc.message, rendered)
+            _input_error(plan, exc, rendered)
 
 
-def _input_error(plan: InputPlan, reason: str, rendered: int) -> None:
+def _input_error(plan: InputPlan, exc: BadInputError, rendered: int) -> None:
     """A file that broke while its pages were rendered: failed if no page of it could be rendered,
     else its readable pages go on and the rest is a failure with the reason."""
     if rendered:
-        plan.failures.append({"file": plan.file, "reason": reason})
+        plan.failures.append(failure_entry(plan.file, exc.message, exc.reason_zh))
     else:
-        plan.report.status, plan.report.reason = "failed", reason
+        plan.report.status, plan.report.reason = "failed", exc.message
+        plan.reason_zh = exc.reason_zh
+
+
+def _page_error_zh(number: int, error: BaseException) -> str:
+    """A page the reader failed on, for the clerk: which page, what failed, what to do."""
+    if isinstance(error, BadInputError) and error.reason_zh:
+        return f"第{number}页：{error.reason_zh}"
+    if isinstance(error, OcrError):
+        return f"第{number}页文字识别（OCR）失败，请重新运行；仍失败请检查该页扫描是否清晰完整"
+    return f"第{number}页处理时程序出错，请重新运行；仍失败请把该页交维护人员检查"
 
 
 def read_pages(
@@ -229,7 +252,7 @@ def read_pages(
         plan = plans[index]
         if outcome.error is not None:
             reason = f"page {number}: {outcome.error}"
-            plan.failures.append({"file": plan.file, "reason": reason})
+            plan.failures.append(failure_entry(plan.file, reason, _page_error_zh(number, outcome.error)))
             reporter.note(f"{plan.file}: {reason}")
         else:
             reading: dict[str, Any] = outcome.value
@@ -286,6 +309,7 @@ def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
         except BadInputError as exc:
             for member in stack.members:
                 member.report.status, member.report.reason = "failed", exc.message
+                member.reason_zh = exc.reason_zh
             continue
         for form, form_files in forms:
             for member in stack.members:
@@ -348,7 +372,13 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
             head.report.notes.append(f"page {_page_list(pages)}: {group.flag}")
             continue
         if group.flag == NOT_THIS_FORM_FLAG:
-            head.failures.append({"file": stack.name, "reason": f"pages {_page_list(pages)}: {group.flag}"})
+            head.failures.append(
+                failure_entry(
+                    stack.name,
+                    f"pages {_page_list(pages)}: {group.flag}",
+                    f"第{'、'.join(str(p) for p in pages)}页{NOT_THIS_FORM_ZH}",
+                )
+            )
             continue
         doc_id = DOC_ID_FORMAT.format(first + len(forms))
         form = stages.assemble(doc_id, stack.name, [readings[i] for i in group.positions], template)
@@ -475,6 +505,7 @@ def finish_batch(
         online_records=len(records),
         page_failures=[f for p in plans for f in p.failures],
         decisions=store.decisions(),
+        reasons_zh={p.file: p.reason_zh for p in plans if p.report.status == "failed" and p.reason_zh},
     )
     save_batch(store, ctx.batch_id, plans, docs, results)
     return results

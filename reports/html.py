@@ -35,8 +35,10 @@ from reports.model import (
     as_dict,
     code_name,
     effective_severity,
+    failure_reason,
     field_label,
     format_date,
+    input_reason,
     nominations,
     record_ids_of,
     review_note,
@@ -192,9 +194,9 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
         "chart_svg": findings_chart_svg({c: dict(v) for c, v in by_code_domain.items()}, domains),
         "cards": [_card(n, out_dir, form) for n in noms],
         "batch_findings": [_finding_view(f, None, out_dir, form) for f in batch_only],
-        "failures": [{"file": show(f.get("file")), "reason": show(f.get("reason"))} for f in failures],
+        "failures": [{"file": show(f.get("file")), "reason": failure_reason(f)} for f in failures],
         "inputs_detail": [
-            {"file": show(i.get("file")), "status": _input_status(i.get("status")), "reason": show(i.get("reason"))}
+            {"file": show(i.get("file")), "status": _input_status(i.get("status")), "reason": input_reason(i, failures)}
             for i in batch.get("inputs_detail") or []
             if isinstance(i, dict)
         ],

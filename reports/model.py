@@ -199,6 +199,21 @@ def show(value: Any) -> str:
     return text if text else MISSING
 
 
+def failure_reason(failure: dict[str, Any]) -> str:
+    """Why a file could not be read, as the clerk reads it: ``reason_zh`` when the run wrote one,
+    else ``reason`` (results.json files written before ``reason_zh`` have only the English)."""
+    return show(failure.get("reason_zh") or failure.get("reason"))
+
+
+def input_reason(item: dict[str, Any], failures: list[dict[str, Any]]) -> str:
+    """An ``inputs_detail`` entry's reason for the clerk: a failed input's is its failure's Chinese when known."""
+    if item.get("status") == "failed":
+        for failure in failures:
+            if failure.get("file") == item.get("file") and failure.get("reason_zh"):
+                return failure_reason(failure)
+    return show(item.get("reason"))
+
+
 def field_label(key: Any, template: FormTemplate | None) -> str:
     """The form's printed label of a field key ("—" for none, the key itself when unknown)."""
     if not key:

@@ -7,7 +7,8 @@ Sheets (names are short Chinese words; the 代码 columns keep machine keys):
   (finding code): ✓ when the check passed, else the fields it flagged;
 - one sheet per finding code found (its Chinese name), one row per finding;
 - 无纸质表 (``unmatched``): online records with no paper form (NO_PAPER);
-- 读取失败 (``failures``): inputs that could not be read, with the reason.
+- 读取失败 (``failures``): inputs that could not be read, with the reason
+  (``reason_zh``, the Chinese, when the run wrote one).
 
 Every table sheet has its header frozen, an autofilter, and column widths
 fitted to Chinese text (a CJK character is two columns wide).
@@ -42,6 +43,7 @@ from reports.model import (
     as_dict,
     code_name,
     effective_severity,
+    failure_reason,
     field_label,
     format_date,
     nominations,
@@ -264,7 +266,7 @@ def _failures_sheet(ws: Worksheet, results: dict[str, Any]) -> None:
     seen: set[str] = set()
     for f in results.get("failures") or []:
         if isinstance(f, dict):
-            rows.append([show(f.get("file")), show(f.get("reason")), "读取失败"])
+            rows.append([show(f.get("file")), failure_reason(f), "读取失败"])
             seen.add(str(f.get("file")))
     for item in as_dict(results.get("batch")).get("inputs_detail") or []:
         if isinstance(item, dict) and item.get("status") not in (None, "read") and str(item.get("file")) not in seen:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -217,20 +218,41 @@ def test_sniff_docx_vs_xlsx_vs_zip(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "reason"),
+    ("name", "data", "reason", "reason_zh"),
     [
-        ("empty.pdf", b"", r"^empty file \(0 bytes\)$"),
-        ("photo.jpg", "推荐单位意见：同意推荐。\nplain text\n".encode(), r"^not a scan: a text file named \.jpg$"),
-        ("gbk.jpg", "推荐单位意见".encode("gb18030"), r"^not a scan: a text file named \.jpg$"),
-        ("mystery.dat", bytes(range(256)) * 4, r"^unknown file type \(starts with 00 01 02 03 04 05 06 07\)$"),
-        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"old Office file"),
-        ("anim.gif", b"GIF89a" + b"\x00" * 100, r"GIF image"),
+        ("empty.pdf", b"", r"^empty file \(0 bytes\)$", "^空文件（0 字节）"),
+        (
+            "photo.jpg",
+            "推荐单位意见：同意推荐。\nplain text\n".encode(),
+            r"^not a scan: a text file named \.jpg$",
+            r"^不是扫描件：是文本文件（扩展名却是 \.jpg）",
+        ),
+        (
+            "gbk.jpg",
+            "推荐单位意见".encode("gb18030"),
+            r"^not a scan: a text file named \.jpg$",
+            r"^不是扫描件：是文本文件（扩展名却是 \.jpg）",
+        ),
+        ("notes", b"plain text\n", r"^not a scan: a text file$", "^不是扫描件：是文本文件，"),
+        (
+            "mystery.dat",
+            bytes(range(256)) * 4,
+            r"^unknown file type \(starts with 00 01 02 03 04 05 06 07\)$",
+            "^无法识别的文件类型（不是 PDF、TIFF、PNG、JPEG、BMP 或 Word 文档（DOCX））",
+        ),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"old Office file", "^不是扫描件：是旧版 Office 文件"),
+        ("anim.gif", b"GIF89a" + b"\x00" * 100, r"GIF image", "^不是扫描件：是 GIF 动图"),
+        ("box.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 100, r"RAR archive", "^不是扫描件：是 RAR 压缩包，请先解压$"),
+        ("bad.zip", b"PK\x03\x04" + b"\x00" * 40, r"^broken ZIP/Office file: ", "^ZIP 格式的文件（Word 文档或压缩包）已损坏"),
     ],
 )
-def test_sniff_refuses_with_one_line_reason(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+def test_sniff_refuses_with_one_line_reason(
+    tmp_path: Path, name: str, data: bytes, reason: str, reason_zh: str
+) -> None:
     with pytest.raises(BadInputError, match=reason) as info:
         sniff(_write(tmp_path / name, data))
     assert "\n" not in str(info.value)
+    assert re.search(reason_zh, info.value.reason_zh or ""), info.value.reason_zh  # the clerk's Chinese
 
 
 def test_unreadable_permissions(tmp_path: Path) -> None:
@@ -241,8 +263,9 @@ def test_unreadable_permissions(tmp_path: Path) -> None:
     try:
         if as_root:
             os.seteuid(65534)  # nobody; the real uid stays root, so the test can switch back
-        with pytest.raises(BadInputError, match="permission denied"):
+        with pytest.raises(BadInputError, match="permission denied") as info:
             sniff(locked)
+        assert info.value.reason_zh == "无法打开：没有读取权限，请检查文件权限"
         with pytest.raises(BadInputError, match="permission denied"):
             list(iter_pages(locked))
     finally:
@@ -256,8 +279,9 @@ def test_broken_link_and_folder_named_like_a_file(tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "deleted.pdf")
     (tmp_path / "folder.pdf").mkdir()
     assert discover([tmp_path]) == [link]  # a folder is walked (empty), the dangling link is an input
-    with pytest.raises(BadInputError, match="broken link"):
+    with pytest.raises(BadInputError, match="broken link") as info:
         sniff(link)
+    assert info.value.reason_zh == "无法打开：文件不存在（可能是失效的快捷方式或链接），请放入原文件"
 
 
 # ---------------------------------------------------------------- PDF
@@ -486,6 +510,14 @@ def test_bad_files_never_leak_other_exceptions(tmp_path: Path) -> None:
         "c.tif": b"II*\x00" + b"\xff" * 60,
         "d.jpg": b"\xff\xd8\xff\xe0" + bytes(range(256)),
         "e.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF",
+        # A page box that is not numbers: pdfplumber fails listing the pages, and again when closing.
+        "f.pdf": _pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 (x) 842] >>",
+            ]
+        ),
     }
     for name, data in cases.items():
         path = _write(tmp_path / name, data)
@@ -493,6 +525,7 @@ def test_bad_files_never_leak_other_exceptions(tmp_path: Path) -> None:
             list(iter_pages(path, dpi=72))
         except BadInputError as exc:
             assert "\n" not in exc.message and exc.message, name
+            assert exc.reason_zh and re.search("[\u4e00-\u9fff]", exc.reason_zh), name
         else:
             raise AssertionError(f"{name} was read")
 

@@ -417,3 +417,29 @@ def test_a_date_written_but_not_read_is_not_shown_as_blank() -> None:
                                                      "raw": "年 月 日", "status": "read"}}}
     assert _opinion_box(doc, "applicant_opinion") == "公章：有；日期：已填写，无法识别（「二Q二年三一月十日」）"
     assert _opinion_box(doc, "recommender_opinion") == "日期：未填写"
+
+
+def test_failures_show_the_clerk_the_chinese_reason_else_the_english(tmp_path: Path) -> None:
+    """reason_zh where the run wrote one; a results.json from before reason_zh shows its English reason."""
+    out = tmp_path / "out"
+    results = make_results(out)
+    results["failures"] = [
+        {"file": "scans/broken.pdf", "reason": "PDF is encrypted (needs a password)",
+         "reason_zh": "PDF 已加密，请提供未加密的文件"},
+        {"file": "scans/old.pdf", "reason": "empty file (0 bytes)"},
+    ]
+    detail = results["batch"]["inputs_detail"]
+    detail[-1]["reason"] = "PDF is encrypted (needs a password)"
+    paths = write_reports(results, out)
+    html = paths.html.read_text(encoding="utf-8")
+    failures_table = html[html.index('<table id="failures">'):]
+    failures_table = failures_table[: failures_table.index("</table>")]
+    assert "<td>scans/broken.pdf</td><td>PDF 已加密，请提供未加密的文件</td>" in failures_table
+    assert "<td>scans/old.pdf</td><td>empty file (0 bytes)</td>" in failures_table
+    assert "PDF is encrypted" not in html  # nor in the inputs list: a failed input shows its failure's Chinese
+    wb = load_workbook(paths.xlsx)
+    rows = [[c.value for c in r] for r in wb[FAILURES_SHEET].iter_rows(min_row=2)]
+    assert rows[:2] == [
+        ["scans/broken.pdf", "PDF 已加密，请提供未加密的文件", "读取失败"],
+        ["scans/old.pdf", "empty file (0 bytes)", "读取失败"],
+    ]
