@@ -40,6 +40,7 @@ from reports.model import (
     format_date,
     input_reason,
     nominations,
+    opinion_box_text,
     record_ids_of,
     review_note,
     severity_name,
@@ -269,7 +270,7 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
     if paper is None and reading:
         paper = reading.get("value")
     if paper is None and is_opinion and n is not None and key:
-        paper = _opinion_box(doc, str(key))
+        paper = opinion_box_text(doc, str(key))
     online = f.get("online")
     if online is None and n is not None and key:
         online = n.online.get(str(key))
@@ -325,29 +326,6 @@ def _marked_diff(paper: str, online: str) -> tuple[Markup, Markup]:
             a_parts.append(f"<mark>{a}</mark>" if a else "")
             b_parts.append(f"<mark>{b}</mark>" if b else "")
     return Markup("".join(a_parts)), Markup("".join(b_parts))
-
-
-def _opinion_box(doc: dict[str, Any], key: str) -> str | None:
-    """What the paper shows in an opinion box: seal, date, the unit on the seal."""
-    seal = as_dict(as_dict(doc.get("seals")).get(key))
-    dates = as_dict(doc.get("dates"))
-    if not seal and key not in dates:
-        return None
-    parts = []
-    if seal:
-        parts.append("公章：" + ("有" if seal.get("present") else "未检测到"))
-    if key in dates:
-        reading = as_dict(as_dict(doc.get("date_readings")).get(key))
-        if dates.get(key):
-            parts.append("日期：" + show(dates.get(key)))
-        elif reading.get("written"):
-            parts.append(f"日期：已填写，无法识别（「{show(reading.get('raw'))}」）")
-        else:
-            parts.append("日期：未填写")
-    seal_text = as_dict(doc.get("seal_text")).get(key)
-    if seal_text:
-        parts.append(f"印文：{seal_text}")
-    return "；".join(parts)
 
 
 def _field_rows(n: Nomination, form: FormTemplate | None) -> list[dict[str, str]]:

@@ -431,3 +431,27 @@ def _date_of(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def opinion_box_text(doc: dict[str, Any], key: str) -> str | None:
+    """What the paper shows in an opinion box, for the report and the review screen: seal,
+    date (written but not read is not 未填写), the unit on the seal; None when nothing was read there."""
+    seal = as_dict(as_dict(doc.get("seals")).get(key))
+    dates = as_dict(doc.get("dates"))
+    if not seal and key not in dates:
+        return None
+    parts = []
+    if seal:
+        parts.append("公章：" + ("有" if seal.get("present") else "未检测到"))
+    if key in dates:
+        reading = as_dict(as_dict(doc.get("date_readings")).get(key))
+        if dates.get(key):
+            parts.append("日期：" + show(dates.get(key)))
+        elif reading.get("written"):
+            parts.append(f"日期：已填写，无法识别（「{show(reading.get('raw'))}」）")
+        else:
+            parts.append("日期：未填写")
+    seal_text = as_dict(doc.get("seal_text")).get(key)
+    if seal_text:
+        parts.append(f"印文：{seal_text}")
+    return "；".join(parts)

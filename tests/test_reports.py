@@ -407,7 +407,7 @@ def test_an_unreadable_field_is_for_the_clerk_to_check() -> None:
 
 
 def test_a_date_written_but_not_read_is_not_shown_as_blank() -> None:
-    from reports.html import _opinion_box
+    from reports.model import opinion_box_text
 
     doc = {"seals": {"applicant_opinion": {"present": True}},
            "dates": {"applicant_opinion": None, "recommender_opinion": None},
@@ -415,8 +415,8 @@ def test_a_date_written_but_not_read_is_not_shown_as_blank() -> None:
                                                    "raw": "二Q二年三一月十日", "status": "unreadable"},
                              "recommender_opinion": {"written": False, "value": None, "month_day": None,
                                                      "raw": "年 月 日", "status": "read"}}}
-    assert _opinion_box(doc, "applicant_opinion") == "公章：有；日期：已填写，无法识别（「二Q二年三一月十日」）"
-    assert _opinion_box(doc, "recommender_opinion") == "日期：未填写"
+    assert opinion_box_text(doc, "applicant_opinion") == "公章：有；日期：已填写，无法识别（「二Q二年三一月十日」）"
+    assert opinion_box_text(doc, "recommender_opinion") == "日期：未填写"
 
 
 def test_failures_show_the_clerk_the_chinese_reason_else_the_english(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from forms.template import FormTemplate, load_template
 from paperdesk.results import finding_subject
-from reports.model import Nomination, code_name, field_label, nominations, severity_name, show
+from reports.model import Nomination, code_name, field_label, nominations, opinion_box_text, severity_name, show
 
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -425,7 +425,7 @@ def field_rows(item: ReviewItem, template: FormTemplate) -> list[dict[str, Any]]
         rows.append({
             "key": spec.key,
             "label": spec.label,
-            "paper": show(reading.get("value")) if spec.kind != "opinion" else _opinion_text(item, spec.key),
+            "paper": show(reading.get("value")) if spec.kind != "opinion" else (opinion_box_text(item.document, spec.key) or "未读到"),
             "online": show(online.get(spec.key)) if spec.kind != "opinion" else "",
             "confidence": reading.get("confidence"),
             "chars": reading.get("chars"),
@@ -446,18 +446,6 @@ def labels(template: FormTemplate) -> dict[str, Any]:
         "state_name": lambda state: STATE_NAMES.get(state, state),
         "show": show,
     }
-
-
-def _opinion_text(item: ReviewItem, key: str) -> str:
-    doc = item.document
-    seal = _as_dict(_as_dict(doc.get("seals")).get(key))
-    dates = _as_dict(doc.get("dates"))
-    seal_text = _as_dict(doc.get("seal_text"))
-    parts = ["有公章" if seal.get("present") else "未见公章"]
-    if seal_text.get(key):
-        parts.append(f"章文：{seal_text[key]}")
-    parts.append(f"日期：{show(dates.get(key))}")
-    return "；".join(parts)
 
 
 def _ordered(counts: Counter[str], order: list[str]) -> list[tuple[str, int]]:
