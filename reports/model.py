@@ -447,6 +447,9 @@ def opinion_box_text(doc: dict[str, Any], key: str) -> str | None:
         reading = as_dict(as_dict(doc.get("date_readings")).get(key))
         if dates.get(key):
             parts.append("日期：" + show(dates.get(key)))
+        elif reading.get("written") and isinstance(reading.get("month_day"), str):
+            month, day = str(reading["month_day"])[2:].split("-")
+            parts.append(f"日期：{int(month)}月{int(day)}日（年份看不清，按截止日期所在年份核对）")
         elif reading.get("written"):
             parts.append(f"日期：已填写，无法识别（「{show(reading.get('raw'))}」）")
         else:

@@ -417,6 +417,8 @@ def test_a_date_written_but_not_read_is_not_shown_as_blank() -> None:
                                                      "raw": "年 月 日", "status": "read"}}}
     assert opinion_box_text(doc, "applicant_opinion") == "公章：有；日期：已填写，无法识别（「二Q二年三一月十日」）"
     assert opinion_box_text(doc, "recommender_opinion") == "日期：未填写"
+    doc["date_readings"]["applicant_opinion"]["month_day"] = "--11-07"  # the year under the seal
+    assert opinion_box_text(doc, "applicant_opinion") == "公章：有；日期：11月7日（年份看不清，按截止日期所在年份核对）"
 
 
 def test_failures_show_the_clerk_the_chinese_reason_else_the_english(tmp_path: Path) -> None:
