@@ -125,6 +125,7 @@ class FormReading:
     unreadable: str | None = None  # set when the whole document could not be read, with the reason
     crops: dict[str, bytes] = field(default_factory=dict)  # PNG crops by field key, for reports
     page_sizes: dict[int, list[int]] = field(default_factory=dict)  # page -> [width, height, dpi]
+    previews: dict[int, bytes] = field(default_factory=dict)  # page -> JPEG of the whole page, for the review screen
 
     def to_dict(self, with_crops: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -143,6 +144,7 @@ class FormReading:
         }
         if with_crops:
             d["crops"] = {k: base64.b64encode(v).decode("ascii") for k, v in self.crops.items()}
+            d["previews"] = {str(k): base64.b64encode(v).decode("ascii") for k, v in self.previews.items()}
         return d
 
     @classmethod
@@ -161,4 +163,5 @@ class FormReading:
             unreadable=d.get("unreadable"),
             crops={k: base64.b64decode(v) for k, v in d.get("crops", {}).items()},
             page_sizes={int(k): list(v) for k, v in d.get("page_sizes", {}).items()},
+            previews={int(k): base64.b64decode(v) for k, v in d.get("previews", {}).items()},
         )
