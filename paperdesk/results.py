@@ -3,7 +3,9 @@
 Small functions, one per part of the dict. Besides the CONTRACT keys, each
 document carries what the reports and the review screen use: ``crops`` (PNG
 paths relative to the output folder), ``online`` (the matched record),
-``path_taken``, ``problems`` and ``attachments``; the batch carries
+``path_taken``, ``problems``, ``attachments`` and ``page_images`` (each form page's
+JPEG preview: path relative to the output folder, and the page's width and height at the
+read dpi, the pixels the boxes are in); the batch carries
 ``online_records`` and ``inputs_detail``. Every finding gets ``review`` (the
 clerk's stored decision, or None).
 """
@@ -26,6 +28,7 @@ from paperdesk.stages import DocumentMatch
 from paperdesk.store import Decision
 
 CROPS_DIR = "crops"
+PAGES_DIR = "pages"
 # Whitespace with a CJK character (ideograph, CJK punctuation, full-width form) on
 # either side is an OCR artefact, not a word break (CONTRACT.md: value).
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -51,10 +54,24 @@ class DocumentResult:
     record: OnlineRecord | None
     crops: dict[str, str] = field(default_factory=dict)  # key -> relative PNG path
     files: list[str] | None = None  # the files of a document spread over a folder of page files
+    page_images: dict[int, str] = field(default_factory=dict)  # page -> relative JPEG path
 
 
 def crop_path(document_id: str, key: str) -> str:
     return f"{CROPS_DIR}/{document_id}-{key}.png"
+
+
+def preview_path(document_id: str, page: int) -> str:
+    return f"{PAGES_DIR}/{document_id}-p{page}.jpg"
+
+
+def page_images(reading: FormReading, paths: dict[int, str]) -> dict[str, dict[str, Any]]:
+    """``page_images``: each written page preview by page number, with the page's size at the read dpi."""
+    return {
+        str(page): {"path": rel, "width": reading.page_sizes[page][0], "height": reading.page_sizes[page][1]}
+        for page, rel in sorted(paths.items())
+        if page in reading.page_sizes
+    }
 
 
 def field_dict(
@@ -147,6 +164,7 @@ def document_dict(
         },
         "findings": [with_review(f.to_dict(), subject, decisions) for f in doc.match.findings],
         "crops": dict(doc.crops),
+        "page_images": page_images(r, doc.page_images),
         "online": _online(doc.record),
         "path_taken": r.path_taken,
         "problems": list(r.problems),

@@ -12,7 +12,8 @@ The recipe (:func:`run_batch`):
    and the cache, keyed by (input sha256, page, pipeline version);
 4. per stack (a file, or a folder of page files), load its page readings from the
    store, split them into documents (d0001… in discovery order, the same on every
-   run), assemble each, store it and write its crops — one stack in memory at a time;
+   run), assemble each, store it and write its crops and page previews — one stack in memory
+   at a time;
 5. reconcile with the export, build the CONTRACT.md results with the clerks'
    stored review decisions, store them, write results.json atomically and the
    reports.
@@ -53,6 +54,7 @@ from paperdesk.results import (
     crop_path,
     failure_entry,
     finding_subject,
+    preview_path,
 )
 from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
 from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
@@ -291,17 +293,18 @@ def stacks_of(plans: list[InputPlan]) -> list[Stack]:
 
 @dataclass
 class Assembled:
-    """Every document of the batch (crops already on disk and in the store, not in memory)."""
+    """Every document of the batch (crops and previews already on disk and in the store, not in memory)."""
 
     forms: list[FormReading] = field(default_factory=list)
     files: dict[str, list[str]] = field(default_factory=dict)  # documents spread over several page files
     crops: dict[str, dict[str, str]] = field(default_factory=dict)  # document -> key -> relative PNG path
+    previews: dict[str, dict[int, str]] = field(default_factory=dict)  # document -> page -> relative JPEG path
 
 
 def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
     """Every document, numbered d0001… in discovery order, one stack at a time: its page
     readings come from the store and go again once assembled, and each document's reading
-    is stored and its crops written as soon as it is made, so memory does not grow with pages."""
+    is stored and its crops and previews written as soon as it is made, so memory does not grow with pages."""
     done = Assembled()
     for stack in stacks_of(plans):
         try:
@@ -318,9 +321,10 @@ def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
             if len(stack.members) > 1:
                 done.files[form.document_id] = form_files
             done.crops[form.document_id] = write_crops(form, ctx.options.out)
+            done.previews[form.document_id] = write_previews(form, ctx.options.out)
             with ctx.store.session() as s:
                 s.add(ReadingRow(batch_id=ctx.batch_id, document_id=form.document_id, reading=form.to_dict()))
-            form.crops = {}
+            form.crops, form.previews = {}, {}
             done.forms.append(form)
     return done
 
@@ -402,6 +406,17 @@ def write_crops(form: FormReading, out_dir: Path) -> dict[str, str]:
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out_dir / rel, png)
         paths[key] = rel
+    return paths
+
+
+def write_previews(form: FormReading, out_dir: Path) -> dict[int, str]:
+    """The document's page previews (JPEG) under out/pages/, by page number."""
+    paths = {}
+    for page, jpeg in sorted(form.previews.items()):
+        rel = preview_path(form.document_id, page)
+        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(out_dir / rel, jpeg)
+        paths[page] = rel
     return paths
 
 
@@ -492,7 +507,8 @@ def finish_batch(
         match = matches.documents.get(form.document_id) or DocumentMatch(record_id=None, match_score=None)
         record = by_id.get(match.record_id) if match.record_id else None
         crops = assembled.crops.get(form.document_id, {})
-        docs.append(DocumentResult(form, match, record, crops=crops, files=assembled.files.get(form.document_id)))
+        docs.append(DocumentResult(form, match, record, crops=crops, files=assembled.files.get(form.document_id),
+                                   page_images=assembled.previews.get(form.document_id, {})))
     results = build_results(
         template=ctx.template,
         count_rule=options.count_rule,
@@ -579,7 +595,7 @@ def regenerate_reports(db: str, out: Path | None, stages: Stages | None = None) 
     out_dir = out or Path(batch.out_dir)
     results = apply_decisions(batch.results, store.decisions())
     if out_dir.resolve() != Path(batch.out_dir).resolve():
-        _copy_crops(store, batch.id, out_dir)
+        _copy_images(store, batch.id, out_dir)
     opts = batch.options or {}
     report_options = ReportOptions(
         sender=opts.get("sender") or RunOptions.model_fields["sender"].default,
@@ -596,9 +612,13 @@ def _date_or_none(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _copy_crops(store: Store, batch_id: int, out_dir: Path) -> None:
+def _copy_images(store: Store, batch_id: int, out_dir: Path) -> None:
+    """The batch's crops and page previews, from its stored readings, into another output folder."""
     with store.session() as s:
         for row in s.scalars(select(ReadingRow).where(ReadingRow.batch_id == batch_id)):
-            for key, b64 in (row.reading.get("crops") or {}).items():
-                (out_dir / crop_path(row.document_id, key)).parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(out_dir / crop_path(row.document_id, key), base64.b64decode(b64))
+            images = [(crop_path(row.document_id, key), b64) for key, b64 in (row.reading.get("crops") or {}).items()]
+            images += [(preview_path(row.document_id, int(page)), b64)
+                       for page, b64 in (row.reading.get("previews") or {}).items()]
+            for rel, b64 in images:
+                (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(out_dir / rel, base64.b64decode(b64))

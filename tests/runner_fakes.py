@@ -13,6 +13,8 @@ the fake reader "reads" from it. A file that does not start with ``FAKESCAN``
 is a bad input; a line ``broken`` makes ``read_page`` raise ``OcrError`` for that
 page, a line ``cut`` makes ``iter_pages`` stop there with ``BadInputError``. Each page's image is 1×1 pixels carrying the line's index, so the reader
 (in a worker process, or on a Dask worker) knows what to return without the file.
+A form page (first, continuation) says it is an A4 page at 300 dpi and carries a real
+JPEG preview of one (``FAKE_PREVIEW``), as ``extract.read_page`` does.
 
 The export is a JSON list of ``{"record_id", "tech_name", "recommender"}``.
 ``main(argv)`` runs a batch in a subprocess (the resume test kills it).
@@ -20,6 +22,7 @@ The export is a JSON list of ``{"record_id", "tech_name", "recommender"}``.
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import time
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from checks.finding import Finding
+from extract.page import preview_jpeg
 from extract.reading import FieldReading, FormReading
 from forms import load_template
 from forms.errors import BadInputError, ExportError, OcrError
@@ -46,6 +50,11 @@ PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
     "0000000c4944415408d763f8ffff3f0005fe02fea7d6a4bb0000000049454e44ae426082"
 )
+
+# A form page of the fake: A4 at 300 dpi (the pixels its boxes are in), previewed as extract does.
+PAGE_SIZE = (2480, 3508)
+PAGE_DPI = 300
+FAKE_PREVIEW = preview_jpeg(np.full((PAGE_SIZE[1], PAGE_SIZE[0], 3), 255, np.uint8), PAGE_DPI, "gray")
 
 
 def write_scan(path: Path, lines: Sequence[str]) -> Path:
@@ -105,7 +114,12 @@ def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any
     if line == "broken":
         raise OcrError("Tesseract crashed on this page (fake)")
     kind, _, name = line.partition(" ")
-    return {"page": page.number, "kind": kind, "tech_name": name}
+    reading: dict[str, Any] = {"page": page.number, "kind": kind, "tech_name": name}
+    if kind in ("first", "continuation"):
+        width, height = PAGE_SIZE
+        preview = base64.b64encode(FAKE_PREVIEW).decode("ascii")
+        reading |= {"width": width, "height": height, "dpi": PAGE_DPI, "preview": preview}
+    return reading
 
 
 def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
@@ -132,6 +146,8 @@ def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template
         path_taken="ocr",
         fields={"tech_name": name},
         crops={"tech_name": PNG_1X1},
+        page_sizes={r["page"]: [r["width"], r["height"], r["dpi"]] for r in readings if "width" in r},
+        previews={r["page"]: base64.b64decode(r["preview"]) for r in readings if r.get("preview")},
     )
 
 

@@ -16,7 +16,8 @@ from paperdesk.progress import PlainReporter, QuietReporter, make_reporter
 from paperdesk.results import comparable, strip_cjk_spaces
 from paperdesk.runner import BatchInterrupted, regenerate_reports, run_batch
 from paperdesk.store import FindingRow, InputRow, ReadingRow, open_store
-from tests.runner_fakes import fake_stages, write_export, write_scan
+from reports import validate_results
+from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, fake_stages, write_export, write_scan
 
 RECORDS = [
     {"record_id": "KC-1", "tech_name": "技术甲"},
@@ -174,6 +175,36 @@ def test_review_decisions_survive_reruns_and_reach_regenerated_reports(batch: di
     assert (elsewhere / "report.html").is_file()
 
 
+def test_page_previews_are_written_listed_and_written_again_from_the_store(batch: dict[str, Path]) -> None:
+    run_batch(options(batch), stages=fake_stages())
+    out = batch["root"] / "out"
+    results = load(out)
+    assert validate_results(results) == []
+    width, height = PAGE_SIZE
+
+    def entry(doc: str, page: int) -> dict[str, Any]:
+        return {"path": f"pages/{doc}-p{page}.jpg", "width": width, "height": height}
+
+    images = {d["id"]: d["page_images"] for d in results["documents"]}
+    assert images == {
+        "d0001": {"1": entry("d0001", 1), "2": entry("d0001", 2)},  # page 3 is its attachment: no preview
+        "d0002": {"4": entry("d0002", 4)},
+        "d0003": {"1": entry("d0003", 1)},  # page 2 broke, page 3 is blank
+    }
+    assert {d["id"]: d["source"]["pages"] for d in results["documents"]} == {
+        doc: [int(p) for p in pages] for doc, pages in images.items()
+    }
+    written = sorted(p.name for p in (out / "pages").iterdir())
+    assert written == ["d0001-p1.jpg", "d0001-p2.jpg", "d0002-p4.jpg", "d0003-p1.jpg"]
+    assert all((out / "pages" / name).read_bytes() == FAKE_PREVIEW for name in written)
+    elsewhere = regenerate_reports(str(out / "paperdesk.db"), batch["root"] / "regen")
+    assert [d["page_images"] for d in load(elsewhere)["documents"]] == list(images.values())
+    assert sorted(p.name for p in (elsewhere / "pages").iterdir()) == written
+    assert (elsewhere / "pages" / "d0002-p4.jpg").read_bytes() == FAKE_PREVIEW
+    broken = {**results["documents"][0], "page_images": {"p1": {"path": "", "width": 0}}}
+    assert len(validate_results({**results, "documents": [broken]})) == 4  # name, path, width, height
+
+
 def test_plain_progress_lines_say_pages_rate_and_eta() -> None:
     stream = io.StringIO()
     reporter = PlainReporter(stream)
@@ -267,6 +298,8 @@ def test_a_folder_of_page_files_is_one_stack(tmp_path: Path) -> None:
     assert sources == [("d0001", "box", [1, 2]), ("d0002", "box", [3]), ("d0003", "z.fake", [1])]
     assert [Path(f).name for f in results["documents"][0]["source"]["files"]] == ["p1.pagefile", "p2.pagefile"]
     assert [Path(f).name for f in results["documents"][1]["source"]["files"]] == ["p3.pagefile"]
+    assert list(results["documents"][1]["page_images"]) == ["3"]  # numbered within the stack, like source.pages
+    assert (tmp_path / "out" / results["documents"][1]["page_images"]["3"]["path"]).is_file()
     assert "files" not in results["documents"][2]["source"]
     assert [d["record_id"] for d in results["documents"]] == ["KC-1", "KC-2", "KC-3"]
 
