@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 
 from forms.errors import ConfigError
+from paperdesk.options import RunOptions
+from paperdesk.runner import run_batch
 from paperdesk.store import Store, open_store
 from paperdesk.web.app import create_app, serve
 from paperdesk.web.review import resolve_inside
 from paperdesk.web.security import SESSION_COOKIE, Session, SessionCodec, hash_password, verify_password
 from paperdesk.web.users import add_user, add_user_interactive, authenticate
+from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, fake_stages, write_export, write_scan
 from tests.web_fixture import (
     CLERK,
     CLERK_PASSWORD,
@@ -238,6 +241,24 @@ def test_crops_and_page_images_are_served(reader: TestClient) -> None:
     assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
     html = reader.get("/n/d:d0001").text
     assert "/page?n=d%3Ad0001&amp;p=1" in html and 'class="box s-open"' in html
+
+
+def test_a_batch_from_the_runner_shows_its_page_previews(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(scans / "a.fake", ["first 技术甲", "continuation", "attachment"])
+    export = write_export(tmp_path / "export.json", [{"record_id": "KC-1", "tech_name": "技术甲"}])
+    options = RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True)
+    run_batch(options, stages=fake_stages())
+    add_user(open_store(options.db_url), CLERK, CLERK_PASSWORD)
+    client = TestClient(create_app(options.db_url))
+    login(client)
+    html = client.get("/n/d:d0001").text
+    assert html.count(f'viewBox="0 0 {PAGE_SIZE[0]} {PAGE_SIZE[1]}"') == 2  # pages 1 and 2, in page pixels
+    assert "/page?n=d%3Ad0001&amp;p=2" in html and "/page?n=d%3Ad0001&amp;p=3" not in html  # 3: the attachment
+    page = client.get("/page", params={"n": "d:d0001", "p": 2})
+    assert page.status_code == 200 and page.headers["content-type"] == "image/jpeg"
+    assert page.content == FAKE_PREVIEW
 
 
 def test_a_crop_missing_from_the_folder_comes_from_the_store(reader: TestClient) -> None:
