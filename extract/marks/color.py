@@ -79,6 +79,22 @@ def red_mask(bgr: np.ndarray, dpi: int, min_saturation: int = RED_MIN_SATURATION
     return _red_hue(hsv) & (hsv[:, :, 1] >= min_saturation) & (hsv[:, :, 2] >= RED_MIN_VALUE)
 
 
+def red_ink_gray(bgr: np.ndarray, dpi: int) -> np.ndarray:
+    """Red ink as a gray image for OCR: black where the red is strong, shades of gray where it
+    is faint (a stroke's pale edge, a lightly inked seal), white elsewhere and under black text."""
+    hsv = cv2.cvtColor(flatten_paper(bgr, dpi), cv2.COLOR_BGR2HSV)
+    sat = hsv[:, :, 1].astype(np.float32)
+    level = np.clip((sat - RED_INK_SAT_NONE) / (RED_INK_SAT_FULL - RED_INK_SAT_NONE), 0.0, 1.0)
+    level[~_red_hue(hsv) | (hsv[:, :, 2] < RED_MIN_VALUE)] = 0.0
+    return (255 - 255 * level).astype(np.uint8)
+
+
+# red_ink_gray: saturation where red ink starts to show (above JPEG noise on paper) and where
+# it is full black (a well-inked seal is 120-200).
+RED_INK_SAT_NONE = 25
+RED_INK_SAT_FULL = 90
+
+
 def has_colour(bgr: np.ndarray, dpi: int) -> bool:
     """Whether a crop carries any chroma at all (a colour scan) or is gray in BGR clothing."""
     hsv = cv2.cvtColor(flatten_paper(bgr, dpi), cv2.COLOR_BGR2HSV)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from extract.marks.color import has_colour, ink_map, px_per_mm, red_mask, remove_red
+from extract.marks.color import has_colour, ink_map, px_per_mm, red_ink_gray, red_mask, remove_red
 from extract.reading import SealReading
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
@@ -102,9 +102,9 @@ TEXT_STRIP_PX_PER_MM = 8.0
 # bottom are 5 mm and more apart). The name is the run with the most ink (the serial
 # number's digits are small).
 TEXT_COLUMN_MIN_PX = 2
-# Ink on the strip: anything clearly darker than paper (a gray scan shows a red seal at
-# ~90-200, lighter than print)...
-TEXT_INK_GRAY = 200
+# Ink on the strip: anything clearly darker than its paper (the strip's median): a faint red
+# seal shows pale on the red-ink image, a gray scan's seal at ~90-200 on paper at ~240...
+TEXT_INK_BELOW_PAPER = 30
 # ...except long near-horizontal runs: the ring line itself where the fit drifted.
 TEXT_RULE_MIN_MM = 6.0
 TEXT_GLYPH_GAP_MM = 3.0
@@ -469,8 +469,7 @@ def unwrap_seal_text(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> np.
     ppm = px_per_mm(dpi)
     ring = fit_ring_around(box_bgr, seal_bbox, dpi)
     region, cx0, cy0 = _around(box_bgr, seal_bbox, dpi)
-    gray: np.ndarray = (np.where(red_mask(region, dpi), 0, 255).astype(np.uint8) if ring.red
-                        else cv2.cvtColor(region, cv2.COLOR_BGR2GRAY))
+    gray: np.ndarray = red_ink_gray(region, dpi) if ring.red else cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
     cx, cy, a, b, ang = ring.cx - cx0, ring.cy - cy0, ring.a, ring.b, ring.angle
     # Map the ellipse onto a circle of radius a (stretch along b), then unroll it.
     radius = max(a, b)
@@ -520,7 +519,8 @@ def name_arc(strip: np.ndarray) -> np.ndarray:
     whole even where it crosses the strip's ends, with a little room either side.
     """
     w = strip.shape[1]
-    ink = (cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) < TEXT_INK_GRAY).astype(np.uint8)
+    gray = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY)
+    ink = (gray < float(np.median(gray)) - TEXT_INK_BELOW_PAPER).astype(np.uint8)
     rule = np.ones((1, round(TEXT_RULE_MIN_MM * TEXT_STRIP_PX_PER_MM)), np.uint8)
     ink[cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule) > 0] = 0
     cols = ink.sum(axis=0)
