@@ -121,6 +121,9 @@ class InputReport:
     pages: int = 0
     duplicate_of: str | None = None
     notes: list[str] = field(default_factory=list)  # what was done with it: blank pages dropped…
+    # The same reason and notes for the clerk, in Chinese (reason and notes are for logs and tools).
+    reason_zh: str = ""
+    notes_zh: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,4 +135,6 @@ class InputReport:
             "pages": self.pages,
             "duplicate_of": self.duplicate_of,
             "notes": list(self.notes),
+            "reason_zh": self.reason_zh,
+            "notes_zh": list(self.notes_zh),
         }

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,14 +203,9 @@ def unreadable_finding(failure: dict[str, str]) -> Finding:
     )
 
 
-def failures(
-    inputs: list[InputReport], page_failures: list[dict[str, str]], reasons_zh: Mapping[str, str] | None = None
-) -> list[dict[str, str]]:
-    """Every input that failed, then every page that could not be read, each with its reason.
-
-    ``reasons_zh`` holds the Chinese reason of each failed input, by file."""
-    chinese = reasons_zh or {}
-    out = [failure_entry(i.file, i.reason, chinese.get(i.file)) for i in inputs if i.status == "failed"]
+def failures(inputs: list[InputReport], page_failures: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Every input that failed, then every page that could not be read, each with its reason."""
+    out = [failure_entry(i.file, i.reason, i.reason_zh or None) for i in inputs if i.status == "failed"]
     return out + list(page_failures)
 
 
@@ -234,7 +228,8 @@ def batch_dict(
         "failed_inputs": sum(1 for i in inputs if i.status == "failed"),
         "online_records": online_records,
         "inputs_detail": [
-            {"file": i.file, "status": i.status, "reason": i.reason, "duplicate_of": i.duplicate_of, "notes": i.notes}
+            {"file": i.file, "status": i.status, "reason": i.reason, "duplicate_of": i.duplicate_of, "notes": i.notes,
+             "reason_zh": i.reason_zh, "notes_zh": i.notes_zh}
             for i in inputs
         ],
     }
@@ -253,10 +248,9 @@ def build_results(
     online_records: int,
     page_failures: list[dict[str, str]],
     decisions: dict[tuple[str, str], Decision],
-    reasons_zh: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The whole CONTRACT.md dict. ``reasons_zh``: each failed input's Chinese reason, by file."""
-    failed = failures(inputs, page_failures, reasons_zh)
+    """The whole CONTRACT.md dict."""
+    failed = failures(inputs, page_failures)
     found = [*(unreadable_finding(f) for f in failed), *batch_findings]
     return {
         "batch": batch_dict(template.name, started, finished, inputs, documents, online_records),

@@ -73,6 +73,8 @@ PAGE_ERRORS: tuple[type[BaseException], ...] = (PaperdeskError, ValueError, Arit
 DOC_ID_FORMAT = "d{:04d}"
 # The clerk's Chinese for pages the stack split found not to be this form (NOT_THIS_FORM_FLAG).
 NOT_THIS_FORM_ZH = "不是 kczg-2020 推荐表的页面，未作核对；请确认是否放错了扫描件"
+# A blank page of a stack, as the clerk reads it in the input list.
+BLANK_ZH = "为空白页（隔页纸或背面），已略过"
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -135,7 +137,6 @@ class InputPlan:
     total_pages: int = 0
     done: set[int] = field(default_factory=set)  # pages whose reading is in the store (the readings stay there)
     failures: list[dict[str, str]] = field(default_factory=list)
-    reason_zh: str | None = None  # when the input failed: report.reason in Chinese, for the clerk
 
     @property
     def file(self) -> str:
@@ -189,11 +190,12 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
         report.sha256 = sha256_file(path)
     except OSError as exc:
         report.status, report.reason = "failed", f"cannot read the file: {exc.strerror or exc}"
-        plan.reason_zh = os_reason(exc)[1]
+        report.reason_zh = os_reason(exc)[1]
         return plan
     if report.sha256 in first_by_hash:
         report.status, report.duplicate_of = "skipped", first_by_hash[report.sha256]
         report.reason = f"same content as {report.duplicate_of}"
+        report.reason_zh = f"与 {report.duplicate_of} 内容完全相同（重复扫描或重复放入），已跳过"
         return plan
     first_by_hash[report.sha256] = report.file
     try:
@@ -201,7 +203,7 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
         plan.total_pages = 0 if plan.kind == "docx" else stages.page_count(path)
     except BadInputError as exc:
         report.status, report.reason = "failed", exc.message
-        plan.reason_zh = exc.reason_zh
+        report.reason_zh = exc.reason_zh or ""
     return plan
 
 
@@ -232,7 +234,7 @@ def _input_error(plan: InputPlan, exc: BadInputError, rendered: int) -> None:
         plan.failures.append(failure_entry(plan.file, exc.message, exc.reason_zh))
     else:
         plan.report.status, plan.report.reason = "failed", exc.message
-        plan.reason_zh = exc.reason_zh
+        plan.report.reason_zh = exc.reason_zh or ""
 
 
 def _page_error_zh(number: int, error: BaseException) -> str:
@@ -312,7 +314,7 @@ def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
         except BadInputError as exc:
             for member in stack.members:
                 member.report.status, member.report.reason = "failed", exc.message
-                member.reason_zh = exc.reason_zh
+                member.report.reason_zh = exc.reason_zh or ""
             continue
         for form, form_files in forms:
             for member in stack.members:
@@ -374,13 +376,14 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         pages = [numbers[i] for i in group.positions]
         if group.flag == BLANK_FLAG:
             head.report.notes.append(f"page {_page_list(pages)}: {group.flag}")
+            head.report.notes_zh.append(f"第{_page_list_zh(pages)}页{BLANK_ZH}")
             continue
         if group.flag == NOT_THIS_FORM_FLAG:
             head.failures.append(
                 failure_entry(
                     stack.name,
                     f"pages {_page_list(pages)}: {group.flag}",
-                    f"第{'、'.join(str(p) for p in pages)}页{NOT_THIS_FORM_ZH}",
+                    f"第{_page_list_zh(pages)}页{NOT_THIS_FORM_ZH}",
                 )
             )
             continue
@@ -391,11 +394,16 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         forms.append((form, list(dict.fromkeys(owners[i] for i in group.positions))))
     if not forms:
         head.report.reason = f"no form found on its {len(readings)} pages"
+        head.report.reason_zh = f"共{len(readings)}页，其中没有找到推荐表，请确认是否放错了扫描件"
     return forms
 
 
 def _page_list(pages: list[int]) -> str:
     return ", ".join(str(p) for p in pages)
+
+
+def _page_list_zh(pages: list[int]) -> str:
+    return "、".join(str(p) for p in pages)
 
 
 def write_crops(form: FormReading, out_dir: Path) -> dict[str, str]:
@@ -521,7 +529,6 @@ def finish_batch(
         online_records=len(records),
         page_failures=[f for p in plans for f in p.failures],
         decisions=store.decisions(),
-        reasons_zh={p.file: p.reason_zh for p in plans if p.report.status == "failed" and p.reason_zh},
     )
     save_batch(store, ctx.batch_id, plans, docs, results)
     return results

@@ -206,12 +206,17 @@ def failure_reason(failure: dict[str, Any]) -> str:
 
 
 def input_reason(item: dict[str, Any], failures: list[dict[str, Any]]) -> str:
-    """An ``inputs_detail`` entry's reason for the clerk: a failed input's is its failure's Chinese when known."""
-    if item.get("status") == "failed":
-        for failure in failures:
-            if failure.get("file") == item.get("file") and failure.get("reason_zh"):
-                return failure_reason(failure)
-    return show(item.get("reason"))
+    """An ``inputs_detail`` entry's reason for the clerk, in Chinese where the run wrote it (older
+    results.json files: a failed input's failure entry, else the English), with what was done with
+    its pages (blank pages dropped)."""
+    reason = item.get("reason_zh")
+    if not reason and item.get("status") == "failed":
+        reason = next((f.get("reason_zh") for f in failures if f.get("file") == item.get("file") and f.get("reason_zh")),
+                      None)
+    reason = reason or item.get("reason")
+    notes = item.get("notes_zh") or item.get("notes") or []
+    text = "；".join(str(x) for x in [reason, *notes] if x)
+    return show(text or None)
 
 
 def field_label(key: Any, template: FormTemplate | None) -> str:

@@ -46,6 +46,7 @@ from reports.model import (
     failure_reason,
     field_label,
     format_date,
+    input_reason,
     nominations,
     record_ids_of,
     review_note,
@@ -273,7 +274,7 @@ def _failures_sheet(ws: Worksheet, results: dict[str, Any]) -> None:
             status = {"failed": "读取失败", "skipped": "跳过（重复）"}.get(
                 str(item.get("status")), show(item.get("status"))
             )
-            rows.append([show(item.get("file")), show(item.get("reason")), status])
+            rows.append([show(item.get("file")), input_reason(item, []), status])
     for doc in results.get("documents") or []:
         if isinstance(doc, dict) and doc.get("unreadable"):
             src = as_dict(doc.get("source"))

@@ -42,7 +42,7 @@ from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
-from paperdesk.stages import NOT_THIS_FORM_FLAG, DocumentMatch, Matches, PageGroupSpan, Stages
+from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Matches, PageGroupSpan, Stages
 
 MAGIC = "FAKESCAN"
 # A tiny valid PNG (1×1 white), the fake crop of every tech_name.
@@ -123,8 +123,10 @@ def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any
 
 
 def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
-    """Like ingest's: a form from each first page; pages before any first page are not this form."""
+    """Like the real stage's: a form from each first page; pages before any first page are not this
+    form; each blank page a span of its own after them, flagged."""
     groups: list[PageGroupSpan] = []
+    blanks = [PageGroupSpan(positions=[i], flag=BLANK_FLAG) for i, kind in enumerate(kinds) if kind == "blank"]
     for i, kind in enumerate(kinds):
         if kind == "first":
             groups.append(PageGroupSpan(positions=[i]))
@@ -132,7 +134,7 @@ def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
             if not groups:
                 groups.append(PageGroupSpan(positions=[], flag=NOT_THIS_FORM_FLAG))
             groups[-1].positions.append(i)
-    return groups
+    return groups + blanks
 
 
 def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template: FormTemplate) -> FormReading:

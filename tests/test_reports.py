@@ -445,3 +445,17 @@ def test_failures_show_the_clerk_the_chinese_reason_else_the_english(tmp_path: P
         ["scans/broken.pdf", "PDF 已加密，请提供未加密的文件", "读取失败"],
         ["scans/old.pdf", "empty file (0 bytes)", "读取失败"],
     ]
+
+
+def test_the_input_list_speaks_chinese_with_what_was_done_to_its_pages() -> None:
+    from reports.model import input_reason
+
+    skipped = {"file": "b.pdf", "status": "skipped", "reason": "same content as a.pdf",
+               "reason_zh": "与 a.pdf 内容完全相同（重复扫描或重复放入），已跳过", "notes": [], "notes_zh": []}
+    assert input_reason(skipped, []) == "与 a.pdf 内容完全相同（重复扫描或重复放入），已跳过"
+    stack = {"file": "s.pdf", "status": "read", "reason": "", "reason_zh": "",
+             "notes": ["page 5: blank page, dropped"], "notes_zh": ["第5页为空白页（隔页纸或背面），已略过"]}
+    assert input_reason(stack, []) == "第5页为空白页（隔页纸或背面），已略过"
+    old = {"file": "b.pdf", "status": "skipped", "reason": "same content as a.pdf"}  # results.json before reason_zh
+    assert input_reason(old, []) == "same content as a.pdf"
+    assert input_reason({"file": "a.pdf", "status": "read"}, []) == "—"

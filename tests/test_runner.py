@@ -53,6 +53,11 @@ def test_every_input_is_accounted_for(batch: dict[str, Path]) -> None:
     detail = {Path(d["file"]).name: d for d in results["batch"]["inputs_detail"]}
     assert [d["status"] for d in detail.values()] == ["read", "read", "skipped", "failed"]
     assert Path(detail["c.fake"]["duplicate_of"]).name == "a.fake"
+    # what the clerk reads: Chinese reasons and notes beside the English ones
+    assert detail["c.fake"]["reason_zh"].startswith("与 ") and "内容完全相同" in detail["c.fake"]["reason_zh"]
+    assert detail["b.fake"]["notes"] == ["page 3: blank page, dropped"]
+    assert detail["b.fake"]["notes_zh"] == ["第3页为空白页（隔页纸或背面），已略过"]
+    assert detail["a.fake"]["reason_zh"] == "" and detail["a.fake"]["notes_zh"] == []
     assert "FAKESCAN" in detail["d.fake"]["reason"]
     failures = {(Path(f["file"]).name, f["reason"]) for f in results["failures"]}
     assert failures == {
