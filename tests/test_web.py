@@ -241,6 +241,8 @@ def test_crops_and_page_images_are_served(reader: TestClient) -> None:
     assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
     html = reader.get("/n/d:d0001").text
     assert "/page?n=d%3Ad0001&amp;p=1" in html and 'class="box s-open"' in html
+    # the page in its column is small: a link opens it at full size
+    assert '<a href="/page?n=d%3Ad0001&amp;p=1" target="_blank" rel="noopener">看大图</a>' in html
 
 
 def test_a_batch_from_the_runner_shows_its_page_previews(tmp_path: Path) -> None:
