@@ -48,6 +48,10 @@ MAX_PAGE_PIXELS = 75_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
 
 PDF_POINTS_PER_INCH = 72
+# A page whose one image covers this share of it is a scan, even with a text layer: scanners'
+# "searchable PDF" and OCRmyPDF lay their own OCR under the picture as invisible text, which
+# is neither the form's text nor as good as ours (and the picture still needs deskewing).
+SCAN_IMAGE_MIN_SHARE = 0.8
 # A writer appends "%%EOF" at the end; a cut-off download or copy loses it (some writers add a little junk after).
 PDF_EOF_WINDOW = 2048
 # A pixel is coloured when its channels differ by more than this (JPEG noise on gray stays below ~16).
@@ -245,7 +249,7 @@ def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: 
     raw_words = [w for w in plumber_page.extract_words(keep_blank_chars=False) if w["text"].strip()]
     rendered = plumber_page.to_image(resolution=dpi).original
     image, mode = _pil_to_bgr(rendered)
-    if raw_words:
+    if raw_words and not _is_scan_with_text(plumber_page):
         words = [
             Word(
                 text=w["text"],
@@ -263,6 +267,16 @@ def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: 
     mode = _pdf_scan_mode(plumber_page) or mode
     image, degrees = upright(image)
     return _page(image, dpi, path, number, mode, rotation=degrees)
+
+
+def _is_scan_with_text(plumber_page: pdfplumber.page.Page) -> bool:
+    """Whether a page with a text layer is a picture of paper with OCR text laid under it."""
+    page_area = float(plumber_page.width * plumber_page.height) or 1.0
+    for image in plumber_page.images:
+        area = max(0.0, float(image["x1"] - image["x0"])) * max(0.0, float(image["bottom"] - image["top"]))
+        if area >= SCAN_IMAGE_MIN_SHARE * page_area:
+            return True
+    return False
 
 
 def _pdf_scan_mode(plumber_page: pdfplumber.page.Page) -> ColorMode | None:

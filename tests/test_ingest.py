@@ -317,6 +317,40 @@ def test_mixed_pdf_page_by_page(tmp_path: Path) -> None:
     assert pages[0].sha256 != pages[1].sha256 and len(pages[0].sha256) == 64
 
 
+def _searchable_scan_pdf(image_share: float) -> bytes:
+    """A scanner's "searchable PDF": a gray picture over ``image_share`` of the page's width and height,
+    with its OCR as invisible text (render mode 3) under it."""
+    scan = np.full((350, 250), 255, np.uint8)
+    scan[40:60, 30:220] = 0
+    w, h = 595 * image_share, 842 * image_share
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
+            _stream(b"q %.1f 0 0 %.1f 0 0 cm /Im1 Do Q BT 3 Tr /F1 24 Tf 72 720 Td (Hello World) Tj ET" % (w, h)),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            _stream(
+                zlib.compress(scan.tobytes()),
+                b"/Type /XObject /Subtype /Image /Width 250 /Height 350 /ColorSpace /DeviceGray "
+                b"/BitsPerComponent 8 /Filter /FlateDecode ",
+            ),
+        ]
+    )
+
+
+def test_a_scan_with_the_scanners_invisible_ocr_text_is_read_as_a_scan(tmp_path: Path) -> None:
+    (page,) = list(iter_pages(_write(tmp_path / "searchable.pdf", _searchable_scan_pdf(1.0)), dpi=72))
+    assert not page.born_digital and page.words is None
+    assert page.color_mode == "gray"  # from the scan's own image, as for any scanned page
+
+
+def test_a_typed_page_with_a_small_picture_keeps_its_text_layer(tmp_path: Path) -> None:
+    (page,) = list(iter_pages(_write(tmp_path / "logo.pdf", _searchable_scan_pdf(0.3)), dpi=72))
+    assert page.born_digital and [w.text for w in page.words or []] == ["Hello", "World"]
+
+
 def test_truncated_pdf(tmp_path: Path) -> None:
     data = _mixed_pdf()
     path = _write(tmp_path / "cut.pdf", data[: len(data) // 3])
