@@ -35,6 +35,7 @@ def mm(v: float) -> int:
     ("2020午11月8曰", "2020-11-08"),  # 年 and 日 as OCR engines misread them
     ("【2020年11月9日7", "2020-11-09"),  # stray marks of a seal over the line
     ("20年11月18日", "2020-11-18"),  # only the century printed
+    ("二〇二〇年十1月十日", "2020-11-10"),  # 十一 with its 一 read as a digit
 ])
 def test_dates_parse_to_iso(text: str, iso: str) -> None:
     assert parse_date(text) == iso

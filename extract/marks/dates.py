@@ -86,18 +86,23 @@ _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
 
 
+def _digit(ch: str) -> int | None:
+    """One Chinese numeral or Arabic digit (十1 is 十一 with its 一 read as 1)."""
+    return int(ch) if ch.isdigit() else _CN_DIGITS.get(ch)
+
+
 def chinese_to_int(s: str, year: bool = False) -> int | None:
     """``2020``/``二〇二〇`` (year: digit by digit), ``十一``/``二十三``/``11`` (month, day)."""
     if s.isdigit():
         return int(s)
     if year or "十" not in s:
-        digits = [(int(ch) if ch.isdigit() else _CN_DIGITS.get(ch)) for ch in s]
+        digits = [_digit(ch) for ch in s]
         if any(d is None for d in digits):
             return None
         return int("".join(str(d) for d in digits))
     tens_s, _, ones_s = s.partition("十")
-    tens = 1 if tens_s == "" else _CN_DIGITS.get(tens_s) if len(tens_s) == 1 else None
-    ones = 0 if ones_s == "" else _CN_DIGITS.get(ones_s) if len(ones_s) == 1 else None
+    tens = 1 if tens_s == "" else _digit(tens_s) if len(tens_s) == 1 else None
+    ones = 0 if ones_s == "" else _digit(ones_s) if len(ones_s) == 1 else None
     if tens is None or ones is None:
         return None
     return tens * 10 + ones
