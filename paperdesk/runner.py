@@ -13,10 +13,11 @@ The recipe (:func:`run_batch`):
 4. per stack (a file, or a folder of page files), load its page readings from the
    store, split them into documents (d0001… in discovery order, the same on every
    run), assemble each, store it and write its crops and page previews — one stack in memory
-   at a time;
+   at a time (a crop or preview that a cached page holds is stored as a pointer to that page);
 5. reconcile with the export, build the CONTRACT.md results with the clerks'
    stored review decisions, store them, write results.json atomically and the
-   reports.
+   reports;
+6. prune the store: keep the newest ``KEEP_BATCHES`` batches and the cached pages they use.
 
 Ctrl-C cancels what is pending, keeps what is stored and raises
 :class:`BatchInterrupted` (a KeyboardInterrupt) carrying the summary.
@@ -57,7 +58,18 @@ from paperdesk.results import (
     preview_path,
 )
 from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
-from paperdesk.store import Batch, FindingRow, InputRow, ReadingRow, Store, open_store, utcnow
+from paperdesk.store import (
+    KEEP_BATCHES,
+    Batch,
+    FindingRow,
+    InputRow,
+    Pruned,
+    ReadingRow,
+    Store,
+    open_store,
+    page_ref,
+    utcnow,
+)
 from reports import ReportOptions, write_results_json
 from reports.results_json import atomic_write_bytes
 
@@ -100,6 +112,7 @@ class BatchSummary:
     results_path: Path | None = None
     seconds: float = 0.0
     interrupted: bool = False
+    pruned: Pruned = field(default_factory=Pruned)
 
     def line(self) -> str:
         pages = f"{self.pages} pages ({self.pages_read} read, {self.pages_cached} from the store)"
@@ -109,9 +122,10 @@ class BatchSummary:
                 f"paperdesk: interrupted after {self.seconds:.1f} s: {inputs}, {pages} so far; "
                 "what was read is kept and the next run resumes from there"
             )
+        pruned = self.pruned.line()
         return (
             f"paperdesk: {inputs}, {self.documents} documents, {pages}, {self.findings} findings"
-            f" → {self.results_path} ({self.seconds:.1f} s)"
+            f" → {self.results_path} ({self.seconds:.1f} s)" + (f"; store: {pruned}" if pruned else "")
         )
 
 
@@ -316,7 +330,7 @@ def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
                 member.report.status, member.report.reason = "failed", exc.message
                 member.report.reason_zh = exc.reason_zh or ""
             continue
-        for form, form_files in forms:
+        for form, form_files, pages in forms:
             for member in stack.members:
                 if member.file in form_files:
                     member.report.documents.append(form.document_id)
@@ -325,17 +339,54 @@ def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
             done.crops[form.document_id] = write_crops(form, ctx.options.out)
             done.previews[form.document_id] = write_previews(form, ctx.options.out)
             with ctx.store.session() as s:
-                s.add(ReadingRow(batch_id=ctx.batch_id, document_id=form.document_id, reading=form.to_dict()))
+                s.add(ReadingRow(batch_id=ctx.batch_id, document_id=form.document_id, reading=stored_reading(form, pages)))
             form.crops, form.previews = {}, {}
             done.forms.append(form)
     return done
 
 
-def stack_readings(stack: Stack, store: Store, version: str) -> tuple[list[dict[str, Any]], list[int], list[str]]:
-    """The stack's page readings (from the store) in order, numbered within the stack; those numbers; their files."""
+@dataclass
+class CachedPage:
+    """A page reading of a document as the store's page cache holds it (its images stay there)."""
+
+    reading: dict[str, Any]
+    ref: dict[str, Any]  # store.page_ref of its row
+
+
+def stored_reading(form: FormReading, pages: list[CachedPage]) -> dict[str, Any]:
+    """A document's reading for the store: each crop and preview that one of its cached pages holds
+    as a pointer to that page (``crop_pages`` / ``preview_pages``), the rest (a DOCX's seal picture) inline."""
+    crops: dict[str, str] = {}
+    crop_pages: dict[str, dict[str, Any]] = {}
+    for key, png in form.crops.items():
+        encoded = base64.b64encode(png).decode("ascii")
+        holder = next((p for p in pages if (p.reading.get("crops") or {}).get(key) == encoded), None)
+        if holder is None:
+            crops[key] = encoded
+        else:
+            crop_pages[key] = holder.ref
+    previews: dict[str, str] = {}
+    preview_pages: dict[str, dict[str, Any]] = {}
+    for page, jpeg in form.previews.items():
+        encoded = base64.b64encode(jpeg).decode("ascii")
+        holder = next((p for p in pages if p.reading.get("preview") == encoded), None)
+        if holder is None:
+            previews[str(page)] = encoded
+        else:
+            preview_pages[str(page)] = holder.ref
+    return {**form.to_dict(with_crops=False), "crops": crops, "previews": previews,
+            "crop_pages": crop_pages, "preview_pages": preview_pages}
+
+
+def stack_readings(
+    stack: Stack, store: Store, version: str
+) -> tuple[list[dict[str, Any]], list[int], list[str], list[dict[str, Any]]]:
+    """The stack's page readings (from the store) in order, numbered within the stack; those numbers;
+    their files; their rows in the page cache (``store.page_ref``)."""
     readings: list[dict[str, Any]] = []
     numbers: list[int] = []
     owners: list[str] = []
+    refs: list[dict[str, Any]] = []
     offset = 0
     for member in stack.members:
         member.report.pages = member.total_pages
@@ -349,8 +400,9 @@ def stack_readings(stack: Stack, store: Store, version: str) -> tuple[list[dict[
             readings.append(reading)
             numbers.append(n + offset)
             owners.append(member.file)
+            refs.append(page_ref(member.report.sha256, n, version))
         offset += member.total_pages if len(stack.members) > 1 else 0
-    return readings, numbers, owners
+    return readings, numbers, owners, refs
 
 
 def _renumbered(value: Any, old: int, new: int) -> Any:
@@ -362,16 +414,16 @@ def _renumbered(value: Any, old: int, new: int) -> Any:
     return value
 
 
-def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[FormReading, list[str]]]:
-    """The stack's documents, each with the files its pages came from."""
+def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[FormReading, list[str], list[CachedPage]]]:
+    """The stack's documents, each with the files its pages came from and its cached pages."""
     stages, template = ctx.stages, ctx.template
     head = stack.members[0]
     if head.kind == "docx":
         table = stages.read_docx(head.path)
         form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
-        return [(form, [head.file])]
-    readings, numbers, owners = stack_readings(stack, ctx.store, ctx.version)
-    forms: list[tuple[FormReading, list[str]]] = []
+        return [(form, [head.file], [])]
+    readings, numbers, owners, refs = stack_readings(stack, ctx.store, ctx.version)
+    forms: list[tuple[FormReading, list[str], list[CachedPage]]] = []
     for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):
         pages = [numbers[i] for i in group.positions]
         if group.flag == BLANK_FLAG:
@@ -391,7 +443,8 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         form = stages.assemble(doc_id, stack.name, [readings[i] for i in group.positions], template)
         if group.flag:
             form.problems.append(f"pages {_page_list(pages)}: {group.flag}")
-        forms.append((form, list(dict.fromkeys(owners[i] for i in group.positions))))
+        cached = [CachedPage(readings[i], refs[i]) for i in group.positions]
+        forms.append((form, list(dict.fromkeys(owners[i] for i in group.positions)), cached))
     if not forms:
         head.report.reason = f"no form found on its {len(readings)} pages"
         head.report.reason_zh = f"共{len(readings)}页，其中没有找到推荐表，请确认是否放错了扫描件"
@@ -446,7 +499,7 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     store = open_store(options.db_url)
     started = utcnow()
     version = pipeline_key(template, options)
-    ctx = BatchContext(store, _start_batch(store, options, template), stages, template, options, version)
+    ctx = BatchContext(store, _start_batch(store, options, template, version), stages, template, options, version)
     summary = BatchSummary()
     plans = plan_inputs(paths, stages, store, version, options.force, reporter)
     _count_inputs(summary, plans)
@@ -472,9 +525,23 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     summary.findings = len(results["findings"]) + sum(len(d["findings"]) for d in results["documents"])
     summary.failed = results["batch"]["failed_inputs"]
     summary.results_path = write_outputs(results, options.out, stages, _report_options(options))
+    summary.pruned = prune_store(store)
     summary.seconds = time.monotonic() - t0
     store.dispose()
     return summary
+
+
+def prune_store(store: Store) -> Pruned:
+    """Keep the newest ``KEEP_BATCHES`` batches (store.prune). The batch is written by now: a store
+    that cannot be pruned this time (locked past its timeout) is logged and pruned by the next run."""
+    try:
+        pruned = store.prune(KEEP_BATCHES)
+    except StoreError as exc:
+        log.warning("store not pruned: %s", exc)
+        return Pruned()
+    if pruned.line():
+        log.info("store: %s", pruned.line())
+    return pruned
 
 
 def _count_inputs(summary: BatchSummary, plans: list[InputPlan]) -> None:
@@ -494,9 +561,11 @@ def _report_options(options: RunOptions) -> ReportOptions:
     )
 
 
-def _start_batch(store: Store, options: RunOptions, template: FormTemplate) -> int:
+def _start_batch(store: Store, options: RunOptions, template: FormTemplate, version: str) -> int:
+    """The batch's row; its options carry the pipeline key, by which the prune keeps the cached pages it reads."""
     with store.session() as s:
-        batch = Batch(out_dir=str(options.out.resolve()), form=template.name, options=options.model_dump(mode="json"))
+        stored_options = {**options.model_dump(mode="json"), "pipeline_key": version}
+        batch = Batch(out_dir=str(options.out.resolve()), form=template.name, options=stored_options)
         s.add(batch)
         s.flush()
         return batch.id
@@ -620,12 +689,10 @@ def _date_or_none(value: Any) -> dt.date | None:
 
 
 def _copy_images(store: Store, batch_id: int, out_dir: Path) -> None:
-    """The batch's crops and page previews, from its stored readings, into another output folder."""
-    with store.session() as s:
-        for row in s.scalars(select(ReadingRow).where(ReadingRow.batch_id == batch_id)):
-            images = [(crop_path(row.document_id, key), b64) for key, b64 in (row.reading.get("crops") or {}).items()]
-            images += [(preview_path(row.document_id, int(page)), b64)
-                       for page, b64 in (row.reading.get("previews") or {}).items()]
-            for rel, b64 in images:
-                (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(out_dir / rel, base64.b64decode(b64))
+    """The batch's crops and page previews, from the store (inline or in the page cache), into another output folder."""
+    for document_id, crops, previews in store.document_images(batch_id):
+        images = [(crop_path(document_id, key), png) for key, png in crops.items()]
+        images += [(preview_path(document_id, page), jpeg) for page, jpeg in previews.items()]
+        for rel, data in images:
+            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(out_dir / rel, data)

@@ -12,21 +12,32 @@ SQLAlchemy URL works (PostgreSQL is tested). Tables:
                 (input sha256, page number, pipeline version), committed as soon
                 as the page is read. Not tied to a batch: a later batch with the
                 same file reuses it.
-- ``readings``  one FormReading dict (incl. base64 crops) per document of a batch.
+- ``readings``  one FormReading dict per document of a batch. Its crops and page previews are
+                not copied from the page cache: ``crop_pages`` / ``preview_pages`` point at the
+                ``pages`` row holding each (:func:`page_ref`); only images no cached page holds
+                (a DOCX's seal picture) are kept inline as base64 in ``crops`` / ``previews``.
 - ``findings``  one row per finding of a batch (``key`` is ``Finding.key``).
 - ``decisions`` a clerk's review of a finding, keyed by subject (record id, or the
                 document id when the form matched no record) and finding key, so it
                 survives re-runs. One row per (subject, finding_key); the latest wins.
 - ``users``     review-screen users (password hashes only).
 
+When a batch finishes, :meth:`Store.prune` keeps the newest ``KEEP_BATCHES`` batches and deletes the
+older ones' rows, and the cached pages no kept batch uses that were read before the kept ones;
+decisions and users are never pruned. SQLite then gives the space back (VACUUM) when much is free.
+
 Times are stored as UTC; SQLite hands them back naive, :func:`as_utc` fixes that.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +51,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     select,
@@ -49,9 +61,23 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from forms.errors import StoreError
 
+log = logging.getLogger("paperdesk.store")
+
 # A reader (the web app) and the runner write the same SQLite file; wait this long
 # for the other's lock rather than failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# After a checkpoint the write-ahead log is cut back to this size, so one big write (a VACUUM,
+# a first batch) does not leave a file as large as the store beside it while the screen reads it.
+SQLITE_WAL_LIMIT_BYTES = 16 * 1024 * 1024
+
+# Batches a store keeps, the newest first (the latest is what the screen and `paperdesk report`
+# show; two before it to compare with). Older batches' rows are pruned when a batch finishes.
+KEEP_BATCHES = 3
+# After a prune, SQLite rewrites its file (VACUUM, one copy of the file) when at least this share of
+# it is free pages; less is reused by the next batches' rows anyway.
+VACUUM_MIN_FREE_SHARE = 0.2
+# Rows deleted per statement (an IN list well under every database's parameter limit).
+DELETE_CHUNK = 500
 
 DecisionStatus = str  # "confirmed" | "dismissed" | "corrected"
 DECISION_STATUSES = ("confirmed", "dismissed", "corrected")
@@ -174,6 +200,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL: the web app reads while a run writes; a killed run leaves no torn page.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -272,6 +299,61 @@ class Store:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(PageRow)) or 0)
 
+    # -- a document's images: inline, or in the page cache -------------------------------
+
+    def document_images(self, batch_id: int) -> Iterator[tuple[str, dict[str, bytes], dict[int, bytes]]]:
+        """Every document of a batch with its crops (by field key) and page previews (by page)."""
+        with self.session() as s:
+            rows = list(s.execute(select(ReadingRow.document_id, ReadingRow.reading)
+                                  .where(ReadingRow.batch_id == batch_id).order_by(ReadingRow.id)))
+            for document_id, reading in rows:
+                pages: dict[tuple[str, int, str], dict[str, Any] | None] = {}
+                crops = self._images(s, reading, "crops", "crop_pages", pages)
+                previews = self._images(s, reading, "previews", "preview_pages", pages)
+                yield document_id, crops, {int(p): data for p, data in previews.items()}
+
+    def stored_crop(self, batch_id: int, document_id: str, key: str) -> bytes | None:
+        """One crop of a batch's document (PNG bytes), inline or from the page cache; None when there is none."""
+        with self.session() as s:
+            reading = s.scalar(select(ReadingRow.reading).where(ReadingRow.batch_id == batch_id,
+                                                                ReadingRow.document_id == document_id))
+            if not isinstance(reading, dict):
+                return None
+            inline = _b64((reading.get("crops") or {}).get(key))
+            if inline is not None:
+                return inline
+            ref = _ref_key((reading.get("crop_pages") or {}).get(key))
+            page = self._page_reading(s, ref, {}) if ref else None
+            return _b64(((page or {}).get("crops") or {}).get(key))
+
+    def _images(self, s: Session, reading: Any, inline_key: str, refs_key: str,
+                pages: dict[tuple[str, int, str], dict[str, Any] | None]) -> dict[str, bytes]:
+        """A stored reading's images of one kind by name: inline ones, then those in the page cache."""
+        if not isinstance(reading, dict):
+            return {}
+        found: dict[str, bytes] = {}
+        for name, value in (reading.get(inline_key) or {}).items():
+            if (data := _b64(value)) is not None:
+                found[str(name)] = data
+        for name, ref in (reading.get(refs_key) or {}).items():
+            ref_key = _ref_key(ref)
+            page = self._page_reading(s, ref_key, pages) if ref_key else None
+            if page is None:
+                continue
+            value = (page.get("crops") or {}).get(name) if inline_key == "crops" else page.get("preview")
+            if (data := _b64(value)) is not None:
+                found.setdefault(str(name), data)
+        return found
+
+    @staticmethod
+    def _page_reading(s: Session, ref: tuple[str, int, str],
+                      pages: dict[tuple[str, int, str], dict[str, Any] | None]) -> dict[str, Any] | None:
+        if ref not in pages:
+            sha, number, version = ref
+            pages[ref] = s.scalar(select(PageRow.reading).where(
+                PageRow.input_sha256 == sha, PageRow.number == number, PageRow.pipeline_version == version))
+        return pages[ref]
+
     # -- batches ------------------------------------------------------------------------
 
     def latest_batch(self) -> Batch | None:
@@ -282,6 +364,85 @@ class Store:
     def latest_finished_batch(self) -> Batch | None:
         with self.session() as s:
             return s.scalar(select(Batch).where(Batch.finished.is_not(None)).order_by(Batch.id.desc()).limit(1))
+
+    # -- pruning ------------------------------------------------------------------------
+
+    def prune(self, keep: int = KEEP_BATCHES) -> Pruned:
+        """Keep the newest ``keep`` batches: delete the older ones with their inputs, readings and
+        findings, and the cached pages no kept batch uses that were read before the oldest kept batch
+        started (a page a kept batch reads stays, whenever it was read). Review decisions and users
+        stay. Then SQLite gives the freed space back (:meth:`compact`); PostgreSQL's autovacuum
+        reuses it without a rewrite that would lock the tables."""
+        if keep < 1:
+            raise StoreError(f"a store keeps at least its latest batch, not {keep}")
+        pruned = Pruned()
+        with self.session() as s:
+            ids = list(s.scalars(select(Batch.id).order_by(Batch.id.desc())))
+            kept, old = ids[:keep], ids[keep:]
+            if not old:
+                return pruned
+            pruned.inputs = self._delete_batch_rows(s, InputRow, old)
+            pruned.readings = self._delete_batch_rows(s, ReadingRow, old)
+            pruned.findings = self._delete_batch_rows(s, FindingRow, old)
+            for chunk in _chunks(old):
+                s.execute(delete(Batch).where(Batch.id.in_(chunk)))
+            pruned.batches = len(old)
+            pruned.pages = self._prune_pages(s, kept)
+        pruned.vacuumed = self.compact()
+        return pruned
+
+    @staticmethod
+    def _delete_batch_rows(s: Session, table: type[InputRow] | type[ReadingRow] | type[FindingRow], batch_ids: list[int]) -> int:
+        count = 0
+        for chunk in _chunks(batch_ids):
+            count += int(s.scalar(select(func.count()).select_from(table).where(table.batch_id.in_(chunk))) or 0)
+            s.execute(delete(table).where(table.batch_id.in_(chunk)))
+        return count
+
+    @staticmethod
+    def _prune_pages(s: Session, kept: list[int]) -> int:
+        """Delete the cached pages read before the oldest kept batch that no kept batch uses."""
+        used: set[tuple[str, str]] = set()  # (input sha256, pipeline version) a kept batch read
+        any_version: set[str] = set()  # inputs of a kept batch that did not record its pipeline version
+        for sha, options in s.execute(select(InputRow.sha256, Batch.options)
+                                      .join(Batch, Batch.id == InputRow.batch_id).where(Batch.id.in_(kept))):
+            version = (options or {}).get("pipeline_key")
+            if isinstance(version, str):
+                used.add((sha, version))
+            else:
+                any_version.add(sha)
+        for (reading,) in s.execute(select(ReadingRow.reading).where(ReadingRow.batch_id.in_(kept))):
+            refs = [*((reading or {}).get("crop_pages") or {}).values(), *((reading or {}).get("preview_pages") or {}).values()]
+            for ref in refs:
+                if (key := _ref_key(ref)) is not None:
+                    used.add((key[0], key[2]))
+        oldest_kept = select(func.min(Batch.started)).where(Batch.id.in_(kept)).scalar_subquery()
+        candidates = s.execute(select(PageRow.id, PageRow.input_sha256, PageRow.pipeline_version)
+                               .where(PageRow.read_at < oldest_kept))
+        stale = [pid for pid, sha, version in candidates if (sha, version) not in used and sha not in any_version]
+        for chunk in _chunks(stale):
+            s.execute(delete(PageRow).where(PageRow.id.in_(chunk)))
+        return len(stale)
+
+    def compact(self, min_free_share: float = VACUUM_MIN_FREE_SHARE) -> bool:
+        """SQLite only: rewrite the file (VACUUM) when at least ``min_free_share`` of it is free pages,
+        so a prune gives the disk back. Returns whether it did. A reader holding the file past the
+        busy timeout makes it skip (logged): the free pages are reused by the next batch anyway."""
+        if self.engine.dialect.name != "sqlite" or self.url == "sqlite:///:memory:":
+            return False
+        try:
+            with self.engine.connect() as conn:
+                free = int(conn.exec_driver_sql("PRAGMA freelist_count").scalar() or 0)
+                total = int(conn.exec_driver_sql("PRAGMA page_count").scalar() or 0)
+            if not total or free / total < min_free_share:
+                return False
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except SQLAlchemyError as exc:
+            log.warning("store not compacted (%s): %s", self.url, exc)
+            return False
+        return True
 
     # -- review decisions ---------------------------------------------------------------
 
@@ -313,6 +474,52 @@ class Store:
             row.corrected_value = corrected_value
             row.decided_at = utcnow()
             return row
+
+
+@dataclass
+class Pruned:
+    """What :meth:`Store.prune` removed."""
+
+    batches: int = 0
+    inputs: int = 0
+    readings: int = 0
+    findings: int = 0
+    pages: int = 0
+    vacuumed: bool = False
+
+    def line(self) -> str:
+        if not self.batches and not self.pages:
+            return ""
+        text = f"pruned {self.batches} older batches ({self.readings} documents, {self.findings} findings) and {self.pages} cached pages"
+        return text + (", store compacted" if self.vacuumed else "")
+
+
+def page_ref(sha256: str, number: int, pipeline_version: str) -> dict[str, Any]:
+    """Where a stored document reading finds an image the page cache holds (a ``pages`` row)."""
+    return {"sha256": sha256, "number": number, "pipeline_version": pipeline_version}
+
+
+def _ref_key(ref: Any) -> tuple[str, int, str] | None:
+    if not isinstance(ref, dict):
+        return None
+    sha, number, version = ref.get("sha256"), ref.get("number"), ref.get("pipeline_version")
+    if isinstance(sha, str) and isinstance(number, int) and isinstance(version, str):
+        return sha, number, version
+    return None
+
+
+def _b64(value: Any) -> bytes | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        return None
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), DELETE_CHUNK):
+        yield ids[start : start + DELETE_CHUNK]
 
 
 def open_store(url: str) -> Store:

@@ -14,7 +14,8 @@ is a bad input; a line ``broken`` makes ``read_page`` raise ``OcrError`` for tha
 page, a line ``cut`` makes ``iter_pages`` stop there with ``BadInputError``. Each page's image is 1×1 pixels carrying the line's index, so the reader
 (in a worker process, or on a Dask worker) knows what to return without the file.
 A form page (first, continuation) says it is an A4 page at 300 dpi and carries a real
-JPEG preview of one (``FAKE_PREVIEW``), as ``extract.read_page`` does.
+JPEG preview of one (``FAKE_PREVIEW``), as ``extract.read_page`` does; a first page carries
+the crop of its tech_name (``PNG_1X1``), which assemble takes from it, as the real one does.
 
 The export is a JSON list of ``{"record_id", "tech_name", "recommender"}``.
 ``main(argv)`` runs a batch in a subprocess (the resume test kills it).
@@ -115,6 +116,8 @@ def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any
         raise OcrError("Tesseract crashed on this page (fake)")
     kind, _, name = line.partition(" ")
     reading: dict[str, Any] = {"page": page.number, "kind": kind, "tech_name": name}
+    if kind == "first":
+        reading["crops"] = {"tech_name": base64.b64encode(PNG_1X1).decode("ascii")}
     if kind in ("first", "continuation"):
         width, height = PAGE_SIZE
         preview = base64.b64encode(FAKE_PREVIEW).decode("ascii")
@@ -147,7 +150,7 @@ def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template
         attachment_pages=[r["page"] for r in readings if r["kind"] == "attachment"],
         path_taken="ocr",
         fields={"tech_name": name},
-        crops={"tech_name": PNG_1X1},
+        crops={key: base64.b64decode(png) for key, png in (first.get("crops") or {}).items()},
         page_sizes={r["page"]: [r["width"], r["height"], r["dpi"]] for r in readings if "width" in r},
         previews={r["page"]: base64.b64decode(r["preview"]) for r in readings if r.get("preview")},
     )

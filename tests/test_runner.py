@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
@@ -15,9 +16,9 @@ from paperdesk.parallel import InlinePool, ProcessPool
 from paperdesk.progress import PlainReporter, QuietReporter, make_reporter
 from paperdesk.results import comparable, strip_cjk_spaces
 from paperdesk.runner import BatchInterrupted, regenerate_reports, run_batch
-from paperdesk.store import FindingRow, InputRow, ReadingRow, open_store
+from paperdesk.store import KEEP_BATCHES, Batch, FindingRow, InputRow, PageRow, ReadingRow, open_store
 from reports import validate_results
-from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, fake_stages, write_export, write_scan
+from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, PNG_1X1, fake_stages, write_export, write_scan
 
 RECORDS = [
     {"record_id": "KC-1", "tech_name": "技术甲"},
@@ -320,3 +321,86 @@ def test_a_file_that_breaks_mid_way_keeps_its_readable_pages(tmp_path: Path) -> 
     assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [1, 2])]
     assert [d["status"] for d in results["batch"]["inputs_detail"]] == ["read", "failed"]
     assert [(Path(f["file"]).name, f["reason"][:6]) for f in results["failures"]] == [("dead.fake", "page 1"), ("cut.fake", "page 3")]
+
+
+def test_a_crop_and_a_preview_are_stored_once_per_batch(batch: dict[str, Path]) -> None:
+    """A document's reading points at the cached page holding its crop and previews, not a copy."""
+    run_batch(options(batch), stages=fake_stages())
+    out = batch["root"] / "out"
+    store = open_store(f"sqlite:///{out / 'paperdesk.db'}")
+    crop, preview = (base64.b64encode(data).decode("ascii") for data in (PNG_1X1, FAKE_PREVIEW))
+    with store.session() as s:
+        readings = list(s.execute(select(ReadingRow.batch_id, ReadingRow.reading)))
+        pages = list(s.scalars(select(PageRow.reading)))
+    assert [sorted(r["crop_pages"]) for _, r in readings] == [["tech_name"]] * 3
+    assert all(r["crops"] == {} and r["previews"] == {} for _, r in readings)
+    assert sum(json.dumps(r).count(crop) + json.dumps(r).count(preview) for _, r in readings) == 0
+    assert sum(json.dumps(p).count(crop) for p in pages) == 3  # a.fake pages 1 and 4, b.fake page 1
+    batch_id = readings[0][0]
+    assert store.stored_crop(batch_id, "d0002", "tech_name") == PNG_1X1
+    assert store.stored_crop(batch_id, "d0002", "contact") is None
+    elsewhere = regenerate_reports(str(out / "paperdesk.db"), batch["root"] / "regen")
+    assert sorted(p.name for p in (elsewhere / "crops").iterdir()) == [f"d000{n}-tech_name.png" for n in (1, 2, 3)]
+    assert (elsewhere / "crops" / "d0002-tech_name.png").read_bytes() == PNG_1X1
+
+
+def _store_bytes(db: Path) -> int:
+    """The store's size on disk: the file and its write-ahead log."""
+    wal = db.with_name(db.name + "-wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def test_only_the_newest_batches_are_kept_and_the_store_stays_bounded(batch: dict[str, Path]) -> None:
+    """Each run a clerk fixes a scan (new content: new cached pages); the store keeps KEEP_BATCHES
+    batches, the pages they read, every review decision, and does not grow."""
+    out = batch["root"] / "out"
+    db = out / "paperdesk.db"
+    sizes: dict[int, int] = {}
+    for run in range(1, KEEP_BATCHES + 4):
+        write_scan(batch["scans"] / "e.fake", ["first 技术戊", "continuation", *["blank"] * run])
+        summary = run_batch(options(batch), stages=fake_stages())
+        sizes[run] = _store_bytes(db)
+        store = open_store(f"sqlite:///{db}")
+        if run == 1:
+            no_paper = next(f for f in load(out)["findings"] if f["code"] == "NO_PAPER")
+            store.decide("KC-3", no_paper["key"], "dismissed", user="clerk1", comment="纸质件另寄")
+            unmatched = next(d for d in load(out)["documents"] if d["id"] == "d0003")
+            store.decide("d0003", unmatched["findings"][0]["key"], "confirmed", user="clerk2")
+        with store.session() as s:
+            batch_ids = list(s.scalars(select(Batch.id).order_by(Batch.id)))
+            used = {table.__tablename__: set(s.scalars(select(table.batch_id)))
+                    for table in (InputRow, ReadingRow, FindingRow)}
+            variants = sorted(len(page_rows) for page_rows in _pages_by_input(s).values())
+        store.dispose()
+        assert len(batch_ids) == min(run, KEEP_BATCHES)
+        assert all(ids == set(batch_ids) for ids in used.values())
+        if run > KEEP_BATCHES:
+            assert "pruned 1 older batches" in summary.line() and summary.pruned.pages == 2 + run - KEEP_BATCHES
+        # a.fake's 4 pages, b.fake's 2 (its broken page is never stored), e.fake's of the kept batches
+        assert variants == sorted([4, 2, *[2 + r for r in range(max(1, run - KEEP_BATCHES + 1), run + 1)]])
+    assert sizes[KEEP_BATCHES + 3] <= sizes[KEEP_BATCHES + 1] + STORE_GROWTH_SLACK
+    results = load(out)
+    assert next(f for f in results["findings"] if f["code"] == "NO_PAPER")["review"]["status"] == "dismissed"
+    assert next(d for d in results["documents"] if d["id"] == "d0003")["findings"][0]["review"]["user"] == "clerk2"
+    elsewhere = regenerate_reports(str(db), batch["root"] / "regen")
+    assert comparable(load(elsewhere)) == comparable(results)
+    assert sorted(p.name for p in (elsewhere / "crops").iterdir()) == [f"d000{n}-tech_name.png" for n in (1, 2, 3, 4)]
+    assert (elsewhere / "pages" / "d0004-p2.jpg").read_bytes() == FAKE_PREVIEW
+    with pytest.raises(BatchInterrupted):  # and a killed run still resumes from the cache
+        run_batch(options(batch, force=True), stages=fake_stages(), reporter=_InterruptAfter(2))
+    resumed = run_batch(options(batch), stages=fake_stages())
+    e_pages = 2 + KEEP_BATCHES + 3
+    assert (resumed.pages_cached, resumed.pages_read) == (2, 4 + 2 + e_pages - 2)  # a.fake, b.fake, e.fake
+    assert comparable(load(out)) == comparable(results)
+
+
+# What a batch of the fake adds to the store is ~20 KB (a few SQLite pages); without pruning two
+# runs add more than this.
+STORE_GROWTH_SLACK = 16 * 1024
+
+
+def _pages_by_input(s: Any) -> dict[str, list[int]]:
+    pages: dict[str, list[int]] = {}
+    for sha, number in s.execute(select(PageRow.input_sha256, PageRow.number)):
+        pages.setdefault(sha, []).append(number)
+    return pages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import glob
 import json
 import os
@@ -18,11 +20,24 @@ from sqlalchemy import select
 from forms.errors import StoreError
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
-from paperdesk.store import Batch, Store, open_store
+from paperdesk.store import (
+    KEEP_BATCHES,
+    Batch,
+    FindingRow,
+    InputRow,
+    PageRow,
+    Pruned,
+    ReadingRow,
+    Store,
+    open_store,
+    page_ref,
+)
 from tests.runner_fakes import fake_stages, write_export, write_scan
 
 PG_USER = "postgres"  # Debian's postgresql package creates it; initdb refuses to run as root
 PG_START_TIMEOUT_S = "60"
+# A cached page's crops in the prune test: big enough that the pages are most of the file.
+PAGE_BLOB_BYTES = 150_000
 
 
 def round_trip(store: Store) -> None:
@@ -54,6 +69,71 @@ def round_trip(store: Store) -> None:
     latest = store.latest_batch()
     assert latest is not None and latest.results == {"documents": [{"id": "d0001"}]}
     assert store.latest_finished_batch() is None  # not finished
+
+
+def fill_for_prune(store: Store) -> None:
+    """Five batches, each reading its own input and one they share; old pages of another pipeline
+    version; a page only a kept batch's reading points at."""
+    t0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    blob = base64.b64encode(os.urandom(PAGE_BLOB_BYTES)).decode("ascii")  # a page's crops: incompressible
+    with store.session() as s:
+        for n in range(1, 6):
+            batch = Batch(out_dir="/tmp/out", form="kczg-2020", options={"pipeline_key": "v1"},
+                          started=t0 + dt.timedelta(hours=n), finished=t0 + dt.timedelta(hours=n, minutes=5))
+            s.add(batch)
+            s.flush()
+            for sha in (f"own{n}", "shared"):
+                s.add(InputRow(batch_id=batch.id, position=0, path=f"{sha}.pdf", sha256=sha, status="read", pages=1))
+            refs = {"crop_pages": {"tech_name": page_ref("ref", 1, "v9")}} if n == 3 else {}
+            s.add(ReadingRow(batch_id=batch.id, document_id="d0001", record_id="KC-1", reading=refs))
+            s.add(FindingRow(batch_id=batch.id, document_id="d0001", record_id="KC-1", key=f"k{n}", code="SEAL_MISSING",
+                             severity="error", message="未检测到公章", data={}))
+            read_at = t0 + dt.timedelta(hours=n, minutes=1)
+            s.add(PageRow(input_sha256=f"own{n}", number=1, pipeline_version="v1", kind="first",
+                          reading={"crops": {"tech_name": blob}}, read_at=read_at))
+        early = t0 + dt.timedelta(minutes=1)  # read before any kept batch
+        for sha, version in (("shared", "v1"), ("shared", "v0"), ("own5", "v0"), ("ref", "v9")):
+            s.add(PageRow(input_sha256=sha, number=1, pipeline_version=version, kind="first",
+                          reading={"crops": {"tech_name": blob}}, read_at=early))
+    store.decide("KC-1", "k1", "dismissed", user="clerk1")
+
+
+def prune_and_check(store: Store) -> Pruned:
+    """After :func:`fill_for_prune`: what goes, what stays; a second prune finds nothing."""
+    pruned = store.prune(KEEP_BATCHES)
+    assert (pruned.batches, pruned.inputs, pruned.readings, pruned.findings) == (2, 4, 2, 2)
+    assert pruned.pages == 4  # own1, own2, and the v0 pages nobody reads any more
+    assert pruned.line().startswith("pruned 2 older batches (2 documents, 2 findings) and 4 cached pages")
+    with store.session() as s:
+        kept = list(s.scalars(select(Batch.id).order_by(Batch.id)))
+        assert len(kept) == KEEP_BATCHES
+        for table in (InputRow, ReadingRow, FindingRow):
+            assert set(s.scalars(select(table.batch_id))) == set(kept)
+        pages = sorted((sha, version) for sha, version in s.execute(select(PageRow.input_sha256, PageRow.pipeline_version)))
+    assert pages == [("own3", "v1"), ("own4", "v1"), ("own5", "v1"), ("ref", "v9"), ("shared", "v1")]
+    assert ("KC-1", "k1") in store.decisions()  # decisions outlive the batches they were made in
+    assert store.prune(KEEP_BATCHES).line() == ""
+    return pruned
+
+
+def test_sqlite_prune_keeps_the_newest_batches_and_gives_the_space_back(tmp_path: Path) -> None:
+    db = tmp_path / "paperdesk.db"
+    store = open_store(f"sqlite:///{db}")
+    with pytest.raises(StoreError, match="keeps at least its latest batch"):
+        store.prune(0)
+    fill_for_prune(store)
+    store.dispose()
+    grown = _with_wal(db)
+    pruned = prune_and_check(store)
+    store.dispose()
+    assert pruned.vacuumed and pruned.line().endswith("store compacted")
+    assert _with_wal(db) < grown * 0.7  # 4 of 9 pages of ~PAGE_BLOB_BYTES each went
+    assert grown > 8 * PAGE_BLOB_BYTES
+
+
+def _with_wal(db: Path) -> int:
+    wal = db.with_name(db.name + "-wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 def small_batch(tmp_path: Path, db: str) -> None:
@@ -145,4 +225,12 @@ def test_postgres_round_trip_and_a_small_batch(postgres_url: str, tmp_path: Path
     finished = store.latest_finished_batch()
     assert finished is not None and finished.results is not None
     assert finished.results["documents"][0]["fields"]["tech_name"]["value"] == "技术甲"
+    store.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_prune(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    fill_for_prune(store)
+    assert not prune_and_check(store).vacuumed  # autovacuum reuses the space; no table-locking rewrite
     store.dispose()

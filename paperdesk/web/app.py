@@ -18,8 +18,6 @@ does not say ``X-Forwarded-Proto``).
 # No ``from __future__ import annotations`` here: FastAPI reads the route signatures at run time,
 # and the dependency aliases (LoggedIn, CheckedForm) are local to create_app.
 
-import base64
-import binascii
 import datetime as dt
 import sys
 from dataclasses import dataclass
@@ -38,7 +36,7 @@ from starlette.datastructures import FormData
 
 from forms.errors import ConfigError, PaperdeskError
 from paperdesk.options import db_url_from
-from paperdesk.store import Batch, Decision, ReadingRow, Store, as_utc, open_store
+from paperdesk.store import Batch, Decision, Store, as_utc, open_store
 from paperdesk.web.keys import session_secret
 from paperdesk.web.review import (
     ACTION_STATUS,
@@ -387,21 +385,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _stored_crop(store: Store, batch_id: int, item: ReviewItem, key: str) -> bytes | None:
-    """A crop from the batch's stored reading (base64 PNG), for a paper nomination; None when there is none."""
+    """A crop from the batch's store (inline in its reading or in the page cache), for a paper
+    nomination; None when there is none."""
     if item.kind != "document":
         return None
-    with store.session() as s:
-        reading = s.scalar(select(ReadingRow.reading).where(ReadingRow.batch_id == batch_id,
-                                                            ReadingRow.document_id == item.nomination.ident))
-    crops = reading.get("crops") if isinstance(reading, dict) else None
-    encoded = crops.get(key) if isinstance(crops, dict) else None
-    if not isinstance(encoded, str):
-        return None
-    try:
-        data = base64.b64decode(encoded, validate=True)
-    except binascii.Error:
-        return None
-    return data if data.startswith(PNG_MAGIC) else None
+    data = store.stored_crop(batch_id, item.nomination.ident, key)
+    return data if data is not None and data.startswith(PNG_MAGIC) else None
 
 
 def _page_figures(view: BatchView, item: ReviewItem) -> list[dict[str, Any]]:
