@@ -314,17 +314,24 @@ class Store:
 
     def stored_crop(self, batch_id: int, document_id: str, key: str) -> bytes | None:
         """One crop of a batch's document (PNG bytes), inline or from the page cache; None when there is none."""
+        return self._stored_image(batch_id, document_id, "crops", "crop_pages", key)
+
+    def stored_preview(self, batch_id: int, document_id: str, page: int) -> bytes | None:
+        """One page preview of a batch's document (JPEG bytes), inline or from the page cache; None when there is none."""
+        return self._stored_image(batch_id, document_id, "previews", "preview_pages", str(page))
+
+    def _stored_image(self, batch_id: int, document_id: str, inline_key: str, refs_key: str, name: str) -> bytes | None:
         with self.session() as s:
             reading = s.scalar(select(ReadingRow.reading).where(ReadingRow.batch_id == batch_id,
                                                                 ReadingRow.document_id == document_id))
             if not isinstance(reading, dict):
                 return None
-            inline = _b64((reading.get("crops") or {}).get(key))
+            inline = _b64((reading.get(inline_key) or {}).get(name))
             if inline is not None:
                 return inline
-            ref = _ref_key((reading.get("crop_pages") or {}).get(key))
+            ref = _ref_key((reading.get(refs_key) or {}).get(name))
             page = self._page_reading(s, ref, {}) if ref else None
-            return _b64(((page or {}).get("crops") or {}).get(key))
+            return _b64(_page_image(page, inline_key, name))
 
     def _images(self, s: Session, reading: Any, inline_key: str, refs_key: str,
                 pages: dict[tuple[str, int, str], dict[str, Any] | None]) -> dict[str, bytes]:
@@ -340,8 +347,7 @@ class Store:
             page = self._page_reading(s, ref_key, pages) if ref_key else None
             if page is None:
                 continue
-            value = (page.get("crops") or {}).get(name) if inline_key == "crops" else page.get("preview")
-            if (data := _b64(value)) is not None:
+            if (data := _b64(_page_image(page, inline_key, str(name)))) is not None:
                 found.setdefault(str(name), data)
         return found
 
@@ -506,6 +512,13 @@ def _ref_key(ref: Any) -> tuple[str, int, str] | None:
     if isinstance(sha, str) and isinstance(number, int) and isinstance(version, str):
         return sha, number, version
     return None
+
+
+def _page_image(page: dict[str, Any] | None, kind: str, name: str) -> Any:
+    """A cached page reading's image of one kind: its crop called ``name``, or (previews) its one preview."""
+    if page is None:
+        return None
+    return (page.get("crops") or {}).get(name) if kind == "crops" else page.get("preview")
 
 
 def _b64(value: Any) -> bytes | None:

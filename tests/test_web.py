@@ -261,6 +261,13 @@ def test_a_batch_from_the_runner_shows_its_page_previews(tmp_path: Path) -> None
     page = client.get("/page", params={"n": "d:d0001", "p": 2})
     assert page.status_code == 200 and page.headers["content-type"] == "image/jpeg"
     assert page.content == FAKE_PREVIEW
+    # the out folder's pages/ cleaned away: the same page comes from the store, still drawn
+    for image in (tmp_path / "out" / "pages").iterdir():
+        image.unlink()
+    assert client.get("/n/d:d0001").text.count(f'viewBox="0 0 {PAGE_SIZE[0]} {PAGE_SIZE[1]}"') == 2
+    again = client.get("/page", params={"n": "d:d0001", "p": 2})
+    assert again.status_code == 200 and again.headers["content-type"] == "image/jpeg" and again.content == FAKE_PREVIEW
+    assert client.get("/page", params={"n": "d:d0001", "p": 3}).status_code == 404  # the attachment has none
 
 
 def test_a_crop_missing_from_the_folder_comes_from_the_store(reader: TestClient) -> None:

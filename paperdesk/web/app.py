@@ -348,9 +348,14 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         view = load_view()
         item = view.item(n) if view is not None else None
         found = view.page_image(item, p) if view is not None and item is not None else None
-        if found is None:
+        if found is None or view is None or item is None:
             return Response("not found", status_code=404, media_type="text/plain")
-        return FileResponse(found[0])
+        if found[0] is not None:
+            return FileResponse(found[0])
+        stored = _stored_preview(store, view.batch_id, item, p)  # the out folder was moved or cleaned
+        if stored is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        return Response(stored, media_type="image/jpeg")
 
     return app
 
@@ -391,6 +396,17 @@ def _stored_crop(store: Store, batch_id: int, item: ReviewItem, key: str) -> byt
         return None
     data = store.stored_crop(batch_id, item.nomination.ident, key)
     return data if data is not None and data.startswith(PNG_MAGIC) else None
+
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def _stored_preview(store: Store, batch_id: int, item: ReviewItem, page: int) -> bytes | None:
+    """A page preview from the batch's store, for a paper nomination; None when there is none."""
+    if item.kind != "document":
+        return None
+    data = store.stored_preview(batch_id, item.nomination.ident, page)
+    return data if data is not None and data.startswith(JPEG_MAGIC) else None
 
 
 def _page_figures(view: BatchView, item: ReviewItem) -> list[dict[str, Any]]:

@@ -305,19 +305,19 @@ class BatchView:
         relative = crops.get(key)
         return self._inside_out_dir(relative) if isinstance(relative, str) else None
 
-    def page_image(self, item: ReviewItem, page: int) -> tuple[Path, int, int] | None:
-        """A stored page image of a nomination: (file inside out_dir, page width, page height at read dpi)."""
+    def page_image(self, item: ReviewItem, page: int) -> tuple[Path | None, int, int] | None:
+        """A nomination's page image as the results list it: (the file inside out_dir, or None when
+        it is not there any more — the store still has it —, page width, page height at read dpi)."""
         images = item.document.get("page_images")
         if not isinstance(images, dict):
             return None
         entry = images.get(str(page))
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             return None
-        path = self._inside_out_dir(entry["path"])
         width, height = entry.get("width"), entry.get("height")
-        if path is None or not isinstance(width, int) or not isinstance(height, int) or width <= 0 or height <= 0:
+        if not isinstance(width, int) or not isinstance(height, int) or width <= 0 or height <= 0:
             return None
-        return path, width, height
+        return self._inside_out_dir(entry["path"]), width, height
 
     def _inside_out_dir(self, relative: str) -> Path | None:
         return resolve_inside(self.out_dir, relative)
