@@ -28,7 +28,7 @@ from PIL import Image
 from extract.grid import Cell, Grid, crop, find_grid
 from extract.labels import GROUP_PREFIX, label_head, match_label, squash, strip_hints, template_hints
 from extract.marks import parse_date, read_date, read_seal, read_seal_text, read_ticks
-from extract.marks.color import MM_PER_INCH, RED_HUE_LOW_MAX, RED_MIN_VALUE, flatten_paper
+from extract.marks.color import has_colour_ink, is_gray_bgr
 from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, get_engine, join_lines, line_reader, normalize_text
 from extract.preprocess import prepare, to_gray
 from extract.reading import AttachmentReading, DateReading, FieldReading, FieldStatus, FormReading, SealReading
@@ -39,14 +39,6 @@ from ingest.page import DocxImage, DocxTable, Page, Word
 # Crops kept for the reports are downscaled to this resolution: body text (~13 px a character)
 # and figures like 94.9% stay readable at 100 % zoom; a long section is ~550×580 px.
 CROP_DPI = 120
-# A crop holds coloured ink (a seal, a blue pen) when, on flattened paper, pixels of ink hue (red,
-# or blue to violet; the paper's yellows and browns are not ink) this saturated cover this much
-# area in strokes at least this wide. Measured on the sample batch at CROP_DPI: text cells of
-# colour scans ≤ 3 px (a scanner's 1 px fringe), a seal's edge peeking into a box 75 px, seals ≥ 1700 px.
-CROP_COLOUR_MIN_SATURATION = 50
-CROP_BLUE_HUE_MIN = 100  # OpenCV hue (0-180): 100-155 blue to violet pen inks (cyan, ~90, is a red channel off by a pixel)
-CROP_COLOUR_MIN_STROKE_MM = 0.4
-CROP_COLOUR_MIN_AREA_MM2 = 1.0
 # A crop without coloured ink is one gray channel with this many levels: anti-aliased strokes stay
 # smooth, and paper grain (which made a long section's colour PNG ~600 KB) stops costing bytes.
 CROP_GRAY_LEVELS = 16
@@ -792,7 +784,7 @@ def crop_png(img: np.ndarray, dpi: int, to_dpi: int) -> bytes:
     f = min(1.0, to_dpi / max(1, dpi))
     small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else img
     out_dpi = max(1, round(dpi * f))
-    if small.ndim == 3 and crop_has_colour_ink(small, out_dpi):
+    if small.ndim == 3 and has_colour_ink(small, out_dpi):
         rgb = Image.fromarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
         buffer = io.BytesIO()
         rgb.quantize(CROP_PALETTE_COLOURS).save(buffer, "PNG", optimize=True)
@@ -802,21 +794,6 @@ def crop_png(img: np.ndarray, dpi: int, to_dpi: int) -> bytes:
     levels = np.minimum(255, (gray // step) * (255 // (CROP_GRAY_LEVELS - 1))).astype(np.uint8)
     ok, buf = cv2.imencode(".png", levels, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     return buf.tobytes() if ok else b""
-
-
-def crop_has_colour_ink(bgr: np.ndarray, dpi: int) -> bool:
-    """Whether a crop holds coloured ink worth keeping in colour (see ``CROP_COLOUR_*``)."""
-    b, g, r = cv2.split(bgr)
-    if np.array_equal(b, g) and np.array_equal(g, r):
-        return False  # a gray or 1-bit scan in BGR clothing
-    hsv = cv2.cvtColor(flatten_paper(bgr, dpi), cv2.COLOR_BGR2HSV)
-    hue = hsv[:, :, 0]
-    ink_hue = (hue <= RED_HUE_LOW_MAX) | (hue >= CROP_BLUE_HUE_MIN)
-    coloured = (ink_hue & (hsv[:, :, 1] >= CROP_COLOUR_MIN_SATURATION) & (hsv[:, :, 2] >= RED_MIN_VALUE)).astype(np.uint8)
-    px_mm = dpi / MM_PER_INCH
-    k = max(1, round(CROP_COLOUR_MIN_STROKE_MM * px_mm))
-    cores = cv2.erode(coloured, np.ones((k, k), np.uint8)) if k > 1 else coloured
-    return bool(int(cores.sum()) >= CROP_COLOUR_MIN_AREA_MM2 * px_mm * px_mm)
 
 
 def preview_jpeg(img: np.ndarray, dpi: int, color_mode: str = "color") -> bytes:
@@ -829,12 +806,8 @@ def preview_jpeg(img: np.ndarray, dpi: int, color_mode: str = "color") -> bytes:
         return b""
     f = min(1.0, PREVIEW_DPI / max(1, dpi))
     small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else img
-    if small.ndim == 3:
-        b, g, r = cv2.split(small)
-        if np.array_equal(b, g) and np.array_equal(g, r):
-            small = b  # no colour in it
-        elif color_mode != "color":
-            small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    if small.ndim == 3 and (color_mode != "color" or is_gray_bgr(small)):
+        small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)  # no colour in it
     ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, PREVIEW_JPEG_QUALITY, cv2.IMWRITE_JPEG_OPTIMIZE, 1])
     return buf.tobytes() if ok else b""
 
