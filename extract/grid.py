@@ -20,13 +20,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-from extract.preprocess import binarize, to_gray
+from extract.preprocess import binarize, faint_ink, to_gray
 
 # Opening kernels: a horizontal rule is a run of ink longer than 1/30 of the
 # page width (~7 mm at A4), a vertical one longer than 1/60 of the page height
 # (~5 mm); glyph strokes at body size (3.7 mm) are shorter.
 H_KERNEL_FRACTION = 1 / 30
 V_KERNEL_FRACTION = 1 / 60
+# In faint ink (glyph edges included) a horizontal rule must run 1/10 of the width (21 mm at A4:
+# no line of text keeps one stroke level that far), a vertical one 1/40 of the height (7 mm: taller
+# than a glyph, shorter than the lowest row).
+H_FAINT_KERNEL_FRACTION = 1 / 10
+V_FAINT_KERNEL_FRACTION = 1 / 40
 # Gaps in a rule up to this fraction of the page width are bridged (scanner dropouts).
 GAP_BRIDGE_FRACTION = 1 / 150
 # Rule positions closer than this fraction of the page size are one rule (line thickness + skew residue).
@@ -108,15 +113,22 @@ class Grid:
 
 
 def rule_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks (255 = ink) of horizontal and vertical rules."""
+    """Masks (255 = ink) of horizontal and vertical rules on a flattened page.
+
+    Rules are long runs of Otsu's ink, or longer runs of faint ink (thin rules at low dpi).
+    """
     h, w = gray.shape[:2]
-    bw = binarize(gray)
-    hk = max(10, int(w * H_KERNEL_FRACTION))
-    vk = max(10, int(h * V_KERNEL_FRACTION))
+    bw, faint = binarize(gray), faint_ink(gray)
+
+    def runs(ink: np.ndarray, kw: int, kh: int) -> np.ndarray:
+        return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
+
+    hk, hk_faint = max(10, int(w * H_KERNEL_FRACTION)), max(10, int(w * H_FAINT_KERNEL_FRACTION))
+    vk, vk_faint = max(10, int(h * V_KERNEL_FRACTION)), max(10, int(h * V_FAINT_KERNEL_FRACTION))
     gap = max(3, int(w * GAP_BRIDGE_FRACTION))
-    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    horiz = cv2.bitwise_or(runs(bw, hk, 1), runs(faint, hk_faint, 1))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
-    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    vert = cv2.bitwise_or(runs(bw, 1, vk), runs(faint, 1, vk_faint))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     return horiz, vert
 

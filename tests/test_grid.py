@@ -239,3 +239,56 @@ def test_debug_view_is_written(tmp_path):
     out = tmp_path / "synthetic-p001.png"
     assert out.exists()
     assert cv2.imread(str(out)) is not None
+
+
+# ---- the printed form as scanners return it: any dpi 150-600, skew to 5 degrees, light fall-off, 1-bit
+
+
+@pytest.fixture(scope="module")
+def printed_first_page() -> np.ndarray:
+    from samples.draw import render_form
+    from samples.spec import make_spec
+
+    return render_form(make_spec(3), dpi=300)[0]
+
+
+@pytest.fixture(scope="module")
+def reference_spans(printed_first_page: np.ndarray) -> list[tuple[int, int, int, int]]:
+    return spans(find_grid(prepare(printed_first_page, 300).gray))
+
+
+@pytest.mark.parametrize(
+    ("mode", "dpi", "skew", "fall_off"),
+    [
+        ("bilevel", 150, 4.8, 0.3),  # thin rules one pixel wide: the 3x3 median erased the outline
+        ("color", 150, 2.6, 0.3),
+        ("gray", 200, -3.9, 0.2),
+        ("bilevel", 200, 3.5, 0.0),
+        ("color", 300, -4.8, 0.0),  # the fixed 5 px band lost rules slanting more than ~4 deg
+        ("gray", 600, 3.0, 0.3),
+    ],
+)
+def test_the_form_grid_is_found_at_any_dpi_and_skew(printed_first_page, reference_spans, mode, dpi, skew, fall_off):
+    from samples.scan import scan
+
+    scanned = scan([printed_first_page], mode=mode, dpi=dpi, skew_deg=skew, uneven_illumination=fall_off, seed=5)[0]
+    image = scanned if scanned.ndim == 3 else cv2.cvtColor(scanned, cv2.COLOR_GRAY2BGR)
+    prep = prepare(image, dpi)
+    assert prep.skew_deg == pytest.approx(-skew, abs=0.08)
+    assert len(reference_spans) >= 20  # the first page's table: group, label and value cells
+    assert spans(find_grid(prep.gray)) == reference_spans
+
+
+def test_despeckle_keeps_one_pixel_rules_and_drops_lone_specks():
+    from extract.preprocess import despeckle
+
+    page = np.full((60, 60), 255, np.uint8)
+    page[10, 5:55] = 0  # a rule one pixel thick
+    page[20:50, 30] = 0  # and a vertical one
+    page[40, 10] = 0  # a lone speck
+    page[5:8, 40:43] = 0  # a small blot with a hole
+    page[6, 41] = 255
+    out = despeckle(page)
+    assert (out[10, 5:55] == 0).all() and (out[20:50, 30] == 0).all()
+    assert out[40, 10] == 255
+    assert out[6, 41] == 0
