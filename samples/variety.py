@@ -56,6 +56,8 @@ DRAWN_TICKS = ["check", "cross", "fill", "circle"]
 PLANT_SHARE = 0.5  # forms with one planted problem; the rest must come out clean
 SRC_DPI = 300  # drawn and printed pages are made at 300 dpi, or at 600 for scans above 300 dpi
 OVER_LIMIT_EXTRA = 60  # 字 added past the 300 of 技术团队简介 for an OVER_LIMIT plant
+PERSONAL_MAIL_SHARE = 0.5  # contacts who give a personal mailbox: pinyin + birth year, l and 1 side by side
+PERSONAL_MAIL_HOSTS = ["163.com", "126.com", "qq.com", "sina.com", "yeah.net"]
 
 
 @dataclass
@@ -235,6 +237,9 @@ def draw_variant(condition: str, rng: random.Random, index: int, record_no: int)
     for key in ("applicant_opinion", "recommender_opinion"):  # every date style under every condition
         spec = dataclasses.replace(spec, **{key: dataclasses.replace(getattr(spec, key),
                                                                      date_style=rng.choice(DATE_STYLES))})
+    if rng.random() < PERSONAL_MAIL_SHARE:  # e.g. liangfan1984@163.com, read as 1iangfan1984 on a poor scan
+        spec = dataclasses.replace(spec, email=f"{spec.email.split('@')[0].rstrip('0123456789')}"
+                                               f"{rng.randint(1965, 1995)}@{rng.choice(PERSONAL_MAIL_HOSTS)}")
     v = Variant(f"{condition}-{index + 1:02d}", condition, spec, ScanSettings())
     _tidy(v, rng)
     _condition(v, rng)
