@@ -32,6 +32,7 @@ from paperdesk.cli import main
 from paperdesk.store import open_store
 from paperdesk.web.app import create_app, serve
 from paperdesk.web.users import add_user, authenticate
+from tests.test_store import postgres_url  # noqa: F401  (the throwaway PostgreSQL server fixture)
 from tests.web_fixture import (
     CLERK,
     CLERK_PASSWORD,
@@ -512,3 +513,27 @@ def test_old_stores_get_the_history_table(tmp_path: Path) -> None:
     assert [e.action for e in again.decision_history(["KC-1"])[("KC-1", "k")]] == ["confirmed"]
     add_user(again, CLERK, CLERK_PASSWORD)
     assert authenticate(again, CLERK, CLERK_PASSWORD)
+
+
+# -- the same on PostgreSQL (PAPERDESK_TEST_PG=1) ------------------------------------------
+
+
+@pytest.mark.postgres
+def test_sessions_and_history_on_postgres(postgres_url: str, batch: WebBatch) -> None:  # noqa: F811
+    store = open_store(postgres_url)
+    store_batch(store, batch.out_dir, make_results(batch.out_dir))
+    add_user(store, CLERK, CLERK_PASSWORD)
+    add_user(store, OTHER, OTHER_PASSWORD)
+    first, second = client_for(postgres_url), client_for(postgres_url)
+    decide(first, login(first), comment="初审确认")
+    token = login(second, OTHER, OTHER_PASSWORD)
+    decide(second, token, action="dismiss", comment="章在背面")
+    decide(second, token, action="reopen")
+    actions = [(e.action, e.user, e.previous_user) for e in store.decision_history(["KC2020-0001"])[("KC2020-0001", SEAL_KEY)]]
+    assert actions == [("confirmed", CLERK, None), ("dismissed", OTHER, CLERK), ("reopened", OTHER, OTHER)]
+    assert f"覆盖了 {CLERK} 的“已确认”" in first.get("/n/d:d0001").text
+    assert second.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert main(["user", "remove", CLERK, "--db", postgres_url]) == 0
+    assert first.get("/", follow_redirects=False).status_code == 303
+    assert store.drop_web_sessions_before(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == 2
+    store.dispose()
