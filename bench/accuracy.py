@@ -29,7 +29,7 @@ import cv2
 from rapidfuzz.distance import Levenshtein
 
 from extract import ExtractOptions, assemble, read_page
-from extract.page import PageReading
+from extract.reading import PageReading
 from forms.template import load_template
 from ingest import Page, iter_pages
 

@@ -387,12 +387,13 @@ def calibrate(n: int, seed: int, options: CheckOptions) -> None:
                                                     "节能环保产业", "智能制造", "集成电路产业", "数字经济"]]
     _row("industry name (sim.)", ind_noise, bad, options.industry_name_min_similarity, False)
     forms = [as_reading(f"d{i}", s, rng, True) for i, s in enumerate(specs)]
-    keys = list(options.match_weights)
-    papers = [paper_values(f, keys) for f in forms]
-    onlines = [paper_values(as_reading(f"r{i}", s, random.Random(0), False), keys) for i, s in enumerate(specs)]
+    weights = options.weights(TEMPLATE)
+    keys = list(weights)
+    papers = [paper_values(f, TEMPLATE, keys) for f in forms]
+    onlines = [paper_values(as_reading(f"r{i}", s, random.Random(0), False), TEMPLATE, keys) for i, s in enumerate(specs)]
     true_pairs, others = [], []
     for i, p in enumerate(papers):
-        scores = [pair_score(p, o, options.match_weights)[0] for o in onlines]
+        scores = [pair_score(p, o, weights)[0] for o in onlines]
         true_pairs.append(scores[i])
         others.append(max(x for j, x in enumerate(scores) if j != i))
     _row("match score", true_pairs, others, options.match_min_score, False)

@@ -73,7 +73,7 @@ def main() -> None:
         store = open_store(f"sqlite:///{root / 'bench.db'}")
         store_batch(store, out_dir, results)
         add_user(store, CLERK, CLERK_PASSWORD)
-        client = TestClient(create_app(str(root / "bench.db")))
+        client = TestClient(create_app(str(root / "bench.db")), base_url="http://127.0.0.1")  # a Host it answers
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
         assert token is not None
         client.post("/login", data={"csrf_token": token.group(1), "name": CLERK, "password": CLERK_PASSWORD})

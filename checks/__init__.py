@@ -2,13 +2,13 @@
 
 from checks.finding import CODES, Finding
 from checks.options import CheckOptions
-from checks.reconcile import DocumentResult, Reconciliation, reconcile
+from checks.reconcile import DocumentChecks, Reconciliation, reconcile
 from checks.rules import RuleContext, rule, rules_for
 
 __all__ = [
     "CODES",
     "CheckOptions",
-    "DocumentResult",
+    "DocumentChecks",
     "Finding",
     "Reconciliation",
     "RuleContext",

@@ -178,7 +178,7 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
         return compare_industry(key, text, online, options, table)
     if spec.long:
         return compare_long(key, text, online, options.sentence_max_cost, options.sentence_cost_per_char)
-    if key in options.lenient_fields:
+    if options.lenient(spec):
         return compare_address(key, text, online, options.address_min_similarity)
     return compare_name(key, text, online, options.name_max_cost)
 

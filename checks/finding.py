@@ -1,6 +1,7 @@
 """Findings: what the checks found, with the evidence a clerk needs (STYLE.md §6).
 
-Codes and their meaning are fixed by shared/CONTRACT.md. ``to_dict`` gives the
+Codes and their meaning are fixed by shared/CONTRACT.md and listed, with their Chinese
+names and letter wording, in the registry ``forms/findings.py``. ``to_dict`` gives the
 CONTRACT keys (code, field, severity, message, paper, online; record_id /
 record_ids / unit / domain for batch findings) plus ``evidence``, ``page``,
 ``bbox`` and ``confidence``.
@@ -12,28 +13,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from forms.findings import code_labels
+
 Severity = Literal["error", "warning", "info"]
 
-CODES: dict[str, str] = {
-    "SEAL_MISSING": "意见栏未盖公章",
-    "DATE_MISSING": "意见栏未填日期",
-    "OVER_LIMIT": "字数超限",
-    "MISMATCH": "纸质与线上不一致",
-    "FIELD_EMPTY": "必填项为空",
-    "CHOICE_INVALID": "勾选无效",
-    "TRL_INVALID": "技术就绪水平量值无效",
-    "INDUSTRY_INVALID": "行业分类无效",
-    "NO_ONLINE_RECORD": "无对应线上记录",
-    "DUPLICATE_PAPER": "重复纸质表",
-    "NO_PAPER": "无纸质推荐表",
-    "QUOTA_EXCEEDED": "超出推荐名额",
-    "UNREADABLE": "无法识别",
-    "DATE_LATE": "日期晚于截止日期",
-}
-"""Every finding code with its short Chinese name (for report headings).
-
-DATE_LATE is an addition to CONTRACT.md's table (a warning: the date in an
-opinion box is after the deadline)."""
+CODES: dict[str, str] = code_labels()
+"""Every finding code with its short Chinese name (for report headings), from the one registry
+(``forms/data/findings.toml``). DATE_LATE and VALUE_INVALID are additions to CONTRACT.md's table
+(DATE_LATE a warning: the date in an opinion box is after the deadline; VALUE_INVALID an integer
+field outside its range on a form whose template names no code of its own)."""
 
 
 @dataclass

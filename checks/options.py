@@ -29,10 +29,10 @@ error (``NAME_NOISY_CONFIDENCE``) and its message says it may be a misread.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from forms import COUNT_RULES
+from forms import COUNT_RULES, FieldSpec, FormTemplate
 from forms.errors import ConfigError
 
 NAME_MAX_COST = 0.0
@@ -61,15 +61,11 @@ INDUSTRY_NAME_MIN_SIMILARITY = 0.75
 """An industry name this close to a GB/T 4754 name is that class misread (1 glyph in 4-6 is 0.75-0.83)."""
 MATCH_MIN_SCORE = 0.75
 """A paper form and an online record below this weighted score are not the same nomination."""
-MATCH_WEIGHTS: dict[str, float] = {"tech_name": 0.55, "contact": 0.15, "phone": 0.15, "email": 0.15}
-"""The name carries most of the identity; contact, phone and e-mail break ties between near-identical names."""
 DUPLICATE_NAME_MAX_COST = 1.0
 """A leftover form is a second copy of a matched record when its name is that record's name up to one
 unexplained edit (a glyph misread on one copy); two or more edits make it another technology."""
 MAX_CANDIDATES = 3
 """Nearest online records listed in a NO_ONLINE_RECORD finding's evidence."""
-LENIENT_FIELDS: tuple[str, ...] = ("address",)
-"""Short text fields compared with ADDRESS_MIN_SIMILARITY instead of the strict name rule."""
 
 YEAR_HIDDEN_WINDOW_DAYS = 183
 """A date whose year is hidden (a seal's text over it) but whose month and day read is taken to be of
@@ -93,10 +89,10 @@ class CheckOptions:
     seal_closer_min_chars: int = SEAL_CLOSER_MIN_CHARS
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
-    match_weights: dict[str, float] = field(default_factory=lambda: dict(MATCH_WEIGHTS))
+    match_weights: dict[str, float] | None = None  # None: the template's match_weight roles
     duplicate_name_max_cost: float = DUPLICATE_NAME_MAX_COST
     max_candidates: int = MAX_CANDIDATES
-    lenient_fields: tuple[str, ...] = LENIENT_FIELDS
+    lenient_fields: tuple[str, ...] = ()  # short text fields compared as addresses besides the template's own
     year_hidden_window_days: int = YEAR_HIDDEN_WINDOW_DAYS
 
     def __post_init__(self) -> None:
@@ -111,9 +107,17 @@ class CheckOptions:
         for name in ("name_max_cost", "sentence_max_cost", "sentence_cost_per_char", "duplicate_name_max_cost"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
-        if not self.match_weights or any(w < 0 for w in self.match_weights.values()):
+        if self.match_weights is not None and (not self.match_weights or any(w < 0 for w in self.match_weights.values())):
             raise ConfigError("match_weights must be non-empty and non-negative")
         self.lenient_fields = tuple(self.lenient_fields)
+
+    def weights(self, template: FormTemplate) -> dict[str, float]:
+        """The weights a paper form is matched to a record by: these options', else the template's."""
+        return dict(self.match_weights) if self.match_weights is not None else template.match_weights
+
+    def lenient(self, spec: FieldSpec) -> bool:
+        """Is this field compared as an address (the template says so, or these options)?"""
+        return spec.address or spec.key in self.lenient_fields
 
     def count(self, text: str) -> int:
         """字 of ``text`` under the configured rule."""

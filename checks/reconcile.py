@@ -8,7 +8,12 @@
 3. every registered rule runs on every document (against its record when it
    has one; the paper-only rules run either way);
 4. batch findings: NO_PAPER for each record without a form, QUOTA_EXCEEDED
-   for each recommending unit with more than the quota in one domain.
+   for each recommending unit with more than the quota in one domain (the
+   template's ``quota_group`` choice).
+
+What the checks need to know about a field comes from the template's roles
+(``title``, ``quota_group``, ``match_weight``, ``address``, ``invalid_code``,
+``seal_unit``), never from a field's key.
 """
 
 from __future__ import annotations
@@ -17,11 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.compare import compare_long
 from checks.finding import Finding
 from checks.matching import Candidate, match
 from checks.options import CheckOptions
-from checks.rules import RuleContext, counts, quote, rules_for
+from checks.rules import RuleContext, quote, rules_for, section_count
 from checks.text import normalize, strip_punct
 from extract.reading import FormReading
 from forms import FormTemplate, load_industry_table
@@ -29,7 +33,7 @@ from ingest.records import OnlineRecord
 
 
 @dataclass
-class DocumentResult:
+class DocumentChecks:
     """What the checks found for one paper document."""
 
     document_id: str
@@ -50,7 +54,7 @@ class DocumentResult:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> DocumentResult:
+    def from_dict(cls, d: dict[str, Any]) -> DocumentChecks:
         return cls(
             document_id=d["id"],
             record_id=d.get("record_id"),
@@ -65,7 +69,7 @@ class DocumentResult:
 class Reconciliation:
     """Per-document results (in input order), batch findings, and records without paper."""
 
-    documents: dict[str, DocumentResult] = field(default_factory=dict)
+    documents: dict[str, DocumentChecks] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     unmatched_records: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
@@ -83,7 +87,7 @@ class Reconciliation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Reconciliation:
-        docs = [DocumentResult.from_dict(x) for x in d.get("documents", [])]
+        docs = [DocumentChecks.from_dict(x) for x in d.get("documents", [])]
         return cls(
             documents={x.document_id: x for x in docs},
             findings=[Finding.from_dict(f) for f in d.get("findings", [])],
@@ -103,33 +107,24 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _name(reading: FormReading) -> str:
-    f = reading.fields.get("tech_name")
-    return str(f.value or f.raw) if f is not None and f.status == "read" else "（技术名称无法识别）"
+def _name(reading: FormReading, template: FormTemplate) -> str:
+    """The nomination's name as read (the template's title field), or why there is none."""
+    title = template.title_field
+    f = reading.fields.get(title.key) if title else None
+    if title is None:
+        return "（表中无名称栏）"
+    return str(f.value or f.raw) if f is not None and f.status == "read" else f"（{title.label}无法识别）"
 
 
 def _section_counts(ctx: RuleContext) -> dict[str, dict[str, Any]]:
-    """``chars``/``limit`` for results.json: the counted text of each limited section and attachment."""
+    """``chars``/``limit`` for results.json: each limited section and attachment as ``section_count``
+    counted it (the same count OVER_LIMIT judged)."""
+    keys = [spec.key for spec in ctx.template.limited_fields] + [att.key for att in ctx.template.attachments]
     out: dict[str, dict[str, Any]] = {}
-    for spec in ctx.template.limited_fields:
-        if not ctx.readable(spec.key) or ctx.blank(spec.key):
-            continue
-        c = ctx.compare(spec.key)
-        online = c is not None and c.equal and ctx.record is not None
-        text = ctx.record.get(spec.key) if online and ctx.record else ctx.text(spec.key)
-        n = counts(text)
-        out[spec.key] = {"chars": n[ctx.options.count_rule], "limit": spec.limit, "counts": n,
-                         "counted": "online" if online else "paper"}
-    for att in ctx.template.attachments:
-        reading = ctx.reading.attachments.get(att.key)
-        if reading is None or not reading.text.strip():
-            continue
-        online_text = ctx.record.get(att.key) if ctx.record else ""
-        same = bool(online_text) and compare_long(att.key, reading.text, online_text,
-                                                  ctx.options.sentence_max_cost, ctx.options.sentence_cost_per_char).equal
-        n = counts(online_text if same else reading.text)
-        out[att.key] = {"chars": n[ctx.options.count_rule], "limit": att.limit, "counts": n,
-                        "counted": "online" if same else "paper"}
+    for key in keys:
+        c = section_count(ctx, key)
+        if c is not None:
+            out[key] = {k: c[k] for k in ("chars", "limit", "counts", "counted")}
     return out
 
 
@@ -146,9 +141,12 @@ def _unit_key(unit: str) -> str:
 
 def quota_findings(records: list[OnlineRecord], template: FormTemplate) -> list[Finding]:
     """QUOTA_EXCEEDED for each (recommending unit, domain) with more records than the quota."""
+    group_field, title = template.quota_field, template.title_field
+    if group_field is None:
+        return []  # a form without a quota_group has no quota to exceed
     groups: dict[tuple[str, str], list[OnlineRecord]] = defaultdict(list)
     for rec in records:
-        unit, domain = _unit_key(rec.recommender), _unit_key(rec.get("domain"))
+        unit, domain = _unit_key(rec.recommender), _unit_key(rec.get(group_field.key))
         if unit and domain:
             groups[unit, domain].append(rec)
     out = []
@@ -156,13 +154,14 @@ def quota_findings(records: list[OnlineRecord], template: FormTemplate) -> list[
     for group in groups.values():
         if len(group) <= quota:
             continue
-        unit, domain = group[0].recommender, group[0].get("domain")
+        unit, domain = group[0].recommender, group[0].get(group_field.key)
         ids = [r.record_id for r in group]
         out.append(Finding(
             code="QUOTA_EXCEEDED", severity="error",
             message=f"{unit}在{domain}领域推荐了{len(group)}项（{'、'.join(ids)}），超过每个领域{quota}项的名额，请联系推荐单位确认保留哪些",
             record_ids=ids, unit=unit, domain=domain,
-            evidence={"count": len(group), "quota": quota, "tech_names": [r.get("tech_name") for r in group]},
+            # "tech_names": the key results.json has always carried the records' titles under.
+            evidence={"count": len(group), "quota": quota, "tech_names": [r.get(title.key) if title else "" for r in group]},
         ))
     return out
 
@@ -176,9 +175,10 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
     result = Reconciliation(options=options.to_dict())
     units = sorted({u for r in records for u in (r.applicant, r.recommender) if u})
     readable = [r for r in readings if _why_unreadable(r, template) is None]
-    matches = match(readable, records, options)
+    matches = match(readable, records, template, options)
+    title = template.title_field
     for reading in readings:
-        doc = DocumentResult(reading.document_id)
+        doc = DocumentChecks(reading.document_id)
         result.documents[reading.document_id] = doc
         why = _why_unreadable(reading, template)
         if why is not None:
@@ -197,12 +197,12 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
             record, doc.record_id, doc.match_score = by_id[cand.record_id], cand.record_id, cand.score
             pre.append(Finding(
                 code="DUPLICATE_PAPER", severity="error", document_id=reading.document_id, record_id=cand.record_id,
-                message=f"纸质推荐表「{quote(_name(reading))}」与文档{first}重复（同一线上记录{cand.record_id}），请确认后移除重复件",
+                message=f"纸质推荐表「{quote(_name(reading, template))}」与文档{first}重复（同一线上记录{cand.record_id}），请确认后移除重复件",
                 evidence={"first_document": first, "match_score": round(cand.score, 4), "fields": cand.fields}))
         else:
             near = matches.unmatched.get(reading.document_id, [])
             doc.candidates = [c.to_dict() for c in near]
-            pre.append(_no_online(reading, near, options))
+            pre.append(_no_online(reading, near, template, options))
         ctx = RuleContext(reading, record, template, options, table, units)
         doc.findings = _dedupe(pre + _run_rules(ctx))
         doc.counts = _section_counts(ctx)
@@ -210,10 +210,11 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
     for rid in matches.unmatched_records:
         rec = by_id[rid]
         hint = f"；另有{len(unreadable_docs)}份纸质文档无法识别，请先人工核对" if unreadable_docs else ""
+        name = rec.get(title.key) if title else ""
         result.findings.append(Finding(
             code="NO_PAPER", severity="error", record_id=rid,
-            message=f"线上记录{rid}「{quote(rec.get('tech_name'))}」（{rec.applicant}）未收到纸质推荐表，请联系推荐单位{rec.recommender}寄送{hint}",
-            online=rec.get("tech_name"), unit=rec.recommender or None,
+            message=f"线上记录{rid}「{quote(name)}」（{rec.applicant}）未收到纸质推荐表，请联系推荐单位{rec.recommender}寄送{hint}",
+            online=name, unit=rec.recommender or None,
             evidence={"applicant": rec.applicant, "recommender": rec.recommender,
                       "unreadable_documents": unreadable_docs}))
     result.unmatched_records = list(matches.unmatched_records)
@@ -233,11 +234,11 @@ def _why_unreadable(reading: FormReading, template: FormTemplate) -> str | None:
     return None
 
 
-def _no_online(reading: FormReading, near: list[Candidate], options: CheckOptions) -> Finding:
-    names = "；".join(f"{c.record_id}「{quote(c.tech_name)}」({c.score:.2f})" for c in near)
+def _no_online(reading: FormReading, near: list[Candidate], template: FormTemplate, options: CheckOptions) -> Finding:
+    names = "；".join(f"{c.record_id}「{quote(c.title)}」({c.score:.2f})" for c in near)
     hint = f"最接近的线上记录：{names}" if names else "线上没有任何记录"
     return Finding(
         code="NO_ONLINE_RECORD", severity="error", document_id=reading.document_id,
-        message=f"纸质推荐表「{quote(_name(reading))}」在线上找不到对应记录（{hint}），请核实是否已在线提交",
-        paper=_name(reading),
+        message=f"纸质推荐表「{quote(_name(reading, template))}」在线上找不到对应记录（{hint}），请核实是否已在线提交",
+        paper=_name(reading, template),
         evidence={"candidates": [c.to_dict() for c in near], "min_score": options.match_min_score})

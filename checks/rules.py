@@ -205,7 +205,8 @@ def single_choice(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule()
 def integer_range(ctx: RuleContext) -> Iterator[Finding]:
-    """TRL_INVALID when the value is not an integer within the template's range (1-9)."""
+    """The field's ``invalid_code`` (kczg-2020's TRL: TRL_INVALID; default VALUE_INVALID) when the
+    value is not an integer within the template's range (``min``-``max``)."""
     for spec in ctx.template.fields:
         if spec.kind != "integer":
             continue
@@ -218,7 +219,7 @@ def integer_range(ctx: RuleContext) -> Iterator[Finding]:
         assert f is not None and spec.min is not None and spec.max is not None  # FieldSpec validates integer fields
         raw, value = integer_of(f)
         if value is None or not spec.min <= value <= spec.max:
-            yield ctx.finding("TRL_INVALID", spec.key,
+            yield ctx.finding(spec.value_code, spec.key,
                               f"{spec.label}「{quote(raw)}」无效，应填写{spec.min}-{spec.max}的整数（阿拉伯数字）",
                               paper=raw, evidence={"parsed": value, "min": spec.min, "max": spec.max})
 
@@ -247,47 +248,60 @@ def industry_class(ctx: RuleContext) -> Iterator[Finding]:
                               paper=text, evidence=evidence)
 
 
-def _limit_finding(ctx: RuleContext, key: str, label: str, limit: int, text: str, counted: str,
-                   extra: dict[str, Any]) -> Finding | None:
-    n = counts(text)
-    used = n[ctx.options.count_rule]
-    if used <= limit:
+def section_count(ctx: RuleContext, key: str) -> dict[str, Any] | None:
+    """The one 字-count decision, for OVER_LIMIT and results.json alike, of a limited section or an
+    attachment: the online text is counted where the paper matches it (OCR noise never changes a
+    count), else the paper's; both rules' counts, the configured one as ``chars``, the limit, and
+    the paper's own counts. None when there is nothing to count (unreadable, blank, no attachment).
+    """
+    att = next((a for a in ctx.template.attachments if a.key == key), None)
+    if att is not None:
+        reading = ctx.reading.attachments.get(key)
+        if reading is None or not reading.text.strip():
+            return None  # detailed material is optional
+        paper, limit = reading.text, att.limit
+        online = ctx.record.get(key) if ctx.record else ""
+        same = bool(online) and compare_long(key, paper, online, ctx.options.sentence_max_cost,
+                                             ctx.options.sentence_cost_per_char).equal
+    else:
+        spec = ctx.template.field(key)
+        if spec.limit is None or not ctx.readable(key) or ctx.blank(key):
+            return None
+        paper, limit = ctx.text(key), spec.limit
+        comparison = ctx.compare(key)
+        same = comparison is not None and comparison.equal and ctx.record is not None
+        online = ctx.record.get(key) if same and ctx.record else ""
+    n = counts(online if same else paper)
+    return {"chars": n[ctx.options.count_rule], "limit": limit, "counts": n, "counted": "online" if same else "paper",
+            "paper_counts": counts(paper)}
+
+
+def _limit_finding(ctx: RuleContext, key: str, label: str, extra: dict[str, Any]) -> Finding | None:
+    c = section_count(ctx, key)
+    if c is None or c["chars"] <= c["limit"]:
         return None
+    used, limit = c["chars"], c["limit"]
     rule_name = _RULE_NAMES.get(ctx.options.count_rule, ctx.options.count_rule)
     return ctx.finding("OVER_LIMIT", key, f"{label} {used}字，超过{limit}字限制（按{rule_name}规则计），请删减至{limit}字以内",
-                       evidence={"count": used, "counts": n, "limit": limit, "rule": ctx.options.count_rule,
-                                 "counted": counted, **extra})
+                       evidence={"count": used, "counts": c["counts"], "limit": limit, "rule": ctx.options.count_rule,
+                                 "counted": c["counted"], **extra, "paper_counts": c["paper_counts"]})
 
 
 @rule()
 def text_limits(ctx: RuleContext) -> Iterator[Finding]:
-    """OVER_LIMIT: sections over their 字 limit, counting the exact online text where the paper matches it."""
+    """OVER_LIMIT: sections over their 字 limit, counted as ``section_count`` decides."""
     for spec in ctx.template.limited_fields:
         if not ctx.readable(spec.key):
             yield ctx.unreadable(spec.key, spec.label)
             continue
-        if ctx.blank(spec.key):
-            continue
-        assert spec.limit is not None
-        comparison = ctx.compare(spec.key)
-        if comparison is not None and comparison.equal and ctx.record is not None:
-            text, counted = ctx.record.get(spec.key), "online"
-        else:
-            text, counted = ctx.text(spec.key), "paper"
-        found = _limit_finding(ctx, spec.key, spec.label, spec.limit, text, counted,
-                               {"paper_counts": counts(ctx.text(spec.key))})
+        found = _limit_finding(ctx, spec.key, spec.label, {})
         if found:
             yield found
     for att in ctx.template.attachments:
         reading = ctx.reading.attachments.get(att.key)
-        if reading is None or not reading.text.strip():
-            continue  # detailed material is optional
-        online = ctx.record.get(att.key) if ctx.record else ""
-        counted, text = "paper", reading.text
-        if online and compare_long(att.key, reading.text, online, ctx.options.sentence_max_cost, ctx.options.sentence_cost_per_char).equal:
-            counted, text = "online", online
-        found = _limit_finding(ctx, att.key, att.label, att.limit, text, counted,
-                               {"pages": list(reading.pages), "paper_counts": counts(reading.text)})
+        if reading is None:
+            continue
+        found = _limit_finding(ctx, att.key, att.label, {"pages": list(reading.pages)})
         if found:
             found.page = reading.pages[0] if reading.pages else None
             found.confidence = reading.confidence

@@ -12,6 +12,8 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ingest.stacks import PageKind
+
 FieldStatus = Literal["read", "empty", "not_found", "unreadable"]
 BBox = list[int]
 
@@ -164,4 +166,74 @@ class FormReading:
             crops={k: base64.b64decode(v) for k, v in d.get("crops", {}).items()},
             page_sizes={int(k): list(v) for k, v in d.get("page_sizes", {}).items()},
             previews={int(k): base64.b64decode(v) for k, v in d.get("previews", {}).items()},
+        )
+
+
+@dataclass
+class PageReading:
+    """What one page said. No full page image inside (it is cached and shipped to workers): only
+    a small JPEG preview of a form page for the review screen."""
+
+    source: str
+    page: int
+    kind: PageKind
+    width: int
+    height: int
+    dpi: int
+    path: str = "ocr"  # ocr | text-layer
+    engine: str = ""
+    skew_deg: float = 0.0
+    fields: dict[str, FieldReading] = field(default_factory=dict)
+    continued: FieldReading | None = None  # text under an empty label at the top: a section from the page before
+    seals: dict[str, SealReading] = field(default_factory=dict)
+    dates: dict[str, DateReading] = field(default_factory=dict)
+    text: str = ""  # running text outside any table (attachments) or the title band
+    crops: dict[str, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)  # labelled cells: key, role, bbox
+    preview: bytes = b""  # JPEG of the prepared page at PREVIEW_DPI (form pages only), for the review screen
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "page": self.page,
+            "kind": self.kind,
+            "width": self.width,
+            "height": self.height,
+            "dpi": self.dpi,
+            "path": self.path,
+            "engine": self.engine,
+            "skew_deg": self.skew_deg,
+            "fields": {k: v.to_dict() for k, v in self.fields.items()},
+            "continued": self.continued.to_dict() if self.continued else None,
+            "seals": {k: v.to_dict() for k, v in self.seals.items()},
+            "dates": {k: v.to_dict() for k, v in self.dates.items()},
+            "text": self.text,
+            "crops": {k: base64.b64encode(v).decode("ascii") for k, v in self.crops.items()},
+            "problems": list(self.problems),
+            "cells": [dict(c) for c in self.cells],
+            "preview": base64.b64encode(self.preview).decode("ascii"),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PageReading:
+        return cls(
+            source=d["source"],
+            page=int(d["page"]),
+            kind=d["kind"],
+            width=int(d["width"]),
+            height=int(d["height"]),
+            dpi=int(d["dpi"]),
+            path=d.get("path", "ocr"),
+            engine=d.get("engine", ""),
+            skew_deg=float(d.get("skew_deg", 0.0)),
+            fields={k: FieldReading.from_dict(v) for k, v in d.get("fields", {}).items()},
+            continued=FieldReading.from_dict(d["continued"]) if d.get("continued") else None,
+            seals={k: SealReading.from_dict(v) for k, v in d.get("seals", {}).items()},
+            dates={k: DateReading.from_dict(v) for k, v in d.get("dates", {}).items()},
+            text=d.get("text", ""),
+            crops={k: base64.b64decode(v) for k, v in d.get("crops", {}).items()},
+            problems=list(d.get("problems", [])),
+            cells=[dict(c) for c in d.get("cells", [])],
+            preview=base64.b64decode(d.get("preview") or ""),
         )

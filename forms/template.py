@@ -4,6 +4,15 @@ A template is data: the printed labels and their OCR variants, each field's
 kind, limit and choices, which opinion boxes need a seal and a date, the
 online export's column names, the deadline and the quota. Adding a form is
 adding a TOML file here (or passing a path), not writing code.
+
+What the code needs to know about a field is one of its *roles*, declared here
+and never looked up by key: the nomination's ``title`` (its name in messages,
+the one compared for a second copy), the ``quota_group`` (the choice the quota
+counts per unit), ``match_weight`` (the fields paper forms are matched to
+records by), ``address`` (compared leniently, as an address), an integer
+field's ``invalid_code`` (the finding for a value outside ``min``-``max``), and
+an opinion box's ``seal_unit`` (whose seal: the applicant's or the
+recommender's). Phone and e-mail are field kinds.
 """
 
 from __future__ import annotations
@@ -17,8 +26,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forms.errors import TemplateError
+from forms.findings import value_check_codes
 
 FieldKind = Literal["text", "choice", "industry", "integer", "phone", "email", "opinion"]
+DEFAULT_INVALID_CODE = "VALUE_INVALID"
+"""The finding for an integer field outside its range when the template names no other."""
 
 
 class _Strict(BaseModel):
@@ -44,6 +56,12 @@ class FieldSpec(_Strict):
     seal_label: str | None = None
     printed_text: str | None = None
     seal_unit: Literal["applicant", "recommender"] | None = None
+    # roles (module docstring)
+    title: bool = False
+    quota_group: bool = False
+    match_weight: float = Field(default=0.0, ge=0.0)
+    address: bool = False
+    invalid_code: str | None = None  # integer fields: default DEFAULT_INVALID_CODE
 
     @model_validator(mode="after")
     def _check_kind(self) -> FieldSpec:
@@ -57,7 +75,22 @@ class FieldSpec(_Strict):
             raise ValueError(f"field {self.key}: an opinion box needs seal_label")
         if self.limit is not None and self.limit <= 0:
             raise ValueError(f"field {self.key}: limit must be positive")
+        if self.invalid_code is not None:
+            if self.kind != "integer":
+                raise ValueError(f"field {self.key}: only an integer field has an invalid_code")
+            if self.invalid_code not in value_check_codes():
+                known = ", ".join(value_check_codes())
+                raise ValueError(f"field {self.key}: invalid_code {self.invalid_code!r} is not a value-check code ({known})")
+        if self.quota_group and self.kind != "choice":
+            raise ValueError(f"field {self.key}: the quota_group must be a choice field")
+        if self.seal_unit is not None and self.kind != "opinion":
+            raise ValueError(f"field {self.key}: only an opinion box has a seal_unit")
         return self
+
+    @property
+    def value_code(self) -> str:
+        """The finding for an integer field's value outside its range."""
+        return self.invalid_code or DEFAULT_INVALID_CODE
 
     @property
     def labels(self) -> list[str]:
@@ -112,6 +145,15 @@ class FormTemplate(_Strict):
         unknown_required = [k for k in self.online.required if k not in known]
         if unknown_required:
             raise ValueError(f"online.required names unknown keys: {', '.join(unknown_required)}")
+        for role in ("title", "quota_group"):
+            having = [f.key for f in self.fields if getattr(f, role)]
+            if len(having) > 1:
+                raise ValueError(f"only one field can be the {role}: {', '.join(having)}")
+        if not any(f.match_weight > 0 for f in self.fields):
+            raise ValueError("no field has a match_weight: paper forms could not be matched to records")
+        units = [f.seal_unit for f in self.fields if f.seal_unit]
+        if len(units) != len(set(units)):
+            raise ValueError("two opinion boxes carry the same unit's seal")
         return self
 
     def field(self, key: str) -> FieldSpec:
@@ -135,6 +177,45 @@ class FormTemplate(_Strict):
     @property
     def limited_fields(self) -> list[FieldSpec]:
         return [f for f in self.fields if f.limit is not None]
+
+    @property
+    def title_field(self) -> FieldSpec | None:
+        """The field that names a nomination (``title``)."""
+        return next((f for f in self.fields if f.title), None)
+
+    @property
+    def quota_field(self) -> FieldSpec | None:
+        """The choice the quota counts a unit's nominations in (``quota_group``)."""
+        return next((f for f in self.fields if f.quota_group), None)
+
+    @property
+    def match_weights(self) -> dict[str, float]:
+        """Field key → weight in the score a paper form is matched to an online record by."""
+        return {f.key: f.match_weight for f in self.fields if f.match_weight > 0}
+
+    @property
+    def address_keys(self) -> tuple[str, ...]:
+        """Fields compared as addresses (leniently: a misread glyph is not a change, a digit is)."""
+        return tuple(f.key for f in self.fields if f.address)
+
+    @property
+    def numeric_keys(self) -> frozenset[str]:
+        """Fields whose online values are numbers typed by people (integers and phone numbers)."""
+        return frozenset(f.key for f in self.fields if f.kind in ("integer", "phone"))
+
+    def seal_box(self, unit: str) -> FieldSpec | None:
+        """The opinion box carrying ``unit``'s seal ("applicant" | "recommender")."""
+        return next((f for f in self.opinion_fields if f.seal_unit == unit), None)
+
+    def label_of(self, key: str) -> str | None:
+        """The printed label of a field or attachment key; None when the template has no such key."""
+        for f in self.fields:
+            if f.key == key:
+                return f.label
+        for a in self.attachments:
+            if a.key == key:
+                return a.label
+        return None
 
     def online_columns(self) -> dict[str, list[str]]:
         """Every online key with the column headers that mean it (labels and the key itself)."""

@@ -8,7 +8,7 @@ Headers are the form's Chinese labels or the CONTRACT.md keys, in any order,
 matched after NFKC and with every space removed (full-width ones too).
 Unknown columns are kept in ``record.extra`` and listed. Missing required
 columns raise ``ExportError`` naming them. Values are trimmed; full-width
-digits become ASCII in numeric fields (TRL, phone); dates become ISO; nothing
+digits become ASCII in numeric fields (the template's integer and phone fields); dates become ISO; nothing
 else is changed. Rows without an id and repeated ids are reported one line
 each in ``problems`` and left out of ``records``.
 """
@@ -37,8 +37,8 @@ CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 HEADER_SEARCH_ROWS = 10
 # A row is the header when at least this many of its cells name known columns.
 HEADER_MIN_KNOWN = 2
-# Online keys whose values are numbers typed by people (full-width digits happen with Chinese IMEs).
-NUMERIC_KEYS = frozenset({"trl", "phone"})
+# Online keys whose values are dates (CONTRACT.md's own key). Keys whose values are numbers typed by
+# people (full-width digits happen with Chinese IMEs) are the template's: ``numeric_keys``.
 DATE_KEYS = frozenset({"submitted_at"})
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -198,13 +198,14 @@ def _records(path: Path, rows: list[Row], template: FormTemplate) -> OnlineExpor
     records: list[OnlineRecord] = []
     first_row_of: dict[str, int] = {}
     blank_rows: list[int] = []
+    numeric = template.numeric_keys
     for number, cells in rows[header_at + 1 :]:
         if all(_text(c) == "" for c in cells):
             blank_rows.append(number)
             continue
         values: dict[str, str] = {}
         for index, key in column_key.items():
-            values[key] = _normalise(key, cells[index] if index < len(cells) else None)
+            values[key] = _normalise(key, cells[index] if index < len(cells) else None, numeric)
         extra = {title: _text(cells[index]) if index < len(cells) else "" for index, title in extra_columns.items()}
         for index in range(len(header), len(cells)):
             if _text(cells[index]):
@@ -286,11 +287,11 @@ def _text(value: Any) -> str:
     return str(value).strip().strip("\u3000").strip()
 
 
-def _normalise(key: str, value: Any) -> str:
+def _normalise(key: str, value: Any, numeric: frozenset[str]) -> str:
     if key in DATE_KEYS:
         return _iso_date(value)
     text = _text(value)
-    if key in NUMERIC_KEYS:
+    if key in numeric:
         text = text.translate(_FULLWIDTH_DIGITS)
     return text
 

@@ -8,12 +8,14 @@ hand. ``split_stack`` turns that list of kinds into documents:
 - a "first" page starts a form; "continuation" pages after it are its pages;
 - "attachment" and "other" pages after a form are kept as its attachments
   (the detailed materials, CONTRACT.md) - never dropped;
-- "blank" pages (separator sheets, empty backs) are dropped and listed;
+- "blank" pages (separator sheets, empty backs) are dropped and listed; a page is
+  "blank" only when it has next to no ink (``confirm_blank``: a photo the reader
+  found no text on is "other", not blank);
 - pages before the first "first" page are orphans. If any of them looks like
   a continuation, they are one group flagged ``FIRST_PAGE_MISSING`` (a form
   whose first page is missing or was fed later: still worth reading and
   matching). Otherwise they are one group flagged ``NOT_THIS_FORM``
-  ("not a kczg-2020 form"), which the runner reports as UNREADABLE.
+  ("not a page of this form"), which the runner reports as UNREADABLE.
 
 Indexes are 0-based positions in the stack.
 """
@@ -32,7 +34,7 @@ from ingest.page import Page
 PageKind = Literal["first", "continuation", "attachment", "blank", "other"]
 PAGE_KINDS: tuple[str, ...] = ("first", "continuation", "attachment", "blank", "other")
 
-NOT_THIS_FORM = "not a kczg-2020 form"
+NOT_THIS_FORM = "not a page of this form"
 FIRST_PAGE_MISSING = "first page of the form missing"
 
 # Work at ~100-150 dpi on A4 (long side nearest 1200 px by a whole factor): rules and glyphs stay
@@ -67,6 +69,15 @@ TITLE_BAND_SHARE = 0.04
 TITLE_ROOM_SHARE = 0.12
 # Printed text covers 5-15 % of a page with ink; a photo or a dark scan covers far more.
 PICTURE_INK_SHARE = 0.25
+# Coloured content (confirm_blank): saturation (of 255) well above yellowed paper's (~48 at full tint,
+# plus JPEG chroma noise), in pixels bright enough for their hue to mean something.
+COLOUR_MIN_SATURATION = 90
+COLOUR_MIN_VALUE = 60
+# A page with more than this share of such pixels holds a picture (a seal's ink alone is ~0.5 % of A4).
+COLOUR_CONTENT_SHARE = 0.02
+# Paper level measured over windows this share of the long side: wider than any glyph, narrower than
+# the ~whole-page span of a scanner's light fall-off.
+PAPER_WINDOW_SHARE = 0.1
 
 @dataclass
 class PageGroup:
@@ -195,6 +206,54 @@ def layout_kind(image: np.ndarray) -> PageKind:
     if top >= TITLE_ROOM_SHARE * hh and band >= TITLE_BAND_SHARE * hh:
         return "first"
     return "continuation"
+
+
+def confirm_blank(kind: str, image: np.ndarray) -> str:
+    """A reader's page kind, with "blank" kept only for a page that is blank by its ink.
+
+    The page reader says "blank" when it found neither a grid nor text. A colourful
+    photo, a drawing or a print the OCR could not read has no grid and no text either,
+    and would be dropped as a blank separator sheet. Here the page itself decides: it
+    is "other" (content that is not this form: kept as a form's attachment, or reported
+    when no form comes before it) when it holds coloured content, or when ``layout_kind``
+    finds marks on its luminance with the light evened out (a tinted or unevenly lit
+    blank sheet stays blank). Any other kind is returned as it is.
+    """
+    if kind != "blank":
+        return kind
+    small = _working_size(image)
+    if small.ndim == 3 and _coloured_share(small) > COLOUR_CONTENT_SHARE:
+        return "other"
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    return "blank" if layout_kind(_even_light(gray)) == "blank" else "other"
+
+
+def _working_size(image: np.ndarray) -> np.ndarray:
+    """The image shrunk by a whole factor to about ``LAYOUT_LONG_SIDE`` (as ``layout_kind`` works)."""
+    h, w = image.shape[:2]
+    factor = round(max(h, w) / LAYOUT_LONG_SIDE)
+    if factor < 2:
+        return image
+    if image.ndim == 2 and _is_bilevel(image):
+        image = cv2.medianBlur(image, BILEVEL_DESPECKLE)
+    return cv2.resize(image, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
+
+
+def _coloured_share(bgr: np.ndarray) -> float:
+    """Share of the page (away from its edges) in strongly coloured pixels."""
+    h, w = bgr.shape[:2]
+    my, mx = int(h * EDGE_MARGIN_SHARE), int(w * EDGE_MARGIN_SHARE)
+    hsv = cv2.cvtColor(bgr[my : h - my, mx : w - mx], cv2.COLOR_BGR2HSV)
+    coloured = (hsv[:, :, 1] > COLOUR_MIN_SATURATION) & (hsv[:, :, 2] > COLOUR_MIN_VALUE)
+    return float(np.mean(coloured)) if coloured.size else 0.0
+
+
+def _even_light(gray: np.ndarray) -> np.ndarray:
+    """``gray`` divided by its paper level around each pixel: light fall-off and tint gone, ink kept."""
+    size = max(3, int(max(gray.shape[:2]) * PAPER_WINDOW_SHARE)) | 1
+    paper = cv2.dilate(gray, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    paper = cv2.blur(paper, (size, size))
+    return cv2.divide(gray, np.maximum(paper, 1), scale=255)
 
 
 def _is_bilevel(gray: np.ndarray) -> bool:

@@ -5,5 +5,5 @@ reports): the CLI, the options, the batch runner, the store and the review app.
 """
 
 __version__ = "0.1.0"
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 """Bumped when a change to any stage changes what a page reads as (cache key)."""

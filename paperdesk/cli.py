@@ -2,8 +2,8 @@
 
     paperdesk run SCAN [SCAN ...] --online EXPORT [--out DIR] [--form NAME] [--jobs N]
     paperdesk report --db PATH_OR_URL [--out DIR]
-    paperdesk serve --db PATH_OR_URL [--host 127.0.0.1] [--port 8000]
-    paperdesk user add NAME --db PATH_OR_URL
+    paperdesk serve --db PATH_OR_URL [--host 127.0.0.1] [--port 8000] [--allowed-host NAME] [--secure-cookies]
+    paperdesk user add|passwd|remove NAME --db PATH_OR_URL
 
 Exit status: 0 when the batch ran (whatever it found), 1 when it could not
 run at all, 130 on Ctrl-C; never a traceback unless ``-v``.
@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--secure-cookies", action="store_true", help="mark the session cookie Secure (behind an https proxy)"
     )
+    serve.add_argument(
+        "--allowed-host", action="append", default=[], metavar="NAME",
+        help="a host name the screen answers besides --host (the name behind a proxy); repeatable",
+    )
 
     user = sub.add_parser("user", help="manage review-screen users")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -84,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd = user_sub.add_parser("passwd", help="set a user's password (ends their open sessions)")
+    passwd.add_argument("name")
+    passwd.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    remove = user_sub.add_parser("remove", help="remove a user (ends their open sessions; decisions stay)")
+    remove.add_argument("name")
+    remove.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path")
     return parser
 
 
@@ -134,14 +145,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from paperdesk.web.app import serve
 
-    serve(args.db, host=args.host, port=args.port, secure_cookies=args.secure_cookies)
+    serve(args.db, host=args.host, port=args.port, secure_cookies=args.secure_cookies,
+          allowed_host=args.allowed_host)
     return EXIT_OK
 
 
 def _cmd_user(args: argparse.Namespace) -> int:
-    from paperdesk.web.users import add_user_interactive
+    from paperdesk.web.users import add_user_interactive, remove_user_command, set_password_interactive
 
-    add_user_interactive(args.db, args.name, from_stdin=args.password_stdin)
+    if args.user_command == "add":
+        add_user_interactive(args.db, args.name, from_stdin=args.password_stdin)
+    elif args.user_command == "passwd":
+        set_password_interactive(args.db, args.name, from_stdin=args.password_stdin)
+    else:
+        remove_user_command(args.db, args.name)
     return EXIT_OK
 
 

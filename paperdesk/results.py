@@ -217,7 +217,7 @@ def batch_dict(
     documents: list[DocumentResult],
     online_records: int,
 ) -> dict[str, Any]:
-    pages = sum(i.pages for i in inputs if i.status == "read")
+    pages = sum(i.pages for i in inputs)  # the pages read: also those of an input on which no form was found
     return {
         "form": form,
         "started": started.isoformat(timespec="seconds"),

@@ -39,7 +39,7 @@ import cv2
 from sqlalchemy import select
 
 from extract.reading import FormReading
-from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError
+from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError, TemplateError
 from forms.template import FormTemplate
 from ingest.files import os_reason
 from ingest.page import InputReport, Page
@@ -84,9 +84,16 @@ HASH_BLOCK = 1 << 20
 PAGE_ERRORS: tuple[type[BaseException], ...] = (PaperdeskError, ValueError, ArithmeticError, LookupError, cv2.error)
 DOC_ID_FORMAT = "d{:04d}"
 # The clerk's Chinese for pages the stack split found not to be this form (NOT_THIS_FORM_FLAG).
-NOT_THIS_FORM_ZH = "不是 kczg-2020 推荐表的页面，未作核对；请确认是否放错了扫描件"
+NOT_THIS_FORM_ZH = "不是本推荐表的页面，未作核对；请确认是否放错了扫描件"
 # A blank page of a stack, as the clerk reads it in the input list.
 BLANK_ZH = "为空白页（隔页纸或背面），已略过"
+# Pages before a stack's first form that are not this form, in the input list (they are also a failure).
+NOT_THIS_FORM_NOTE = "not this form, skipped"
+NOT_THIS_FORM_NOTE_ZH = "不是推荐表，已略过"
+# An input with no form on it at all: the clerk's reason, by what its pages were.
+NO_FORM_ZH = "未在此文件中找到推荐表（共{pages}页，可能是照片或其他文件的页面），请确认是否放错了文件"
+ALL_BLANK_ZH = "共{pages}页，均为空白页，未找到推荐表"
+NOTHING_READ_ZH = "共{pages}页，没有一页能够读取，未找到推荐表"
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -423,21 +430,17 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
         return [(form, [head.file], [])]
     readings, numbers, owners, refs = stack_readings(stack, ctx.store, ctx.version)
+    kinds = [str(r.get("kind", "")) for r in readings]
     forms: list[tuple[FormReading, list[str], list[CachedPage]]] = []
-    for group in stages.group_pages([str(r.get("kind", "")) for r in readings]):
+    not_this_form: list[int] = []
+    for group in stages.group_pages(kinds):
         pages = [numbers[i] for i in group.positions]
         if group.flag == BLANK_FLAG:
             head.report.notes.append(f"page {_page_list(pages)}: {group.flag}")
             head.report.notes_zh.append(f"第{_page_list_zh(pages)}页{BLANK_ZH}")
             continue
         if group.flag == NOT_THIS_FORM_FLAG:
-            head.failures.append(
-                failure_entry(
-                    stack.name,
-                    f"pages {_page_list(pages)}: {group.flag}",
-                    f"第{_page_list_zh(pages)}页{NOT_THIS_FORM_ZH}",
-                )
-            )
+            not_this_form = pages
             continue
         doc_id = DOC_ID_FORMAT.format(first + len(forms))
         form = stages.assemble(doc_id, stack.name, [readings[i] for i in group.positions], template)
@@ -446,9 +449,37 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         cached = [CachedPage(readings[i], refs[i]) for i in group.positions]
         forms.append((form, list(dict.fromkeys(owners[i] for i in group.positions)), cached))
     if not forms:
-        head.report.reason = f"no form found on its {len(readings)} pages"
-        head.report.reason_zh = f"共{len(readings)}页，其中没有找到推荐表，请确认是否放错了扫描件"
+        for member in stack.members:
+            no_form_found(member, [k for k, owner in zip(kinds, owners, strict=True) if owner == member.file])
+    elif not_this_form:
+        head.report.notes.append(f"page {_page_list(not_this_form)}: {NOT_THIS_FORM_NOTE}")
+        head.report.notes_zh.append(f"第{_page_list_zh(not_this_form)}页{NOT_THIS_FORM_NOTE_ZH}")
+        head.failures.append(
+            failure_entry(
+                stack.name,
+                f"pages {_page_list(not_this_form)}: {NOT_THIS_FORM_FLAG}",
+                f"第{_page_list_zh(not_this_form)}页{NOT_THIS_FORM_ZH}",
+            )
+        )
     return forms
+
+
+def no_form_found(plan: InputPlan, kinds: list[str]) -> None:
+    """An input on which no form was found (``kinds``: what each of its pages read as) is a failure, not a
+    read input (CONTRACT.md ``failures``): a photo, another document's pages, blank sheets, pages that could
+    not be read. Its one ``failures`` entry says why, with the reasons of its pages that failed folded in."""
+    pages = plan.total_pages
+    its = f"its {pages} page" + ("s" if pages != 1 else "")
+    if not kinds:
+        reason, reason_zh = f"no form found on {its}: none could be read", NOTHING_READ_ZH.format(pages=pages)
+    elif all(k == "blank" for k in kinds):
+        reason, reason_zh = f"no form found on {its}: blank", ALL_BLANK_ZH.format(pages=pages)
+    else:
+        reason, reason_zh = f"no form found on {its}", NO_FORM_ZH.format(pages=pages)
+    plan.report.status = "failed"
+    plan.report.reason = "; ".join([reason, *(f["reason"] for f in plan.failures)])
+    plan.report.reason_zh = "；".join([reason_zh, *(f.get("reason_zh") or f["reason"] for f in plan.failures)])
+    plan.failures = []
 
 
 def _page_list(pages: list[int]) -> str:
@@ -524,7 +555,7 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     summary.documents = len(results["documents"])
     summary.findings = len(results["findings"]) + sum(len(d["findings"]) for d in results["documents"])
     summary.failed = results["batch"]["failed_inputs"]
-    summary.results_path = write_outputs(results, options.out, stages, _report_options(options))
+    summary.results_path = write_outputs(results, options.out, stages, _report_options(options, template))
     summary.pruned = prune_store(store)
     summary.seconds = time.monotonic() - t0
     store.dispose()
@@ -552,13 +583,26 @@ def _count_inputs(summary: BatchSummary, plans: list[InputPlan]) -> None:
     summary.pages_cached = sum(len(p.done) for p in plans if p.paged)
 
 
-def _report_options(options: RunOptions) -> ReportOptions:
+def _report_options(options: RunOptions, template: FormTemplate | None = None) -> ReportOptions:
     return ReportOptions(
         sender=options.sender,
         reply_deadline=options.reply_by,
         batch_date=options.batch_date,
         count_rule=options.count_rule,
+        template=template,
     )
+
+
+def _stored_template(stages: Stages, opts: dict[str, Any]) -> FormTemplate | None:
+    """The template a stored batch was read with, by the ``--form`` it ran with (a name or a TOML
+    path); None when that cannot be loaded now (the reports then load it by the results' form name)."""
+    form = opts.get("form")
+    if not isinstance(form, str) or not form:
+        return None
+    try:
+        return stages.load_template(form)
+    except TemplateError:
+        return None
 
 
 def _start_batch(store: Store, options: RunOptions, template: FormTemplate, version: str) -> int:
@@ -678,6 +722,7 @@ def regenerate_reports(db: str, out: Path | None, stages: Stages | None = None) 
         reply_deadline=_date_or_none(opts.get("reply_by")),
         batch_date=_date_or_none(opts.get("batch_date")),
         count_rule=opts.get("count_rule") or "word",
+        template=_stored_template(stages, opts),
     )
     write_outputs(results, out_dir, stages, report_options)
     store.dispose()

@@ -21,13 +21,14 @@ from typing import Any
 from checks import CheckOptions, Reconciliation, reconcile
 from checks.finding import Finding
 from extract import ExtractOptions, PageReading, assemble, read_docx_form, read_page
-from extract.ocr import probe_tesseract
+from extract.ocr import OcrEngine, probe_tesseract
 from extract.reading import FormReading
 from forms import load_template
 from forms.template import FormTemplate
 from ingest import discover, iter_pages, page_count, read_docx, read_export, sniff, split_stack
 from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
+from ingest.stacks import NOT_THIS_FORM, confirm_blank
 from reports import ReportOptions, write_reports
 
 
@@ -60,7 +61,7 @@ class PageGroupSpan:
 
 
 # ingest's flag for pages that are not this form at all: reported UNREADABLE, not assembled.
-NOT_THIS_FORM_FLAG = "not a kczg-2020 form"
+NOT_THIS_FORM_FLAG = NOT_THIS_FORM
 # A blank page of a stack (separator sheet, empty back): dropped, and noted on its input.
 BLANK_FLAG = "blank page, dropped"
 
@@ -110,8 +111,17 @@ def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
 
 def read_page_task(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
     """Worker side: read one page, hand back its PageReading as a dict."""
-    result: dict[str, Any] = read_page(page, template, options).to_dict()
+    result: dict[str, Any] = page_reading(page, template, options).to_dict()
     return result
+
+
+def page_reading(page: Page, template: FormTemplate, options: Any, engine: OcrEngine | None = None) -> PageReading:
+    """``read_page``, then a page it found empty (no grid, no text) is "blank" only if its ink says so
+    (``ingest.stacks.confirm_blank``): a photo or another document's page is "other", never dropped as blank."""
+    reading = read_page(page, template, options, engine=engine)
+    if reading.kind == "blank" and confirm_blank(reading.kind, page.image) == "other":
+        reading.kind = "other"
+    return reading
 
 
 def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:

@@ -20,7 +20,18 @@ SQLAlchemy URL works (PostgreSQL is tested). Tables:
 - ``decisions`` a clerk's review of a finding, keyed by subject (record id, or the
                 document id when the form matched no record) and finding key, so it
                 survives re-runs. One row per (subject, finding_key); the latest wins.
+- ``decision_events`` the history behind ``decisions``, append-only: every confirm, dismiss,
+                correct and reopen with who, when, the comment and the status it replaced
+                (so a decision overridden or reopened by another clerk leaves a trace).
 - ``users``     review-screen users (password hashes only).
+- ``web_sessions`` review-screen logins: the SHA-256 of the cookie's random token (never the token
+                itself), the user, the CSRF token, created / last seen / revoked. Logout,
+                ``user remove`` and ``user passwd`` revoke.
+
+A SQLite store file is created readable by its owner only (0600; SQLite gives its -wal and -shm files
+the same mode), and an existing one is narrowed to that when opened: it holds applicants' contacts and
+the password hashes. :func:`shown_url` is the store's URL with its password masked, for anything that
+prints or shows it.
 
 When a batch finishes, :meth:`Store.prune` keeps the newest ``KEEP_BATCHES`` batches and deletes the
 older ones' rows, and the cached pages no kept batch uses that were read before the kept ones;
@@ -35,6 +46,8 @@ import base64
 import binascii
 import datetime as dt
 import logging
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,9 +67,11 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    make_url,
     select,
+    update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from forms.errors import StoreError
@@ -81,6 +96,19 @@ DELETE_CHUNK = 500
 
 DecisionStatus = str  # "confirmed" | "dismissed" | "corrected"
 DECISION_STATUSES = ("confirmed", "dismissed", "corrected")
+REOPENED = "reopened"
+"""The history's action when a clerk takes a decision back (the finding is open again)."""
+
+STORE_FILE_MODE = 0o600
+"""The SQLite file holds applicants' contacts and password hashes: its owner only."""
+
+
+def shown_url(url: str) -> str:
+    """The store's URL as it may be printed or shown: the password masked (``postgresql://u:***@h/db``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url if "@" not in url else "(store URL not shown: it does not parse)"
 
 
 def utcnow() -> dt.datetime:
@@ -186,6 +214,35 @@ class Decision(Base):
         }
 
 
+class DecisionEvent(Base):
+    """One step of a finding's review history (append-only; ``decisions`` holds where it ended)."""
+
+    __tablename__ = "decision_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(128), index=True)
+    finding_key: Mapped[str] = mapped_column(String(512))
+    action: Mapped[str] = mapped_column(String(16))  # confirmed | dismissed | corrected | reopened
+    comment: Mapped[str] = mapped_column(Text, default="")
+    corrected_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user: Mapped[str] = mapped_column(String(128))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    previous_status: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: it was open
+    previous_user: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        at = as_utc(self.at)
+        return {
+            "action": self.action,
+            "comment": self.comment,
+            "corrected_value": self.corrected_value,
+            "user": self.user,
+            "at": at.isoformat() if at else None,
+            "previous_status": self.previous_status,
+            "previous_user": self.previous_user,
+        }
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -193,6 +250,20 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(128), unique=True)
     password_hash: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebSession(Base):
+    """A review-screen login. The cookie holds a random token; this row holds only its SHA-256, so
+    reading the store gives no cookie that works."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(128), index=True)
+    csrf: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -210,12 +281,15 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.shown_url = shown_url(url)
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"cannot open the store {url}: {exc}") from exc
+            raise StoreError(f"cannot open the store {self.shown_url}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            _private_file(self.engine.url.database)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -224,7 +298,7 @@ class Store:
         try:
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot create the store's tables at {self.url}: {exc}") from exc
+            raise StoreError(f"cannot create the store's tables at {self.shown_url}: {exc}") from exc
         return self
 
     @contextmanager
@@ -236,7 +310,7 @@ class Store:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StoreError(f"store write failed ({self.url}): {exc}") from exc
+            raise StoreError(f"store write failed ({self.shown_url}): {exc}") from exc
         except BaseException:
             session.rollback()
             raise
@@ -446,7 +520,7 @@ class Store:
                 conn.exec_driver_sql("VACUUM")
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except SQLAlchemyError as exc:
-            log.warning("store not compacted (%s): %s", self.url, exc)
+            log.warning("store not compacted (%s): %s", self.shown_url, exc)
             return False
         return True
 
@@ -466,11 +540,14 @@ class Store:
         comment: str = "",
         corrected_value: str | None = None,
     ) -> Decision:
-        """Record (or replace) a clerk's decision on one finding."""
+        """Record (or replace) a clerk's decision on one finding; the history keeps the step and
+        what it replaced (another clerk's decision stays on record)."""
         if status not in DECISION_STATUSES:
             raise StoreError(f"decision status must be one of {', '.join(DECISION_STATUSES)}, not {status!r}")
+        now = utcnow()
         with self.session() as s:
             row = s.scalar(select(Decision).where(Decision.subject == subject, Decision.finding_key == finding_key))
+            previous = (row.status, row.user) if row is not None else (None, None)
             if row is None:
                 row = Decision(subject=subject, finding_key=finding_key, status=status, user=user)
                 s.add(row)
@@ -478,8 +555,66 @@ class Store:
             row.user = user
             row.comment = comment
             row.corrected_value = corrected_value
-            row.decided_at = utcnow()
+            row.decided_at = now
+            s.add(DecisionEvent(subject=subject, finding_key=finding_key, action=status, comment=comment,
+                                corrected_value=corrected_value, user=user, at=now,
+                                previous_status=previous[0], previous_user=previous[1]))
             return row
+
+    def reopen(self, subject: str, finding_key: str, user: str, comment: str = "") -> bool:
+        """Take a decision back (the finding is open again); the history keeps who did and what was
+        decided before. Returns whether there was a decision."""
+        with self.session() as s:
+            row = s.scalar(select(Decision).where(Decision.subject == subject, Decision.finding_key == finding_key))
+            if row is None:
+                return False
+            s.add(DecisionEvent(subject=subject, finding_key=finding_key, action=REOPENED, comment=comment,
+                                user=user, at=utcnow(), previous_status=row.status, previous_user=row.user))
+            s.delete(row)
+            return True
+
+    def decision_history(self, subjects: Iterable[str]) -> dict[tuple[str, str], list[DecisionEvent]]:
+        """The review history of these subjects' findings, oldest first, by (subject, finding_key)."""
+        wanted = sorted(set(subjects))
+        history: dict[tuple[str, str], list[DecisionEvent]] = {}
+        with self.session() as s:
+            for start in range(0, len(wanted), DELETE_CHUNK):
+                chunk = wanted[start : start + DELETE_CHUNK]
+                for event_row in s.scalars(select(DecisionEvent).where(DecisionEvent.subject.in_(chunk))
+                                           .order_by(DecisionEvent.id)):
+                    history.setdefault((event_row.subject, event_row.finding_key), []).append(event_row)
+        return history
+
+    # -- review-screen sessions ---------------------------------------------------------
+
+    def add_web_session(self, token_hash: str, user: str, csrf: str) -> None:
+        now = utcnow()
+        with self.session() as s:
+            s.add(WebSession(token_hash=token_hash, user=user, csrf=csrf, created_at=now, last_seen=now))
+
+    def web_session(self, token_hash: str) -> WebSession | None:
+        with self.session() as s:
+            return s.get(WebSession, token_hash)
+
+    def touch_web_session(self, token_hash: str, when: dt.datetime) -> None:
+        with self.session() as s:
+            s.execute(update(WebSession).where(WebSession.token_hash == token_hash).values(last_seen=when))
+
+    def revoke_web_sessions(self, *, token_hash: str | None = None, user: str | None = None) -> int:
+        """Revoke one session (logout) or all of a user's (removed, new password); returns how many."""
+        if token_hash is None and user is None:
+            raise StoreError("revoke which sessions? give a token hash or a user")
+        query = update(WebSession).where(WebSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+        query = query.where(WebSession.token_hash == token_hash) if token_hash is not None else query
+        query = query.where(WebSession.user == user) if user is not None else query
+        with self.session() as s:
+            return int(s.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+    def drop_web_sessions_before(self, created_before: dt.datetime) -> int:
+        """Forget sessions created before this time (past their absolute lifetime)."""
+        with self.session() as s:
+            result = s.execute(delete(WebSession).where(WebSession.created_at < created_before))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -533,6 +668,22 @@ def _b64(value: Any) -> bytes | None:
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), DELETE_CHUNK):
         yield ids[start : start + DELETE_CHUNK]
+
+
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file owner-only before SQLite does (it would follow the umask, often 0644),
+    or narrow an existing one; SQLite makes its -wal and -shm files with the database's mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, STORE_FILE_MODE)
+        os.close(fd)
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if each.exists() and stat.S_IMODE(each.stat().st_mode) & 0o077:
+                os.chmod(each, stat.S_IMODE(each.stat().st_mode) & 0o700)
+    except OSError as exc:  # a store we may read but not own: SQLite says what it can do with it
+        log.warning("could not make the store %s private to its owner: %s", path, exc)
 
 
 def open_store(url: str) -> Store:

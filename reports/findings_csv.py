@@ -2,6 +2,9 @@
 
 Headers are Chinese for the clerk; the ``代码`` and ``字段键`` columns keep the
 machine keys (finding code, field key) for whoever filters or joins on them.
+Every field goes through ``reports.spreadsheet.csv_text``: one that starts with
+``= + - @``, a tab or a CR (a 技术名称 typed as ``=HYPERLINK(…)``) gets a leading
+``'`` so that the spreadsheet opening the CSV reads it as text, not a formula.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from forms.template import FormTemplate
 from reports.model import all_findings, code_name, field_label, nominations, record_ids_of, review_note, severity_name
 from reports.results_json import atomic_write_bytes
+from reports.spreadsheet import csv_text
 
 CSV_NAME = "findings.csv"
 CSV_ENCODING = "utf-8-sig"
@@ -43,7 +47,8 @@ CSV_HEADERS: tuple[str, ...] = (
 
 
 def findings_rows(results: dict[str, Any], template: FormTemplate | None) -> list[list[str]]:
-    """The CSV rows (without the header), in the order of the reports: documents first, then batch findings."""
+    """The CSV rows (without the header), in the order of the reports: documents first, then batch findings;
+    every field made safe for a spreadsheet (``csv_text``)."""
     by_record = {n.record_id: n for n in nominations(results) if n.record_id}
     by_doc = {n.ident: n for n in nominations(results) if n.kind == "document"}
     rows: list[list[str]] = []
@@ -78,14 +83,14 @@ def findings_rows(results: dict[str, Any], template: FormTemplate | None) -> lis
                 review_note(finding),
             ]
         )
-    return rows
+    return [[csv_text(value) for value in row] for row in rows]
 
 
 def write_findings_csv(results: dict[str, Any], out_dir: Path, template: FormTemplate | None) -> Path:
     """Write ``out_dir/findings.csv`` (atomic)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
+    writer.writerow([csv_text(h) for h in CSV_HEADERS])
     writer.writerows(findings_rows(results, template))
     target = Path(out_dir) / CSV_NAME
     atomic_write_bytes(target, buf.getvalue().encode(CSV_ENCODING))

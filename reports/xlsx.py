@@ -11,7 +11,10 @@ Sheets (names are short Chinese words; the 代码 columns keep machine keys):
   (``reason_zh``, the Chinese, when the run wrote one).
 
 Every table sheet has its header frozen, an autofilter, and column widths
-fitted to Chinese text (a CJK character is two columns wide).
+fitted to Chinese text (a CJK character is two columns wide). Every cell is
+written through ``reports.spreadsheet.set_text``: a value from the online
+export or the paper that starts with ``= + - @``, a tab or a CR is a string
+cell, never a formula (CSV injection); numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from reports.model import (
     show,
 )
 from reports.results_json import atomic_write_bytes
+from reports.spreadsheet import set_text
 
 XLSX_NAME = "report.xlsx"
 SUMMARY_SHEET = "汇总"
@@ -285,14 +289,17 @@ def _failures_sheet(ws: Worksheet, results: dict[str, Any]) -> None:
 
 
 def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], fills: list[dict[int, str]] | None = None) -> None:
-    """Header (bold, shaded, frozen), rows, autofilter, widths fitted to the text."""
-    ws.append(headers)
-    for cell in ws[1]:
+    """Header (bold, shaded, frozen), rows, autofilter, widths fitted to the text. Every cell is
+    written by ``spreadsheet.set_text``: text stays text, whatever it starts with (no formula)."""
+    for col, header in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=col)
+        set_text(cell, header)
         cell.font = Font(bold=True)
         cell.fill = _fill(HEADER_FILL)
         cell.alignment = Alignment(vertical="center")
-    for row in rows:
-        ws.append(row)
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            set_text(ws.cell(row=r, column=col), value)
     for r, row_fills in enumerate(fills or [], start=2):
         for col, colour in row_fills.items():
             ws.cell(row=r, column=col).fill = _fill(colour)

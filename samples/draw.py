@@ -31,12 +31,13 @@ LABEL_COL_MM = 31.0
 PHONE_LABEL_MM = 22.0  # 联系电话 label cell in the contact row
 FULL_LABEL_MM = GROUP_COL_MM + LABEL_COL_MM  # full-width rows' label spans both
 OPINION_MIN_MM = 58.0  # opinion boxes are tall enough for a seal (42 mm) and the date
-MIN_SPLIT_LINES = 2  # a continued section keeps at least this many lines on each page
+MIN_SPLIT_LINES = 2  # a continued section keeps at least this many lines on each page (PrinterStyle default)
 CHOICE_GAP_EM = 0.9  # space between one choice's name and the next box
 HINT_SCALE = 0.8  # hints print one size smaller
 HAND_SCALE = 1.25  # people write the date bigger than the 五号 print around it
 HAND_INK = (32, 38, 92)  # blue-black ballpoint, RGB
 PENCIL_INK = (120, 120, 120)
+CIRCLE_REACH_EM = 1.6  # a circled choice: the ring runs past the box over the first character or two
 CLOSING_PUNCT = set("，。、；：？！）》」”’%")
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -282,7 +283,8 @@ class FormBuilder:
                 placed.append(Placed(row, page, y, y + h))
                 y += h
                 continue
-            splittable = row.kind in ("pair", "full") and len(row.value_lines) > 2 * MIN_SPLIT_LINES
+            keep = self.p.split_min_lines  # MIN_SPLIT_LINES unless the spec asks for any line
+            splittable = row.kind in ("pair", "full") and len(row.value_lines) > 2 * keep
             room = page_bottom - y - 2 * self.pad
             fit, used = 0, 0
             for ln in row.value_lines:
@@ -290,7 +292,7 @@ class FormBuilder:
                     break
                 used += ln.height
                 fit += 1
-            if splittable and fit >= MIN_SPLIT_LINES and len(row.value_lines) - fit >= MIN_SPLIT_LINES:
+            if splittable and fit >= keep and len(row.value_lines) - fit >= keep:
                 head = Row(row.key, row.kind, row.label_lines, row.value_lines[:fit], row.group, row.continued)
                 placed.append(Placed(head, page, y, page_bottom))
                 rest_label = row.label_lines if self.p.repeat_label else []
@@ -528,7 +530,8 @@ def _pen(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: int, 
 
 
 def draw_tick(draw: ImageDraw.ImageDraw, bbox: list[int], style: str, rng: random.Random, dpi: int) -> None:
-    """A pen mark in a printed box: check, cross, fill, overflow (crossing the edge) or pencil."""
+    """A pen mark in a printed box: check, cross, fill, overflow (crossing the edge), pencil, or circle
+    (a ring drawn round the box and the start of its name, the box itself left empty)."""
     x0, y0, x1, y1 = bbox
     w = x1 - x0
     j = lambda: rng.uniform(-0.08, 0.08) * w  # noqa: E731
@@ -536,6 +539,9 @@ def draw_tick(draw: ImageDraw.ImageDraw, bbox: list[int], style: str, rng: rando
     ink = PENCIL_INK if style == "pencil" else (HAND_INK if rng.random() < 0.6 else (25, 25, 25))
     if style == "fill":
         draw.rectangle((x0 + 2, y0 + 2, x1 - 2, y1 - 2), fill=ink)
+    elif style == "circle":
+        draw.ellipse((x0 - 0.45 * w + j(), y0 - 0.4 * w + j(), x1 + CIRCLE_REACH_EM * w + j(), y1 + 0.4 * w + j()),
+                     outline=ink, width=pen)
     elif style == "cross":
         _pen(draw, [(x0 + 0.1 * w + j(), y0 + 0.1 * w + j()), (x1 - 0.1 * w + j(), y1 - 0.1 * w + j())], pen, ink)
         _pen(draw, [(x1 - 0.1 * w + j(), y0 + 0.1 * w + j()), (x0 + 0.1 * w + j(), y1 - 0.1 * w + j())], pen, ink)

@@ -36,9 +36,22 @@ BODY_FONTS = ["noto-serif", "noto-sans", "uming", "wqy-zenhei", "wqy-microhei"]
 HAND_FONT = "ukai"
 
 
-def available_fonts() -> list[str]:
-    """Body fonts whose file exists here (all of them on the project's images)."""
-    return [n for n in BODY_FONTS if Path(FONTS[n].path).exists()]
+# Family names LibreOffice knows the same faces by (the Word path sets them on every run).
+FAMILIES: dict[str, str] = {
+    "noto-serif": "Noto Serif CJK SC",
+    "noto-sans": "Noto Sans CJK SC",
+    "uming": "AR PL UMing CN",
+    "ukai": "AR PL UKai CN",
+    "wqy-zenhei": "WenQuanYi Zen Hei",
+    "wqy-microhei": "WenQuanYi Micro Hei",
+}
+
+
+def available_fonts(with_kai: bool = False) -> list[str]:
+    """Body fonts whose file exists here (all of them on the project's images); ``with_kai`` adds
+    AR PL UKai, which some units print whole forms in."""
+    names = BODY_FONTS + ([HAND_FONT] if with_kai else [])
+    return [n for n in names if Path(FONTS[n].path).exists()]
 
 
 def font_by_name(name: str) -> FontChoice:

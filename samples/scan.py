@@ -13,6 +13,8 @@ and 255.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -44,9 +46,57 @@ class ScanSettings:
     threshold: str = "otsu"  # bilevel: otsu or adaptive
     seed: int = 0
     background_removal: bool = False  # the driver's "document" mode: near-white paper becomes pure white
+    damage: tuple[str, ...] = ()  # augraphy print/copy damage applied to the clean page (DAMAGE keys)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _augraphy_effects() -> dict[str, Callable[[], Any]]:
+    """augraphy's print and copy damage, built on demand (importing augraphy takes seconds).
+
+    Only effects that repeat exactly for a seeded ``random`` / ``numpy.random`` are listed:
+    augraphy's DirtyRollers and LightingGradient do not (and light fall-off is ``uneven_illumination``).
+    """
+    from augraphy import DirtyDrum, InkBleed, Letterpress, LowInkPeriodicLines, LowInkRandomLines
+
+    return {
+        "ink_bleed": lambda: InkBleed(intensity_range=(0.4, 0.7), kernel_size=(5, 5), severity=(0.3, 0.4)),
+        "low_ink": lambda: LowInkRandomLines(count_range=(5, 10), use_consistent_lines=False,
+                                             noise_probability=0.1),
+        "low_ink_periodic": lambda: LowInkPeriodicLines(count_range=(2, 5), period_range=(16, 32),
+                                                        use_consistent_lines=False),
+        "letterpress": lambda: Letterpress(n_samples=(200, 400), n_clusters=(200, 400), value_range=(180, 255)),
+        "dirty_drum": lambda: DirtyDrum(line_width_range=(1, 2), line_concentration=0.05, direction=0,
+                                         noise_intensity=0.1, noise_value=(60, 120)),
+    }
+
+
+DAMAGE = ("ink_bleed", "low_ink", "low_ink_periodic", "letterpress", "dirty_drum")
+
+
+def print_damage(page: np.ndarray, kinds: tuple[str, ...], seed: int) -> np.ndarray:
+    """``page`` (clean BGR) through augraphy's ``kinds`` of print damage, the same for the same seed.
+
+    augraphy draws from the global ``random`` and ``numpy.random``; their states are put back after.
+    """
+    unknown = set(kinds) - set(DAMAGE)
+    if unknown:
+        raise ValueError(f"unknown damage {sorted(unknown)}; known: {', '.join(DAMAGE)}")
+    effects = _augraphy_effects()
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        out = page
+        for i, kind in enumerate(kinds):
+            random.seed(seed * 7 + i)
+            np.random.seed((seed * 7 + i) % (2**32))
+            out = np.ascontiguousarray(effects[kind]()(out))
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+    if out.ndim == 2:
+        out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+    return np.asarray(out, dtype=np.uint8)
 
 
 def _paper_field(h: int, w: int, s: ScanSettings, rng: np.random.Generator) -> np.ndarray:
@@ -164,6 +214,8 @@ def scan_page(page: np.ndarray, s: ScanSettings, index: int = 0) -> np.ndarray:
     rng = np.random.default_rng(s.seed * 1009 + index)
     if page.ndim == 2:
         page = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+    if s.damage:
+        page = print_damage(page, s.damage, s.seed * 1009 + index)
     page = cv2.GaussianBlur(page, (0, 0), TONER_SPREAD_MM * s.src_dpi / 25.4)
     k = s.dpi / s.src_dpi
     if k != 1.0:

@@ -23,6 +23,8 @@ OVAL_SIZE_MM = (45.0, 30.0)  # the oval company seal of GA 241
 TEXT_HEIGHT_FRACTION = 0.155  # character height / diameter on 40-42 mm seals
 STAR_FRACTION = 0.2  # star outer radius / diameter
 CANVAS_MARGIN = 1.12  # room for rotation without clipping the ring
+INNER_RING_GAP_MM = 0.9  # double-ring seals: paper between the thick outer ring and the thin inner one
+INNER_RING_MM = 0.45
 
 
 def px_per_mm(dpi: int) -> float:
@@ -71,7 +73,7 @@ def _arc_table(ra: float, rb: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _shape_mm(style: SealSpec) -> tuple[float, float]:
     if style.oval:
-        return OVAL_SIZE_MM
+        return (float(style.oval_mm[0]), float(style.oval_mm[1])) if style.oval_mm else OVAL_SIZE_MM
     return style.diameter_mm, style.diameter_mm
 
 
@@ -86,6 +88,11 @@ def _engraving(style: SealSpec, dpi: int) -> np.ndarray:
     draw = ImageDraw.Draw(img)
     ring = max(2, int(RING_MM * k))
     draw.ellipse((cx - a, cy - b, cx + a, cy + b), outline=255, width=ring)
+    if style.double_ring:
+        gap = ring + INNER_RING_GAP_MM * k
+        draw.ellipse((cx - a + gap, cy - b + gap, cx + a - gap, cy + b - gap), outline=255,
+                     width=max(1, int(INNER_RING_MM * k)))
+        ring = int(gap + INNER_RING_MM * k)  # the text and the code sit inside the inner ring
     char_h = int(min(w_mm, h_mm * 1.25) * TEXT_HEIGHT_FRACTION * k)
     name = style.unit
     span = _arc_span_deg(len(name)) if not style.oval else min(210.0, _arc_span_deg(len(name)) + 10)

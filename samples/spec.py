@@ -24,7 +24,9 @@ TEXT_KEYS = [
 ]
 DOMAINS = list(corpus.DOMAINS)
 PROJECT_TYPES = ["应用研究", "开发研究"]
-TICK_STYLES = ["check", "cross", "fill", "overflow", "pencil"]
+TICK_STYLES = ["check", "cross", "fill", "overflow", "pencil", "circle"]  # make_spec draws from the first four
+# Word copies: the chosen choice's box as a glyph of the font (the others stay □), as units type them.
+WORD_TICKS = ["☑", "☒", "■", "✓", "√"]
 DATE_STYLES = ["hand", "printed", "chinese"]  # "blank" leaves 年 月 日 empty (DATE_MISSING)
 # Share of each limit the long texts aim at: near the limit, as units write them.
 TARGET_FILL = (0.80, 0.97)
@@ -45,9 +47,11 @@ class SealSpec:
     rotation_deg: float = 0.0
     offset_mm: tuple[float, float] = (0.0, 0.0)  # from the seal label's centre
     bottom_text: str = ""  # a line under the star (seal number)
+    double_ring: bool = False  # a thin inner ring inside the thick one (some institutes' seals)
+    oval_mm: tuple[float, float] = (45.0, 30.0)  # the oval's width x height (40 x 30 exists too)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _without_defaults(self, ("double_ring", "oval_mm"))
 
 
 @dataclass
@@ -79,9 +83,23 @@ class PrinterStyle:
     margin_mm: float = 25.0
     line_spacing: float = 1.5
     ink: float = 0.9  # toner density, 1 = solid black
+    split_min_lines: int = 2  # a section split across pages keeps at least this many lines on each page
+    tick_glyph: str = "☑"  # Word copies: the glyph typed for the chosen box (WORD_TICKS)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _without_defaults(self, ("split_min_lines", "tick_glyph"))
+
+
+def _without_defaults(obj: Any, newer: tuple[str, ...]) -> dict[str, Any]:
+    """``asdict(obj)`` without the ``newer`` keys while they hold their defaults.
+
+    The committed batch's truth.json was written before those keys existed; it stays byte-identical.
+    """
+    out = dataclasses.asdict(obj)
+    for f in dataclasses.fields(obj):
+        if f.name in newer and getattr(obj, f.name) == f.default:
+            del out[f.name]
+    return out
 
 
 @dataclass
@@ -357,3 +375,82 @@ def one_digit_change(text: str, position: int = -3) -> str:
     idx = [i for i, ch in enumerate(text) if ch.isdigit()]
     i = idx[position]
     return text[:i] + str((int(text[i]) + 3) % 10) + text[i + 1:]
+
+
+# -- the unseen mail's variety (issue 13): drawn by the caller's RNG, never by make_spec ------------------
+# (make_spec's draws are what the committed batch is made of; these knobs come after it.)
+
+SEAL_DIAMETER_MM = (38.0, 45.0)  # round 公章 of GA 241: 38-45 mm
+OVAL_SIZES_MM = [(40.0, 30.0), (45.0, 30.0)]  # company oval seals
+SEAL_INK = (0.5, 1.0)  # a tired stamp pad prints half as dark as a fresh one
+FAINT_SEAL_INK = (0.55, 0.7)  # the faint colour seals seen on the unseen batches
+BODY_PT = [10.5, 11.0, 12.0, 14.0]  # 五号, 11 pt, 小四, 四号: what Word copies use for the body
+SEAL_CODE_DIGITS = 13  # the unified social credit code's 13-digit seal number on the lower arc
+# Hints quoted in the values, as units copy the form's own words into their answers.
+HINT_QUOTES: dict[str, list[str]] = {
+    "tech_level": ["按照GB/T 22900-2009测算，该技术目前的技术就绪水平为{trl}级。",
+                   "对技术成果的可行性、先进性、原创性、不可替代性、技术成熟度等阐述如下。",
+                   "包括国内外对比等，详细材料另附。"],
+    "tech_benefit": ["对技术市场前景、应用范围、预期经济效益阐述如下。",
+                     "技术对行业的影响力、社会效益等详见附件，详细材料可另附。"],
+    "team_intro": ["对技术团队的基本情况介绍如下：", "技术团队的基本情况如下。"],
+    "ip": ["拟申报技术已经获得的知识产权名称、数量如下：", "包括已经获得的知识产权名称、数量等。"],
+    "awards": ["拟申报技术已经获得的奖项名称、数量等如下：", "包括已经获得的奖项名称、数量等。"],
+}
+
+
+def varied_seal(rng: random.Random, unit: str, *, ink: tuple[float, float] = SEAL_INK) -> SealSpec:
+    """A seal from the whole range the mail shows: round 38-45 mm or oval 40x30 / 45x30 mm, single or
+    double ring, with or without the 13-digit code, ink 50-100 % (patchy), any angle."""
+    oval = rng.random() < 0.3
+    return SealSpec(
+        unit=unit,
+        diameter_mm=rng.uniform(*SEAL_DIAMETER_MM),
+        oval=oval,
+        ink=rng.uniform(*ink),
+        coverage=rng.uniform(0.8, 1.0),
+        rotation_deg=rng.uniform(-40.0, 40.0),
+        offset_mm=(rng.uniform(-8.0, 6.0), rng.uniform(-6.0, 4.0)),
+        bottom_text="".join(str(rng.randint(0, 9)) for _ in range(SEAL_CODE_DIGITS)) if rng.random() < 0.5 else "",
+        double_ring=rng.random() < 0.4,
+        oval_mm=rng.choice(OVAL_SIZES_MM),
+    )
+
+
+def varied_printer(rng: random.Random, fonts: list[str] | None = None) -> PrinterStyle:
+    """Any CJK font Debian ships, body 10.5-14 pt, hints in the label or atop the value, any split line."""
+    return PrinterStyle(
+        font=rng.choice(fonts or available_fonts(with_kai=True)),
+        body_pt=rng.choice(BODY_PT),
+        hint_in_label=rng.random() < 0.5,
+        hint_gray=rng.random() < 0.5,
+        repeat_label=rng.random() < 0.5,
+        row_pad_mm=rng.uniform(1.2, 3.5),
+        margin_mm=rng.uniform(15.0, 28.0),
+        line_spacing=rng.uniform(1.2, 1.8),
+        ink=rng.uniform(0.75, 1.0),
+        split_min_lines=rng.choice([1, 2]),
+        tick_glyph=rng.choice(WORD_TICKS),
+    )
+
+
+def _trim_to(text: str, limit: int) -> str:
+    """``text`` without its last sentences until it counts at most ``limit`` 字."""
+    while limit and count_words(text) > limit and "。" in text.rstrip("。"):
+        text = text[: text.rstrip("。").rfind("。") + 1]
+    return text
+
+
+def quote_hints(spec: FormSpec, rng: random.Random, share: float = 0.7) -> FormSpec:
+    """``spec`` whose long sections quote the form's hints (at the start or after a sentence), still
+    within their limits: the value must be read whole, hint words and all."""
+    limits = {"team_intro": 300, "tech_level": 500, "tech_benefit": 500}
+    changes: dict[str, Any] = {}
+    for key, quotes in HINT_QUOTES.items():
+        if rng.random() > share:
+            continue
+        text = str(getattr(spec, key))
+        quote = rng.choice(quotes).format(trl=spec.trl)
+        cut = text.find("。") + 1 if rng.random() < 0.5 else 0
+        changes[key] = _trim_to(text[:cut] + quote + text[cut:], limits.get(key, 0))
+    return dataclasses.replace(spec, **changes)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from checks.finding import Finding
-from extract.page import preview_jpeg
+from extract.images import preview_jpeg
 from extract.reading import FieldReading, FormReading
 from forms import load_template
 from forms.errors import BadInputError, ExportError, OcrError

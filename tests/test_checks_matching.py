@@ -40,7 +40,7 @@ def test_assignment_is_optimal_where_greedy_fails() -> None:
     d1 = reading("d0001", tech_name="高熵合金粉末冶金制备技术", contact="李明", phone="13800003333", email="li@imr.ac.cn")
     d2 = reading("d0002", tech_name="高熵合金粉末冶金制备技术", contact="李明", phone="13800001111", email="li@imr.ac.cn")
     options = CheckOptions()
-    m = match([d1, d2], [r1, r2], options)
+    m = match([d1, d2], [r1, r2], TEMPLATE, options)
     assert {d: c.record_id for d, c in m.matched.items()} == {"d0001": "R2", "d0002": "R1"}
     assert m.unmatched == {} and m.duplicates == {}
 

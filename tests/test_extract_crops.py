@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from extract.page import CROP_DPI, ExtractOptions, crop_png, read_page
+from extract.images import CROP_DPI, crop_png
+from extract.page import ExtractOptions, read_page
 from forms.template import load_template
 from ingest.page import ColorMode
 from samples.seal import draw_seal

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from extract.docx_form import decode_docx_image, read_docx_form
 from extract.ocr import FakeOcrEngine
-from extract.page import decode_docx_image, read_docx_form
 from forms.template import load_template
 from ingest.page import DocxImage
 from ingest.scans import read_docx

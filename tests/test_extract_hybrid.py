@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from extract.lines import split_lines
 from extract.ocr import FakeOcrEngine, OcrText
-from extract.page import ExtractOptions, read_page, split_lines
+from extract.page import ExtractOptions, read_page
 from forms.template import load_template
 from ingest.page import Page
 from tests.test_grid import _form_page
@@ -56,9 +57,9 @@ def test_split_lines_finds_text_lines_in_a_cell():
 
 
 def test_a_box_running_over_a_rule_is_cut_at_the_rule():
+    from extract.cells import split_across_rules
     from extract.grid import Cell
     from extract.ocr import OcrBox
-    from extract.page import split_across_rules
 
     cells = [Cell(0, 0, 1, 1, (0, 0, 200, 100)), Cell(0, 1, 1, 1, (200, 0, 600, 100))]
     # two characters of a label's hint (40 px each) glued to ten characters of the value
@@ -79,7 +80,7 @@ def test_a_glyphs_own_white_row_does_not_split_the_line():
 
 
 def test_line_crops_leave_out_rule_remnants_and_specks():
-    from extract.page import line_crops
+    from extract.lines import line_crops
 
     cell = np.full((200, 1400), 255, np.uint8)
     cell[:, 0:4] = 0  # a vertical rule left inside the crop by skew
@@ -93,7 +94,7 @@ def test_line_crops_leave_out_rule_remnants_and_specks():
 
 
 def test_integer_among_noise_only_for_one_digit_and_stray_glyphs():
-    from extract.page import integer_among_noise
+    from extract.values import integer_among_noise
 
     assert integer_among_noise("业7") == 7
     assert integer_among_noise("7") is None  # nothing to forgive
@@ -117,7 +118,7 @@ def test_trl_with_a_stray_glyph_keeps_the_raw_text_and_lowers_confidence():
 
 
 def test_a_line_no_detected_box_covers_is_found_for_re_reading():
-    from extract.page import uncovered_runs
+    from extract.lines import uncovered_runs
 
     cell = np.full((300, 1200), 255, np.uint8)
     cell[40:80, 100:1100] = 0  # line 1, detected
@@ -157,7 +158,7 @@ def test_dropped_line_is_read_and_added_to_the_value():
 
 
 def test_email_and_phone_prefer_the_reading_that_validates_or_fits_its_neighbours():
-    from extract.page import prefer_second
+    from extract.values import prefer_second
 
     email, phone = T.field("email"), T.field("phone")
     assert prefer_second(email, "xie1ei@cags.ac.cn", "xielei@cags.ac.cn")  # 1 among letters: l

@@ -13,9 +13,12 @@ import cv2
 import numpy as np
 import pytest
 
+from extract.assemble import assemble
+from extract.images import PREVIEW_DPI
 from extract.ocr import FakeOcrEngine
-from extract.page import PREVIEW_DPI, ExtractOptions, PageReading, assemble, read_page
+from extract.page import ExtractOptions, read_page
 from extract.preprocess import measure_skew, rotate
+from extract.reading import PageReading
 from forms.template import load_template
 from ingest.page import ColorMode, Page, Word
 from tests.test_grid import H, W, _form_page

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from extract.assemble import assemble
 from extract.ocr import FakeOcrEngine
-from extract.page import ExtractOptions, assemble, read_page
+from extract.page import ExtractOptions, read_page
 from forms.template import load_template
 from ingest.page import Page, Word
 from tests.test_grid import ROWS, X1, XG, XL, XP0, XP1, draw_table

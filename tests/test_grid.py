@@ -13,10 +13,12 @@ import cv2
 import numpy as np
 import pytest
 
+from extract.assemble import assemble
 from extract.grid import find_grid
 from extract.ocr import FakeOcrEngine
-from extract.page import ExtractOptions, PageReading, assemble, read_page
+from extract.page import ExtractOptions, read_page
 from extract.preprocess import measure_skew, prepare, rotate
+from extract.reading import PageReading
 from forms.template import load_template
 from ingest.page import Page
 

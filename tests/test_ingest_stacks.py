@@ -23,8 +23,9 @@ from ingest import (
     upright,
 )
 from ingest.orientation import rotate
+from ingest.stacks import confirm_blank
 from samples.draw import render_attachment, render_blank_page, render_form
-from samples.scan import scan
+from samples.scan import ScanSettings, scan, scan_page
 from samples.spec import make_spec
 
 DPI = 150  # orientation works at ~150-200 dpi whatever the input (a 300 dpi page is halved); keeps the suite fast
@@ -119,6 +120,64 @@ def test_layout_blank_page_and_picture() -> None:
     assert layout_kind(specks) == "blank"
     photo = np.random.default_rng(0).integers(0, 120, blank.shape, dtype=np.uint8)
     assert layout_kind(photo) == "other"
+
+
+def _colour_photo(seed: int, shape: tuple[int, int] = (1754, 1240)) -> np.ndarray:
+    """A photo-like page: colour gradients, filled shapes with edges, sensor noise; no text, no rules."""
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.dstack([255 * x / w, 255 * y / h, 200 * (1 - x / w) + 40]).astype(np.uint8)
+    for _ in range(12):
+        colour = tuple(int(v) for v in rng.integers(0, 255, 3))
+        cv2.circle(img, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(40, 250)), colour, -1)
+        corners = rng.integers(0, [w, h, w, h])
+        cv2.rectangle(img, (int(corners[0]), int(corners[1])), (int(corners[2]), int(corners[3])),
+                      tuple(int(v) for v in rng.integers(0, 255, 3)), -1)
+    img = cv2.GaussianBlur(img, (0, 0), 3)
+    return np.clip(img + rng.normal(0, 6, img.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("mode", "dpi", "tint", "uneven", "threshold"),
+    [
+        ("color", DPI, 0.0, 0.0, "otsu"),
+        ("color", DPI, 1.0, 0.3, "otsu"),  # very yellow paper, strong light fall-off (as form10)
+        ("gray", 300, 1.0, 0.3, "otsu"),
+        ("bilevel", 300, 0.0, 0.0, "adaptive"),
+        ("bilevel", DPI, 1.0, 0.3, "adaptive"),
+    ],
+)
+def test_a_blank_sheet_stays_blank(mode: str, dpi: int, tint: float, uneven: float, threshold: str) -> None:
+    page = scan_page(render_blank_page(dpi), ScanSettings(mode=mode, dpi=dpi, src_dpi=dpi, paper_tint=tint,
+                                                          uneven_illumination=uneven, threshold=threshold, seed=3))
+    assert confirm_blank("blank", page) == "blank"
+    bgr = page if page.ndim == 3 else cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+    assert confirm_blank("blank", bgr) == "blank"
+
+
+def test_a_page_with_content_the_reader_found_empty_is_other_not_blank() -> None:
+    """Issue 15 item 9: the reader calls a page with no grid and no text "blank"; a photo is not."""
+    photo = _colour_photo(0)
+    assert confirm_blank("blank", photo) == "other"
+    gray = cv2.cvtColor(_colour_photo(1), cv2.COLOR_BGR2GRAY)
+    assert confirm_blank("blank", gray) == "other"
+    assert confirm_blank("blank", cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)) == "other"
+    dithered = np.where(gray > np.random.default_rng(0).integers(0, 256, gray.shape), 255, 0).astype(np.uint8)
+    assert confirm_blank("blank", dithered) == "other"  # a photo sent through a 1-bit scanner
+    pink = np.zeros((1754, 1240, 3), np.uint8)
+    pink[..., 2], pink[..., 1], pink[..., 0] = 230, np.linspace(60, 200, 1240, dtype=np.uint8)[None, :], 120
+    assert layout_kind(pink) == "blank"  # bright in red, the channel the layout reads: hence the colour test
+    assert confirm_blank("blank", pink) == "other"
+    text = render_attachment("关于召开学术年会的通知", ATTACHMENT_TEXT, dpi=DPI)[0]
+    _, onebit = cv2.threshold(cv2.cvtColor(text, cv2.COLOR_BGR2GRAY), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    assert confirm_blank("blank", onebit) == "other"  # print the OCR did not read is still print
+
+
+@pytest.mark.parametrize("kind", ["first", "continuation", "attachment", "other", ""])
+def test_confirm_blank_changes_only_blank(kind: str) -> None:
+    assert confirm_blank(kind, np.full((800, 600, 3), 255, np.uint8)) == kind
+    assert confirm_blank(kind, _colour_photo(2, (800, 600))) == kind
 
 
 def test_classify_layout_on_pages_read_from_a_stack_file(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from extract.docx_form import read_docx_form
 from extract.labels import match_label, strip_hints, template_hints
-from extract.page import read_docx_form, ticks_from_text, typed_value
+from extract.marks.boxes import ticks_from_text
+from extract.values import typed_value
 from forms.template import load_template
 from ingest.page import DocxTable
 

@@ -221,13 +221,13 @@ def test_seal_text_with_real_ocr() -> None:
     ],
 )
 def test_ring_text_keeps_the_name_and_only_paired_brackets(read: str, name: str) -> None:
-    from extract.marks.seals import _clean_unit_name
+    from extract.marks.seal_text import _clean_unit_name
 
     assert _clean_unit_name(read) == name
 
 
 def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
-    from extract.marks.seals import _circular_runs
+    from extract.marks.seal_text import _circular_runs
 
     on = np.zeros(100, bool)
     on[90:] = on[:8] = True  # a name across the strip's ends
@@ -239,7 +239,7 @@ def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
 
 @pytest.mark.parametrize("rotation", [0.0, 90.0, 180.0, 250.0])
 def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotation: float) -> None:
-    from extract.marks.seals import TEXT_STRIP_PX_PER_MM, name_arc, unwrap_seal_text
+    from extract.marks.seal_text import TEXT_STRIP_PX_PER_MM, name_arc, unwrap_seal_text
 
     box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=rotation))
     r = read_seal(box, DPI, "color")

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from extract import ExtractOptions
+from extract.ocr import FakeOcrEngine
+from forms.template import FormTemplate
+from ingest.page import Page
 from paperdesk.options import RunOptions
 from paperdesk.parallel import InlinePool, ProcessPool
 from paperdesk.progress import PlainReporter, QuietReporter, make_reporter
 from paperdesk.results import comparable, strip_cjk_spaces
 from paperdesk.runner import BatchInterrupted, regenerate_reports, run_batch
+from paperdesk.stages import default_stages, page_reading
 from paperdesk.store import KEEP_BATCHES, Batch, FindingRow, InputRow, PageRow, ReadingRow, open_store
 from reports import validate_results
+from samples.draw import render_attachment, render_blank_page
+from samples.scan import ScanSettings, scan_page
 from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, PNG_1X1, fake_stages, write_export, write_scan
 
 RECORDS = [
@@ -286,8 +296,122 @@ def test_pages_that_are_not_this_form_are_reported_not_dropped(tmp_path: Path) -
     run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True), stages=fake_stages())
     results = load(tmp_path / "out")
     assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [3])]  # 4: its attachment
-    assert [f["reason"] for f in results["failures"]] == ["pages 1, 2: not a kczg-2020 form"]
+    assert [f["reason"] for f in results["failures"]] == ["pages 1, 2: not a page of this form"]
     assert [f["code"] for f in results["findings"]] == ["UNREADABLE"]
+    detail = results["batch"]["inputs_detail"][0]
+    assert detail["status"] == "read"  # it holds a form: read, its leading pages noted (never "blank")
+    assert detail["notes_zh"] == ["第1、2页不是推荐表，已略过"]
+
+
+def test_an_input_with_no_form_on_it_is_a_failure_with_its_reason(tmp_path: Path) -> None:
+    """Issue 15 item 9: a photo, another document's pages, blank sheets: failed with the reason, not read."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(scans / "a_form.fake", ["first 技术甲", "other", "blank"])  # a photo after a form: its attachment
+    write_scan(scans / "b_photo.fake", ["other", "attachment", "blank"])
+    write_scan(scans / "c_blanks.fake", ["blank", "blank"])
+    write_scan(scans / "d_broken.fake", ["broken", "other"])
+    export = write_export(tmp_path / "export.json", RECORDS[:1])
+    summary = run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True),
+                        stages=fake_stages())
+    results = load(tmp_path / "out")
+    assert validate_results(results) == []
+    detail = {Path(d["file"]).name: d for d in results["batch"]["inputs_detail"]}
+    assert {name: d["status"] for name, d in detail.items()} == {
+        "a_form.fake": "read", "b_photo.fake": "failed", "c_blanks.fake": "failed", "d_broken.fake": "failed"}
+    assert detail["a_form.fake"]["notes_zh"] == ["第3页为空白页（隔页纸或背面），已略过"]
+    assert [d["id"] for d in results["documents"]] == ["d0001"]  # the photo after the form stays with it
+    failures = {Path(f["file"]).name: f for f in results["failures"]}
+    assert {name: f["reason"] for name, f in failures.items()} == {
+        "b_photo.fake": "no form found on its 3 pages",
+        "c_blanks.fake": "no form found on its 2 pages: blank",
+        "d_broken.fake": "no form found on its 2 pages; page 1: Tesseract crashed on this page (fake)",
+    }  # one entry per input: its broken page is folded in, its pages are not a second failure
+    assert failures["b_photo.fake"]["reason_zh"] == (
+        "未在此文件中找到推荐表（共3页，可能是照片或其他文件的页面），请确认是否放错了文件")
+    assert failures["c_blanks.fake"]["reason_zh"] == "共2页，均为空白页，未找到推荐表"
+    assert failures["d_broken.fake"]["reason_zh"].startswith("未在此文件中找到推荐表（共2页")
+    assert "第1页文字识别（OCR）失败" in failures["d_broken.fake"]["reason_zh"]
+    assert all(detail[name]["reason_zh"] == f["reason_zh"] for name, f in failures.items())
+    assert detail["b_photo.fake"]["notes"] == ["page 3: blank page, dropped"]  # only its blank page is "blank"
+    unreadable = [f for f in results["findings"] if f["code"] == "UNREADABLE"]
+    assert sorted(Path(f["evidence"]["file"]).name for f in unreadable) == sorted(failures)  # one finding each
+    assert all(f["evidence"]["reason_zh"] in f["message"] for f in unreadable)
+    # the contract's count agrees: every failed input once in failures, nothing else there
+    assert results["batch"]["failed_inputs"] == 3 == summary.failed == len(results["failures"])
+    assert results["batch"]["pages"] == 10  # every page read, also those of the inputs with no form
+    # and the clerk's spreadsheet lists each failed input once, with its Chinese reason
+    from openpyxl import load_workbook
+
+    from reports import write_reports
+    from reports.xlsx import FAILURES_SHEET
+
+    paths = write_reports(results, tmp_path / "out")
+    rows = [[c.value for c in r] for r in load_workbook(paths.xlsx)[FAILURES_SHEET].iter_rows(min_row=2)]
+    assert sorted((Path(str(r[0])).name, r[2]) for r in rows) == [
+        ("b_photo.fake", "读取失败"), ("c_blanks.fake", "读取失败"), ("d_broken.fake", "读取失败")]
+
+
+NOTICE_TEXT = "关于召开2020年学术年会的通知各有关单位：为促进学术交流，定于十月在北京召开年会，请做好准备。"
+PHOTO_DPI = 150
+
+
+def _photo(seed: int) -> np.ndarray:
+    """A colourful photo-like A4 page at PHOTO_DPI: colour gradients, filled shapes, sensor noise; no form."""
+    rng = np.random.default_rng(seed)
+    h, w = 1754, 1240
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.dstack([255 * x / w, 255 * y / h, 200 * (1 - x / w) + 40]).astype(np.uint8)
+    for _ in range(12):
+        colour = tuple(int(v) for v in rng.integers(0, 255, 3))
+        cv2.circle(img, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(40, 250)), colour, -1)
+        corners = rng.integers(0, [w, h, w, h])
+        cv2.rectangle(img, (int(corners[0]), int(corners[1])), (int(corners[2]), int(corners[3])),
+                      tuple(int(v) for v in rng.integers(0, 255, 3)), -1)
+    img = cv2.GaussianBlur(img, (0, 0), 3)
+    return np.clip(img + rng.normal(0, 6, img.shape), 0, 255).astype(np.uint8)
+
+
+def _read_with_fake_ocr(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
+    """The real page reader (``stages.page_reading``) with the fake OCR engine: a file named notice*
+    "reads" as a printed notice, anything else reads no text."""
+    regions = {(100, 150, 1100, 1600): NOTICE_TEXT} if page.source.name.startswith("notice") else {}
+    return page_reading(page, template, ExtractOptions(), engine=FakeOcrEngine(regions)).to_dict()
+
+
+def test_a_photo_and_another_documents_page_are_no_form_and_a_blank_sheet_is_blank(tmp_path: Path) -> None:
+    """Issue 15 item 9 on real pages through the real ingest, page reader (fake OCR) and stack split: a
+    colourful photo is not reported as a blank page, and a file with no form on it is a failure."""
+    box, other = tmp_path / "scans" / "box", tmp_path / "scans" / "other"
+    box.mkdir(parents=True)
+    other.mkdir()
+    cv2.imwrite(str(box / "1_photo.png"), _photo(0))  # a folder of page files: one stack, two inputs
+    blank = scan_page(render_blank_page(PHOTO_DPI),
+                      ScanSettings(dpi=PHOTO_DPI, src_dpi=PHOTO_DPI, paper_tint=1.0, uneven_illumination=0.3))
+    cv2.imwrite(str(box / "2_blank.png"), blank)  # yellowed paper, strong light fall-off: still blank
+    notice = render_attachment("关于召开学术年会的通知", (NOTICE_TEXT + "\n") * 12, dpi=PHOTO_DPI)[0]
+    cv2.imwrite(str(other / "notice.png"), notice)
+    stages = dataclasses.replace(default_stages(), probe=lambda engine: None, read_export=fake_stages().read_export,
+                                 read_page=_read_with_fake_ocr, reconcile=fake_stages().reconcile, write_reports=None)
+    export = write_export(tmp_path / "export.json", RECORDS[:1])
+    run_batch(RunOptions(scans=[tmp_path / "scans"], online=export, out=tmp_path / "out", jobs=1, quiet=True,
+                         dpi=PHOTO_DPI), stages=stages)
+    results = load(tmp_path / "out")
+    assert results["documents"] == []
+    detail = {Path(d["file"]).name: d for d in results["batch"]["inputs_detail"]}
+    assert {name: d["status"] for name, d in detail.items()} == {
+        "1_photo.png": "failed", "2_blank.png": "failed", "notice.png": "failed"}
+    reasons = {Path(f["file"]).name: (f["reason"], f["reason_zh"]) for f in results["failures"]}
+    no_form = "未在此文件中找到推荐表（共1页，可能是照片或其他文件的页面），请确认是否放错了文件"
+    assert reasons == {
+        "1_photo.png": ("no form found on its 1 page", no_form),  # not "blank"
+        "2_blank.png": ("no form found on its 1 page: blank", "共1页，均为空白页，未找到推荐表"),
+        "notice.png": ("no form found on its 1 page", no_form),
+    }
+    assert results["batch"]["failed_inputs"] == 3
+    assert detail["1_photo.png"]["notes"] == ["page 2: blank page, dropped"]  # the stack's page 2 is the blank one
+    assert sorted(Path(f["evidence"]["file"]).name for f in results["findings"] if f["code"] == "UNREADABLE") == [
+        "1_photo.png", "2_blank.png", "notice.png"]
 
 
 def test_a_folder_of_page_files_is_one_stack(tmp_path: Path) -> None:

@@ -17,10 +17,10 @@ import pytest
 from forms.errors import ConfigError
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
-from paperdesk.store import Store, open_store
-from paperdesk.web.app import create_app, serve
+from paperdesk.store import open_store
+from paperdesk.web.app import serve
 from paperdesk.web.review import resolve_inside
-from paperdesk.web.security import SESSION_COOKIE, Session, SessionCodec, hash_password, verify_password
+from paperdesk.web.security import SESSION_COOKIE, hash_password, verify_password
 from paperdesk.web.users import add_user, add_user_interactive, authenticate
 from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, fake_stages, write_export, write_scan
 from tests.web_fixture import (
@@ -28,6 +28,7 @@ from tests.web_fixture import (
     CLERK_PASSWORD,
     SCRIPT,
     WebBatch,
+    client_for,
     copy_batch,
     make_batch,
     make_results,
@@ -58,14 +59,14 @@ def batch(pristine: WebBatch, tmp_path: Path) -> WebBatch:
 
 @pytest.fixture
 def client(batch: WebBatch) -> TestClient:
-    return TestClient(create_app(batch.db_url))
+    return client_for(batch.db_url)
 
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     """One logged-in client on its own batch, shared by the tests that only read (no decisions)."""
     own = make_batch(tmp_path_factory.mktemp("reader"))
-    client = TestClient(create_app(own.db_url))
+    client = client_for(own.db_url)
     login(client)
     return client
 
@@ -145,23 +146,23 @@ def test_logout_ends_the_session(client: TestClient) -> None:
 
 
 def test_session_cookie_is_httponly_strict_and_secure_over_https(batch: WebBatch) -> None:
-    plain = TestClient(create_app(batch.db_url))
+    plain = client_for(batch.db_url)
     header = plain.get("/login").headers["set-cookie"].lower()
     assert "httponly" in header and "samesite=strict" in header and "secure" not in header
-    tls = TestClient(create_app(batch.db_url), base_url="https://testserver")
+    tls = client_for(batch.db_url, https=True)
     assert "secure" in tls.get("/login").headers["set-cookie"].lower()
-    forced = TestClient(create_app(batch.db_url, secure_cookies=True))
+    forced = client_for(batch.db_url, secure_cookies=True)
     assert "secure" in forced.get("/login").headers["set-cookie"].lower()
 
 
 def test_sessions_survive_a_restart_but_not_another_store(batch: WebBatch, tmp_path: Path) -> None:
-    first = TestClient(create_app(batch.db_url))
+    first = client_for(batch.db_url)
     login(first)
-    again = TestClient(create_app(batch.db_url))  # the same store: the same secret
+    again = client_for(batch.db_url)  # the same store: the session is in it
     again.cookies.set(SESSION_COOKIE, first.cookies[SESSION_COOKIE])
     assert again.get("/", follow_redirects=False).status_code == 200
     other = make_batch(tmp_path / "other")
-    stranger = TestClient(create_app(other.db_url))
+    stranger = client_for(other.db_url)
     stranger.cookies.set(SESSION_COOKIE, first.cookies[SESSION_COOKIE])
     assert stranger.get("/", follow_redirects=False).status_code == 303
 
@@ -198,8 +199,8 @@ def test_every_post_refuses_a_missing_or_wrong_csrf_token(client: TestClient, ba
 
 
 def test_a_token_from_another_session_is_refused(batch: WebBatch) -> None:
-    alice = TestClient(create_app(batch.db_url))
-    mallory = TestClient(create_app(batch.db_url))
+    alice = client_for(batch.db_url)
+    mallory = client_for(batch.db_url)
     login(alice)
     their_token = login(mallory)
     r = decide(alice, their_token, "d:d0001", SEAL_KEY, "confirm")
@@ -253,7 +254,7 @@ def test_a_batch_from_the_runner_shows_its_page_previews(tmp_path: Path) -> None
     options = RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True)
     run_batch(options, stages=fake_stages())
     add_user(open_store(options.db_url), CLERK, CLERK_PASSWORD)
-    client = TestClient(create_app(options.db_url))
+    client = client_for(options.db_url)
     login(client)
     html = client.get("/n/d:d0001").text
     assert html.count(f'viewBox="0 0 {PAGE_SIZE[0]} {PAGE_SIZE[1]}"') == 2  # pages 1 and 2, in page pixels
@@ -438,7 +439,7 @@ def test_nomination_pager_follows_the_filter(reader: TestClient) -> None:
 def test_an_empty_store_says_what_to_run(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
     add_user(store, CLERK, CLERK_PASSWORD)
-    client = TestClient(create_app(str(tmp_path / "empty.db")))
+    client = client_for(str(tmp_path / "empty.db"))
     login(client)
     assert "尚无已完成的批次" in client.get("/").text
 
@@ -477,9 +478,9 @@ def test_add_user_refuses_short_passwords_bad_names_and_duplicates(batch: WebBat
 
 
 def test_add_user_interactive_reads_stdin(batch: WebBatch) -> None:
-    add_user_interactive(batch.db_url, "王芳", from_stdin=True, stdin=io.StringIO("王芳的密码-2020\n"))
-    assert authenticate(batch.store, "王芳", "王芳的密码-2020")
-    assert not authenticate(batch.store, "王芳", "王芳的密码-2021")
+    add_user_interactive(batch.db_url, "王芳", from_stdin=True, stdin=io.StringIO("审核专用的密码-2020\n"))
+    assert authenticate(batch.store, "王芳", "审核专用的密码-2020")
+    assert not authenticate(batch.store, "王芳", "审核专用的密码-2021")
     with pytest.raises(ConfigError, match="password too short"):
         add_user_interactive(batch.db_url, "li", from_stdin=True, stdin=io.StringIO("\n"))
 
@@ -496,19 +497,6 @@ def test_serve_refuses_a_store_without_users(tmp_path: Path) -> None:
     batch = make_batch(tmp_path, with_user=False)
     with pytest.raises(ConfigError, match="no review users yet; add one first: paperdesk user add"):
         serve(batch.db_url, port=0)
-
-
-def test_the_signing_secret_is_per_store(tmp_path: Path) -> None:
-    from paperdesk.web.keys import session_secret
-
-    one = Store(f"sqlite:///{tmp_path / 'a.db'}").create_all()
-    two = Store(f"sqlite:///{tmp_path / 'b.db'}").create_all()
-    assert session_secret(one) == session_secret(one)
-    assert session_secret(one) != session_secret(two)
-    assert len(session_secret(one)) >= 64
-    cookie = SessionCodec(session_secret(two)).dumps(Session.anonymous())
-    assert SessionCodec(session_secret(one)).loads(cookie) is None
-    assert SessionCodec(session_secret(two)).loads(cookie) is not None
 
 
 def test_cli_user_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

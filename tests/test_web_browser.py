@@ -126,6 +126,8 @@ def test_review_flow(served: tuple[str, WebBatch], page: playwright_api.Page, tm
     expect(card.locator(".pill")).to_have_text("已排除")
     expect(card.locator(".decided")).to_contain_text("已电话核实，线上记录在补录中")
     expect(card.locator(".decided")).to_contain_text(CLERK)
+    expect(card.locator("details.history li")).to_have_count(1)  # who decided what and when stays on record
+    expect(card.locator("details.history li")).to_contain_text("排除")
     shot(page, tmp_path, "04-nomination-dismissed")
     stored = batch.store.decisions()[("d0004", "NO_ONLINE_RECORD::d0004")].to_dict()
     assert stored["status"] == "dismissed" and stored["user"] == CLERK

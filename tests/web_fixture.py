@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,28 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from paperdesk.store import Batch, ReadingRow, Store, open_store
+from paperdesk.web.app import create_app
 from paperdesk.web.users import add_user
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
 
 CLERK = "clerk"
 CLERK_PASSWORD = "correct-horse-battery"
 SCRIPT = "<script>alert(1)</script>"
 PAGE_SIZE = (2480, 3508)  # A4 at 300 dpi: the page pixels bboxes are given in
 PAGE_IMAGE_SCALE = 0.2  # the stored page image is downscaled to this fraction
+
+
+LOCAL = "http://127.0.0.1"
+"""Where the tests reach the app: a Host it answers by default (loopback)."""
+
+
+def client_for(db_url: str, https: bool = False, **options: Any) -> TestClient:
+    """A test client of a fresh app on this store, reaching it as a browser on the same machine does."""
+    base = LOCAL.replace("http://", "https://") if https else LOCAL
+    return TestClient(create_app(db_url, **options), base_url=base)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The marks a clerk looks for: ticked boxes, official seals (and their text), dates.
 
-``extract.read_page`` calls these on the cells it found; every crop is BGR uint8
+``extract.read_page`` calls these on the cells it found (through ``marks.boxes``); every crop is BGR uint8
 at the page's dpi, deskewed; boxes returned are relative to the crop.
 
 - ``read_ticks(cell_bgr, choices, dpi) -> TickReading``
@@ -14,7 +14,8 @@ at the page's dpi, deskewed; boxes returned are relative to the crop.
 
 from extract.marks.color import remove_red
 from extract.marks.dates import parse_date, read_date
-from extract.marks.seals import read_seal, read_seal_text
+from extract.marks.seal_text import read_seal_text
+from extract.marks.seals import read_seal
 from extract.marks.ticks import TickReading, read_ticks
 
 __all__ = ["TickReading", "parse_date", "read_date", "read_seal", "read_seal_text", "read_ticks", "remove_red"]

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, remove_red
-from extract.marks.seals import fit_ring_around, ring_line_mask
+from extract.marks.seal_text import fit_ring_around, ring_line_mask
 from extract.reading import DateReading
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]

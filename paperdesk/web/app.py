@@ -5,10 +5,18 @@
 Pages: ``/login``; ``/`` the batch's nominations with filters; ``/n/<ident>``
 one nomination (page images or crops with the flagged areas outlined, paper
 beside online, each finding with its evidence and a confirm / dismiss /
-correct form); ``/report/`` the regenerated report. Every POST carries the
-session's CSRF token (403 otherwise); every page but the login needs a
-logged-in user. Images are served only by looking their path up in the
-batch's results and resolving it inside the batch's output folder.
+correct form, and each finding's review history); ``/report/`` the
+regenerated report. Every POST carries the session's CSRF token (403
+otherwise, checked before the body is read when there is no session at all);
+every page but the login needs a logged-in user. Images are served only by
+looking their path up in the batch's results and resolving it inside the
+batch's output folder.
+
+In front of the routes (``guards``): only the Host names the server was
+started for (400), no request body over ``MAX_BODY_BYTES`` (413). Logins are
+throttled per name and per address (``throttle``: 429 while waiting) and
+failures logged with the name and address. Sessions are rows in the store
+(``security``); logout revokes.
 
 Cookies are ``Secure`` when the request came over https, or always with
 ``create_app(..., secure_cookies=True)`` (for a TLS-terminating proxy that
@@ -19,7 +27,9 @@ does not say ``X-Forwarded-Proto``).
 # and the dependency aliases (LoggedIn, CheckedForm) are local to create_app.
 
 import datetime as dt
+import logging
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,13 +41,14 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from forms.errors import ConfigError, PaperdeskError
 from paperdesk.options import db_url_from
-from paperdesk.store import Batch, Decision, Store, as_utc, open_store
-from paperdesk.web.keys import session_secret
+from paperdesk.store import Batch, Store, as_utc, open_store, shown_url, utcnow
+from paperdesk.web.guards import LOOPBACK_NAMES, BodyLimit, HostGuard, allowed_hosts
+from paperdesk.web.keys import drop_stored_secret
 from paperdesk.web.review import (
     ACTION_STATUS,
     BatchView,
@@ -49,10 +60,30 @@ from paperdesk.web.review import (
     prepare,
     resolve_inside,
 )
-from paperdesk.web.security import CSRF_FIELD, SESSION_COOKIE, Session, SessionCodec, csrf_matches, new_csrf_token
+from paperdesk.web.security import (
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SESSION_IDLE_S,
+    SESSION_MAX_AGE_S,
+    SESSION_TOUCH_S,
+    LoginCodec,
+    Session,
+    csrf_matches,
+    new_csrf_token,
+    new_session_token,
+    token_hash,
+)
+from paperdesk.web.throttle import LoginThrottle
 from paperdesk.web.users import authenticate, count_users, user_exists
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+log = logging.getLogger("paperdesk.web")
+
+LOOPBACK_HOSTS = LOOPBACK_NAMES
+FORM_MAX_FIELDS = 16
+"""The screen's forms have at most seven fields; a post with more is not from them."""
+FORM_TYPE = "application/x-www-form-urlencoded"
+"""What the screen's forms send (no file uploads): a multipart body is refused before it is parsed or spooled."""
 MAX_COMMENT_CHARS = 2000
 """A comment is a sentence or two for the report; longer input is cut, not stored whole."""
 MAX_VALUE_CHARS = 10_000
@@ -89,19 +120,29 @@ class CsrfRefused(Exception):
     """A POST without the session's CSRF token; answered with 403."""
 
 
+class FormTypeRefused(Exception):
+    """A POST that is not a plain urlencoded form; answered with 415 before its body is read."""
+
+
 @dataclass
 class ReviewSettings:
-    """How the app runs: the store and whether cookies are always Secure."""
+    """How the app runs: the store, whether cookies are always Secure, the Host names it answers."""
 
     db_url: str
     secure_cookies: bool = False
+    allowed_hosts: tuple[str, ...] = LOOPBACK_NAMES
 
 
-def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
-    """The review app on the store at ``db`` (path or SQLAlchemy URL)."""
-    settings = ReviewSettings(db_url=db_url_from(db), secure_cookies=secure_cookies)
+def create_app(db: str, secure_cookies: bool = False, allowed_hosts: Iterable[str] = LOOPBACK_NAMES,
+               throttle: LoginThrottle | None = None) -> FastAPI:
+    """The review app on the store at ``db`` (path or SQLAlchemy URL), answering only requests whose Host
+    is one of ``allowed_hosts`` (:func:`guards.allowed_hosts` makes the list ``serve`` uses)."""
+    settings = ReviewSettings(db_url=db_url_from(db), secure_cookies=secure_cookies,
+                              allowed_hosts=tuple(allowed_hosts))
     store = open_store(settings.db_url)
-    codec = SessionCodec(session_secret(store))
+    drop_stored_secret(store)
+    login_codec = LoginCodec()
+    throttle = throttle or LoginThrottle()
     env = Environment(
         loader=FileSystemLoader(str(WEB_DIR / "templates")),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -109,27 +150,49 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         lstrip_blocks=True,
     )
     env.filters["when"] = _when
+    env.filters["q"] = _quoted
     env.filters["num"] = _num
     app = FastAPI(title="paperdesk 审核", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
+    app.state.throttle = throttle
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    app.add_middleware(BodyLimit)
+    app.add_middleware(HostGuard, allowed=settings.allowed_hosts)  # outermost
     cache: dict[tuple[int, str], PreparedBatch] = {}  # one batch's nominations, parsed once
 
     # -- sessions, auth, csrf -------------------------------------------------------------
 
+    def logged_in(token: str) -> Session | None:
+        """The live session of a cookie's token: in the store, not revoked, not idle or too old."""
+        hashed = token_hash(token)
+        row = store.web_session(hashed)
+        if row is None or row.revoked_at is not None:
+            return None
+        now = utcnow()
+        created, seen = as_utc(row.created_at), as_utc(row.last_seen)
+        if created is None or seen is None or (now - created).total_seconds() > SESSION_MAX_AGE_S \
+                or (now - seen).total_seconds() > SESSION_IDLE_S:
+            return None
+        if (now - seen).total_seconds() > SESSION_TOUCH_S:
+            store.touch_web_session(hashed, now)
+        return Session(csrf=row.csrf, user=row.user, token_hash=hashed)
+
     def read_session(request: Request) -> Session | None:
-        return codec.loads(request.cookies.get(SESSION_COOKIE))
+        """The request's session: a logged-in one from the store, else the pre-login cookie's, else None."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            found = logged_in(token)
+            if found is not None:
+                return found
+        return login_codec.loads(request.cookies.get(LOGIN_COOKIE))
+
+    def cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+        response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+                            secure=settings.secure_cookies or _is_https(request))
 
     def set_session(request: Request, response: Response, session: Session) -> None:
-        response.set_cookie(
-            SESSION_COOKIE,
-            codec.dumps(session),
-            max_age=codec.max_age_s,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=settings.secure_cookies or _is_https(request),
-        )
+        """Give the browser a pre-login session (its cookie carries the login form's CSRF token only)."""
+        cookie(request, response, LOGIN_COOKIE, login_codec.dumps(session), login_codec.max_age_s)
 
     def current_user(request: Request) -> str:
         session = read_session(request)
@@ -140,9 +203,13 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
 
     async def checked_form(request: Request) -> FormData:
         session = read_session(request)
-        form = await request.form()
+        if session is None:  # no session, no token can match: refused before the body is read
+            raise CsrfRefused()
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
+            raise FormTypeRefused()
+        form = await request.form(max_files=0, max_fields=FORM_MAX_FIELDS)
         given = form.get(CSRF_FIELD)
-        if session is None or not csrf_matches(session.csrf, given if isinstance(given, str) else None):
+        if not csrf_matches(session.csrf, given if isinstance(given, str) else None):
             raise CsrfRefused()
         request.state.session = session
         return form
@@ -164,6 +231,14 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
             "message": "表单缺少有效的安全令牌（CSRF）。请回到页面刷新后再试。",
             "user": None,
         }, 403)
+
+    @app.exception_handler(FormTypeRefused)
+    async def _form_type_refused(request: Request, exc: FormTypeRefused) -> Response:
+        return _page_response(env, "error.html", {
+            "title": "请求被拒绝",
+            "message": "只接受本系统页面上的表单提交。",
+            "user": None,
+        }, 415)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
@@ -220,15 +295,42 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         name = str(form.get("name") or "").strip()
         password = str(form.get("password") or "")
         next_url = _safe_next(str(form.get("next") or "/"))
-        if not name or not password or not authenticate(store, name, password):
+        address = request.client.host if request.client else "unknown"
+        if not name or not password:
             return render(request, "login.html", {"next": next_url, "error": "用户名或密码错误。", "name": name}, 401)
+        wait = throttle.begin(name, address)
+        if wait > 0:
+            log.warning("login for %r from %s refused: too many failed attempts (next try in %d s)",
+                        name[:64], address, int(wait) + 1)
+            minutes = max(1, -(-int(wait) // 60))
+            refused = render(request, "login.html", {
+                "next": next_url, "name": name,
+                "error": f"登录失败次数过多，请 {minutes} 分钟后再试。"}, 429)
+            refused.headers["Retry-After"] = str(int(wait) + 1)
+            return refused
+        if not authenticate(store, name, password):
+            log.warning("failed login for %r from %s", name[:64], address)
+            return render(request, "login.html", {"next": next_url, "error": "用户名或密码错误。", "name": name}, 401)
+        throttle.succeeded(name, address)
+        old: Session | None = getattr(request.state, "session", None)
+        if old is not None and old.token_hash is not None:
+            store.revoke_web_sessions(token_hash=old.token_hash)
+        token = new_session_token()  # a new token and a new CSRF token: no fixation
+        store.add_web_session(token_hash(token), name, new_csrf_token())
+        store.drop_web_sessions_before(utcnow() - dt.timedelta(seconds=SESSION_MAX_AGE_S))
+        log.info("login for %r from %s", name, address)
         response = RedirectResponse(next_url, status_code=303)
-        set_session(request, response, Session(csrf=new_csrf_token(), user=name))  # new token: no fixation
+        cookie(request, response, SESSION_COOKIE, token, SESSION_MAX_AGE_S)
+        response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
     @app.post("/logout")
     def logout(request: Request, form: CheckedForm) -> Response:
+        session: Session = request.state.session
+        if session.token_hash is not None:
+            store.revoke_web_sessions(token_hash=session.token_hash)
         response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
         set_session(request, response, Session.anonymous())
         return response
 
@@ -236,7 +338,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
     def nomination_list(request: Request, user: LoggedIn) -> HTMLResponse:
         view = load_view()
         if view is None:
-            return render(request, "empty.html", {"db": settings.db_url})
+            return render(request, "empty.html", {"db": shown_url(settings.db_url)})
         query = ListQuery.from_params(dict(request.query_params))
         shown = view.filtered(query)
         return render(request, "list.html", {
@@ -255,6 +357,8 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
         if view is None or item is None:
             return render(request, "error.html", {"title": "未找到", "message": "该推荐表不在当前批次中。"}, 404)
         query = ListQuery.from_params(dict(request.query_params))
+        history = store.decision_history({f.subject for f in item.findings})
+        steps = {f.key: [e.to_dict() for e in history.get((f.subject, f.key), [])] for f in item.findings}
         previous, following = view.neighbours(ident, query)
         shown = view.filtered(query)
         position = next((i + 1 for i, it in enumerate(shown) if it.ident == ident), None)
@@ -270,6 +374,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
             "qs": _qs(query),
             "l": labels(view.template),
             "error": request.query_params.get("error"),
+            "history": steps,
         })
 
     @app.post("/decide")
@@ -287,8 +392,7 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
             return render(request, "error.html", {"title": "未找到", "message": "该问题已不在当前批次中。"}, 404)
         error = None
         if action == "reopen":
-            with store.session() as s:
-                s.execute(delete(Decision).where(Decision.subject == finding.subject, Decision.finding_key == key))
+            store.reopen(finding.subject, key, user, comment=comment)
         elif action not in ACTION_STATUS:
             error = "未知操作。"
         elif action == "dismiss" and not comment:
@@ -360,14 +464,21 @@ def create_app(db: str, secure_cookies: bool = False) -> FastAPI:
     return app
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, secure_cookies: bool = False) -> None:
-    """Run the review screen with uvicorn until Ctrl-C. Refuses a store without users (no default password)."""
-    app = create_app(db, secure_cookies=secure_cookies)
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, secure_cookies: bool = False,
+          allowed_host: Iterable[str] = ()) -> None:
+    """Run the review screen with uvicorn until Ctrl-C. Refuses a store without users (no default password).
+    Answers the Host names of ``host`` (loopback names for a loopback address) and ``allowed_host``."""
+    names = allowed_hosts(host, allowed_host)
+    if not names:
+        raise ConfigError(f"listening on {host} answers no host name: add --allowed-host NAME "
+                          "(the name clerks or the proxy use to reach this machine)")
+    app = create_app(db, secure_cookies=secure_cookies, allowed_hosts=names)
     store: Store = app.state.store
+    masked = shown_url(store.url)
     if count_users(store) == 0:
-        raise ConfigError(f"no review users yet; add one first: paperdesk user add NAME --db {db}")
+        raise ConfigError(f"no review users yet; add one first: paperdesk user add NAME --db {masked}")
     if store.latest_finished_batch() is None:
-        print(f"paperdesk: the store {db} has no finished batch yet; the screen will say so", file=sys.stderr)
+        print(f"paperdesk: the store {masked} has no finished batch yet; the screen will say so", file=sys.stderr)
     if host not in LOOPBACK_HOSTS:
         print(f"paperdesk: listening on {host}, reachable from other machines; put it behind https", file=sys.stderr)
     shown = f"[{host}]" if ":" in host else host
@@ -471,6 +582,12 @@ def _local_url(request: Request) -> str:
 
 def _is_https(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+
+
+def _quoted(value: Any) -> str:
+    """One URL path segment or query value: everything but letters, digits and ``-._~`` escaped, ``/`` too
+    (a record id ``../../x`` must stay inside its segment, not be normalised away by the browser)."""
+    return quote(str(value), safe="")
 
 
 def _num(value: Any) -> str:

@@ -1,47 +1,40 @@
-"""The session-signing secret: generated once per store and kept in it (never a built-in default).
+"""No signing secret in the store.
 
-Kept in its own small table, ``web_settings``, created on first use, so the
-review screen needs nothing from the runner's tables beyond what they hold.
-Every ``paperdesk serve`` on the same store signs with the same secret, so a
-restart does not log the clerks out; a new store means new sessions.
+Earlier versions signed the session cookie with a secret kept in the store's
+``web_settings`` table: whoever could read ``paperdesk.db`` could sign a cookie
+as any clerk. Sessions now live in the store as hashes of random tokens
+(``security``), and the only key left (for the pre-login form's cookie) is made
+at start-up and kept in memory. :func:`drop_stored_secret` deletes the old
+secret from a store that still has one, so a copy of the file made later
+carries none.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import String, Text, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+import logging
+
+from sqlalchemy import column, delete, inspect, table
+from sqlalchemy.exc import SQLAlchemyError
 
 from forms.errors import StoreError
-from paperdesk.store import Base, Store
-from paperdesk.web.security import new_secret
+from paperdesk.store import Store
 
-SESSION_SECRET = "session_secret"
+log = logging.getLogger("paperdesk.web")
 
-
-class WebSetting(Base):
-    __tablename__ = "web_settings"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+LEGACY_TABLE = "web_settings"
+LEGACY_SECRET = "session_secret"
 
 
-def session_secret(store: Store) -> str:
-    """The store's signing secret, made (once, race-free) when the store has none."""
+def drop_stored_secret(store: Store) -> bool:
+    """Delete the session-signing secret older versions kept in the store; returns whether there was one."""
+    settings = table(LEGACY_TABLE, column("name"))
     try:
-        WebSetting.__table__.create(store.engine, checkfirst=True)  # type: ignore[attr-defined]
-        with Session(store.engine) as s:
-            found = s.scalar(select(WebSetting.value).where(WebSetting.name == SESSION_SECRET))
-            if found:
-                return found
-            s.add(WebSetting(name=SESSION_SECRET, value=new_secret()))
-            try:
-                s.commit()
-            except IntegrityError:  # another server made it first: use theirs
-                s.rollback()
-            value = s.scalar(select(WebSetting.value).where(WebSetting.name == SESSION_SECRET))
+        if not inspect(store.engine).has_table(LEGACY_TABLE):
+            return False
+        with store.engine.begin() as conn:
+            removed = conn.execute(delete(settings).where(settings.c.name == LEGACY_SECRET)).rowcount
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read or create the session secret in {store.url}: {exc}") from exc
-    if not value:
-        raise StoreError(f"the store {store.url} has no session secret and none could be made")
-    return value
+        raise StoreError(f"cannot remove the old session secret from {store.shown_url}: {exc}") from exc
+    if removed:
+        log.info("removed the old session-signing secret from %s", store.shown_url)
+    return bool(removed)

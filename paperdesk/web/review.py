@@ -50,6 +50,8 @@ FILTER_STATES: tuple[str, ...] = (STATE_OPEN, STATE_CONFIRMED, STATE_DISMISSED, 
 
 ACTION_STATUS: dict[str, str] = {"confirm": "confirmed", "dismiss": "dismissed", "correct": "corrected"}
 """Form button → stored decision status (paperdesk.store.DECISION_STATUSES)."""
+ACTION_NAMES: dict[str, str] = {"confirmed": "确认", "dismissed": "排除", "corrected": "更正", "reopened": "撤销"}
+"""A step of a finding's review history (paperdesk.store.DecisionEvent.action) as the clerk reads it."""
 
 EVIDENCE_LABELS: dict[str, str] = {
     "count": "数量",
@@ -444,6 +446,7 @@ def labels(template: FormTemplate) -> dict[str, Any]:
         "field_label": lambda key: field_label(key, template),
         "severity_name": severity_name,
         "state_name": lambda state: STATE_NAMES.get(state, state),
+        "action_name": lambda action: ACTION_NAMES.get(action, action),
         "show": show,
     }
 

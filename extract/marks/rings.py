@@ -1,0 +1,298 @@
+"""Ring-shaped ink: the search for a seal's outer ring in a working-scale ink map.
+
+A seal is an outer ring (circle 38-45 mm, or an oval ~40x30 mm). Ring-shaped
+filters propose centres and sizes, a local search fits the ring, then the ring is
+checked sector by sector: a sector counts when ink runs continuously along the
+ring (an arc, not scattered strokes) and the band just outside the ring is
+lighter. ``seals.read_seal`` decides from the fitted ring whether a seal is there;
+``seal_text`` fits it again to unroll the ring's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Working resolution: 4 px per mm keeps a 1 mm seal line 4 px wide and a 45 mm seal 180 px.
+WORK_PX_PER_MM = 4.0
+# Outer ring sizes to try (semi-axes in mm, degrees): 公章 are 38-45 mm round, some ovals
+# 40x30 or 45x30 mm, stamped at any angle. The local search covers ±1.5 mm between them.
+CIRCLE_RADII_MM = (19.0, 20.5, 22.0)
+OVAL_AXES_MM = ((20.0, 15.0), (22.5, 15.0))
+OVAL_ANGLES_DEG = (0.0, 30.0, 60.0, 90.0, 120.0, 150.0)
+# Filter bands: the ring line (1-1.5 mm printed) and a band just outside it, which a
+# seal leaves blank; dense text fills both alike.
+RING_BAND_MM = 1.5
+OUTER_BAND_FROM_MM = 2.0
+OUTER_BAND_TO_MM = 3.5
+# Sampling of the fitted ring: points along it, grouped into sectors of 10°.
+RING_SAMPLES = 360
+RING_SECTORS = 36
+# Radial slack around the fitted curve (ring line width, slightly wrong fit).
+RING_SLACK_MM = 0.5
+RING_STEP_MM = 0.25
+OUTER_OFFSETS_MM = (2.0, 2.5, 3.0, 3.5)
+# A sector is inked when ink runs along ≥ 45 % of its 10° arc at one radius (a binarised
+# ring broken into short arcs still does; a text stroke crossing the ring does not)...
+SECTOR_RING_MIN = 0.45
+# ...and the band just outside is lighter by this much (ink on the ring, not beyond it).
+SECTOR_CONTRAST_MIN = 0.25
+# ...and just inside the line (1 mm in from its middle) is lighter too: a seal's ring line
+# (1.3 mm) is followed by a ~0.9 mm blank gap before the text; dense text has no such gap.
+INNER_GAP_MM = 1.0
+SECTOR_INNER_CONTRAST_MIN = 0.15
+# Share of the ring's sectors that must be inked: a seal inked on a third of its ring
+# still passes...
+SEAL_MIN_COVERAGE = 0.33
+# ...and the inked sectors must hold one long arc (single missing sectors bridged): a ring,
+# even partly inked or broken by binarisation, is continuous; text and pen notes give
+# scattered sectors.
+SEAL_MIN_ARC = 0.22
+# A ring with less than half of itself inside the crop belongs to the next box...
+MIN_KNOWN_SECTORS = 0.5
+# ...and so does one whose centre is not well inside: the arc of a seal spilling in from
+# the next box fits an oval centred on the crop's edge. A seal is stamped on the 公章
+# label, ~15 mm above the box's lower edge.
+CENTRE_MARGIN_MM = 3.0
+# Candidate centres kept per ring filter, and how many of the best are fitted.
+CANDIDATES_PER_FILTER = 3
+# Places fitted (one circle and one oval each); candidates within SAME_PLACE_MM are one place.
+CANDIDATE_PLACES = 3
+SAME_PLACE_MM = 5.0
+# Ring filters run at half the working scale (2 px/mm): a candidate only needs to land
+# within a millimetre, the local search does the rest.
+FILTER_SCALE = 0.5
+# Points per sector while fitting (the final check uses RING_SAMPLES).
+FIT_SAMPLES_PER_SECTOR = 4
+
+
+@dataclass
+class Ring:
+    """A fitted outer ring, in working pixels (``WORK_PX_PER_MM``)."""
+
+    cx: float
+    cy: float
+    a: float  # semi-axis along angle
+    b: float
+    angle: float  # degrees
+    coverage: float = 0.0  # share of known sectors inked
+    known: float = 0.0  # share of sectors inside the crop
+    arc: float = 0.0  # longest run of inked sectors, share of the whole ring
+
+    def scaled(self, factor: float) -> Ring:
+        return Ring(self.cx * factor, self.cy * factor, self.a * factor, self.b * factor, self.angle,
+                    self.coverage, self.known, self.arc)
+
+    def is_seal(self, min_coverage: float = SEAL_MIN_COVERAGE) -> bool:
+        return self.coverage >= min_coverage and self.arc >= SEAL_MIN_ARC
+
+    def bbox(self, factor: float) -> list[int]:
+        """Bounding box of the ring in pixels of a crop ``factor`` times the working scale."""
+        t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+        xs, ys = _ellipse_points(self.cx, self.cy, self.a, self.b, self.angle, t)
+        return [int(np.floor(xs.min() * factor)), int(np.floor(ys.min() * factor)),
+                int(np.ceil(xs.max() * factor)), int(np.ceil(ys.max() * factor))]
+
+
+def _ellipse_points(cx: float, cy: float, a: float | np.ndarray, b: float | np.ndarray, angle_deg: float,
+                    t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    th = np.deg2rad(angle_deg)
+    x, y = a * np.cos(t), b * np.sin(t)
+    return cx + x * np.cos(th) - y * np.sin(th), cy + x * np.sin(th) + y * np.cos(th)
+
+
+def _ring_kernel(a: float, b: float, angle: float) -> np.ndarray:
+    """+ on the ring band, − on the band just outside (both normalised): ring minus surround.
+
+    ``a``, ``b`` in pixels at the filter scale."""
+    s = WORK_PX_PER_MM * FILTER_SCALE
+    half = int(np.ceil(max(a, b) + OUTER_BAND_TO_MM * s)) + 2
+    size = 2 * half + 1
+    ring = np.zeros((size, size), np.uint8)
+    outer = np.zeros((size, size), np.uint8)
+    centre = (half, half)
+    band = max(1, round(RING_BAND_MM * s))
+    cv2.ellipse(ring, centre, (round(a), round(b)), angle, 0, 360, 1, band)
+    mid = (OUTER_BAND_FROM_MM + OUTER_BAND_TO_MM) / 2 * s
+    cv2.ellipse(outer, centre, (round(a + mid), round(b + mid)), angle, 0, 360, 1,
+                max(1, round((OUTER_BAND_TO_MM - OUTER_BAND_FROM_MM) * s)))
+    outer[ring > 0] = 0
+    k = ring.astype(np.float32) / max(1, ring.sum()) - outer.astype(np.float32) / max(1, outer.sum())
+    return k
+
+
+_KERNELS: list[tuple[float, float, float, np.ndarray]] = []
+
+
+def _kernels() -> list[tuple[float, float, float, np.ndarray]]:
+    """Ring filters at the filter scale: (a, b) in working pixels, angle, kernel."""
+    if not _KERNELS:
+        s = WORK_PX_PER_MM * FILTER_SCALE
+        shapes = [(r, r, 0.0) for r in CIRCLE_RADII_MM]
+        shapes += [(a, b, ang) for a, b in OVAL_AXES_MM for ang in OVAL_ANGLES_DEG]
+        for a, b, ang in shapes:
+            _KERNELS.append((a * WORK_PX_PER_MM, b * WORK_PX_PER_MM, ang, _ring_kernel(a * s, b * s, ang)))
+    return _KERNELS
+
+
+class _RingSampler:
+    """Samples an ink map along an ellipse and the bands around it."""
+
+    def __init__(self, ink: np.ndarray, samples: int = RING_SAMPLES) -> None:
+        self.ink = ink
+        self.h, self.w = ink.shape
+        s = WORK_PX_PER_MM
+        self.ring_offsets = np.arange(-RING_SLACK_MM, RING_SLACK_MM + 1e-6, RING_STEP_MM) * s
+        self.outer_offsets = np.array(OUTER_OFFSETS_MM) * s
+        self.t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
+
+    def _sample(self, ring: Ring, offsets: np.ndarray) -> np.ndarray:
+        """Ink at (offset, sample) along the ring grown by each offset; NaN outside the crop."""
+        xs, ys = _ellipse_points(ring.cx, ring.cy, ring.a + offsets[:, None], ring.b + offsets[:, None],
+                                 ring.angle, self.t[None, :])
+        xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
+        inside = (xi >= 0) & (xi < self.w) & (yi >= 0) & (yi < self.h)
+        out = np.full(xi.shape, np.nan, np.float32)
+        out[inside] = self.ink[yi[inside], xi[inside]]
+        return out
+
+    def sectors(self, ring: Ring, slack: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per sector: best arc-mean along the ring (over radial offsets) and the outer band's mean."""
+        offsets = self.ring_offsets if slack is None else slack
+        on = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1)
+        arc = on.mean(axis=2)  # NaN when any point of the arc is outside the crop
+        best = np.nanmax(np.where(np.isnan(arc), -1.0, arc), axis=0)
+        best[np.isnan(arc).all(axis=0)] = np.nan
+        off = self._sample(ring, self.outer_offsets).reshape(len(self.outer_offsets), RING_SECTORS, -1)
+        outer = np.nanmean(np.where(np.isnan(off), 0.0, off), axis=(0, 2))
+        return best, outer
+
+    def inner_gap(self, ring: Ring) -> np.ndarray:
+        """Per sector: the lower arc-mean of the two just inside the line (ring line's best offset
+        minus INNER_GAP_MM): a seal's ring has a blank gap before its text there."""
+        s = WORK_PX_PER_MM
+        offsets = np.concatenate([self.ring_offsets - INNER_GAP_MM * s, self.ring_offsets])
+        arc = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1).mean(axis=2)
+        n = len(self.ring_offsets)
+        inner, on = np.nan_to_num(arc[:n], nan=1.0), np.nan_to_num(arc[n:], nan=-1.0)
+        pick = np.argmax(on, axis=0)
+        return inner[pick, np.arange(RING_SECTORS)]
+
+    def score(self, ring: Ring) -> tuple[float, float, float]:
+        """(coverage, known, arc): share of known sectors inked, share of sectors in the crop,
+        longest run of inked sectors (single gaps bridged) as a share of the ring."""
+        best, outer = self.sectors(ring)
+        known = ~np.isnan(best)
+        if not known.any():
+            return 0.0, 0.0, 0.0
+        inked = known & (np.nan_to_num(best) >= SECTOR_RING_MIN) & (np.nan_to_num(best - outer) >= SECTOR_CONTRAST_MIN)
+        inked &= np.nan_to_num(best) - self.inner_gap(ring) >= SECTOR_INNER_CONTRAST_MIN
+        return float(inked[known].mean()), float(known.mean()), _longest_arc(inked)
+
+    def fit_objective(self, ring: Ring) -> float:
+        """Smooth objective for the local search: ring ink minus outer ink, tight band."""
+        best, outer = self.sectors(ring, slack=np.arange(-0.5, 0.51, 0.25) * WORK_PX_PER_MM)
+        known = ~np.isnan(best)
+        if known.mean() < MIN_KNOWN_SECTORS:
+            return -1.0
+        return float(np.mean(np.clip(best[known] - outer[known], 0, 1)))
+
+
+def _longest_arc(inked: np.ndarray) -> float:
+    """Longest circular run of True (a single False between two True counts as True), share of all."""
+    n = len(inked)
+    if inked.all():
+        return 1.0
+    bridged = inked | (np.roll(inked, 1) & np.roll(inked, -1))
+    start = int(np.argmin(bridged))  # a False: unroll the circle there
+    best = run = 0
+    for v in np.roll(bridged, -start):
+        run = run + 1 if v else 0
+        best = max(best, run)
+    return best / n
+
+
+def _refine(sampler: _RingSampler, ring: Ring) -> Ring:
+    """Hill-climb centre and semi-axes (and the angle of an oval) on the fit objective."""
+    s = WORK_PX_PER_MM
+    best = ring
+    best_val = sampler.fit_objective(ring)
+    oval = abs(ring.a - ring.b) > 0.5 * s
+    for step_mm in (1.0, 0.5, 0.25):
+        d = step_mm * s
+        improved = True
+        while improved:
+            improved = False
+            moves = [(dx, dy, 0.0, 0.0, 0.0) for dx in (-d, 0, d) for dy in (-d, 0, d) if dx or dy]
+            moves += [(0.0, 0.0, da, db, 0.0) for da in (-d, 0, d) for db in (-d, 0, d) if da or db]
+            if oval:
+                moves += [(0.0, 0.0, 0.0, 0.0, dang) for dang in (-10 * step_mm, 10 * step_mm)]
+            for dx, dy, da, db, dang in moves:
+                cand = Ring(best.cx + dx, best.cy + dy, best.a + da, best.b + db, best.angle + dang)
+                if not (14 * s <= min(cand.a, cand.b) and max(cand.a, cand.b) <= 24 * s):
+                    continue
+                val = sampler.fit_objective(cand)
+                if val > best_val + 1e-6:
+                    best, best_val, improved = cand, val, True
+    return best
+
+
+def _peaks(resp: np.ndarray, count: int, min_dist: int) -> list[tuple[int, int, float]]:
+    """The ``count`` highest local maxima of a response map, at least ``min_dist`` apart."""
+    r = resp.copy()
+    found: list[tuple[int, int, float]] = []
+    for _ in range(count):
+        _, val, _, (x, y) = cv2.minMaxLoc(r)
+        if val <= 0:
+            break
+        found.append((x, y, float(val)))
+        cv2.circle(r, (x, y), min_dist, -1.0, -1)
+    return found
+
+
+def _diverse(cands: list[tuple[float, Ring]]) -> list[Ring]:
+    """The candidates worth fitting: at each of the best few places, the best circle and the
+    best oval (six oval filters would otherwise crowd a faint round seal out)."""
+    cands = sorted(cands, key=lambda c: -c[0])
+    near = SAME_PLACE_MM * WORK_PX_PER_MM
+    places: list[tuple[float, float]] = []
+    chosen: dict[tuple[int, bool], Ring] = {}
+    for _, ring in cands:
+        idx = next((i for i, (x, y) in enumerate(places) if abs(x - ring.cx) <= near and abs(y - ring.cy) <= near), None)
+        if idx is None:
+            if len(places) >= CANDIDATE_PLACES:
+                continue
+            places.append((ring.cx, ring.cy))
+            idx = len(places) - 1
+        chosen.setdefault((idx, ring.a == ring.b), ring)
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def find_ring(ink: np.ndarray) -> Ring | None:
+    """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like."""
+    sampler = _RingSampler(ink)
+    fitter = _RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR)
+    h, w = ink.shape
+    small = cv2.resize(ink, (max(1, round(w * FILTER_SCALE)), max(1, round(h * FILTER_SCALE))),
+                       interpolation=cv2.INTER_AREA)
+    cands: list[tuple[float, Ring]] = []
+    for a, b, ang, kernel in _kernels():
+        resp = cv2.filter2D(small, cv2.CV_32F, kernel, borderType=cv2.BORDER_CONSTANT)
+        for x, y, val in _peaks(resp, CANDIDATES_PER_FILTER, int(10 * WORK_PX_PER_MM * FILTER_SCALE)):
+            cx, cy = x / FILTER_SCALE, y / FILTER_SCALE
+            if 0 <= cx < w and 0 <= cy < h:
+                cands.append((val, Ring(cx, cy, a, b, ang)))
+    if not cands:
+        return None
+    best: Ring | None = None
+    for ring in _diverse(cands):
+        fitted = _refine(fitter, ring)
+        fitted.coverage, fitted.known, fitted.arc = sampler.score(fitted)
+        margin = CENTRE_MARGIN_MM * WORK_PX_PER_MM
+        if fitted.known < MIN_KNOWN_SECTORS or not (margin <= fitted.cx < w - margin and margin <= fitted.cy < h - margin):
+            continue
+        if best is None or (fitted.is_seal(), fitted.coverage) > (best.is_seal(), best.coverage):
+            best = fitted
+    return best

@@ -1,0 +1,198 @@
+"""A field's value from its text: typed (an integer, a phone number, an e-mail address), with
+its status and reason. One path for a scanned cell, a text layer's words and a DOCX cell.
+
+A scanned short field may be read twice (the hybrid engine's second opinion): where the two
+engines disagree the field keeps the lower confidence, and for Latin text (phone, e-mail) the
+reading that validates, or that fixes look-alike characters, wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from extract.grid import Cell, Grid, crop
+from extract.labels import squash, strip_hints, template_hints
+from extract.lines import read_cell_lines
+from extract.ocr import OcrEngine, OcrText
+from extract.reading import FieldReading, FieldStatus, PageReading
+from forms.errors import OcrError
+from forms.template import FieldSpec, FormTemplate
+
+# Integer field (TRL): one digit 1-9 among stray glyphs (neighbouring ink read as 业, 一…) is
+# taken as that digit with its confidence scaled by this, the text kept as read.
+INTEGER_NOISE_CONFIDENCE = 0.6
+# Characters that are part of a written TRL answer (七级, 第7级), never noise.
+INTEGER_WORDS = set("〇零一二三四五六七八九十级第")
+# Field kinds written in Latin letters and digits: Tesseract reads them with its eng model beside chi_sim.
+LATIN_KINDS = ("phone", "email")
+# Short fields the hybrid engine re-reads with Tesseract, by the languages they are read in.
+SECOND_OPINION_LANGS = (("chi_sim", ("text", "integer", "industry")), ("chi_sim+eng", LATIN_KINDS))
+
+
+def typed_value(spec: FieldSpec, text: str) -> tuple[str | int | None, str]:
+    """The typed value of a field's text, and why it has none ("" when it has)."""
+    if not text:
+        return None, "empty"
+    if spec.kind == "integer":
+        m = re.search(r"\d+", text)
+        if m:
+            return int(m.group()), ""
+        cn = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+        for ch in text:
+            if ch in cn:
+                return cn[ch], ""
+        return None, f"not an integer: {text!r}"
+    if spec.kind == "phone":
+        phone = re.sub(r"[—–－‐~〜_]", "-", text)
+        phone = re.sub(r"\s+", "", phone)
+        return phone, ""
+    if spec.kind == "email":
+        email = re.sub(r"\s+", "", text).replace("＠", "@").lower()
+        return email, ""
+    return text, ""
+
+
+def integer_among_noise(text: str) -> int | None:
+    """The digit of a one-digit (1-9) answer read with stray glyphs around it (``业7``), else None.
+
+    Only CJK glyphs that are no part of a written answer count as noise: ``七级``,
+    ``7级``, ``10`` or ``7 8`` are answers and are left to the checks as read.
+    """
+    s = squash(text)
+    groups = re.findall(r"\d+", s)
+    if len(groups) != 1 or not re.fullmatch(r"[1-9]", groups[0]):
+        return None
+    rest = s.replace(groups[0], "", 1)
+    if not rest or not all(_is_cjk_glyph(ch) and ch not in INTEGER_WORDS for ch in rest):
+        return None
+    return int(groups[0])
+
+
+def _is_cjk_glyph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+EMAIL_RE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
+# A phone on the form: a mobile (11 digits) or a landline with area code, dashes allowed.
+PHONE_RE = re.compile(r"(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})")
+# Characters a Chinese-first recogniser swaps in Latin text; a difference made only of these
+# is settled by which reading fits its neighbours (digits among digits, letters among letters).
+_LOOKALIKES = [set("1lI|i"), set("0oO"), set("5sS"), set("2zZ"), set("8B")]
+
+
+def valid_typed(spec: FieldSpec, text: str) -> bool:
+    """Does ``text`` make a valid e-mail address / phone number (after typing)?"""
+    value, _ = typed_value(spec, text)
+    if not isinstance(value, str):
+        return False
+    pattern = EMAIL_RE if spec.kind == "email" else PHONE_RE
+    return pattern.fullmatch(value) is not None
+
+
+def _fits(text: str, i: int, ch: str) -> int:
+    """How many of position ``i``'s neighbours are of ``ch``'s class (digit or letter): in
+    ``xielei`` an ``l`` fits, in ``1985`` a ``1`` does."""
+    return sum(1 for j in (i - 1, i + 1) if 0 <= j < len(text) and text[j].isdigit() == ch.isdigit() and text[j].isalnum())
+
+
+def _lookalike_fix(lead: str, second: str) -> bool:
+    """``second`` differs from ``lead`` only in look-alike characters, and each of its
+    characters there fits its neighbours (digits among digits, letters among letters) at
+    least as well, one of them better."""
+    if len(lead) != len(second) or lead == second:
+        return False
+    better = False
+    for i, (x, y) in enumerate(zip(lead, second, strict=True)):
+        if x == y:
+            continue
+        if not any(x in g and y in g for g in _LOOKALIKES):
+            return False
+        fx, fy = _fits(lead, i, x), _fits(second, i, y)
+        if fy < fx:
+            return False
+        better = better or fy > fx
+    return better
+
+
+def prefer_second(spec: FieldSpec, lead: str, second: str) -> bool:
+    """Take the second engine's e-mail/phone over the leading one's: it validates and the
+    leading one does not, or both validate and it fixes look-alikes (``xie1ei`` → ``xielei``)."""
+    if not valid_typed(spec, second):
+        return False
+    if not valid_typed(spec, lead):
+        return True
+    return _lookalike_fix(squash(lead).lower(), squash(second).lower())
+
+
+def field_status(value: object, why: str) -> FieldStatus:
+    if value is not None:
+        return "read"
+    return "empty" if why == "empty" else "unreadable"
+
+
+def typed_reading(spec: FieldSpec, text: str, confidence: float, *, page: int | None = None,
+                  bbox: list[int] | None = None, engine: str = "") -> FieldReading:
+    """A text, integer, phone, e-mail or industry field from its text (hints stripped): typed,
+    with its status and reason; a one-digit answer among stray glyphs is taken as that digit
+    with its confidence lowered."""
+    value, why = typed_value(spec, text)
+    status = field_status(value, why)
+    confidence = confidence if text else 0.0
+    reason = "" if status == "read" else why
+    if spec.kind == "integer" and (digit := integer_among_noise(text)) is not None:
+        value, confidence = digit, confidence * INTEGER_NOISE_CONFIDENCE
+        reason = f"stray marks read beside the digit: {text!r}"
+    return FieldReading(key=spec.key, value=value, raw=text, confidence=round(confidence, 4),
+                        page=page, bbox=bbox, engine=engine, status=status, reason=reason)
+
+
+def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np.ndarray, grid: Grid, cell: Cell,
+                    hints: list[str], reading: PageReading) -> FieldReading:
+    """A scanned or text-layer value cell that is not a choice or an opinion box, read into its field."""
+    lang = "chi_sim+eng" if spec.kind in LATIN_KINDS else "chi_sim"
+    if eng is not None and not eng.page_level and spec.kind in LATIN_KINDS:
+        # Latin and digits: Tesseract needs its eng model beside chi_sim.
+        t = eng.read_line(crop(gray, cell.inner(grid.margin())), lang)
+    text = strip_hints(t.text, hints)
+    if not text and eng is not None and not spec.long:
+        # A lone short value (a TRL digit) is dropped by page detection and by a stacked
+        # Tesseract run; read the cell's lines one by one.
+        t = read_cell_lines(eng, crop(gray, cell.inner(grid.margin())), lang)
+        text = strip_hints(t.text, hints)
+    return typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
+
+
+def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: dict[str, int], template: FormTemplate, reading: PageReading) -> None:
+    """Re-read short fields with Tesseract (one process per language); disagreeing fields keep the lower confidence."""
+    second: Callable[..., list[OcrText]] = eng.second_opinion  # type: ignore[attr-defined]
+    m = grid.margin()
+    for lang, kinds in SECOND_OPINION_LANGS:
+        keys = [k for k in value_cells if template.field(k).kind in kinds and not template.field(k).long and k in reading.fields]
+        keys = [k for k in keys if reading.fields[k].status == "read"]
+        if not keys:
+            continue
+        try:
+            others = second([crop(gray, grid.cells[value_cells[k]].inner(m)) for k in keys], lang, False)
+        except OcrError as exc:
+            reading.problems.append(f"page {reading.page}: second reading failed: {exc}")
+            return
+        hints = template_hints(template)
+        for k, o in zip(keys, others, strict=True):
+            fr = reading.fields[k]
+            other = squash(strip_hints(o.text, hints))
+            if other == squash(str(fr.raw)):
+                continue
+            spec = template.field(k)
+            if spec.kind in LATIN_KINDS and prefer_second(spec, str(fr.raw), other):
+                # Latin and digits: the reading that is a valid address/number, or the one from
+                # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
+                value, _ = typed_value(spec, other)
+                fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {str(fr.raw)!r}"
+                fr.raw, fr.value = other, value
+                fr.confidence = round(min(fr.confidence, o.confidence), 4)
+                continue
+            fr.confidence = round(min(fr.confidence, o.confidence), 4)
+            fr.reason = f"engines disagree: tesseract read {other!r}"
