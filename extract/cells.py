@@ -17,6 +17,7 @@ import numpy as np
 from extract.grid import Cell, Grid, crop
 from extract.labels import GROUP_PREFIX, match_label, strip_hints
 from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text
+from extract.ocr_text import lined_text
 from extract.reading import FieldReading, PageReading
 from forms.template import FormTemplate
 from ingest.page import Page, Word
@@ -175,7 +176,7 @@ def read_continued(texts: dict[int, OcrText], grid: Grid, labelled: LabelledCell
     ci = max(cont_cells, key=lambda i: grid.cells[i].width)
     t = texts[ci]
     c = grid.cells[ci]
-    text = strip_hints(t.text, hints)
+    text = strip_hints(lined_text(t), hints)
     reading.continued = FieldReading(key="", value=text, raw=t.text, confidence=round(t.confidence, 4), page=reading.page,
                                      bbox=list(c.bbox), engine=reading.engine)
     reading.cells.append({"key": "", "role": "continued", "bbox": list(c.bbox)})

@@ -27,11 +27,12 @@ from extract.preprocess import binarize, faint_ink, to_gray
 # (~5 mm); glyph strokes at body size (3.7 mm) are shorter.
 H_KERNEL_FRACTION = 1 / 30
 V_KERNEL_FRACTION = 1 / 60
-# In faint ink (glyph edges included) a horizontal rule must run 1/10 of the width (21 mm at A4:
-# no line of text keeps one stroke level that far), a vertical one 1/40 of the height (7 mm: taller
-# than a glyph, shorter than the lowest row).
+# In faint ink (glyph edges included) a rule must run 1/10 of the width or 1/12 of the height
+# (21-25 mm at A4): no line of text keeps one stroke level that far, and a block of CJK text, whose
+# glyphs stand in columns, bridges at most a few lines with faint edges. Short faint rules (a
+# contact row's separators) are lost, the table's outline and long rules are kept.
 H_FAINT_KERNEL_FRACTION = 1 / 10
-V_FAINT_KERNEL_FRACTION = 1 / 40
+V_FAINT_KERNEL_FRACTION = 1 / 12
 # Gaps in a rule up to this fraction of the page width are bridged (scanner dropouts).
 GAP_BRIDGE_FRACTION = 1 / 150
 # Rule positions closer than this fraction of the page size are one rule (line thickness + skew residue).

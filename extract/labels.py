@@ -2,9 +2,10 @@
 
 A label cell is matched on its first characters (the printed hint may follow
 the label in the same cell), fuzzy, against every field's label and its OCR
-variants (rapidfuzz). Hints printed in a value cell are removed by a fuzzy
-match against the template's known hints: OCR often drops the closing bracket
-or misreads a character, so an exact string search would leave them in.
+variants (rapidfuzz). A hint printed at the top of a value cell is removed by
+position, as whole lines (or up to its closing bracket), fuzzy against the
+template's known hints: OCR often drops a bracket or misreads a character, so
+an exact string search would leave them in; a value quoting the hint keeps it.
 """
 
 from __future__ import annotations
@@ -15,21 +16,28 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from extract.ocr_text import join_lines, normalize_text
 from forms.template import FormTemplate
 
 # A label is accepted at this similarity (0-1): one wrong character in a 4-character
 # label scores 0.75, two wrong in 6 scores 0.67; values rarely start like a label.
 LABEL_MIN_SCORE = 0.74
-# A hint is removed when this share of it aligns (0-100 partial ratio): OCR loses
-# a bracket or a character or two in a 30-character hint, nothing more.
+# A cell's first lines are the hint at this similarity (0-100 ratio): OCR loses a bracket or a
+# character or two in a 30-character hint; a value quoting the hint's words adds its own and stays
+# well below (「按照GB/T 22900-2009测算，该技术…为7级」 scores 55 against 「（参照GB/T 2290-2009测算）」).
 HINT_MIN_SCORE = 82
-# A hint aligned over less than this share of its length is a coincidence, not the hint.
-HINT_MIN_LENGTH_SHARE = 0.6
+# A hint that ends inside a line without its closing bracket, the value typed right after it, is cut
+# only at this similarity: the value quoting the hint above scores 89 on its first 17 characters.
+HINT_INLINE_MIN_SCORE = 95
+# Shorter hints than this are not looked for (too easily a value of their own).
+HINT_MIN_CHARS = 4
+# A hint wraps onto at most this many lines of its cell (the longest, 90 characters, in a narrow cell at 14 pt).
+HINT_MAX_LINES = 6
 # Group labels (技术基本情况…) and the phone label printed inside the contact row
 # are labels too: cells that match them are not values.
 GROUP_PREFIX = "group:"
-_FILLER = "\x00"  # never in OCR text
 _OPEN_BRACKETS = "（(〈【["
+_CLOSE_BRACKETS = "）)〉】]"
 _WS = re.compile(r"\s+")
 
 
@@ -95,40 +103,44 @@ def template_hints(template: FormTemplate) -> list[str]:
 
 
 def strip_hints(text: str, hints: list[str]) -> str:
-    """``text`` with any printed hint removed (fuzzy; a lost closing bracket is still a hint).
+    """The value in a cell's text (lines separated by newlines), without a printed hint at its top.
 
-    Lines are compared without whitespace, so a hint that wrapped onto two lines
-    still matches; the value's own text is left as it was read.
+    A hint is printed once, in the label cell or above the value: it is looked for only at
+    the start of the cell, as whole lines or up to the closing bracket that ends it (OCR loses
+    a bracket or misreads a character; whitespace is ignored), never inside the value, so a
+    value that quotes the hint's words keeps them. The lines left are joined as OCR joins a
+    cell's lines.
     """
-    out = text
-    squashed = [squash(h) for h in hints if len(squash(h)) >= 4]
-    while squashed:
-        s = squash(out)
-        if not s:
-            return out
-        best: tuple[float, int, int, str] | None = None
-        for h in squashed:
-            # Pad so the hint is always the shorter string: rapidfuzz aligns the
-            # shorter one inside the longer, and a value must never be swallowed whole.
-            al = fuzz.partial_ratio_alignment(h, s + _FILLER * len(h))
-            if al is None or al.score < HINT_MIN_SCORE:
-                continue
-            start, end = al.dest_start, min(al.dest_end, len(s))
-            if end - start < HINT_MIN_LENGTH_SHARE * len(h):
-                continue
-            # The hint explaining most of the text wins (the longest good alignment).
-            weight = al.score * (end - start)
-            if best is None or weight > best[0]:
-                best = (weight, start, end, h)
-        if best is None:
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    squashed = [squash(h) for h in hints if len(squash(h)) >= HINT_MIN_CHARS]
+    while lines and squashed:
+        cut = _leading_hint(lines, squashed)
+        if cut is None:
             break
-        _, start, end, h = best
-        # Take a stray closing bracket (or its misreads) right after the hint along.
-        while end < len(s) and s[end] in "）)〉】]":
-            end += 1
-        out = _cut_squashed(out, start, end)
+        k, rest, h = cut
+        lines = ([rest] if rest else []) + lines[k:]
         squashed.remove(h)
-    return out.strip()
+    return normalize_text(join_lines(lines))
+
+
+def _leading_hint(lines: list[str], hints: list[str]) -> tuple[int, str, str] | None:
+    """The hint printed at the top of ``lines``: (lines it takes, what is left of its last line, the hint)."""
+    best: tuple[float, int, int, str] | None = None  # score, lines, squashed cut in the last line, hint
+    for h in hints:
+        head = ""
+        for k, line in enumerate(lines[:HINT_MAX_LINES], start=1):
+            before, head = len(head), head + squash(line)
+            # The hint ends with its line, or inside it where a value was typed after it: at its
+            # closing bracket, or (the bracket lost) only where it is read near-exactly.
+            for c in range(before + 1, len(head) + 1):
+                at_end = c == len(head) or head[c - 1] in _CLOSE_BRACKETS
+                score = fuzz.ratio(h, head[:c])
+                if score >= (HINT_MIN_SCORE if at_end else HINT_INLINE_MIN_SCORE) and (best is None or score > best[0]):
+                    best = (score, k, c - before, h)
+    if best is None:
+        return None
+    _, k, cut, h = best
+    return k, _cut_squashed(lines[k - 1], 0, cut).strip(), h
 
 
 def _cut_squashed(text: str, start: int, end: int) -> str:

@@ -141,10 +141,8 @@ def join_confidence(parts: Sequence[tuple[str, float]]) -> float:
     return float(sum(len(t) * c for t, c in parts) / total)
 
 
-def boxes_to_text(boxes: Sequence[OcrBox]) -> OcrText:
-    """Line boxes in reading order (top to bottom, then left to right) joined into one text."""
-    if not boxes:
-        return OcrText("", 0.0)
+def _line_texts(boxes: Sequence[OcrBox]) -> list[str]:
+    """The text of each line of boxes, top to bottom (a box joins the line its centre falls in)."""
     ordered = sorted(boxes, key=lambda b: (b.bbox[1] + b.bbox[3]) / 2)
     lines: list[list[OcrBox]] = []
     for b in ordered:
@@ -157,5 +155,23 @@ def boxes_to_text(boxes: Sequence[OcrBox]) -> OcrText:
                 last.append(b)
                 continue
         lines.append([b])
-    raw = join_lines([normalize_text(" ".join(x.text for x in sorted(line, key=lambda b: b.bbox[0]))) for line in lines])
+    # A box that holds several lines (a block read whole) gives each of them.
+    texts = [" ".join(x.text for x in sorted(line, key=lambda b: b.bbox[0])) for line in lines]
+    return [normalize_text(part) for text in texts for part in text.split("\n")]
+
+
+def boxes_to_text(boxes: Sequence[OcrBox]) -> OcrText:
+    """Line boxes in reading order (top to bottom, then left to right) joined into one text."""
+    if not boxes:
+        return OcrText("", 0.0)
+    raw = join_lines(_line_texts(boxes))
     return OcrText(normalize_text(raw), join_confidence([(b.text, b.confidence) for b in boxes]), list(boxes))
+
+
+def lined_text(t: OcrText) -> str:
+    """``t``'s text with a newline between its printed lines, where its boxes still tell them apart
+    (a text rebuilt or re-read since has no lines to give: then its text as it is)."""
+    lines = _line_texts(t.boxes) if t.boxes else []
+    if len(lines) < 2 or normalize_text(join_lines(lines)) != t.text:
+        return t.text
+    return "\n".join(ln for ln in lines if ln.strip())

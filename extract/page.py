@@ -82,9 +82,11 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
     born_digital = page.words is not None
     if born_digital:
         color, gray, skew = page.image, to_gray(page.image), 0.0
+        rules = gray
     else:
         prep = prepare(page.image, page.dpi)
         color, gray, skew = prep.color, prep.gray, prep.skew_deg
+        rules = prep.flat if prep.flat is not None else gray
     h, w = gray.shape[:2]
     reading = PageReading(
         source=str(page.source), page=page.number, kind="blank", width=w, height=h, dpi=page.dpi,
@@ -93,7 +95,7 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
     if _is_blank(gray) and not (born_digital and page.words):
         write_debug(options.debug_dir, page, color, None, reading)
         return reading
-    grid = find_grid(gray)
+    grid = find_grid(rules)
     eng = None if born_digital else (engine or get_engine(options.ocr_engine))
     reading.engine = eng.name if eng is not None else "text-layer"
     texts, outside = cell_texts(page, gray, grid, eng)

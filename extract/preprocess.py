@@ -41,8 +41,6 @@ FIT_MAX_RESIDUAL_DEG = 0.3
 # A rule is ink at least this many gray levels darker than the flattened paper (255): a thin rule
 # blurred at low dpi stays well past it, paper fibre and JPEG noise stay well short of it.
 RULE_MIN_CONTRAST = 28
-# Ink for speck removal on the flattened page (paper 255): half-way between paper and print black.
-SPECK_INK_LEVEL = 128
 # Below this the rotation costs more (resampling blur) than it gains.
 MIN_SKEW_DEG = 0.05
 # Background (paper + uneven lamp light) is estimated by closing with a kernel
@@ -55,6 +53,9 @@ class Prepared:
     color: np.ndarray  # BGR, deskewed
     gray: np.ndarray  # uint8, flattened illumination, red ink removed
     skew_deg: float  # rotation applied (counter-clockwise positive, OpenCV convention)
+    # ``gray`` before its 3x3 median, for the rules: the median erases a one-pixel line, the
+    # 0.5 pt rules of a 150-200 dpi 1-bit scan, and the table lost its outline and its labels.
+    flat: np.ndarray | None = None
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -170,21 +171,6 @@ def flatten(gray: np.ndarray) -> np.ndarray:
     return flat
 
 
-def despeckle(gray: np.ndarray) -> np.ndarray:
-    """Lone specks gone, every stroke and rule kept: a dark pixel with no dark neighbour becomes paper,
-    a light pixel walled in by ink becomes ink.
-
-    A 3x3 median did this before, and also erased every one-pixel line: the 0.5 pt rules and thin
-    glyph strokes of a 150-200 dpi 1-bit scan, so a table lost its outline and its labels.
-    """
-    dark = (gray < SPECK_INK_LEVEL).astype(np.uint8)
-    neighbours = cv2.filter2D(dark, cv2.CV_16S, np.ones((3, 3), np.float32), borderType=cv2.BORDER_REPLICATE) - dark
-    out = gray.copy()
-    out[(dark == 1) & (neighbours == 0)] = 255
-    out[(dark == 0) & (neighbours == 8)] = 0
-    return out
-
-
 # Red is looked for on a copy this much smaller (a seal's line stays several pixels wide).
 RED_SCAN_SCALE = 0.25
 # Around each red area, this much paper goes into the crop remove_red works on (it
@@ -223,5 +209,6 @@ def prepare(image: np.ndarray, dpi: int = 300) -> Prepared:
     """
     color, angle = deskew(image)
     gray = to_gray(drop_red(color, dpi)) if color.ndim == 3 else color
-    gray = despeckle(flatten(gray))
-    return Prepared(color=color, gray=gray, skew_deg=angle)
+    flat = flatten(gray)
+    gray = cv2.medianBlur(flat, 3)  # salt-and-pepper specks from 1-bit scans, for OCR
+    return Prepared(color=color, gray=gray, skew_deg=angle, flat=flat)

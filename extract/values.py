@@ -17,6 +17,7 @@ from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
 from extract.lines import read_cell_lines
 from extract.ocr import OcrEngine, OcrText
+from extract.ocr_text import lined_text
 from extract.reading import FieldReading, FieldStatus, PageReading
 from forms.errors import OcrError
 from forms.template import FieldSpec, FormTemplate
@@ -156,12 +157,12 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
     if eng is not None and not eng.page_level and spec.kind in LATIN_KINDS:
         # Latin and digits: Tesseract needs its eng model beside chi_sim.
         t = eng.read_line(crop(gray, cell.inner(grid.margin())), lang)
-    text = strip_hints(t.text, hints)
+    text = strip_hints(lined_text(t), hints)
     if not text and eng is not None and not spec.long:
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
         # Tesseract run; read the cell's lines one by one.
         t = read_cell_lines(eng, crop(gray, cell.inner(grid.margin())), lang)
-        text = strip_hints(t.text, hints)
+        text = strip_hints(lined_text(t), hints)
     return typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
 
 
@@ -182,7 +183,7 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
         hints = template_hints(template)
         for k, o in zip(keys, others, strict=True):
             fr = reading.fields[k]
-            other = squash(strip_hints(o.text, hints))
+            other = squash(strip_hints(lined_text(o), hints))
             if other == squash(str(fr.raw)):
                 continue
             spec = template.field(k)

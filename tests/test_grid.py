@@ -256,7 +256,7 @@ def printed_first_page() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def reference_spans(printed_first_page: np.ndarray) -> list[tuple[int, int, int, int]]:
-    return spans(find_grid(prepare(printed_first_page, 300).gray))
+    return spans(find_grid(prepare(printed_first_page, 300).flat))
 
 
 @pytest.mark.parametrize(
@@ -278,19 +278,4 @@ def test_the_form_grid_is_found_at_any_dpi_and_skew(printed_first_page, referenc
     prep = prepare(image, dpi)
     assert prep.skew_deg == pytest.approx(-skew, abs=0.08)
     assert len(reference_spans) >= 20  # the first page's table: group, label and value cells
-    assert spans(find_grid(prep.gray)) == reference_spans
-
-
-def test_despeckle_keeps_one_pixel_rules_and_drops_lone_specks():
-    from extract.preprocess import despeckle
-
-    page = np.full((60, 60), 255, np.uint8)
-    page[10, 5:55] = 0  # a rule one pixel thick
-    page[20:50, 30] = 0  # and a vertical one
-    page[40, 10] = 0  # a lone speck
-    page[5:8, 40:43] = 0  # a small blot with a hole
-    page[6, 41] = 255
-    out = despeckle(page)
-    assert (out[10, 5:55] == 0).all() and (out[20:50, 30] == 0).all()
-    assert out[40, 10] == 255
-    assert out[6, 41] == 0
+    assert spans(find_grid(prep.flat)) == reference_spans

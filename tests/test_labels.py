@@ -112,3 +112,37 @@ def test_dates_in_digits_or_chinese_numerals():
     assert parse_date("二〇二〇年十二月二十日") == "2020-12-20"
     assert parse_date("年  月  日") is None  # printed but not filled in
     assert parse_date("2020年13月1日") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the unseen batch: 「按照GB/T 22900-2009测算…」 was cut to 「按技术目前的…」
+        ("按照GB/T 22900-2009测算，该技术目前的技术就绪水平为7级", "按照GB/T 22900-2009测算，该技术目前的技术就绪水平为7级"),
+        ("（参照GB/T 2290-2009测算）\n按照GB/T 22900-2009测算，该技术目前的技术就绪水平为7级",
+         "按照GB/T 22900-2009测算，该技术目前的技术就绪水平为7级"),
+        # a hint's words inside a value, after its first line: never removed
+        ("本团队长期从事相关研究。\n（包括拟申报技术已经获得的知识产权名称、数量等。）", "本团队长期从事相关研究。（包括拟申报技术已经获得的知识产权名称、数量等。）"),
+        # the long hint wrapped over three lines atop the value
+        ("（技术概述，对技术成果的可行性、先进性、原创性、不可替\n代性、技术成熟度等进行阐述，包括国内外对比等，不超过500字。\n详细材料可另附，不超过10000字。）\n本技术首次实现",
+         "本技术首次实现"),
+    ],
+)
+def test_a_hint_is_removed_only_from_the_top_of_the_cell(text, expected):
+    assert strip_hints(text, HINTS) == expected
+
+
+def test_cell_lines_come_from_the_boxes_positions():
+    from extract.ocr_text import OcrBox, boxes_to_text, lined_text
+
+    boxes = [OcrBox("7", (10, 60, 30, 90), 0.9), OcrBox("（参照GB/T 2290-2009测算）", (10, 10, 400, 40), 0.9)]
+    t = boxes_to_text(boxes)
+    assert t.text == "（参照GB/T 2290-2009测算）7"
+    assert lined_text(t) == "（参照GB/T 2290-2009测算）\n7"
+    assert strip_hints(lined_text(t), HINTS) == "7"
+
+
+def test_a_hint_without_its_bracket_is_cut_inside_a_line_only_when_read_near_exactly():
+    assert strip_hints("（参照GB/T4754-2017规定的中类和小类填写3911计算机整机制造", HINTS) == "3911计算机整机制造"
+    quoted = "按照GB/T 22900-2009测算为7级"
+    assert strip_hints(quoted, HINTS) == quoted
