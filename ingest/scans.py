@@ -496,8 +496,8 @@ def read_docx(path: Path) -> DocxTable:
                 rows.append(texts)
     if not document.tables:
         raise BadInputError(
-            "DOCX has no table: not a filled kczg-2020 form",
-            "Word 文档中没有表格，不是填写好的推荐表（kczg-2020），请放入填写后的推荐表",
+            "DOCX has no table: not a filled form",
+            "Word 文档中没有表格，不是填写好的推荐表，请放入填写后的推荐表",
         )
     paragraphs = _paragraphs_after_last_table(document)
     return DocxTable(rows=rows, paragraphs=paragraphs, images=images)

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from forms.findings import evidence_label
 from forms.template import FormTemplate
 from reports.chart import UNKNOWN_DOMAIN, findings_chart_svg
 from reports.model import (
@@ -54,49 +55,10 @@ MAX_CROP_BYTES = 2_000_000
 
 STATUS_CLASSES: dict[str, str] = {STATUS_ACTION: "action", STATUS_CHECK: "check", STATUS_OK: "ok"}
 
-EVIDENCE_LABELS: dict[str, str] = {
-    "count": "数量",
-    "limit": "限制",
-    "rule": "计数规则",
-    "count_word": "Word 字数",
-    "count_chars": "字符数",
-    "similarity": "相似度",
-    "seal_present": "检测到公章",
-    "date_raw": "日期原文",
-    "date": "日期",
-    "deadline": "截止日期",
-    "best_score": "最佳匹配度",
-    "quota": "名额",
-    "file": "文件",
-    "reason": "原因",
-    "tech_name": "技术名称",
-    "applicant": "申报单位",
-    "recommender": "推荐单位",
-    "chosen": "勾选项",
-    "value": "识别值",
-    "confidence": "置信度",
-    "first_document": "首份文档",
-    "counts": "各规则字数",
-    "counted": "计数对象",
-    "parsed": "解析值",
-    "min": "最小值",
-    "max": "最大值",
-    "method": "检测方式",
-    "opinion": "意见栏",
-    "raw": "原文",
-    "status": "识别状态",
-    "match_score": "匹配度",
-    "fields": "匹配字段",
-    "candidates": "候选记录",
-    "min_score": "最低匹配度",
-    "tech_names": "技术名称",
-    "unreadable_documents": "无法识别的文档",
-    "source": "来源文件",
-    "pages": "页",
-}
 OPINION_KINDS = ("opinion",)
-CONTEXT_CROPS: dict[str, str] = {"NO_ONLINE_RECORD": "tech_name", "DUPLICATE_PAPER": "tech_name"}
-"""Findings about a whole form show the paper's 技术名称, so the clerk can look the record up."""
+CONTEXT_CROPS: tuple[str, ...] = ("NO_ONLINE_RECORD", "DUPLICATE_PAPER")
+"""Findings about a whole form show the paper's name (the template's title field, 技术名称), so the
+clerk can look the record up."""
 SEAL_SOURCE_NOTE = "（据公章印文识别）"
 """Marks a unit name read from a seal's ring (no online record to take it from)."""
 
@@ -124,7 +86,7 @@ def render_report_html(results: dict[str, Any], out_dir: Path, options: ReportOp
 def report_context(results: dict[str, Any], out_dir: Path, options: ReportOptions) -> dict[str, Any]:
     """Everything the template shows, already worded in Chinese."""
     form = options.template
-    noms = nominations(results)
+    noms = nominations(results, form)
     batch = as_dict(results.get("batch"))
     documents = [d for d in results.get("documents") or [] if isinstance(d, dict)]
     matched = sum(1 for d in documents if d.get("record_id"))
@@ -206,13 +168,9 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
 
 
 def _domains(noms: list[Nomination], form: FormTemplate | None) -> list[str]:
-    """The template's 领域 in their printed order, then any other value seen."""
-    domains: list[str] = []
-    if form is not None:
-        try:
-            domains = list(form.field("domain").choices)
-        except KeyError:
-            domains = []
+    """The choices of the template's quota group (领域) in their printed order, then any other value seen."""
+    group = form.quota_field if form is not None else None
+    domains: list[str] = list(group.choices) if group is not None else []
     for n in noms:
         if n.domain and n.domain not in domains:
             domains.append(n.domain)
@@ -262,7 +220,8 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
             is_opinion = form.field(str(key)).kind in OPINION_KINDS
         except KeyError:
             is_opinion = False
-    crop_key = key or CONTEXT_CROPS.get(str(f.get("code")))
+    title = form.title_field if form is not None else None
+    crop_key = key or (title.key if title is not None and f.get("code") in CONTEXT_CROPS else None)
     crop_uri, crop_note = (None, None)
     if n is not None and crop_key and crop_key in n.crops:
         crop_uri, crop_note = _data_uri(out_dir, n.crops[str(crop_key)])
@@ -300,7 +259,7 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "confidence": show(f.get("confidence")),
         "records": "、".join(record_ids_of(f)) if n is None else "",
         "unit": show(f.get("unit")) if f.get("unit") else "",
-        "evidence": [(EVIDENCE_LABELS.get(str(k), str(k)), show(v)) for k, v in evidence.items()],
+        "evidence": [(evidence_label(k, f.get("code")), show(v)) for k, v in evidence.items()],
         "crop": crop_uri,
         "crop_note": crop_note,
         "has_visual": n is not None

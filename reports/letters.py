@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
+from forms.findings import finding_codes
 from forms.template import FormTemplate
 from reports.model import (
     Nomination,
@@ -47,9 +48,9 @@ TITLE_BREAK = LETTER_TITLE.index("推荐材料")
 """The title is 21 字, one more than an 二号 line holds: break it into two balanced lines, as official letters do."""
 LETTER_SEVERITIES = ("error",)
 """Only certain problems are sent to a unit; warnings wait for the clerk's check."""
-NOT_FOR_UNITS = ("UNREADABLE",)
+NOT_FOR_UNITS = tuple(c.code for c in finding_codes().values() if c.for_clerk)
 """Codes that are the secretariat's problem, not the unit's (a scan that could not be read)."""
-UNIT_CODES = ("QUOTA_EXCEEDED",)
+UNIT_CODES = tuple(c.code for c in finding_codes().values() if c.unit_wide)
 """Codes about the unit as a whole: told once per letter, not under each nomination."""
 
 BODY_FONT = "仿宋"
@@ -67,39 +68,12 @@ FILENAME_MAX = 50
 FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
 CN_NUMBERS = "一二三四五六七八九十"
 
-PLAIN: dict[str, str] = {
-    "SEAL_MISSING": "推荐表“{label}”栏未加盖公章。",
-    "DATE_MISSING": "推荐表“{label}”栏未填写日期。",
-    "DATE_LATE": "推荐表“{label}”栏所填日期{date}晚于报送截止日期{deadline}。",
-    "OVER_LIMIT": "“{label}”为{count}字，超过{limit}字的限制。",
-    "MISMATCH": "纸质推荐表“{label}”（{paper}）与推荐系统线上填报（{online}）不一致。",
-    "FIELD_EMPTY": "纸质推荐表“{label}”未填写。",
-    "CHOICE_INVALID": "“{label}”未勾选或勾选了多项，应勾选且仅勾选一项。",
-    "TRL_INVALID": "“{label}”应为1至9的整数，纸质推荐表填写为“{paper}”。",
-    "INDUSTRY_INVALID": "“{label}”（{paper}）不是GB/T 4754-2017规定的中类或小类。",
-    "NO_ONLINE_RECORD": "收到纸质推荐表，但推荐系统中未找到对应的线上填报记录。",
-    "DUPLICATE_PAPER": "同一项目收到两份及以上纸质推荐表。",
-    "NO_PAPER": "已在推荐系统提交，但尚未收到盖章的纸质推荐表。",
-    "QUOTA_EXCEEDED": "贵单位在{domain}领域推荐{count}项，超过每个领域原则上不超过{quota}项的要求。",
-}
-"""Each problem in words a unit understands (filled from the finding; a missing value reads "—")."""
+PLAIN: dict[str, str] = {c.code: c.plain for c in finding_codes().values() if c.plain}
+"""Each problem in words a unit understands (filled from the finding; a missing value reads "—"),
+from the finding registry (forms/data/findings.toml)."""
 
-REMEDY: dict[str, str] = {
-    "SEAL_MISSING": "补寄加盖公章并填写日期的纸质推荐表原件",
-    "DATE_MISSING": "补寄加盖公章并填写日期的纸质推荐表原件",
-    "DATE_LATE": "书面说明日期情况，或补寄日期正确的纸质推荐表原件",
-    "OVER_LIMIT": "按字数要求精简后在推荐系统中更新，重新打印、盖章并寄回纸质推荐表",
-    "MISMATCH": "核对后以推荐系统打印的推荐表为准，重新盖章并寄回纸质推荐表",
-    "FIELD_EMPTY": "补全后以推荐系统打印的推荐表为准，重新盖章并寄回纸质推荐表",
-    "CHOICE_INVALID": "补全后以推荐系统打印的推荐表为准，重新盖章并寄回纸质推荐表",
-    "TRL_INVALID": "更正后以推荐系统打印的推荐表为准，重新盖章并寄回纸质推荐表",
-    "INDUSTRY_INVALID": "按GB/T 4754-2017中类或小类更正后，重新打印、盖章并寄回纸质推荐表",
-    "NO_ONLINE_RECORD": "在推荐系统中完成线上填报，或书面告知该纸质表对应的线上记录编号",
-    "DUPLICATE_PAPER": "书面说明以哪一份纸质推荐表为准",
-    "NO_PAPER": "寄送加盖公章的纸质推荐表原件",
-    "QUOTA_EXCEEDED": "确定保留的推荐项目并书面函告，撤回超出名额的项目",
-}
-"""What to send back for each problem."""
+REMEDY: dict[str, str] = {c.code: c.remedy for c in finding_codes().values() if c.remedy}
+"""What to send back for each problem (the registry's ``remedy``)."""
 
 
 @dataclass
@@ -145,7 +119,7 @@ def plan_letters(results: dict[str, Any], template: FormTemplate | None) -> tupl
     letters: dict[str, Letter] = {}
     unaddressed: list[str] = []
     unit_done: set[tuple[str, str]] = set()
-    for n in nominations(results):
+    for n in nominations(results, template):
         own = [f for f in _letter_findings(n) if f.get("code") not in UNIT_CODES]
         unit_wide = [f for f in _letter_findings(n) if f.get("code") in UNIT_CODES]
         if not own and not unit_wide:
@@ -280,6 +254,8 @@ def _plain(f: dict[str, Any], template: FormTemplate | None) -> str:
         "count": show(evidence.get("count")),
         "limit": show(evidence.get("limit")),
         "quota": show(evidence.get("quota")),
+        "min": show(evidence.get("min")),
+        "max": show(evidence.get("max")),
         "domain": show(f.get("domain")),
         "date": _cn_date(evidence.get("date")),
         "deadline": _cn_date(evidence.get("deadline")),

@@ -54,10 +54,8 @@ COUNT_RULE_NAMES: dict[str, str] = {
     "chars": "非空白字符数",
 }
 
-ATTACHMENT_LABELS: dict[str, str] = {
-    "tech_level_detail": "详细材料（技术水平）",
-    "tech_benefit_detail": "详细材料（技术效益）",
-}
+DEFAULT_FORM = "kczg-2020"
+"""The template of a results dict that names none (written before ``batch.form`` existed)."""
 OTHER_LABELS: dict[str, str] = {
     "record_id": "编号",
     "applicant": "申报单位",
@@ -87,13 +85,7 @@ class ReportOptions:
         batch = as_dict(results.get("batch"))
         batch_date = self.batch_date or _date_of(batch.get("finished")) or _date_of(batch.get("started"))
         batch_date = batch_date or dt.date.today()
-        template = self.template
-        if template is None:
-            form = batch.get("form")
-            try:
-                template = load_template(form if isinstance(form, str) and form else "kczg-2020")
-            except TemplateError as exc:
-                log.warning("reports without field labels: %s", exc)  # keys are shown instead of labels
+        template = self.template or results_template(results)
         return ReportOptions(
             sender=self.sender or DEFAULT_SENDER,
             reply_deadline=self.reply_deadline or batch_date + dt.timedelta(days=REPLY_DAYS),
@@ -219,19 +211,24 @@ def input_reason(item: dict[str, Any], failures: list[dict[str, Any]]) -> str:
     return show(text or None)
 
 
+def results_template(results: dict[str, Any]) -> FormTemplate | None:
+    """The template the results were read with (``batch.form``); None, with a warning, when it
+    cannot be loaded (the reports then show field keys instead of labels)."""
+    form = as_dict(results.get("batch")).get("form")
+    try:
+        return load_template(form if isinstance(form, str) and form else DEFAULT_FORM)
+    except TemplateError as exc:
+        log.warning("reports without field labels: %s", exc)
+        return None
+
+
 def field_label(key: Any, template: FormTemplate | None) -> str:
     """The form's printed label of a field key ("—" for none, the key itself when unknown)."""
     if not key:
         return MISSING
     key = str(key)
-    if template is not None:
-        try:
-            return template.field(key).label
-        except KeyError:
-            for att in template.attachments:
-                if att.key == key:
-                    return att.label
-    return ATTACHMENT_LABELS.get(key) or OTHER_LABELS.get(key) or key
+    label = template.label_of(key) if template is not None else None
+    return label or OTHER_LABELS.get(key) or key
 
 
 def code_name(code: Any) -> str:
@@ -303,14 +300,20 @@ def document_status(document: dict[str, Any], batch_findings: list[dict[str, Any
     return status_of(findings, unreadable=bool(document.get("unreadable")))
 
 
-def nominations(results: dict[str, Any]) -> list[Nomination]:
+def nominations(results: dict[str, Any], template: FormTemplate | None = None) -> list[Nomination]:
     """Every nomination of the batch, those that need action first.
 
     Documents come with their own findings plus the batch findings that name
     their record (QUOTA_EXCEEDED); each unmatched record gets its NO_PAPER
     finding (one is made up when the results list the record without one, so
-    that nothing is dropped).
+    that nothing is dropped). A nomination's name, group and units are the
+    template's ``title`` and ``quota_group`` fields and the seals of its
+    ``seal_unit`` boxes (``template`` defaults to the one the results name).
     """
+    template = template or results_template(results)
+    title = template.title_field.key if template and template.title_field else None
+    group = template.quota_field.key if template and template.quota_field else None
+    applicant_box, recommender_box = (_seal_box(template, unit) for unit in ("applicant", "recommender"))
     batch_findings = batch_level_findings(results)
     out: list[Nomination] = []
     for doc in _dicts(results.get("documents")):
@@ -325,14 +328,14 @@ def nominations(results: dict[str, Any]) -> list[Nomination]:
                 kind="document",
                 ident=_text(doc.get("id")) or MISSING,
                 record_id=record_id,
-                tech_name=_text(online.get("tech_name")) or _text(as_dict(fields.get("tech_name")).get("value")),
-                domain=_text(online.get("domain")) or _text(as_dict(fields.get("domain")).get("value")),
-                applicant=_text(online.get("applicant")) or _text(seal_text.get("applicant_opinion")),
-                recommender=_text(online.get("recommender")) or _text(seal_text.get("recommender_opinion")),
+                tech_name=_field_value(online, fields, title),
+                domain=_field_value(online, fields, group),
+                applicant=_text(online.get("applicant")) or _text(seal_text.get(applicant_box)),
+                recommender=_text(online.get("recommender")) or _text(seal_text.get(recommender_box)),
                 status=status_of(findings, unreadable=bool(doc.get("unreadable"))),
                 findings=_sorted_findings(findings),
                 document=doc,
-                units_from_seal=not online.get("recommender") and bool(seal_text.get("recommender_opinion")),
+                units_from_seal=not online.get("recommender") and bool(seal_text.get(recommender_box)),
             )
         )
     unmatched = [str(r) for r in _list(results.get("unmatched_records")) if r]
@@ -363,6 +366,19 @@ def nominations(results: dict[str, Any]) -> list[Nomination]:
             )
         )
     return sorted(out, key=_nomination_order)
+
+
+def _field_value(online: dict[str, Any], fields: dict[str, Any], key: str | None) -> str | None:
+    """A field's online value, else its paper value (None without such a field)."""
+    if key is None:
+        return None
+    return _text(online.get(key)) or _text(as_dict(fields.get(key)).get("value"))
+
+
+def _seal_box(template: FormTemplate | None, unit: str) -> str:
+    """The key of the opinion box carrying ``unit``'s seal ("" without one)."""
+    box = template.seal_box(unit) if template is not None else None
+    return box.key if box is not None else ""
 
 
 def batch_level_findings(results: dict[str, Any]) -> list[dict[str, Any]]:

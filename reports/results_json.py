@@ -18,6 +18,8 @@ from typing import Any
 
 import jsonschema
 
+from forms.findings import code_labels
+
 RESULTS_NAME = "results.json"
 OUTPUT_MODE = 0o644
 """Outputs are shared with other clerks and tools (mkstemp alone would make them owner-only)."""
@@ -26,9 +28,11 @@ SCHEMA_NAME = "results.schema.json"
 
 @lru_cache(maxsize=1)
 def results_schema() -> dict[str, Any]:
-    """The JSON Schema of results.json (package data)."""
+    """The JSON Schema of results.json (package data), a finding's ``code`` one of the finding
+    registry's codes (forms/data/findings.toml: the schema file does not list them)."""
     ref = resources.files("reports") / "schema" / SCHEMA_NAME
     schema: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    schema["$defs"]["finding"]["properties"]["code"] = {"enum": list(code_labels())}
     return schema
 
 

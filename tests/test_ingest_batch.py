@@ -115,7 +115,7 @@ def _broken_folder(folder: Path) -> dict[str, tuple[str, str]]:
         "letter.docx": (
             _docx_without_table(),
             "DOCX has no table",
-            "Word 文档中没有表格，不是填写好的推荐表（kczg-2020），请放入填写后的推荐表",
+            "Word 文档中没有表格，不是填写好的推荐表，请放入填写后的推荐表",
         ),
         "page2.pdf": (
             _pdf_with_broken_second_page(),

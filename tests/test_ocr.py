@@ -111,3 +111,88 @@ def test_both_engines_read_the_first_page_of_a_sample(sample_form, engine):
         assert got == want, f"{engine} {key}: {got!r} != {want!r}"
         assert r.fields[key].confidence > 0.5
     assert r.fields["domain"].chosen == spec.domain_ticks
+
+
+# --------------------------------------------------------------------------- the models' runtime
+
+
+@pytest.mark.parametrize("height", [300, 512, 513, 1238, 1750, 1760, 3508])
+def test_detection_strips_tile_the_page_once(height):
+    from extract.ocr_models import DET_STRIDE, DET_STRIP_ROWS, strips
+
+    size, plan = strips(height)
+    assert size % DET_STRIDE == 0 and size <= max(DET_STRIP_ROWS, height + DET_STRIDE)
+    kept = [(a, b) for _, a, b in plan]
+    assert kept[0][0] == 0 and kept[-1][1] == height
+    assert all(b0 == a1 for (_, b0), (a1, _) in zip(kept, kept[1:], strict=False))  # no gap, no row twice
+    for start, a, b in plan:
+        assert start <= a < b <= start + size  # each strip keeps rows it saw
+        assert start + size <= max(height, size)  # no strip starts past the page
+
+
+def test_text_boxes_come_from_the_probability_map():
+    from extract.ocr_models import boxes_from_map
+
+    pred = np.zeros((200, 400), np.float32)
+    pred[20:40, 30:330] = 0.9  # a line's shrunk kernel
+    pred[100:101, 50:60] = 0.9  # a speck one pixel high: too thin to be text
+    pred[150:170, 30:200] = 0.35  # above the pixel threshold, below the box's mean score
+    (box,) = boxes_from_map(pred)
+    x0, y0 = box.min(axis=0)
+    x1, y1 = box.max(axis=0)
+    # grown back by area × 1.6 / perimeter ≈ 15 px on every side, as RapidOCR's unclip does
+    assert 10 <= x0 <= 20 and 340 <= x1 <= 350 and 0 <= y0 <= 8 and 52 <= y1 <= 60
+
+
+def _text_line(text: str, size: int = 40) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import available_fonts, load_font
+
+    font = load_font(available_fonts()[0], size)
+    w = int(font.getlength(text)) + 2 * size
+    img = Image.new("L", (w, size * 2), 255)
+    ImageDraw.Draw(img).text((size, size // 2), text, font=font, fill=0)
+    return np.asarray(img)
+
+
+@pytest.mark.slow
+def test_batched_recognition_reads_as_one_line_at_a_time():
+    from extract.ocr_rapid import RapidOcrEngine
+
+    lines = [_text_line(t) for t in ("联系人", "技术团队由12人组成，其中教授3人", "7", "地质科学院")]
+    eng = RapidOcrEngine()
+    together = eng.recognize(lines)
+    alone = [eng.recognize([im])[0] for im in lines]
+    assert [t for t, _ in together] == [t for t, _ in alone]
+    assert together[0][0] == "联系人" and together[3][0] == "地质科学院"
+
+
+@pytest.mark.slow
+def test_both_runtimes_read_the_same_text():
+    from extract.ocr_models import models
+
+    lines = [_text_line("技术就绪水平量值"), _text_line("中国地质科学院矿产资源研究所")]
+    ov = models("openvino").recognize(lines)
+    ort = models("onnxruntime").recognize(lines)
+    assert [t for t, _ in ov] == [t for t, _ in ort]
+    assert [t.strip() for t, _ in ov] == ["技术就绪水平量值", "中国地质科学院矿产资源研究所"]
+    assert all(abs(a[1] - b[1]) < 0.01 for a, b in zip(ov, ort, strict=True))
+
+
+@pytest.mark.slow
+def test_lines_on_the_seams_between_detection_strips_are_found_once():
+    from extract.ocr_models import DET_STRIP_OVERLAP, models, strips
+
+    page = np.full((1750, 1240), 255, np.uint8)
+    _, plan = strips(page.shape[0])
+    seams = [a for _, a, _ in plan[1:]]
+    rows = sorted({*seams, *(s - DET_STRIP_OVERLAP // 2 for s in seams), 100, 1650})
+    line = _text_line("技术水平介绍与国外主流技术相比", 24)
+    for y in rows:  # a line centred on each seam, and some away from them
+        top = y - line.shape[0] // 2
+        page[top : top + line.shape[0], 100 : 100 + line.shape[1]] = line
+    boxes = models().detect(page, 1.0)
+    centres = sorted(float(b[:, 1].mean()) for b in boxes)
+    assert len(centres) == len(rows), centres
+    assert all(abs(c - y) < 12 for c, y in zip(centres, rows, strict=True))

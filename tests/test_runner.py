@@ -296,7 +296,7 @@ def test_pages_that_are_not_this_form_are_reported_not_dropped(tmp_path: Path) -
     run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=1, quiet=True), stages=fake_stages())
     results = load(tmp_path / "out")
     assert [(d["id"], d["source"]["pages"]) for d in results["documents"]] == [("d0001", [3])]  # 4: its attachment
-    assert [f["reason"] for f in results["failures"]] == ["pages 1, 2: not a kczg-2020 form"]
+    assert [f["reason"] for f in results["failures"]] == ["pages 1, 2: not a page of this form"]
     assert [f["code"] for f in results["findings"]] == ["UNREADABLE"]
     detail = results["batch"]["inputs_detail"][0]
     assert detail["status"] == "read"  # it holds a form: read, its leading pages noted (never "blank")

@@ -1,0 +1,328 @@
+"""RapidOCR's models run by us: one detection and one recognition session per process.
+
+The models are PP-OCRv4 detection and recognition, the ONNX files inside the
+``rapidocr-onnxruntime`` wheel (installed with paperdesk, never downloaded). We
+build the sessions ourselves instead of through ``rapidocr_onnxruntime.RapidOCR``
+so that we choose what costs memory and CPU (measured on one 300-dpi sample page,
+one thread, ``bench/memory.py`` and the notes of issue 14):
+
+- the runtime: OpenVINO when it is installed (recognition 37 µs per input column
+  against 86 µs with ONNX Runtime, detection 0.11 s against 0.18 s per strip),
+  else ONNX Runtime with its memory arena and memory-pattern planning off (they
+  keep the largest activation for the life of the process);
+- detection runs on fixed-height horizontal strips of the page, their
+  probability maps stitched into one before the boxes are found: the detector's
+  activations grow with its input (~0.23 MB per input row at A4 width), a whole
+  page at once peaked at +400 MB, a strip at a bounded amount;
+- recognition reads the lines sorted by width, in batches whose padded width
+  adds up to at most ``REC_BATCH_MAX_COLS`` (a batch's tensor is as wide as its
+  widest line; batching more saves no CPU on one thread and costs ~17 MB per
+  line of 960 columns);
+- no angle classifier: pages arrive upright.
+
+Boxes are four points ``(x, y)`` in pixels of the image passed in.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from forms.errors import MissingDependencyError, OcrError
+
+MODEL_PACKAGE = "rapidocr_onnxruntime"
+MODELS_INSTALL = "RapidOCR's models are not installed: pip install rapidocr-onnxruntime"
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+# Runtimes tried in this order; the first one installed runs both models.
+BACKENDS = ("openvino", "onnxruntime")
+# Pages run in parallel worker processes (one per core), so each session uses one
+# thread; more would oversubscribe the cores.
+THREADS = 1
+
+# Detection strip: rows of the (shrunk) page per detector call, a multiple of 32 as
+# the network wants. 512 rows at A4 width cost ~+120 MB of activations at most.
+DET_STRIP_ROWS = 512
+# Rows two strips share; each keeps the half nearer its own middle, so a text line
+# (~22 px at the detection scale) is always seen with context above and below.
+DET_STRIP_OVERLAP = 96
+# The network's stride: input sides are multiples of it.
+DET_STRIDE = 32
+# DB post-processing, RapidOCR's defaults: pixel probability that is text, mean
+# probability a box needs, how far a shrunk text kernel is grown back, smallest side.
+DB_THRESH = 0.3
+DB_BOX_THRESH = 0.5
+DB_UNCLIP_RATIO = 1.6
+DB_MIN_SIDE = 3
+DB_MAX_CANDIDATES = 1000
+
+# Recognition input height, and the narrowest input the model was trained with (320 px).
+REC_HEIGHT = 48
+REC_MIN_RATIO = 320 / 48
+# Columns of padded input one recognition batch may hold (2-3 long lines, ~40 MB).
+REC_BATCH_MAX_COLS = 2400
+# Normalised value of padding: RapidOCR pads recognition input with 0, detection we pad white.
+DET_PAD_VALUE = 1.0
+
+
+def model_dir() -> Path:
+    """The folder of the ONNX models inside the installed rapidocr-onnxruntime wheel."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError(MODELS_INSTALL)
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    if not (folder / DET_MODEL).is_file() or not (folder / REC_MODEL).is_file():
+        raise MissingDependencyError(f"{MODELS_INSTALL} (no models in {folder})")
+    return folder
+
+
+class Session:
+    """One model on one runtime, one thread; ``run(x)`` returns the first output."""
+
+    def __init__(self, path: Path, backend: str) -> None:
+        self.backend = backend
+        self.characters: list[str] = []
+        self._lock = threading.Lock()
+        if backend == "openvino":
+            import openvino as ov
+
+            core = ov.Core()
+            model = core.read_model(str(path))
+            info = model.get_rt_info()
+            framework = info["framework"] if "framework" in info else {}
+            if "character" in framework:  # the ONNX file's metadata, as RapidOCR reads it
+                self.characters = str(framework["character"].astype(str)).splitlines()
+            # f32: the same text as ONNX Runtime (bf16 on AVX-512 CPUs changes readings).
+            compiled = core.compile_model(model, "CPU", {
+                "INFERENCE_NUM_THREADS": THREADS, "NUM_STREAMS": 1,
+                "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32",
+            })
+            self._request = compiled.create_infer_request()
+            self._ort: Any = None
+        elif backend == "onnxruntime":
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = THREADS
+            opts.inter_op_num_threads = THREADS
+            opts.enable_cpu_mem_arena = False
+            opts.enable_mem_pattern = False
+            opts.log_severity_level = 3
+            self._ort = ort.InferenceSession(
+                str(path), opts, providers=[("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})]
+            )
+            meta = self._ort.get_modelmeta().custom_metadata_map
+            self.characters = str(meta.get("character", "")).splitlines()
+            self._input = self._ort.get_inputs()[0].name
+        else:
+            raise ValueError(f"unknown runtime {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        with self._lock:
+            try:
+                if self._ort is not None:
+                    return np.asarray(self._ort.run(None, {self._input: x})[0])
+                return np.array(self._request.infer({0: x}, share_outputs=False)[0])
+            except RuntimeError as exc:  # both runtimes raise RuntimeError subclasses
+                raise OcrError(f"{self.backend} failed on input {x.shape}: {exc}") from exc
+
+
+def available_backend(preferred: Sequence[str] = BACKENDS) -> str:
+    """The first runtime of ``preferred`` that is installed."""
+    for name in preferred:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise MissingDependencyError("no inference runtime: pip install openvino (or onnxruntime)")
+
+
+def _ceil_to(n: int, step: int) -> int:
+    return max(step, int(math.ceil(n / step)) * step)
+
+
+def _round_to(n: int, step: int) -> int:
+    return max(step, int(round(n / step)) * step)
+
+
+def strips(height: int, rows: int = DET_STRIP_ROWS, overlap: int = DET_STRIP_OVERLAP) -> tuple[int, list[tuple[int, int, int]]]:
+    """Split ``height`` rows into equal strips of at most ``rows`` rows (multiple of the stride)
+    overlapping by ``overlap``: ``(strip_rows, [(start, keep_from, keep_to), ...])`` where each
+    strip keeps rows ``keep_from:keep_to`` of the page and the kept ranges tile it exactly."""
+    if height <= rows:
+        return _ceil_to(height, DET_STRIDE), [(0, 0, height)]
+    n = int(math.ceil((height - overlap) / (rows - overlap)))
+    size = _ceil_to(int(math.ceil((height - overlap) / n)) + overlap, DET_STRIDE)
+    step = size - overlap
+    out: list[tuple[int, int, int]] = []
+    for k in range(n):
+        start = min(k * step, max(0, height - size))
+        keep_from = 0 if k == 0 else out[-1][2]
+        keep_to = height if k == n - 1 else start + size - overlap // 2
+        out.append((start, keep_from, keep_to))
+    return size, out
+
+
+def _ordered(rect: tuple[Any, ...]) -> np.ndarray:
+    """A rotated rectangle's corners: top-left, top-right, bottom-right, bottom-left (RapidOCR's order)."""
+    pts = sorted(cv2.boxPoints(rect).tolist(), key=lambda p: p[0])
+    left = sorted(pts[:2], key=lambda p: p[1])
+    right = sorted(pts[2:], key=lambda p: p[1])
+    return np.array([left[0], right[0], right[1], left[1]], np.float32)
+
+
+def _box_score(pred: np.ndarray, box: np.ndarray) -> float:
+    """Mean text probability inside the box (DB's fast score)."""
+    h, w = pred.shape
+    x0 = int(np.clip(np.floor(box[:, 0].min()), 0, w - 1))
+    x1 = int(np.clip(np.ceil(box[:, 0].max()), 0, w - 1))
+    y0 = int(np.clip(np.floor(box[:, 1].min()), 0, h - 1))
+    y1 = int(np.clip(np.ceil(box[:, 1].max()), 0, h - 1))
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), np.uint8)
+    cv2.fillPoly(mask, [(box - [x0, y0]).astype(np.int32)], 1)
+    return float(cv2.mean(pred[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
+
+
+def boxes_from_map(pred: np.ndarray) -> list[np.ndarray]:
+    """DB post-processing of a text probability map: each text line's four corners in map pixels.
+
+    A text kernel's rectangle is grown by ``area × DB_UNCLIP_RATIO / perimeter`` on every
+    side, which is what RapidOCR's polygon offset gives for a rectangle.
+    """
+    bitmap = cv2.dilate((pred > DB_THRESH).astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(bitmap * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    h, w = pred.shape
+    out: list[np.ndarray] = []
+    for contour in contours[:DB_MAX_CANDIDATES]:
+        rect = cv2.minAreaRect(contour)
+        if min(rect[1]) < DB_MIN_SIDE:
+            continue
+        if _box_score(pred, _ordered(rect)) < DB_BOX_THRESH:
+            continue
+        rw, rh = rect[1]
+        grow = rw * rh * DB_UNCLIP_RATIO / (2 * (rw + rh))
+        grown = (rect[0], (rw + 2 * grow, rh + 2 * grow), rect[2])
+        if min(grown[1]) < DB_MIN_SIDE + 2:
+            continue
+        box = np.round(_ordered(grown))
+        box[:, 0] = np.clip(box[:, 0], 0, w - 1)
+        box[:, 1] = np.clip(box[:, 1], 0, h - 1)
+        if np.linalg.norm(box[0] - box[1]) <= 3 or np.linalg.norm(box[0] - box[3]) <= 3:
+            continue
+        out.append(box)
+    return out
+
+
+def crop_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The line inside a four-point box, straightened (RapidOCR's crop: cubic, edges replicated)."""
+    width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
+    height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    if width < 1 or height < 1:
+        return np.zeros((0, 0), img.dtype)
+    x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(quad.max(axis=0)).astype(int) + 2
+    x0, y0 = max(0, x0), max(0, y0)
+    part = img[y0:y1, x0:x1]  # warp only the box's neighbourhood, not the page
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    m = cv2.getPerspectiveTransform((quad - [x0, y0]).astype(np.float32), target)
+    out = cv2.warpPerspective(part, m, (width, height), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+    return np.rot90(out) if out.shape[0] >= 1.5 * out.shape[1] else out
+
+
+class Models:
+    """The detection and recognition sessions of one process, and what runs them."""
+
+    def __init__(self, backend: str | None = None) -> None:
+        folder = model_dir()
+        self.backend = backend or available_backend()
+        self.det = Session(folder / DET_MODEL, self.backend)
+        self.rec = Session(folder / REC_MODEL, self.backend)
+        if not self.rec.characters:
+            raise MissingDependencyError(f"{MODELS_INSTALL} (the recognition model has no character list)")
+        self.characters = ["", *self.rec.characters, " "]  # CTC blank first, space last (PaddleOCR)
+
+    def text_map(self, gray: np.ndarray) -> np.ndarray:
+        """The detector's text probability for every pixel of ``gray``, strip by strip."""
+        h, w = gray.shape[:2]
+        size, plan = strips(h)
+        width = _ceil_to(w, DET_STRIDE)
+        pred = np.zeros((h, w), np.float32)
+        x = np.empty((1, 3, size, width), np.float32)
+        for start, keep_from, keep_to in plan:
+            part = gray[start : start + size]
+            x.fill(DET_PAD_VALUE)
+            x[0, :, : part.shape[0], :w] = part.astype(np.float32) / 127.5 - 1.0
+            out = self.det.run(x)[0, 0]
+            pred[keep_from:keep_to] = out[keep_from - start : keep_to - start, :w]
+        return pred
+
+    def detect(self, gray: np.ndarray, scale: float) -> list[np.ndarray]:
+        """Text line boxes of a gray page, found on the page shrunk by ``scale`` (≤ 1), in page pixels."""
+        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else gray
+        # Both sides stretched to the nearest multiple of the stride, as RapidOCR does (its
+        # detector is tuned on that; padding instead moved boxes by a pixel and changed readings).
+        sh, sw = small.shape[:2]
+        th, tw = _round_to(sh, DET_STRIDE), _round_to(sw, DET_STRIDE)
+        fitted = cv2.resize(small, (tw, th)) if (th, tw) != (sh, sw) else small
+        h, w = gray.shape[:2]
+        fx, fy = sw / tw / scale, sh / th / scale
+        boxes = []
+        for box in boxes_from_map(self.text_map(fitted)):
+            box = box * [fx, fy]
+            box[:, 0] = np.clip(box[:, 0], 0, w - 1)
+            box[:, 1] = np.clip(box[:, 1], 0, h - 1)
+            boxes.append(box.astype(np.float32))
+        return boxes
+
+    def recognize(self, lines: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and mean character probability of each line image (gray or BGR)."""
+        out: list[tuple[str, float]] = [("", 0.0)] * len(lines)
+        ratios = [im.shape[1] / max(1, im.shape[0]) for im in lines]
+        order = [i for i in np.argsort(ratios, kind="stable").tolist() if lines[i].size]
+        batch: list[int] = []
+        for i in order:
+            cols = REC_HEIGHT * max(REC_MIN_RATIO, ratios[i])
+            if batch and (len(batch) + 1) * cols > REC_BATCH_MAX_COLS:
+                self._read_batch(lines, ratios, batch, out)
+                batch = []
+            batch.append(i)
+        if batch:
+            self._read_batch(lines, ratios, batch, out)
+        return out
+
+    def _read_batch(self, lines: Sequence[np.ndarray], ratios: list[float], batch: list[int], out: list[tuple[str, float]]) -> None:
+        ratio = max(REC_MIN_RATIO, max(ratios[i] for i in batch))
+        width = int(REC_HEIGHT * ratio)
+        x = np.zeros((len(batch), 3, REC_HEIGHT, width), np.float32)
+        for k, i in enumerate(batch):
+            im = lines[i]
+            w = min(width, int(math.ceil(REC_HEIGHT * ratios[i])))
+            small = cv2.resize(im, (w, REC_HEIGHT)).astype(np.float32) / 127.5 - 1.0
+            x[k, :, :, :w] = small[None] if small.ndim == 2 else small.transpose(2, 0, 1)
+        probs = self.rec.run(x)
+        best, score = probs.argmax(axis=2), probs.max(axis=2)
+        for k, i in enumerate(batch):
+            idx = best[k]
+            keep = np.ones(idx.shape[0], bool)
+            keep[1:] = idx[1:] != idx[:-1]
+            keep &= idx != 0
+            chars = [self.characters[j] for j in idx[keep].tolist() if j < len(self.characters)]
+            out[i] = ("".join(chars), float(score[k][keep].mean()) if keep.any() else 0.0)
+
+
+_MODELS: dict[str, Models] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def models(backend: str | None = None) -> Models:
+    """The process's one set of sessions for ``backend`` (the first installed by default), loaded once."""
+    name = backend or available_backend()
+    with _MODELS_LOCK:
+        if name not in _MODELS:
+            _MODELS[name] = Models(name)
+        return _MODELS[name]

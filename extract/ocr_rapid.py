@@ -1,0 +1,117 @@
+"""RapidOCR's PP-OCRv4 models as an engine: a page is detection + recognition, a line recognition alone.
+
+Whole pages go through detection (on the page shrunk to ``RAPID_DET_MAX_SIDE``) and
+recognition of the line crops of the full-resolution page; short cropped lines through
+recognition alone (per-crop detection upscales small crops and is slower and worse).
+The sessions are :mod:`extract.ocr_models`', loaded once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from extract.ocr_models import crop_quad, models
+from extract.ocr_text import PAD_PX, OcrBox, OcrText, blank_crop, boxes_to_text, gray_of, normalize_text, pad_white
+from forms.errors import OcrError
+
+# Detection runs on the page shrunk to this longest side: ~150 dpi for A4, where 10.5 pt
+# text is ~22 px high, which the DB detector finds as well as at 200 dpi (same boxes on the
+# sample pages) at ~1/3 of the CPU. Recognition reads crops of the full-resolution page.
+RAPID_DET_MAX_SIDE = 1750
+# Recognised lines below this score are dropped (RapidOCR's own default).
+RAPID_TEXT_SCORE = 0.5
+# Recognition-only input is 48 px high; a line crop taller than this factor of
+# its ink height is trimmed to the ink first.
+LINE_TRIM_MARGIN = 0.25
+# Darker than this is ink when a line crop is trimmed to its ink.
+INK_LEVEL = 160
+
+
+def trim_to_ink(img: np.ndarray) -> np.ndarray:
+    """A line image, gray, cropped to its ink rows and columns plus a margin (recognition wants a tight line)."""
+    g = gray_of(img)
+    ink = g < INK_LEVEL
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0 or cols.size == 0:
+        return g
+    h = rows[-1] - rows[0] + 1
+    m = max(2, int(h * LINE_TRIM_MARGIN))
+    y0, y1 = max(0, rows[0] - m), min(g.shape[0], rows[-1] + 1 + m)
+    x0, x1 = max(0, cols[0] - m), min(g.shape[1], cols[-1] + 1 + m)
+    return g[y0:y1, x0:x1]
+
+
+class RapidOcrEngine:
+    """RapidOCR (PP-OCRv4): page = detection + recognition, line = recognition alone.
+
+    ``backend`` is the runtime (``openvino`` | ``onnxruntime``; the first installed by default).
+    """
+
+    name = "rapidocr"
+    page_level = True  # one detection pass over the page, boxes assigned to cells
+
+    def __init__(self, backend: str | None = None) -> None:
+        self.backend = backend
+
+    def _detect_and_read(self, img: np.ndarray) -> list[OcrBox]:
+        """Detection on the page shrunk to ``RAPID_DET_MAX_SIDE``, recognition on line crops
+        cut from the full-resolution image (pages arrive upright: no angle classifier)."""
+        m = models(self.backend)
+        gray = gray_of(img)
+        h, w = gray.shape[:2]
+        try:
+            quads = m.detect(gray, min(1.0, RAPID_DET_MAX_SIDE / max(h, w)))
+            rec = m.recognize([crop_quad(gray, q) for q in quads])
+        except (ValueError, cv2.error) as exc:
+            raise OcrError(f"RapidOCR failed: {exc}") from exc
+        out: list[OcrBox] = []
+        for pts, (text, score) in zip(quads, rec, strict=True):
+            if score < RAPID_TEXT_SCORE:
+                continue
+            xs, ys = pts[:, 0], pts[:, 1]
+            bbox = (max(0, int(xs.min())), max(0, int(ys.min())), min(w, int(xs.max())), min(h, int(ys.max())))
+            out.append(OcrBox(normalize_text(text), bbox, score))
+        return out
+
+    def recognize(self, lines: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognition alone on already cropped single lines, batched by width."""
+        if not lines:
+            return []
+        try:
+            res = models(self.backend).recognize([trim_to_ink(im) for im in lines])
+        except (ValueError, cv2.error) as exc:
+            raise OcrError(f"RapidOCR failed: {exc}") from exc
+        return [(normalize_text(text), score) for text, score in res]
+
+    def read_line(self, img: np.ndarray, lang_hint: str = "chi_sim") -> OcrText:
+        if blank_crop(img):
+            return OcrText("", 0.0)
+        text, conf = self.recognize([img])[0]
+        h, w = img.shape[:2]
+        return OcrText(text, conf, [OcrBox(text, (0, 0, w, h), conf)])
+
+    def read_block(self, img: np.ndarray, lang_hint: str = "chi_sim") -> OcrText:
+        if blank_crop(img):
+            return OcrText("", 0.0)
+        boxes = self._detect_and_read(pad_white(img))
+        boxes = [OcrBox(b.text, (b.bbox[0] - PAD_PX, b.bbox[1] - PAD_PX, b.bbox[2] - PAD_PX, b.bbox[3] - PAD_PX), b.confidence) for b in boxes]
+        return boxes_to_text(boxes)
+
+    def read_page(self, img: np.ndarray) -> list[OcrBox]:
+        if img.size == 0:
+            raise OcrError("empty page image")
+        return self._detect_and_read(img)
+
+    def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
+        if not line:
+            return [self.read_block(im, lang_hint) for im in imgs]
+        out = [OcrText("", 0.0) for _ in imgs]
+        todo = [i for i, im in enumerate(imgs) if not blank_crop(im)]
+        for i, (text, conf) in zip(todo, self.recognize([imgs[i] for i in todo]), strict=True):
+            h, w = imgs[i].shape[:2]
+            out[i] = OcrText(text, conf, [OcrBox(text, (0, 0, w, h), conf)])
+        return out
