@@ -38,7 +38,7 @@ from forms.template import FormTemplate
 from ingest.page import Page
 from paperdesk.archive.index import INDEX_NAME, IndexRow, write_index
 from paperdesk.archive.names import Namer
-from paperdesk.archive.pages import encode, render
+from paperdesk.archive.pages import TEXT_LAYER_BYTES, encode, render
 from paperdesk.archive.pdfa import ArchiveError, ArchivePage, write_pdfa
 from paperdesk.archive.textlayer import hocr, page_lines, scaled
 from paperdesk.options import db_url_from
@@ -266,12 +266,15 @@ def build_pdf(
         for number, scan in render(path, kind, by_input[item.path], read_dpi, stages.iter_pages).items():
             rendered[(item.path, number)] = scan
         cached[item.path] = store.cached_pages(item.sha256, version)
+    # The pages may take the scans' bytes less what the text layer costs (the archive is no larger than the scans).
+    scan_bytes = sum(_page_share(p.input) for p in sources)
+    budget = max(1, (scan_bytes - TEXT_LAYER_BYTES) // len(sources)) if scan_bytes else None
     for p in sources:
         page = rendered.get((p.input.path, p.number))
         if page is None:
             raise ArchiveError(f"扫描件 {p.input.path} 第{p.number}页无法再次读出，未归档")
         reading = cached[p.input.path].get(p.number) or {}
-        image = encode(page, float(reading.get("skew_deg") or 0.0), _page_share(p.input) or None)
+        image = encode(page, float(reading.get("skew_deg") or 0.0), budget)
         lines = page_lines(reading, template)
         factor = image.width / float(reading["width"]) if reading.get("width") else 1.0
         pages.append(ArchivePage(image.data, hocr(scaled(lines, factor), image.width, image.height, image.dpi, len(pages))))

@@ -1,10 +1,10 @@
 """Archive file names: ``编号_技术名称.pdf``, safe on Windows and macOS, never two alike.
 
 A clerk copies the archive folder to a Windows share or a Mac, so a name must be legal on both:
-no ``<>:"/\\|?*`` or control characters, no trailing dot or space, no reserved device name (CON,
-NUL, COM1…), at most 255 bytes in UTF-8 (macOS counts bytes, and a 汉字 is three), in NFC (macOS
-turns names into NFD, so two names are compared composed). Both systems ignore case, so two names
-that differ only in case are the same file.
+no ``<>:"/\\|?*`` or control characters, no trailing dot or space, no device name (CON, NUL, COM1…
+are reserved alone or before a dot; a stem is always ``编号_名称``), at most 255 bytes in UTF-8
+(macOS counts bytes, and a 汉字 is three), in NFC (macOS turns names into NFD, so two names are
+compared composed). Both systems ignore case, so two names that differ only in case are the same file.
 """
 
 from __future__ import annotations
@@ -21,15 +21,12 @@ UNNAMED = "未识别技术名称"
 # Characters Windows forbids in a name (and ``/`` on every system), and control characters.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _SPACES = re.compile(r"\s+")
-# Device names Windows reserves whatever the extension (con.pdf is the console).
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 def clean(text: str) -> str:
     """One part of a name: NFC, forbidden characters as ``_``, runs of whitespace as one space."""
-    text = unicodedata.normalize("NFC", text)
-    text = _FORBIDDEN.sub("_", text)
-    return _SPACES.sub(" ", text).strip(" .")
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", text))  # a line break is a space, not a forbidden character
+    return _FORBIDDEN.sub("_", text).strip(" .")
 
 
 def _cut(text: str, max_bytes: int) -> str:
@@ -43,10 +40,8 @@ def stem(ident: str, tech_name: str | None) -> str:
     """``KC2020-0042_基于…技术``: the record's number (or the document id) and the technology's name."""
     name = clean(tech_name or "") or UNNAMED
     head = clean(ident) or "未编号"
-    joined = _cut(f"{head}_{name}", MAX_STEM_BYTES)
-    if joined.split(".")[0].upper() in _RESERVED:
-        joined = f"_{joined}"
-    return joined
+    # Never a device name (CON, NUL…: those are reserved only alone or before a dot): "_" and a name follow.
+    return _cut(f"{head}_{name}", MAX_STEM_BYTES)
 
 
 def fold(name: str) -> str:

@@ -33,6 +33,10 @@ log = logging.getLogger("paperdesk.archive")
 # JPEG qualities tried in turn for a gray or colour page, best first: the first whose page is no
 # larger than the scan's bytes per page is kept (75 reads like the scan; 45 still reads body text).
 JPEG_QUALITIES = (75, 65, 55, 45)
+# What an archive PDF carries besides its page images, taken off the scan's bytes before the pages
+# share them: the subset of the CJK font its text layer is in (~85 KB measured), the text, the
+# sRGB profile and PDF/A metadata.
+TEXT_LAYER_BYTES = 100_000
 # A 1-bit page's ink after the deskew's resampling: darker than mid-gray.
 BILEVEL_THRESHOLD = 128
 # Resolutions a scan inside a PDF is trusted to have (a page image of 30 dpi is a thumbnail,
