@@ -64,7 +64,8 @@ Stamp = tuple[int, int]  # (size, mtime in ns)
 
 
 def is_partial(path: Path) -> bool:
-    """A name the file has only while being written (``x.pdf.part``, ``~$x.docx``, ``.x.swp``)."""
+    """A name the file has only while being written (``x.pdf.part``, ``~$x.docx``); hidden files
+    (``.x.pdf.tmp1234``) are never inputs at all."""
     name = path.name.lower()
     return name.startswith(PARTIAL_PREFIXES) or name.endswith(PARTIAL_SUFFIXES)
 
@@ -152,6 +153,7 @@ class Watcher:
         self._moved_in: set[Path] = set()
         self._looked = False
         self._in_batch = False
+        self._export_seen: tuple[tuple[Path, Stamp | None] | None, float] = (None, 0.0)
 
     def _print(self, line: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {line}", file=self.stream, flush=True)
@@ -198,8 +200,12 @@ class Watcher:
         """Look at the folder once; run a batch when a change is complete (see the module docstring)."""
         files = self._complete_files(now)
         export = self._export_now()
+        if export != self._export_seen[0]:
+            self._export_seen = (export, now)
         if files is None:
             return None  # something is still being written: wait for the burst to end
+        if self.state.export is not None and now - self._export_seen[1] < self.options.settle:
+            return None  # an export being saved: wait until it is whole
         changed = self._changes(files)
         export_changed = self.state.export is not None and export != self.state.export
         if not changed and not export_changed and self.state.export is not None:
