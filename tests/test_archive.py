@@ -29,9 +29,10 @@ from extract.reading import FieldReading
 from forms import load_template
 from forms.template import FormTemplate
 from ingest.page import Page
-from paperdesk.archive import INDEX_NAME, write_archive
+from paperdesk.archive import INDEX_NAME, ArchiveError, InputFile, source_pages, write_archive
 from paperdesk.archive.names import MAX_STEM_BYTES, Namer, stem
 from paperdesk.archive.textlayer import TextLine, hocr, page_lines, spread
+from paperdesk.cli import build_parser
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
 from paperdesk.stages import Stages, default_stages
@@ -248,3 +249,31 @@ def oracle_like_reading() -> dict[str, Any]:
         "cells": [{"key": "tech_name", "role": "label", "bbox": [250, 420, 620, 520]},
                   {"key": "tech_name", "role": "value", "bbox": value}],
     }
+
+
+def test_a_word_form_is_listed_not_archived_and_a_lost_input_says_so() -> None:
+    inputs = {"scans/a.pdf": InputFile("scans/a.pdf", "0" * 64, 4)}
+    with pytest.raises(ArchiveError, match="Word 文档"):
+        source_pages({"source": {"file": "scans/f.docx", "pages": [1]}}, {"path_taken": "docx", "pages": [1]}, inputs)
+    with pytest.raises(ArchiveError, match="没有扫描件 scans/b.pdf 的记录"):
+        source_pages({"source": {"file": "scans/b.pdf", "pages": [1]}}, None, inputs)
+    # form pages and attachments, in scan order, from the reading
+    pages = source_pages({"source": {"file": "scans/a.pdf", "pages": [2, 3]}},
+                         {"pages": [2, 3], "attachment_pages": [4]}, inputs)
+    assert [p.number for p in pages] == [2, 3, 4]
+    # a folder of page files: one page each
+    files = {f"scans/f/p{i}.jpg": InputFile(f"scans/f/p{i}.jpg", str(i) * 64, 1) for i in (1, 2)}
+    pages = source_pages({"source": {"file": "scans/f", "pages": [1, 2], "files": list(files)}},
+                         {"pages": [1, 2]}, files)
+    assert [(p.input.path, p.number) for p in pages] == [("scans/f/p1.jpg", 1), ("scans/f/p2.jpg", 1)]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["run", "scans", "--online", "e.xlsx", "--archive", "arch"],
+     ["watch", "scans", "--online", "e.xlsx", "--archive", "arch", "--poll"],
+     ["report", "--db", "out/paperdesk.db", "--archive", "arch"]],
+)
+def test_archive_is_an_option_of_run_watch_and_report(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.archive == Path("arch")

@@ -20,8 +20,12 @@ import pytest
 
 from paperdesk.options import RunOptions
 from paperdesk.runner import BatchSummary
+from paperdesk.store import open_store
 from paperdesk.watch import Watcher, WatchOptions, is_partial, newest_export
+from paperdesk.web.users import add_user
 from tests.runner_fakes import MAGIC, fake_stages, write_export, write_scan
+from tests.test_web import login
+from tests.web_fixture import CLERK, CLERK_PASSWORD, client_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = [{"record_id": "KC-1", "tech_name": "技术甲"}, {"record_id": "KC-2", "tech_name": "技术乙"}]
@@ -159,3 +163,30 @@ def test_ctrl_c_stops_the_watch_command_cleanly(tmp_path: Path) -> None:
         proc.kill()
     assert proc.returncode == 0, rest
     assert "已停止监视" in rest and "Traceback" not in rest
+
+
+def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=tmp_path / "out",
+                     jobs=1, quiet=True)
+    watcher = Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        write_scan(scans / "a.fake", ["first 技术甲"])
+        wait_for(lambda: len(watcher.batches) == 1)
+        store = open_store(run.db_url)
+        add_user(store, CLERK, CLERK_PASSWORD)
+        store.dispose()
+        client = client_for(run.db_url)  # started once, like `paperdesk serve` beside the watcher
+        login(client)
+        first = client.get("/").text
+        assert "技术甲" in first and "技术乙" not in first
+        write_scan(scans / "b.fake", ["first 技术乙"])
+        wait_for(lambda: len(watcher.batches) == 2)
+        assert "技术乙" in client.get("/").text
+    finally:
+        stop.set()
+        thread.join(TIMEOUT)
