@@ -258,12 +258,16 @@ class Watcher:
         """The folder's files as discover sees them (no hidden files or folders), less the exports."""
         folder = self.options.folder
         online = self.options.run.online.resolve()
+        # What paperdesk itself writes is never an input, should those folders lie inside the watched one.
+        ours = [p.resolve() for p in (self.options.run.out, self.options.archive) if p is not None]
         found = []
         for path in sorted(folder.rglob("*")):
             if any(part.startswith(".") for part in path.relative_to(folder).parts) or not path.is_file():
                 continue
             where = path.resolve()
             if where == online or (online.is_dir() and _inside(where, online)):
+                continue
+            if any(_inside(where, mine) for mine in ours):
                 continue
             found.append(path)
         return found

@@ -190,3 +190,23 @@ def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path
     finally:
         stop.set()
         thread.join(TIMEOUT)
+
+
+def test_what_paperdesk_writes_into_the_watched_folder_is_no_input(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=scans / "out",
+                     jobs=1, quiet=True)
+    watcher = Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        write_scan(scans / "a.fake", ["first 技术甲"])
+        wait_for(lambda: len(watcher.batches) == 1)
+        time.sleep(SETTLE + 1.0)  # results.json, the store and its journal settle in out/: no batch for them
+        assert len(watcher.batches) == 1
+        assert [Path(i["file"]).name for i in results(watcher)["batch"]["inputs_detail"]] == ["a.fake"]
+    finally:
+        stop.set()
+        thread.join(TIMEOUT)
