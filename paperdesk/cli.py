@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="files or folders (walked)")
     run.add_argument("--online", required=True, type=Path, metavar="EXPORT", help="XLSX, CSV, JSON or JSONL")
     run.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)")
-    run.add_argument("--form", default="kczg-2020", metavar="NAME", help="form template (default kczg-2020)")
+    run.add_argument("--form", default="kczg-2020", metavar="NAME",
+                     help="form template: a built-in name or a path to a template TOML file (default kczg-2020)")
     run.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     run.add_argument("--dpi", type=int, default=300, help="resolution to render scanned PDF pages at")
     run.add_argument("--ocr-engine", choices=["tesseract", "rapidocr", "hybrid"], default="hybrid")
