@@ -17,6 +17,7 @@ from forms import load_template
 from forms.errors import TemplateError
 from ingest.page import Page
 from paperdesk.cli import main
+from reports import validate_results
 from samples import scan
 from samples.files import save_tiff
 from samples.spec import OpinionSpec, SealSpec
@@ -92,6 +93,7 @@ def test_the_whole_pipeline_reads_checks_and_reports_the_variant_form(tmp_path: 
     assert code == 0
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["batch"]["form"] == "variant-youth-2021"
+    assert validate_results(results) == []  # VALUE_INVALID is in the schema: its codes come from the registry
     [doc] = results["documents"]
     assert doc["record_id"] == "QN2021-001" and not doc["unreadable"]
     assert set(doc["fields"]) == set(template.keys)
