@@ -16,6 +16,7 @@ RUN apt-get update \
       tesseract-ocr \
       tesseract-ocr-chi-sim \
       fonts-noto-cjk \
+      ghostscript \
       libgl1 \
       libglib2.0-0 \
  && rm -rf /var/lib/apt/lists/*

@@ -46,7 +46,8 @@ def assemble(doc_id: str, source: str, readings: list[PageReading], template: Fo
             form.attachment_pages.append(r.page)
             key = attachment_key(r.text, template) or current_attachment
             if key is None:
-                form.problems.append(f"page {r.page}: attachment page with no known heading (技术水平/技术效益)")
+                headings = "/".join(h for a in template.attachments for h in a.headings)
+                form.problems.append(f"page {r.page}: attachment page with no known heading ({headings})")
                 continue
             current_attachment = key
             att = form.attachments.setdefault(key, AttachmentReading(key=key, text="", pages=[], confidence=0.0))

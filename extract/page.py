@@ -40,8 +40,8 @@ from forms.errors import OcrError
 from forms.template import FormTemplate
 from ingest.page import Page
 
-# A page with less ink (pixels darker than mid-gray) than this share of its area is blank
-# (a separator sheet, the back of a page).
+# A page with less ink (pixels darker than mid-gray) than this share of its area, and no table, is
+# blank (a separator sheet, the back of a page).
 BLANK_MAX_INK_SHARE = 0.0015
 # The top of a page above the table (title band): text there decides a first page.
 TITLE_MARKER_MIN = 1
@@ -92,10 +92,11 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
         source=str(page.source), page=page.number, kind="blank", width=w, height=h, dpi=page.dpi,
         path="text-layer" if born_digital else "ocr", skew_deg=round(skew, 3),
     )
-    if _is_blank(gray) and not (born_digital and page.words):
+    grid = find_grid(rules)
+    if _is_blank(gray) and not grid.found and not (born_digital and page.words):
+        # A page with a table is never blank: a form's last page may hold one box and a few words.
         write_debug(options.debug_dir, page, color, None, reading)
         return reading
-    grid = find_grid(rules)
     eng = None if born_digital else (engine or get_engine(options.ocr_engine))
     reading.engine = eng.name if eng is not None else "text-layer"
     texts, outside = cell_texts(page, gray, grid, eng)

@@ -20,6 +20,7 @@ from extract.ocr import OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.reading import FieldReading, FieldStatus, PageReading
 from forms.errors import OcrError
+from forms.lookalikes import lookalike_sets
 from forms.template import FieldSpec, FormTemplate
 
 # Integer field (TRL): one digit 1-9 among stray glyphs (neighbouring ink read as 业, 一…) is
@@ -79,9 +80,10 @@ def _is_cjk_glyph(ch: str) -> bool:
 EMAIL_RE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
 # A phone on the form: a mobile (11 digits) or a landline with area code, dashes allowed.
 PHONE_RE = re.compile(r"(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})")
-# Characters a Chinese-first recogniser swaps in Latin text; a difference made only of these
-# is settled by which reading fits its neighbours (digits among digits, letters among letters).
-_LOOKALIKES = [set("1lI|i"), set("0oO"), set("5sS"), set("2zZ"), set("8B")]
+# Characters a Chinese-first recogniser swaps in Latin text (the one table, forms.lookalikes); a
+# difference made only of these is settled by which reading fits its neighbours (digits among
+# digits, letters among letters).
+_LOOKALIKES = lookalike_sets()
 
 
 def valid_typed(spec: FieldSpec, text: str) -> bool:

@@ -1,6 +1,7 @@
 """Stage 1: every scan and the online export, normalised at the door.
 
-Scans become ``Document``s of ``Page``s; the export becomes ``OnlineRecord``s.
+Scans become ``Page``s (a DOCX a ``DocxTable``), split into documents by ``split_stack``; the export
+becomes ``OnlineRecord``s.
 
 The runner's calls, per input file: ``discover`` the inputs, ``find_duplicates``
 among them, ``sniff`` each (``BadInputError`` → a failure line), then
@@ -12,7 +13,7 @@ among them, ``sniff`` each (``BadInputError`` → a failure line), then
 from ingest.export import read_export
 from ingest.files import discover, file_sha256, find_duplicates, sniff
 from ingest.orientation import detect_rotation, upright
-from ingest.page import ColorMode, Document, DocxTable, InputReport, Page, Word
+from ingest.page import ColorMode, DocxTable, InputReport, Page, Word
 from ingest.records import OnlineExport, OnlineRecord
 from ingest.scans import MAX_PAGE_PIXELS, iter_pages, page_count, pixels_sha256, read_docx
 from ingest.stacks import (
@@ -31,7 +32,6 @@ __all__ = [
     "MAX_PAGE_PIXELS",
     "NOT_THIS_FORM",
     "ColorMode",
-    "Document",
     "DocxTable",
     "InputReport",
     "OnlineExport",

@@ -81,35 +81,6 @@ class DocxTable:
 
 
 @dataclass
-class Document:
-    """One form as mailed: its form pages, then the pages attached after it."""
-
-    id: str  # d0001, d0002 … in batch order
-    source: Path
-    pages: list[Page] = field(default_factory=list)
-    attachments: list[Page] = field(default_factory=list)
-    docx: DocxTable | None = None
-    input_sha256: str = ""
-    notes: list[str] = field(default_factory=list)  # what ingest did (rotated page 2, dropped blank page 4…)
-
-    @property
-    def page_numbers(self) -> list[int]:
-        return [p.number for p in self.pages]
-
-    @property
-    def path_taken(self) -> str:
-        """How the content was read: docx, text-layer, ocr, or mixed."""
-        if self.docx is not None:
-            return "docx"
-        kinds = {p.born_digital for p in self.pages}
-        if kinds == {True}:
-            return "text-layer"
-        if kinds == {False}:
-            return "ocr"
-        return "mixed"
-
-
-@dataclass
 class InputReport:
     """What became of one input file: read, failed (with the reason) or skipped."""
 

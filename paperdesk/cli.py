@@ -1,7 +1,8 @@
 """The command line: the one place that turns errors into exit codes.
 
-    paperdesk run SCAN [SCAN ...] --online EXPORT [--out DIR] [--form NAME] [--jobs N]
-    paperdesk report --db PATH_OR_URL [--out DIR]
+    paperdesk run SCAN [SCAN ...] --online EXPORT [--out DIR] [--form NAME] [--jobs N] [--archive DIR]
+    paperdesk watch FOLDER --online EXPORT [--out DIR] [--archive DIR] [--poll]
+    paperdesk report --db PATH_OR_URL [--out DIR] [--archive DIR]
     paperdesk serve --db PATH_OR_URL [--host 127.0.0.1] [--port 8000] [--allowed-host NAME] [--secure-cookies]
     paperdesk user add|passwd|remove NAME --db PATH_OR_URL
 
@@ -18,13 +19,20 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from forms.errors import ConfigError, PaperdeskError
 from paperdesk import __version__
 
+if TYPE_CHECKING:
+    from paperdesk.options import RunOptions
+
 log = logging.getLogger("paperdesk")
+
+# What --archive makes, for run, watch and report alike.
+ARCHIVE_HELP = "write one searchable PDF/A per nomination (编号_技术名称.pdf) and index.xlsx into DIR"
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -52,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scans", nargs="+", type=Path, metavar="SCAN", help="files or folders (walked)")
     run.add_argument("--online", required=True, type=Path, metavar="EXPORT", help="XLSX, CSV, JSON or JSONL")
     run.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)")
-    run.add_argument("--form", default="kczg-2020", metavar="NAME", help="form template (default kczg-2020)")
+    run.add_argument("--form", default="kczg-2020", metavar="NAME",
+                     help="form template: a built-in name or a path to a template TOML file (default kczg-2020)")
     run.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     run.add_argument("--dpi", type=int, default=300, help="resolution to render scanned PDF pages at")
     run.add_argument("--ocr-engine", choices=["tesseract", "rapidocr", "hybrid"], default="hybrid")
@@ -65,10 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reply-by", type=_date, default=None, metavar="YYYY-MM-DD", help="deadline in the notices")
     run.add_argument("--batch-date", type=_date, default=None, metavar="YYYY-MM-DD", help="date of the notices")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    run.add_argument("--archive", type=Path, default=None, metavar="DIR", help=ARCHIVE_HELP)
+
+    watch = sub.add_parser("watch", help="read what the scanner saves into a folder, as it arrives (Ctrl-C stops)")
+    watch.add_argument("folder", type=Path, metavar="FOLDER", help="the folder the scanner saves into")
+    for action in run._actions:  # every option of run, shared (what argparse's parents= does)
+        if action.dest not in ("scans", "help", "force"):
+            watch._add_action(action)
+    watch.add_argument("--poll", action="store_true", help="poll the folder (network shares send no events)")
+    watch.add_argument("--settle", type=float, default=None, metavar="SECONDS",
+                       help="a file is complete when unchanged this long (default 3)")
 
     report = sub.add_parser("report", help="write the reports again from the store (with review decisions)")
     report.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path")
     report.add_argument("--out", type=Path, default=None, metavar="DIR", help="default: the batch's own folder")
+    report.add_argument("--archive", type=Path, default=None, metavar="DIR", help=ARCHIVE_HELP)
 
     serve = sub.add_parser("serve", help="the review screen for clerks")
     serve.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path")
@@ -98,12 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _run_options(args: argparse.Namespace, scans: list[Path]) -> RunOptions:
+    """The batch options of ``run`` and ``watch``, validated once."""
     from paperdesk.options import RunOptions
-    from paperdesk.runner import run_batch
 
     fields = {
-        "scans": args.scans,
+        "scans": scans,
         "online": args.online,
         "out": args.out,
         "form": args.form,
@@ -112,7 +132,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "count_rule": args.count_rule,
         "db": args.db,
         "cluster": args.cluster,
-        "force": args.force,
+        "force": getattr(args, "force", False),  # watch has no --force: it would read the folder again every batch
         "debug_dir": args.debug,
         "quiet": args.quiet,
         "verbose": args.verbose,
@@ -129,8 +149,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "options"
         raise ConfigError(f"--{where.replace('_', '-')}: {first['msg']}") from exc
+    return options
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from paperdesk.runner import run_batch
+
+    options = _run_options(args, args.scans)
     summary = run_batch(options)
     print(summary.line(), file=sys.stderr)
+    if args.archive is not None:
+        _archive(options.db_url, args.archive)
+    return EXIT_OK
+
+
+def _archive(db: str, folder: Path) -> None:
+    from paperdesk.archive import write_archive
+
+    print(write_archive(db, folder).line(), file=sys.stderr)
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from paperdesk.watch import SETTLE_SECONDS, WatchOptions, watch
+
+    settle = SETTLE_SECONDS if args.settle is None else args.settle
+    if settle < 0:
+        raise ConfigError("--settle: a number of seconds, 0 or more")
+    options = WatchOptions(run=_run_options(args, [args.folder]), archive=args.archive, poll=args.poll, settle=settle)
+    watch(options)
     return EXIT_OK
 
 
@@ -139,6 +185,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     out = regenerate_reports(args.db, args.out)
     print(f"Reports written to {out}", file=sys.stderr)
+    if args.archive is not None:
+        _archive(args.db, args.archive)
     return EXIT_OK
 
 
@@ -162,7 +210,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _cmd_run, "report": _cmd_report, "serve": _cmd_serve, "user": _cmd_user}
+COMMANDS = {"run": _cmd_run, "watch": _cmd_watch, "report": _cmd_report, "serve": _cmd_serve, "user": _cmd_user}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

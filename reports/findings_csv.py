@@ -49,8 +49,9 @@ CSV_HEADERS: tuple[str, ...] = (
 def findings_rows(results: dict[str, Any], template: FormTemplate | None) -> list[list[str]]:
     """The CSV rows (without the header), in the order of the reports: documents first, then batch findings;
     every field made safe for a spreadsheet (``csv_text``)."""
-    by_record = {n.record_id: n for n in nominations(results) if n.record_id}
-    by_doc = {n.ident: n for n in nominations(results) if n.kind == "document"}
+    noms = nominations(results, template)
+    by_record = {n.record_id: n for n in noms if n.record_id}
+    by_doc = {n.ident: n for n in noms if n.kind == "document"}
     rows: list[list[str]] = []
     for finding, doc in all_findings(results):
         if doc is not None:

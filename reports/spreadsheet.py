@@ -21,8 +21,9 @@ field of findings.csv goes through this module, so the rule lives in one place:
   reads every field as if the clerk had typed it, and ``=…`` becomes a formula.
   The only way to say "this is text" is in the text itself, so such a field
   gets a leading apostrophe ``'``, the character a spreadsheet user types to
-  mean text. The clerk may see that apostrophe in front of the value; the
-  value after it is unchanged.
+  mean text (a spreadsheet takes it as that marker; a text viewer shows it).
+  The value after it is unchanged, and a field that starts otherwise is
+  written exactly as it is.
 
 Numbers stay numbers (the 匹配度 and counts sort and sum in the sheet): a
 Python ``int``, ``float`` or ``Decimal`` is never a formula, and written by

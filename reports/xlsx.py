@@ -93,7 +93,7 @@ def write_report_xlsx(results: dict[str, Any], out_dir: Path, options: ReportOpt
 
 def build_workbook(results: dict[str, Any], options: ReportOptions) -> Workbook:
     form = options.template
-    noms = nominations(results)
+    noms = nominations(results, form)
     wb = Workbook()
     summary = wb.active
     assert summary is not None  # a new Workbook always has one sheet

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages paperdesk needs, only those that are missing.
-#   scripts/system-deps.sh run    what `make run` needs (Tesseract, chi_sim, CJK fonts)
+#   scripts/system-deps.sh run    what `make run` needs (Tesseract, chi_sim, CJK fonts, Ghostscript for --archive's PDF/A)
 #   scripts/system-deps.sh test   plus what the tests need (Chromium, PostgreSQL, LibreOffice Writer, sample fonts)
 # As root it uses apt-get; otherwise sudo when it can; otherwise it stops with the command to run.
 set -euo pipefail
 
-run_pkgs=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk)
+# ghostscript: OCRmyPDF's fallback for PDF/A when its own conversion is refused (paperdesk run/watch --archive).
+run_pkgs=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk ghostscript)
 test_pkgs=(chromium poppler-utils postgresql libreoffice-writer-nogui fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei fonts-wqy-microhei)
 
 want=("${run_pkgs[@]}")

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from forms.findings import evidence_label
 from forms.template import FormTemplate, load_template
 from paperdesk.results import finding_subject
 from reports.model import Nomination, code_name, field_label, nominations, opinion_box_text, severity_name, show
@@ -52,45 +53,6 @@ ACTION_STATUS: dict[str, str] = {"confirm": "confirmed", "dismiss": "dismissed",
 """Form button → stored decision status (paperdesk.store.DECISION_STATUSES)."""
 ACTION_NAMES: dict[str, str] = {"confirmed": "确认", "dismissed": "排除", "corrected": "更正", "reopened": "撤销"}
 """A step of a finding's review history (paperdesk.store.DecisionEvent.action) as the clerk reads it."""
-
-EVIDENCE_LABELS: dict[str, str] = {
-    "count": "数量",
-    "limit": "字数限制",
-    "rule": "计数规则",
-    "count_word": "字数（Word 规则）",
-    "count_chars": "非空白字符数",
-    "similarity": "相似度",
-    "seal_present": "检测到公章",
-    "seal_confidence": "公章置信度",
-    "best_score": "最高匹配度",
-    "best_record": "最接近的线上记录",
-    "quota": "名额",
-    "date": "日期",
-    "date_raw": "日期原文",
-    "deadline": "截止日期",
-    "file": "文件",
-    "reason": "原因",
-    "tech_name": "技术名称",
-    "applicant": "申报单位",
-    "recommender": "推荐单位",
-    "checked": "已勾选",
-    "value": "识别值",
-    "other_document": "另一份纸质表",
-    "method": "比对方式",
-    "equal": "一致",
-    "cutoff": "判定阈值",
-    "paper_normalized": "纸质（规范化）",
-    "online_normalized": "线上（规范化）",
-    "edit": "差异",
-    "opinion": "意见栏",
-    "unit": "单位",
-    "domain": "领域",
-    "record_ids": "涉及记录",
-    "pages": "页码",
-}
-"""Evidence keys as a clerk reads them; a key not listed is shown as it is."""
-EVIDENCE_LABELS_BY_CODE: dict[str, dict[str, str]] = {"OVER_LIMIT": {"count": "字数"}}
-"""Where a key means something else for one code (OVER_LIMIT counts 字, QUOTA_EXCEEDED nominations)."""
 
 KIND_DOCUMENT = "document"
 KIND_NO_PAPER = "no_paper"
@@ -142,8 +104,7 @@ class ReviewFinding:
         evidence = self.finding.get("evidence")
         if not isinstance(evidence, dict):
             return []
-        names = {**EVIDENCE_LABELS, **EVIDENCE_LABELS_BY_CODE.get(self.code, {})}
-        return [(names.get(str(k), str(k)), show(v)) for k, v in evidence.items()]
+        return [(evidence_label(k, self.code), show(v)) for k, v in evidence.items()]
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "key": self.key, "subject": self.subject, "finding": dict(self.finding), "decision": self.decision,
@@ -292,8 +253,7 @@ class BatchView:
         codes = Counter(code for i in self.items for code in {f.code for f in i.findings})
         states = Counter(i.state for i in self.items)
         return {
-            "domain": _ordered(domains, [f for spec in self.template.choice_fields if spec.key == "domain"
-                                         for f in spec.choices]),
+            "domain": _ordered(domains, list(self.template.quota_field.choices) if self.template.quota_field else []),
             "unit": sorted(units.items()),
             "code": sorted(codes.items()),
             "state": [(s, states.get(s, 0)) for s in FILTER_STATES],
@@ -367,7 +327,7 @@ def prepare(batch_id: int, out_dir: Path, results: dict[str, Any]) -> PreparedBa
     template = _template(form if isinstance(form, str) and form else "kczg-2020")
     batch_findings = {id(f) for f in _dicts(results.get("findings"))}
     entries = []
-    for nomination in nominations(results):
+    for nomination in nominations(results, template):
         prefix = "d" if nomination.kind == KIND_DOCUMENT else "r"
         subject = nomination.record_id or nomination.ident
         seen: Counter[tuple[str, str]] = Counter()

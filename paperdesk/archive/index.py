@@ -1,0 +1,66 @@
+"""``index.xlsx``: what the archive folder holds, one row per nomination with paper.
+
+Every cell goes through ``reports.spreadsheet.set_text``: a 技术名称 typed as ``=HYPERLINK(…)``
+online stays text here too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reports.spreadsheet import set_text
+
+INDEX_NAME = "index.xlsx"
+HEADERS = ["编号", "技术名称", "所属领域", "申报单位", "推荐单位", "状态", "审核决定", "文件名", "文档", "页数", "说明"]
+# Column widths in characters (a 汉字 is two): names and decisions are long, numbers short.
+WIDTHS = [16, 40, 10, 28, 28, 8, 40, 50, 8, 6, 40]
+
+
+@dataclass
+class IndexRow:
+    """One nomination in the archive (``file`` empty when it has no archive PDF, ``note`` says why)."""
+
+    record_id: str
+    tech_name: str
+    domain: str
+    applicant: str
+    recommender: str
+    status: str
+    decisions: str
+    file: str
+    document_id: str
+    pages: int
+    note: str = ""
+
+    def cells(self) -> list[object]:
+        return [self.record_id, self.tech_name, self.domain, self.applicant, self.recommender, self.status,
+                self.decisions, self.file, self.document_id, self.pages, self.note]
+
+
+def write_index(rows: list[IndexRow], archive_dir: Path) -> Path:
+    """Write ``index.xlsx`` (atomically: a clerk may have the old one open in a viewer)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook has its sheet
+    ws.title = "归档清单"
+    for col, header in enumerate(HEADERS, start=1):
+        cell = ws.cell(row=1, column=col)
+        set_text(cell, header)
+        cell.font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row.cells(), start=1):
+            set_text(ws.cell(row=r, column=col), value)
+    for col, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "C2"
+    path = archive_dir / INDEX_NAME
+    tmp = archive_dir / f".{INDEX_NAME}.tmp"
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path
