@@ -130,6 +130,7 @@ class FormTemplate(_Strict):
     fields: list[FieldSpec]
     attachments: list[AttachmentSpec] = Field(default_factory=list)
     online: OnlineSpec
+    source: str | None = None  # the TOML file it was loaded from by path (None: a built-in template)
 
     @model_validator(mode="after")
     def _check_keys(self) -> FormTemplate:
@@ -257,8 +258,11 @@ def load_template(name_or_path: str | Path = "kczg-2020") -> FormTemplate:
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{where}: not valid TOML: {exc}") from exc
     try:
-        return FormTemplate.model_validate(data)
+        template = FormTemplate.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
         raise TemplateError(f"{where}: {loc}: {first['msg']}") from exc
+    if path.suffix == ".toml" and path.exists():
+        return template.model_copy(update={"source": str(path.resolve())})
+    return template

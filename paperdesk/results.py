@@ -252,8 +252,11 @@ def build_results(
     """The whole CONTRACT.md dict."""
     failed = failures(inputs, page_failures)
     found = [*(unreadable_finding(f) for f in failed), *batch_findings]
+    batch = batch_dict(template.name, started, finished, inputs, documents, online_records)
+    if template.source:  # a template loaded by path: the reports and the review screen load it from there
+        batch["template_file"] = template.source
     return {
-        "batch": batch_dict(template.name, started, finished, inputs, documents, online_records),
+        "batch": batch,
         "documents": [document_dict(d, template, count_rule, decisions) for d in documents],
         "unmatched_records": list(unmatched_records),
         "failures": failed,

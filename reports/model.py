@@ -212,10 +212,14 @@ def input_reason(item: dict[str, Any], failures: list[dict[str, Any]]) -> str:
 
 
 def results_template(results: dict[str, Any]) -> FormTemplate | None:
-    """The template the results were read with (``batch.form``); None, with a warning, when it
-    cannot be loaded (the reports then show field keys instead of labels)."""
-    form = as_dict(results.get("batch")).get("form")
+    """The template the results were read with (``batch.template_file`` when it was loaded by path,
+    else the built-in ``batch.form``); None, with a warning, when it cannot be loaded (the reports
+    then show field keys instead of labels)."""
+    batch = as_dict(results.get("batch"))
+    form, source = batch.get("form"), batch.get("template_file")
     try:
+        if isinstance(source, str) and source:
+            return load_template(source)
         return load_template(form if isinstance(form, str) and form else DEFAULT_FORM)
     except TemplateError as exc:
         log.warning("reports without field labels: %s", exc)

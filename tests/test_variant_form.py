@@ -18,6 +18,7 @@ from forms.errors import TemplateError
 from ingest.page import Page
 from paperdesk.cli import main
 from reports import validate_results
+from reports.model import results_template
 from samples import scan
 from samples.files import save_tiff
 from samples.spec import OpinionSpec, SealSpec
@@ -46,6 +47,15 @@ def test_the_variant_template_declares_its_roles() -> None:
     assert t.field("maturity").value_code == "VALUE_INVALID"
     assert [f.key for f in t.opinion_fields if f.seal_required] == ["unit_opinion", "panel_opinion", "authority_opinion"]
     assert (t.seal_box("applicant").key, t.seal_box("recommender").key) == ("unit_opinion", "authority_opinion")
+
+
+def test_reports_find_a_template_loaded_by_path_through_the_results() -> None:
+    loaded = load_template(str(VARIANT))
+    assert loaded.source == str(VARIANT.resolve()) and load_template("kczg-2020").source is None
+    results = {"batch": {"form": loaded.name, "template_file": loaded.source}, "documents": [], "findings": []}
+    template = results_template(results)
+    assert template is not None and template.name == "variant-youth-2021"
+    assert results_template({"batch": {"form": loaded.name}}) is None  # by name alone it is not built in
 
 
 def test_a_template_naming_an_unknown_finding_code_is_refused(tmp_path: Path) -> None:
@@ -94,6 +104,7 @@ def test_the_whole_pipeline_reads_checks_and_reports_the_variant_form(tmp_path: 
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["batch"]["form"] == "variant-youth-2021"
     assert validate_results(results) == []  # VALUE_INVALID is in the schema: its codes come from the registry
+    assert results["batch"]["template_file"] == str(VARIANT.resolve())  # the reports load the template from there
     [doc] = results["documents"]
     assert doc["record_id"] == "QN2021-001" and not doc["unreadable"]
     assert set(doc["fields"]) == set(template.keys)

@@ -29,7 +29,16 @@ from typing import Any
 from forms.findings import evidence_label
 from forms.template import FormTemplate, load_template
 from paperdesk.results import finding_subject
-from reports.model import Nomination, code_name, field_label, nominations, opinion_box_text, severity_name, show
+from reports.model import (
+    Nomination,
+    code_name,
+    field_label,
+    nominations,
+    opinion_box_text,
+    results_template,
+    severity_name,
+    show,
+)
 
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -324,7 +333,7 @@ class PreparedBatch:
 def prepare(batch_id: int, out_dir: Path, results: dict[str, Any]) -> PreparedBatch:
     """The nominations of a batch's results with the subject and key each finding is decided under."""
     form = results.get("batch", {}).get("form") if isinstance(results.get("batch"), dict) else None
-    template = _template(form if isinstance(form, str) and form else "kczg-2020")
+    template = results_template(results) or _template(form if isinstance(form, str) and form else "kczg-2020")
     batch_findings = {id(f) for f in _dicts(results.get("findings"))}
     entries = []
     for nomination in nominations(results, template):
