@@ -355,14 +355,18 @@ class Watcher:
             for f in [*(source.get("files") or []), str(source.get("file", ""))]:
                 by_file.setdefault(str(Path(f)), []).append(text)
         failures = {str(Path(f.get("file", ""))): f.get("reason_zh") or f.get("reason", "") for f in results.get("failures", [])}
+        said: dict[str, list[str]] = {}  # what was found -> the files it was found in (a folder of page files: one line)
         for path in arrived:
             key = str(path)
             if key in failures:
-                self.say(f"{self._shown(path)}：无法读取：{failures[key]}")
+                found = f"无法读取：{failures[key]}"
             elif by_file.get(key):
-                self.say(f"{self._shown(path)}：" + "；".join(dict.fromkeys(by_file[key])))
+                found = "；".join(dict.fromkeys(by_file[key]))
             else:
-                self.say(f"{self._shown(path)}：没有找到推荐表")
+                found = "没有找到推荐表"
+            said.setdefault(found, []).append(self._shown(path))
+        for found, names in said.items():
+            self.say(f"{'、'.join(names)}：{found}")
         counts = {s: sum(1 for n in noms if n.status == s) for s in STATUS_ORDER}
         tally = "，".join(f"{s} {c}" for s, c in counts.items())
         self.say(

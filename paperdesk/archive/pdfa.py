@@ -70,6 +70,7 @@ def write_pdfa(pages: list[ArchivePage], out: Path, work_dir: Path, title: str) 
         raise ArchiveError(f"{out.name}: page images cannot be put in a PDF: {exc}") from exc
     for number, page in enumerate(pages, start=1):
         hocr_path(images_pdf, number).write_text(page.hocr, encoding="utf-8")
+    quiet = _QuietOcrmypdf()
     try:
         code = ocrmypdf.ocr(
             images_pdf,
@@ -88,8 +89,24 @@ def write_pdfa(pages: list[ArchivePage], out: Path, work_dir: Path, title: str) 
         )
     except ExitCodeException as exc:
         raise ArchiveError(f"{out.name}: OCRmyPDF refused it: {exc}") from exc
+    finally:
+        quiet.restore()
     if code != ExitCode.ok:
         raise ArchiveError(f"{out.name}: OCRmyPDF ended with {code.name}")
+
+
+class _QuietOcrmypdf:
+    """OCRmyPDF's advice (install jbig2, the output is larger than the input…) is for its own users,
+    not for a clerk: while it runs, its warnings are shown only with ``-v``."""
+
+    def __init__(self) -> None:
+        self.logger = logging.getLogger("ocrmypdf")
+        self.level = self.logger.level
+        if not self.logger.isEnabledFor(logging.DEBUG):
+            self.logger.setLevel(logging.ERROR)
+
+    def restore(self) -> None:
+        self.logger.setLevel(self.level)
 
 
 # -- the OCRmyPDF plugin ----------------------------------------------------------------------
