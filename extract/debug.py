@@ -39,6 +39,10 @@ def debug_image(color: np.ndarray, grid: Grid | None, reading: PageReading, dpi:
             cv2.rectangle(img, seal.bbox[:2], seal.bbox[2:], (255, 0, 255), thick)
             cv2.putText(img, f"seal {key}", (seal.bbox[0], max(20, seal.bbox[1] - 8)), cv2.FONT_HERSHEY_SIMPLEX, dpi / 250, (255, 0, 255), thick)
     cv2.putText(img, f"page {reading.page} kind={reading.kind} skew={reading.skew_deg:.2f} engine={reading.engine}", (20, 40), cv2.FONT_HERSHEY_SIMPLEX, dpi / 200, (0, 0, 200), thick)
+    # Why a page was not read as the form: the problems in the margin (ASCII only: what OpenCV can draw).
+    for i, problem in enumerate(reading.problems):
+        line = problem.encode("ascii", "replace").decode("ascii")
+        cv2.putText(img, line[:110], (20, 40 + (i + 1) * dpi // 6), cv2.FONT_HERSHEY_SIMPLEX, dpi / 300, (0, 0, 200), thick)
     f = min(1.0, DEBUG_DPI / max(1, dpi)) * 1.5
     return cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else img
 

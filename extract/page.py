@@ -43,6 +43,8 @@ from ingest.page import Page
 # A page with less ink (pixels darker than mid-gray) than this share of its area, and no table, is
 # blank (a separator sheet, the back of a page).
 BLANK_MAX_INK_SHARE = 0.0015
+# Fewer rules than this each way is not the form's table (its shortest page has a two-row box).
+MIN_FORM_RULES = 2
 # The top of a page above the table (title band): text there decides a first page.
 TITLE_MARKER_MIN = 1
 
@@ -118,9 +120,24 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
         if eng is not None and options.second_opinion and hasattr(eng, "second_opinion"):
             second_opinion(eng, gray, grid, labelled.values, template, reading)
         reading.kind = classify(template, labelled.found, reading.continued is not None, title, True, True)
+    # A page not read as the form says why (an attachment of plain prose, with no rules at all, need not).
+    if reading.kind == "other" or (reading.kind == "attachment" and (grid.ys or grid.xs)):
+        reading.problems.append(why_no_labels(page.number, grid, texts))
     add_preview(reading, color, page)
     write_debug(options.debug_dir, page, color, grid, reading)
     return reading
+
+
+def why_no_labels(number: int, grid: Grid, texts: dict[int, OcrText]) -> str:
+    """Why no label of the form was found on a page, for the debug view and results.json's problems."""
+    if not grid.found:
+        return (f"page {number}: no form table: {len(grid.ys)} row rules and {len(grid.xs)} column rules "
+                f"found (a form page has at least {MIN_FORM_RULES} of each)")
+    read = [t.text for t in texts.values() if t.text.strip()]
+    if not read:
+        return f"page {number}: a table of {len(grid.cells)} cells, but no text was read in any cell"
+    return (f"page {number}: a table of {len(grid.cells)} cells with text in {len(read)}, but none matched "
+            f"a label of the form (first cells read: {' | '.join(r[:12] for r in read[:3])})")
 
 
 def _read_values(page: Page, template: FormTemplate, options: ExtractOptions, eng: OcrEngine | None, color: np.ndarray,

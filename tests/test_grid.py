@@ -279,3 +279,23 @@ def test_the_form_grid_is_found_at_any_dpi_and_skew(printed_first_page, referenc
     assert prep.skew_deg == pytest.approx(-skew, abs=0.08)
     assert len(reference_spans) >= 20  # the first page's table: group, label and value cells
     assert spans(find_grid(prep.flat)) == reference_spans
+
+
+def test_a_page_not_read_as_the_form_says_why(tmp_path):
+    # a table whose cells hold no label of the form: "other", and why, in problems and the debug view
+    img, fake = _form_page({"r1": ("会议名称", "年会"), "r2": ("地点", "北京")})
+    r = read_page(_page(img), TEMPLATE, ExtractOptions(debug_dir=tmp_path, second_opinion=False), engine=fake)
+    assert r.kind == "other"
+    assert any("none matched a label of the form" in p and "会议名称" in p for p in r.problems)
+    # rules too few for a table: said with the counts found
+    lone = np.full((H, W, 3), 255, np.uint8)
+    cv2.line(lone, (150, 300), (1090, 300), (0, 0, 0), 3)
+    cv2.putText(lone, "Some text on the page", (150, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
+    fake2 = FakeOcrEngine({(150, 470, 700, 510): "会议纪要"})
+    r2 = read_page(_page(lone), TEMPLATE, ExtractOptions(debug_dir=tmp_path, second_opinion=False), engine=fake2)
+    assert any("no form table: 1 row rules" in p for p in r2.problems)
+    # a page of prose with no rule at all is an attachment and needs no excuse
+    prose = np.full((H, W, 3), 255, np.uint8)
+    cv2.putText(prose, "Some text on the page", (150, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
+    r3 = read_page(_page(prose), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake2)
+    assert r3.kind == "attachment" and not r3.problems
