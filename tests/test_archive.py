@@ -137,7 +137,7 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 LEVEL_DEG = 0.15
 NAME_F08 = f"KC2020-0008_{NAMES['F08']}.pdf"
 NAME_F12 = f"KC2020-0001_{NAMES['F12']}.pdf"
-NAME_F13 = f"d0004_{NAMES['F13']}.pdf"  # form03.tif is d0001, then the stack's three
+NAME_F13 = f"stack_box1-p9_{NAMES['F13']}.pdf"  # no online record: named by where it is in the scans
 NAME_F03 = f"KC2020-0003_{NAMES['F03']}.pdf"
 
 

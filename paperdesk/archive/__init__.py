@@ -135,7 +135,7 @@ def archive_batch(store: Store, archive_dir: Path, stages: Stages) -> ArchiveSum
         nom = by_document.get(str(doc.get("id")))
         if nom is None:
             continue
-        name = namer.name(nom.record_id or nom.ident, nom.tech_name, nom.ident)
+        name = namer.name(nom.record_id or paper_ident(doc), nom.tech_name, nom.ident)
         row = _index_row(nom, name)
         rows.append(row)
         try:
@@ -192,6 +192,17 @@ def _index_row(nom: Nomination, name: str) -> IndexRow:
         document_id=nom.ident,
         pages=0,
     )
+
+
+def paper_ident(doc: dict[str, Any]) -> str:
+    """What names a form with no online record: where it is in the scans (``stack_box1-p9``). Unlike
+    its document id, this stays the same when a file that sorts before it arrives in a watched folder."""
+    source = doc.get("source") or {}
+    files = source.get("files") or []
+    pages = source.get("pages") or []
+    where = Path(str(files[0] if files else source.get("file", ""))).stem
+    page = f"-p{pages[0]}" if pages and not files else ""
+    return f"{where}{page}" if where else str(doc.get("id", ""))
 
 
 def _title(nom: Nomination) -> str:
