@@ -19,6 +19,7 @@ from extract.lines import read_cell_lines
 from extract.ocr import OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.reading import FieldReading, FieldStatus, PageReading
+from extract.syntax import EMAIL_RE, PHONE_RE, decode
 from forms.errors import OcrError
 from forms.lookalikes import lookalike_sets
 from forms.template import FieldSpec, FormTemplate
@@ -31,6 +32,10 @@ INTEGER_WORDS = set("〇零一二三四五六七八九十级第")
 # Field kinds written in Latin letters and digits: Tesseract reads them with its eng model beside chi_sim.
 LATIN_KINDS = ("phone", "email")
 # Short fields the hybrid engine re-reads with Tesseract, by the languages they are read in.
+# Short fields decoded by their syntax (extract.syntax): a reading repaired to fit keeps this share
+# of its confidence, so a repaired value is never as sure as one read whole.
+SYNTAX_KINDS = ("integer", "phone", "email")
+SYNTAX_REPAIR_CONFIDENCE = 0.7
 SECOND_OPINION_LANGS = (("chi_sim", ("text", "integer", "industry")), ("chi_sim+eng", LATIN_KINDS))
 
 
@@ -77,9 +82,6 @@ def _is_cjk_glyph(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
-EMAIL_RE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
-# A phone on the form: a mobile (11 digits) or a landline with area code, dashes allowed.
-PHONE_RE = re.compile(r"(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})")
 # Characters a Chinese-first recogniser swaps in Latin text (the one table, forms.lookalikes); a
 # difference made only of these is settled by which reading fits its neighbours (digits among
 # digits, letters among letters).
@@ -148,6 +150,10 @@ def typed_reading(spec: FieldSpec, text: str, confidence: float, *, page: int | 
     if spec.kind == "integer" and (digit := integer_among_noise(text)) is not None:
         value, confidence = digit, confidence * INTEGER_NOISE_CONFIDENCE
         reason = f"stray marks read beside the digit: {text!r}"
+    elif text and spec.kind in SYNTAX_KINDS and (d := decode(spec.kind, [text])) is not None and d.repaired:
+        value, _ = typed_value(spec, d.text)
+        status, confidence = "read", confidence * SYNTAX_REPAIR_CONFIDENCE
+        reason = f"repaired to fit a {spec.kind}: {'; '.join(d.repairs)} (read {text!r})"
     return FieldReading(key=spec.key, value=value, raw=text, confidence=round(confidence, 4),
                         page=page, bbox=bbox, engine=engine, status=status, reason=reason)
 
@@ -174,7 +180,9 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
     m = grid.margin()
     for lang, kinds in SECOND_OPINION_LANGS:
         keys = [k for k in value_cells if template.field(k).kind in kinds and not template.field(k).long and k in reading.fields]
-        keys = [k for k in keys if reading.fields[k].status == "read"]
+        # A phone, e-mail or TRL the leading engine left unreadable may still be read by the other.
+        keys = [k for k in keys if reading.fields[k].status == "read"
+                or (reading.fields[k].status == "unreadable" and template.field(k).kind in SYNTAX_KINDS)]
         if not keys:
             continue
         try:
@@ -189,6 +197,8 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
             if other == squash(str(fr.raw)):
                 continue
             spec = template.field(k)
+            if spec.kind in SYNTAX_KINDS and _by_syntax(spec, fr, other, o.confidence):
+                continue
             if spec.kind in LATIN_KINDS and prefer_second(spec, str(fr.raw), other):
                 # Latin and digits: the reading that is a valid address/number, or the one from
                 # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
@@ -199,3 +209,30 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 continue
             fr.confidence = round(min(fr.confidence, o.confidence), 4)
             fr.reason = f"engines disagree: tesseract read {other!r}"
+
+
+def _by_syntax(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: float) -> bool:
+    """Settle a phone, e-mail or TRL the two engines read differently by its syntax: the second
+    engine's reading where it fits as read and the leading one does not, or a repaired reading
+    (confidence lowered, the repair in ``reason``). False when the leading reading fits as read
+    and nothing was repaired (the caller then weighs the two as for any field)."""
+    lead = str(fr.raw)
+    d = decode(spec.kind, [lead, other])
+    if d is None or (d.source == 0 and not d.repaired):
+        return False
+    value, _ = typed_value(spec, d.text)
+    if value is None:
+        return False
+    # The leading reading's own confidence, before a repair of it alone lowered it.
+    lead_confidence = fr.confidence / SYNTAX_REPAIR_CONFIDENCE if fr.reason.startswith("repaired") else fr.confidence
+    confidence = min(lead_confidence, other_confidence)
+    if d.repaired:
+        confidence *= SYNTAX_REPAIR_CONFIDENCE
+    if d.repaired:
+        fr.reason = (f"repaired to fit a {spec.kind}: {'; '.join(d.repairs)} "
+                     f"(rapidocr read {lead!r}, tesseract {other!r})")
+    else:
+        fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {lead!r}"
+    fr.raw = other if d.source == 1 else lead
+    fr.value, fr.status, fr.confidence = value, "read", round(confidence, 4)
+    return True
