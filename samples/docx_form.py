@@ -30,7 +30,7 @@ DOCX_SEAL_DPI = 200  # resolution of the seal image pasted into the opinion cell
 COLS = 5  # group | label | value | 联系电话 | value
 HINT_PT_SCALE = 0.8  # hints one size below the body, as the platform's printout has them
 SEAL_ROOM_MM = 46.0  # an opinion box keeps room for a 45 mm seal stamped after printing
-BLANK_DATE = "年    月    日"  # the date line left for the pen
+BLANK_DATE = "年　　月　　日"  # the date line left for the pen: two ideographic spaces (2 em) per gap
 PRINT_FIXED_COLS_MM = (13.0, 31.0, 22.0)  # group, label and 联系电话 columns, as on the drawn print
 
 

@@ -38,6 +38,7 @@ HAND_SCALE = 1.25  # people write the date bigger than the 五号 print around i
 HAND_INK = (32, 38, 92)  # blue-black ballpoint, RGB
 PENCIL_INK = (120, 120, 120)
 CIRCLE_REACH_EM = 1.6  # a circled choice: the ring runs past the box over the first character or two
+DATE_GAP_MARGIN_EM = 0.6  # paper left between a written number and the printed 年 / 月 / 日 around it
 CLOSING_PUNCT = set("，。、；：？！）》」”’%")
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -421,14 +422,16 @@ class FormBuilder:
         # printed "年  月  日" with gaps for the pen
         gap_year, gap = int(s * 3.2), int(s * 2.0)
         parts = [("年", gap_year), ("月", gap), ("日", gap)]
+        if self.p.date_gap_fit and op.date is not None:  # a gap wide enough for what the pen writes in it
+            hs = int(s * HAND_SCALE)
+            parts = [(t, max(g, int(hand_width(pa, _date_number(op, i), hs) + s * DATE_GAP_MARGIN_EM)))
+                     for i, (t, g) in enumerate(parts)]
         total = sum(g + pa.width(t, s) for t, g in parts)
         x = right - total
         x_start = x
         for i, (t, g) in enumerate(parts):
             if op.date is not None:
-                num = [str(op.date.year), str(op.date.month), str(op.date.day)][i]
-                if op.date_style == "chinese":
-                    num = chinese_number(num, year=(i == 0))
+                num = _date_number(op, i)
                 hs = int(s * HAND_SCALE)
                 hand_text(pa, (x + g / 2 - hand_width(pa, num, hs) / 2, y - s * 0.15), num, hs, self.rng)
             x += g
@@ -486,6 +489,13 @@ class FormBuilder:
         layout.seals[key] = {"present": True, "unit": op.seal.unit, "page": page + 1,
                              "bbox": list(seal_bbox(op.seal, c, self.dpi))}
         return composite_multiply(img, alpha, c)
+
+
+def _date_number(op: OpinionSpec, i: int) -> str:
+    """What the pen writes before 年 (i = 0), 月 (1) or 日 (2)."""
+    assert op.date is not None
+    num = [str(op.date.year), str(op.date.month), str(op.date.day)][i]
+    return chinese_number(num, year=(i == 0)) if op.date_style == "chinese" else num
 
 
 def chinese_number(num: str, year: bool = False) -> str:

@@ -85,9 +85,12 @@ class PrinterStyle:
     ink: float = 0.9  # toner density, 1 = solid black
     split_min_lines: int = 2  # a section split across pages keeps at least this many lines on each page
     tick_glyph: str = "☑"  # Word copies: the glyph typed for the chosen box (WORD_TICKS)
+    # The printed 年 月 日 gaps widen to fit the pen's numbers (二〇二〇 is 5 em at hand size; the committed
+    # batch kept the fixed 3.2 / 2 em gaps, and its long Chinese years run into 年).
+    date_gap_fit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return _without_defaults(self, ("split_min_lines", "tick_glyph"))
+        return _without_defaults(self, ("split_min_lines", "tick_glyph", "date_gap_fit"))
 
 
 def _without_defaults(obj: Any, newer: tuple[str, ...]) -> dict[str, Any]:
@@ -431,6 +434,7 @@ def varied_printer(rng: random.Random, fonts: list[str] | None = None) -> Printe
         ink=rng.uniform(0.75, 1.0),
         split_min_lines=rng.choice([1, 2]),
         tick_glyph=rng.choice(WORD_TICKS),
+        date_gap_fit=True,
     )
 
 

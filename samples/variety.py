@@ -240,6 +240,7 @@ def draw_variant(condition: str, rng: random.Random, index: int, record_no: int)
     if rng.random() < PERSONAL_MAIL_SHARE:  # e.g. liangfan1984@163.com, read as 1iangfan1984 on a poor scan
         spec = dataclasses.replace(spec, email=f"{spec.email.split('@')[0].rstrip('0123456789')}"
                                                f"{rng.randint(1965, 1995)}@{rng.choice(PERSONAL_MAIL_HOSTS)}")
+    spec = dataclasses.replace(spec, printer=dataclasses.replace(spec.printer, date_gap_fit=True))
     v = Variant(f"{condition}-{index + 1:02d}", condition, spec, ScanSettings())
     _tidy(v, rng)
     _condition(v, rng)

@@ -35,6 +35,7 @@ PT_PER_INCH = 72.0
 SOFFICE_TIMEOUT_S = 600  # a cold Writer start takes 10-20 s; a batch of forms converts in one call
 SEAL_ABOVE_LABEL_MM = 12.0  # a seal is stamped over its label, its centre a little above it
 BLANK_DATE_RE = r"年\s*月\s*日"
+HAND_GAP_EM = 0.2  # paper between a pen-written year and the printed 年
 
 
 class PrintError(RuntimeError):
@@ -156,11 +157,12 @@ def _hand_date(pages: list[np.ndarray], d: _Found, op: OpinionSpec, spec: FormSp
     size = int((d.bottom - d.top) * k * HAND_SCALE)
     x_left = d.x0 * k
     for i, (mark, num) in enumerate(zip(marks, nums, strict=False)):
-        right = mark["x0"] * k
         w = hand_width(pa, num, size)
-        x = right - w - size * 0.15
-        if i == 0:
+        if i == 0:  # the year goes before 年, in the blank the right-aligned line leaves
+            x = mark["x0"] * k - w - size * HAND_GAP_EM
             x_left = min(x_left, x)
+        else:  # month and day in the middle of the gap after the previous mark
+            x = (marks[i - 1]["x1"] * k + mark["x0"] * k - w) / 2
         hand_text(pa, (x, d.top * k - size * 0.15), num, size, rng)
     pages[d.page] = cv2.cvtColor(np.asarray(pa.image), cv2.COLOR_RGB2BGR)
     return [int(x_left), int(d.top * k), int(d.x1 * k), int(d.bottom * k)]
