@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,9 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         folder = root / "archive"
         (folder).mkdir()
         (folder / "notes.txt").write_text("the clerk's own file", encoding="utf-8")
+        streams = sys.stdout, sys.stderr
         first = write_archive(options.db_url, folder, stages)
+        assert (sys.stdout, sys.stderr) == streams  # what paperdesk prints next still reaches the terminal
         second = write_archive(options.db_url, folder, stages)
     finally:
         os.environ["PATH"] = old_path

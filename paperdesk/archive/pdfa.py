@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,9 @@ def write_pdfa(pages: list[ArchivePage], out: Path, work_dir: Path, title: str) 
     for number, page in enumerate(pages, start=1):
         hocr_path(images_pdf, number).write_text(page.hocr, encoding="utf-8")
     quiet = _QuietOcrmypdf()
+    # OCRmyPDF 17.13 leaves sys.stderr a StringIO once it has run (seen through the API: every later
+    # line paperdesk prints would vanish); the process's streams are put back as they were.
+    streams = sys.stdout, sys.stderr
     try:
         code = ocrmypdf.ocr(
             images_pdf,
@@ -91,6 +95,7 @@ def write_pdfa(pages: list[ArchivePage], out: Path, work_dir: Path, title: str) 
         raise ArchiveError(f"{out.name}: OCRmyPDF refused it: {exc}") from exc
     finally:
         quiet.restore()
+        sys.stdout, sys.stderr = streams
     if code != ExitCode.ok:
         raise ArchiveError(f"{out.name}: OCRmyPDF ended with {code.name}")
 
