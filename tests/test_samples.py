@@ -338,3 +338,21 @@ def test_robustness_scores_a_hand_made_batch() -> None:
     assert everything["findings_per_code"]["MISMATCH"] == {"tp": 1, "fp": 1}
     rows = table(s).splitlines()
     assert rows[1].startswith("goal") and rows[2].startswith("a ") and "✗" in rows[3]
+
+
+def test_date_gaps_widen_for_the_pen_only_when_asked() -> None:
+    import dataclasses
+
+    from samples.draw import render_form_layout
+
+    spec = make_spec(4)
+    spec = dataclasses.replace(spec, applicant_opinion=dataclasses.replace(spec.applicant_opinion, date_style="hand"),
+                               printer=dataclasses.replace(spec.printer, body_pt=14.0))
+    widths = []
+    for fit in (False, True):
+        s = dataclasses.replace(spec, printer=dataclasses.replace(spec.printer, date_gap_fit=fit))
+        _, layout = render_form_layout(s, FAST_DPI)
+        x0, _, x1, _ = layout.dates["applicant_opinion"]["bbox"]
+        widths.append(x1 - x0)
+    assert widths[1] > widths[0]
+    assert "date_gap_fit" not in spec.printer.to_dict()  # a default knob stays out of truth.json
