@@ -345,14 +345,19 @@ def test_date_gaps_widen_for_the_pen_only_when_asked() -> None:
 
     from samples.draw import render_form_layout
 
-    spec = make_spec(4)
-    spec = dataclasses.replace(spec, applicant_opinion=dataclasses.replace(spec.applicant_opinion, date_style="hand"),
-                               printer=dataclasses.replace(spec.printer, body_pt=14.0))
-    widths = []
-    for fit in (False, True):
-        s = dataclasses.replace(spec, printer=dataclasses.replace(spec.printer, date_gap_fit=fit))
-        _, layout = render_form_layout(s, FAST_DPI)
-        x0, _, x1, _ = layout.dates["applicant_opinion"]["bbox"]
-        widths.append(x1 - x0)
-    assert widths[1] > widths[0]
-    assert "date_gap_fit" not in spec.printer.to_dict()  # a default knob stays out of truth.json
+    grew = 0
+    for seed in (0, 3):  # a Chinese date written into the gaps (seed 0) or whole (3), by the form's own draw
+        spec = make_spec(seed)
+        spec = dataclasses.replace(spec, applicant_opinion=dataclasses.replace(spec.applicant_opinion,
+                                                                               date_style="chinese"),
+                                   printer=dataclasses.replace(spec.printer, body_pt=14.0))
+        widths = []
+        for fit in (False, True):
+            s = dataclasses.replace(spec, printer=dataclasses.replace(spec.printer, date_gap_fit=fit))
+            _, layout = render_form_layout(s, FAST_DPI)
+            x0, _, x1, _ = layout.dates["applicant_opinion"]["bbox"]
+            widths.append(x1 - x0)
+        assert widths[1] >= widths[0]
+        grew += widths[1] > widths[0]  # 二〇二〇 (5 em at hand size) no longer runs into 年
+    assert grew
+    assert "date_gap_fit" not in make_spec(1).printer.to_dict()  # a default knob stays out of truth.json
