@@ -14,6 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.marks import TickReading, read_ticks
+from extract.marks.ticks import locate_words
+from extract.ocr import OcrBox
 from samples.draw import draw_tick
 from samples.fonts import load_font
 from samples.scan import scan
@@ -119,3 +121,155 @@ def test_a_thick_printed_side_is_not_read_as_a_tick() -> None:
     reading = read_ticks(big, TYPES, 300)
     assert reading.chosen == ["应用研究"]
     assert reading.scores["开发研究"] < 0.01
+
+
+# ---- boxes found from their option words (issue 13, kind 3) ------------------------------------
+# Cells the count of printed squares cannot read: a box filled past its edge, a cross running
+# out of it, a ring round the option (box empty), a 1-bit scan breaking the outlines, a word
+# processor's □ glyph. The fake OCR gives each row as RapidOCR does: one line box, some boxes
+# read as 口, others not read at all.
+
+
+def _row_box(d: ImageDraw.ImageDraw, texts: list[tuple[int, str]], y: int, size: int) -> OcrBox:
+    """The line box a detector draws round one row of options (from the first box's left edge)."""
+    x0 = texts[0][0]
+    last_x, last = texts[-1]
+    x1 = last_x + int(d.textlength(last, font=load_font("noto-serif", size)))
+    return OcrBox("".join(t for _, t in texts), (x0 - 3, y - mm(0.6), x1 + 3, y + size + mm(0.6)), 0.9)
+
+
+def pen_cell(choices: list[str], marks: dict[str, str], per_row: int = 5, broken: bool = False,
+             seed: int = 0) -> tuple[Image.Image, list[OcrBox]]:
+    """Drawn boxes (or broken ones) with pen marks by choice; the OCR lines read every other box as 口."""
+    size = mm(3.7)
+    img = Image.new("RGB", (mm(150), mm(8) + mm(8) * ((len(choices) - 1) // per_row + 1)), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    font = load_font("noto-serif", size)
+    rng = random.Random(seed)
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for i, c in enumerate(choices):
+        x, y = mm(4) + (i % per_row) * mm(28), mm(4) + (i // per_row) * mm(8)
+        box = int(size * 0.82)
+        lw = max(1, round(PPM * 0.18))
+        if broken:  # an outline with gaps in every side, as a 1-bit threshold leaves a faint print
+            for a, b in ((0.0, 0.3), (0.55, 0.8)):
+                d.line((x + a * box, y, x + b * box, y), fill=(0, 0, 0), width=lw)
+                d.line((x + (1 - b) * box, y + box, x + (1 - a) * box, y + box), fill=(0, 0, 0), width=lw)
+                d.line((x, y + (1 - b) * box, x, y + (1 - a) * box), fill=(0, 0, 0), width=lw)
+                d.line((x + box, y + a * box, x + box, y + b * box), fill=(0, 0, 0), width=lw)
+        else:
+            d.rectangle((x, y, x + box, y + box), outline=(0, 0, 0), width=lw)
+        tx = x + box + int(size * 0.2)
+        d.text((tx, y - size * 0.1), c, fill=(0, 0, 0), font=font)
+        if c in marks:
+            style = marks[c]
+            if style == "fill_over":  # filled past the printed edge
+                d.rectangle((x - mm(0.6), y - mm(0.6), x + box + mm(0.5), y + box + mm(0.6)), fill=(32, 38, 92))
+            elif style == "long_cross":  # a cross whose strokes run well out of the box
+                for (ax, ay), (bx, by) in (((x - mm(1), y - mm(1)), (x + box + mm(1), y + box + mm(1))),
+                                           ((x + box + mm(1), y - mm(1)), (x - mm(1), y + box + mm(1)))):
+                    d.line((ax, ay, bx, by), fill=(32, 38, 92), width=max(2, round(PPM * 0.35)))
+            else:
+                draw_tick(d, [x, y, x + box, y + box], style, rng, DPI)
+        rows.setdefault(i // per_row, []).append((x if i % 2 == 0 else tx, ("口" if i % 2 == 0 else "") + c))
+    boxes = [_row_box(d, texts, mm(4) + r * mm(8), size) for r, texts in rows.items()]
+    return img, boxes
+
+
+def word_cell(choices: list[str], ticked: str, font: str = "noto-sans") -> tuple[Image.Image, list[OcrBox]]:
+    """A cell as Word prints it: one line of text, each box a □ glyph of the font, the ticked
+    one ☑ (a Word checkbox) or a □ with a pen tick over it; OCR reads the □ as 口 or not at all."""
+    size = mm(3.7)
+    img = Image.new("RGB", (mm(150), mm(12)), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    f = load_font(font, size)
+    x, y = mm(2), mm(4)
+    text = ""
+    for i, c in enumerate(choices):
+        glyph = "☑" if c == ticked and font != "uming" else "□"
+        gx = x
+        d.text((x, y), glyph, fill=(0, 0, 0), font=f)
+        x += int(d.textlength(glyph, font=f))
+        d.text((x, y), c + " ", fill=(0, 0, 0), font=f)
+        if c == ticked and glyph == "□":
+            draw_tick(d, [gx + mm(0.4), y + mm(0.6), gx + size - mm(0.6), y + size], "check", random.Random(i), DPI)
+        x += int(d.textlength(c + " ", font=f))
+        text += ("口" if i % 2 else "") + c
+    return img, [OcrBox(text, (mm(2) - 2, y - mm(0.4), x, y + size + mm(0.7)), 0.9)]
+
+
+def _count_fails(img: np.ndarray, choices: list[str]) -> None:
+    r = read_ticks(img, choices, DPI)  # without the words: the old count, which these cells defeat
+    assert r.status == "unreadable" and "tick boxes" in r.reason, (r.chosen, r.scores)
+
+
+@pytest.mark.parametrize("style", ["fill_over", "long_cross", "circle"])
+@pytest.mark.parametrize("mode", ["color", "bilevel"])
+def test_a_box_the_count_misses_is_found_from_its_word(style: str, mode: str) -> None:
+    img, words = pen_cell(DOMAINS, {"先进材料": style})
+    cell = scanned(img, mode)
+    _count_fails(cell, DOMAINS)
+    r = read_ticks(cell, DOMAINS, DPI, words)
+    assert r.status == "read", r.reason
+    assert r.placed == "words"
+    assert r.chosen == ["先进材料"], (r.scores, r.rings)
+    assert 0.45 < r.confidence < 1.0  # placed from words: never as sure as a counted cell
+    # each box where it was drawn: the fourth option's box starts 3 × 28 mm right of the first
+    assert abs(r.boxes["先进材料"][0] - r.boxes["电子信息"][0] - 3 * mm(28)) <= mm(1.0)
+
+
+def test_a_ring_round_an_option_ticks_it_and_an_empty_box_beside_it_does_not() -> None:
+    img, words = pen_cell(TYPES, {"开发研究": "circle"})
+    r = read_ticks(scanned(img, "gray"), TYPES, DPI, words)
+    assert r.chosen == ["开发研究"], (r.scores, r.rings)
+    assert r.rings["开发研究"] >= 0.5 and r.rings["应用研究"] == 0.0
+    assert r.scores["开发研究"] < 0.025  # the box itself is empty: the ring decides
+
+
+@pytest.mark.parametrize("style", ["check", "cross", "fill"])
+def test_broken_outlines_of_a_1bit_scan_are_placed_from_their_words(style: str) -> None:
+    img, words = pen_cell(DOMAINS, {"装备制造": style}, broken=True)
+    cell = scanned(img, "bilevel")
+    _count_fails(cell, DOMAINS)
+    r = read_ticks(cell, DOMAINS, DPI, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == ["装备制造"], r.scores
+    assert max(v for c, v in r.scores.items() if c != "装备制造") < 0.025  # empty broken boxes stay empty
+
+
+def test_options_wrapping_onto_a_second_row_are_found_from_their_words() -> None:
+    img, words = pen_cell(DOMAINS, {"资源环境": "fill_over"}, per_row=3)
+    r = read_ticks(scanned(img), DOMAINS, DPI, words)
+    assert r.chosen == ["资源环境"], r.scores
+    assert r.boxes["资源环境"][1] > r.boxes["电子信息"][1] + mm(5)
+
+
+@pytest.mark.parametrize("font", ["noto-sans", "noto-serif", "wqy-zenhei", "uming"])
+@pytest.mark.parametrize("mode", ["gray", "bilevel"])
+def test_a_word_processors_box_glyphs_are_read_by_their_words(font: str, mode: str) -> None:
+    img, words = word_cell(DOMAINS, "生物医药", font)
+    cell = scanned(img, mode)
+    counted = read_ticks(cell, DOMAINS, DPI)
+    r = read_ticks(cell, DOMAINS, DPI, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == ["生物医药"], (r.placed, r.scores)
+    # the words are asked only where the glyphs cannot be counted (wqy-zenhei's thin □ at 200 dpi)
+    assert r.placed == ("squares" if counted.status == "read" else "words")
+    if font == "wqy-zenhei":
+        assert r.placed == "words"
+
+
+def test_a_word_not_found_keeps_the_cell_unreadable_with_its_reason() -> None:
+    img, words = pen_cell(DOMAINS, {"先进材料": "fill_over"})
+    words = [OcrBox(w.text.replace("装备制造", "").replace("口", ""), w.bbox, w.confidence) for w in words]
+    r = read_ticks(scanned(img), DOMAINS, DPI, words)
+    assert r.status == "unreadable" and r.confidence == 0.0 and r.chosen == []
+    assert "option words not found: 装备制造" in r.reason
+
+
+def test_the_located_word_starts_where_its_characters_are() -> None:
+    words = [OcrBox("口电子信息口生物医药", (100, 10, 1100, 60), 0.9)]
+    found = locate_words(words, ["电子信息", "生物医药"])
+    assert found["电子信息"].x0 == pytest.approx(200) and found["电子信息"].box_x == pytest.approx(150)
+    assert found["生物医药"].x0 == pytest.approx(700) and found["生物医药"].box_x == pytest.approx(650)
+    assert "装备制造" not in locate_words(words, ["装备制造"])

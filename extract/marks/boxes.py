@@ -14,8 +14,8 @@ from extract.labels import squash
 from extract.marks.dates import parse_date, read_date
 from extract.marks.seal_text import read_seal_text
 from extract.marks.seals import read_seal
-from extract.marks.ticks import read_ticks
-from extract.ocr import OcrEngine, OcrText, line_reader
+from extract.marks.ticks import TICK_MIN_INK, read_ticks
+from extract.ocr import OcrBox, OcrEngine, OcrText, line_reader
 from extract.reading import DateReading, FieldReading, PageReading, SealReading
 from forms.template import FieldSpec
 from ingest.page import Page
@@ -64,11 +64,21 @@ def read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page
         fr.confidence = 1.0
     else:
         # Inside the rules: a rule and a glyph stroke must not close into a square.
-        tr = read_ticks(crop(color, cell.inner(max(2, page.dpi // 60))), list(spec.choices), page.dpi)
+        inner = cell.inner(max(2, page.dpi // 60))
+        # The cell's OCR boxes, in the crop's pixels: where the boxes cannot be counted, each is
+        # found from its option word.
+        words = [OcrBox(b.text, (b.bbox[0] - inner[0], b.bbox[1] - inner[1], b.bbox[2] - inner[0], b.bbox[3] - inner[1]),
+                        b.confidence) for b in t.boxes]
+        tr = read_ticks(crop(color, inner), list(spec.choices), page.dpi, words)
         if tr.status != "read":
             fr.status, fr.reason, fr.confidence = "unreadable", tr.reason, 0.0
             return fr
         chosen, fr.option_scores, fr.confidence = list(tr.chosen), dict(tr.scores), float(tr.confidence)
+        if tr.placed == "words":
+            fr.reason = "tick boxes found from their option words (the printed squares could not be counted)"
+        ringed = [c for c, v in tr.rings.items() if c in chosen and (tr.scores.get(c) or 0.0) < TICK_MIN_INK]
+        if ringed:
+            fr.reason = (fr.reason + "; " if fr.reason else "") + f"ringed, box left empty: {' '.join(ringed)}"
     return chosen_value(fr, chosen)
 
 
