@@ -39,6 +39,7 @@ from paperdesk.cli import build_parser
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
 from paperdesk.stages import Stages, default_stages
+from paperdesk.store import open_store
 from tests.runner_fakes import _read_export, _reconcile, write_export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +195,19 @@ def test_the_index_lists_each_nomination_and_its_file(archived: dict[str, Any]) 
     assert set(by_file) == {NAME_F08, NAME_F12, NAME_F13, NAME_F03}
     assert by_file[NAME_F13][0] == "—" and by_file[NAME_F13][5] == "需处理"  # no online record
     assert by_file[NAME_F08][:2] == ["KC2020-0008", NAMES["F08"]] and by_file[NAME_F08][9] == 4
+    # A clerk's decision reaches the index with the next archiving (the PDFs themselves stay as they are).
+    results = json.loads((archived["folder"].parent / "out" / "results.json").read_text(encoding="utf-8"))
+    (doc,) = [d for d in results["documents"] if d["record_id"] is None]
+    (finding,) = doc["findings"]
+    store = open_store(archived["db"])
+    store.decide(doc["id"], finding["key"], "dismissed", "王芳", comment="线上记录已补交")
+    store.dispose()
+    again = write_archive(archived["db"], archived["folder"], archived["stages"])
+    assert (again.written, again.kept) == ([], 4)
+    ws = load_workbook(archived["folder"] / INDEX_NAME).active
+    assert ws is not None
+    row = next(r for r in ws.iter_rows(values_only=True) if r[7] == NAME_F13)
+    assert row[5:7] == ("合格", "已排除（王芳：线上记录已补交）")
 
 
 @pytest.mark.slow
