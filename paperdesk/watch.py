@@ -165,7 +165,9 @@ class Watcher:
         folder = self.options.folder
         if not folder.is_dir():
             raise ConfigError(f"not a folder: {folder} (paperdesk watch takes the folder the scanner saves into)")
-        newest_export(self.options.run.online)  # a missing export stops here, before watching
+        if not self.options.run.online.exists():
+            raise ConfigError(f"export not found: {self.options.run.online}")
+        newest_export(self.options.run.online)  # a folder without an export stops here too, before watching
         observer = self._observer()
         stop = stop or threading.Event()
         mode = "轮询" if self.options.poll else "文件系统通知"

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from forms.errors import ConfigError
 from paperdesk.options import RunOptions
 from paperdesk.runner import BatchSummary
 from paperdesk.store import open_store
@@ -210,3 +211,14 @@ def test_what_paperdesk_writes_into_the_watched_folder_is_no_input(tmp_path: Pat
     finally:
         stop.set()
         thread.join(TIMEOUT)
+
+
+def test_a_missing_export_stops_before_watching(tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    run = RunOptions(scans=[scans], online=tmp_path / "nowhere.xlsx", out=tmp_path / "out", jobs=1, quiet=True)
+    with pytest.raises(ConfigError, match="export not found: .*nowhere.xlsx"):
+        Watcher(WatchOptions(run=run), fake_stages(), say=lambda line: None).run(threading.Event())
+    run = run.model_copy(update={"online": tmp_path})
+    with pytest.raises(ConfigError, match="no export"):
+        Watcher(WatchOptions(run=run), fake_stages(), say=lambda line: None).run(threading.Event())
