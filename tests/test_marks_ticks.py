@@ -273,3 +273,6 @@ def test_the_located_word_starts_where_its_characters_are() -> None:
     assert found["电子信息"].x0 == pytest.approx(200) and found["电子信息"].box_x == pytest.approx(150)
     assert found["生物医药"].x0 == pytest.approx(700) and found["生物医药"].box_x == pytest.approx(650)
     assert "装备制造" not in locate_words(words, ["装备制造"])
+    # Word wrapped the last option after its third character: the word is where the three are.
+    wrapped = [OcrBox("口电子信息口生物医药口装备制造先进材料口资源环", (0, 0, 1150, 50), 0.9), OcrBox("境", (0, 60, 50, 110), 0.9)]
+    assert locate_words(wrapped, DOMAINS)["资源环境"].line == 0

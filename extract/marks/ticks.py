@@ -74,6 +74,9 @@ EMPTY_NOISE_CAP = 0.03
 
 # An option word is located in an OCR line when this share of its characters align (3 of 4).
 WORD_MIN_SCORE = 70.0
+# ... over at least this share of its characters (a word wrapped after its third character still
+# counts on the first line, its last character alone on the next does not).
+WORD_MIN_CHARS = 0.75
 # Characters a box is read as by OCR (an empty □ glyph as 口, a ticked one as 回 团 区 …).
 BOX_GLYPHS = "□☐口☑☒■▣◼回团区囗"
 # Narrow characters (Latin, digits, spaces) take about half a CJK glyph's width in a line box.
@@ -298,6 +301,8 @@ def locate_words(words: Sequence[OcrBox], choices: Sequence[str]) -> dict[str, _
                 continue
             m = fuzz.partial_ratio_alignment(c, text, score_cutoff=WORD_MIN_SCORE)
             if m is None or (c in found and found[c].score >= m.score):
+                continue
+            if m.dest_end - m.dest_start < WORD_MIN_CHARS * len(c):  # 境 wrapped alone is not 资源环境
                 continue
             x0, _, x1, _ = b.bbox
             slots = _word_slots(text)
