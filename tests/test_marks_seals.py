@@ -267,3 +267,24 @@ def test_an_upside_down_seal_is_read_with_real_ocr() -> None:
     r = read_seal(box, DPI, "color")
     text, _ = read_seal_text(box, r.bbox, DPI, ocr_line)
     assert text is not None and Levenshtein.distance(text, UNIT) <= 2, text  # the bar of bench.marks
+
+
+def printed_circle(mode: str, dense: bool = False) -> np.ndarray:
+    """An opinion box with an empty printed circle (a 盖章处 mark) round its 公章 label, no seal."""
+    box, (cx, cy) = opinion_box(dense)
+    cv2.circle(box, (cx, cy), mm(21.0), (25, 25, 25), mm(1.3))
+    return scanned(box, mode)
+
+
+@pytest.mark.parametrize("mode", ["color", "gray", "bilevel"])
+def test_an_empty_printed_circle_is_not_a_seal(mode: str) -> None:
+    r = read_seal(printed_circle(mode), DPI, mode)
+    assert not r.present, r.reason
+    assert "empty ring" in r.reason and r.bbox is None
+
+
+@pytest.mark.parametrize("mode", ["gray", "bilevel"])
+def test_a_seal_with_its_name_inside_the_ring_is_no_empty_circle(mode: str) -> None:
+    # Same ring size and place as the printed circle above, stamped instead: the name confirms it.
+    r = read_seal(sealed(mode, SealSpec(unit=UNIT, diameter_mm=42.0, ink=0.6, rotation_deg=-20.0)), DPI, mode)
+    assert r.present, r.reason

@@ -56,6 +56,21 @@ MIN_KNOWN_SECTORS = 0.5
 # the next box fits an oval centred on the crop's edge. A seal is stamped on the 公章
 # label, ~15 mm above the box's lower edge.
 CENTRE_MARGIN_MM = 3.0
+# A seal's ring holds its unit's name (glyphs ~0.155 of the diameter tall, a ~1 mm gap
+# inside the ring line) and often a code on the lower arc: the band from TEXT_BAND_FROM_MM
+# to TEXT_BAND_TO_MM inside the line is sampled per sector for that ink...
+TEXT_BAND_FROM_MM = 2.0
+TEXT_BAND_TO_MM = 8.5
+TEXT_BAND_STEP_MM = 0.5
+# ...a sector holds glyphs when its band's mean ink reaches this: a seal's bold glyphs gave
+# 0.18-0.64 a sector (bilevel and gray), a printed label or date line crossing the band 0.01-0.18.
+TEXT_SECTOR_MIN = 0.15
+# A seal's star (radius 0.2 of the diameter, its inner pentagon ~6 mm across) is a solid
+# blob near the centre: ink (≥ STAR_INK) left after an erosion STAR_CORE_MM wide, within
+# STAR_SEARCH of the smaller semi-axis from the centre; print and pen strokes (≤ 1 mm) vanish.
+STAR_INK = 0.5
+STAR_CORE_MM = 2.5
+STAR_SEARCH = 0.4
 # Candidate centres kept per ring filter, and how many of the best are fitted.
 CANDIDATES_PER_FILTER = 3
 # Places fitted (one circle and one oval each); candidates within SAME_PLACE_MM are one place.
@@ -80,10 +95,12 @@ class Ring:
     coverage: float = 0.0  # share of known sectors inked
     known: float = 0.0  # share of sectors inside the crop
     arc: float = 0.0  # longest run of inked sectors, share of the whole ring
+    text_arc: float = 0.0  # longest run of sectors with glyph ink just inside the ring, share of the ring
+    star: bool = False  # a solid blob (the seal's star) near the centre
 
     def scaled(self, factor: float) -> Ring:
         return Ring(self.cx * factor, self.cy * factor, self.a * factor, self.b * factor, self.angle,
-                    self.coverage, self.known, self.arc)
+                    self.coverage, self.known, self.arc, self.text_arc, self.star)
 
     def is_seal(self, min_coverage: float = SEAL_MIN_COVERAGE) -> bool:
         return self.coverage >= min_coverage and self.arc >= SEAL_MIN_ARC
@@ -191,6 +208,17 @@ class _RingSampler:
         inked &= np.nan_to_num(best) - self.inner_gap(ring) >= SECTOR_INNER_CONTRAST_MIN
         return float(inked[known].mean()), float(known.mean()), _longest_arc(inked)
 
+    def text_arc(self, ring: Ring) -> float:
+        """Longest run of sectors (single gaps bridged) whose band inside the ring line holds
+        glyph ink (``TEXT_SECTOR_MIN``), as a share of the ring: a seal's name along its arc;
+        a printed circle is empty there."""
+        s = WORK_PX_PER_MM
+        offsets = -np.arange(TEXT_BAND_FROM_MM, TEXT_BAND_TO_MM + 1e-6, TEXT_BAND_STEP_MM) * s
+        band = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1)
+        known = ~np.isnan(band).all(axis=(0, 2))
+        mean = np.where(known, np.nanmean(np.where(np.isnan(band), 0.0, band), axis=(0, 2)), 0.0)
+        return _longest_arc(mean >= TEXT_SECTOR_MIN)
+
     def fit_objective(self, ring: Ring) -> float:
         """Smooth objective for the local search: ring ink minus outer ink, tight band."""
         best, outer = self.sectors(ring, slack=np.arange(-0.5, 0.51, 0.25) * WORK_PX_PER_MM)
@@ -198,6 +226,19 @@ class _RingSampler:
         if known.mean() < MIN_KNOWN_SECTORS:
             return -1.0
         return float(np.mean(np.clip(best[known] - outer[known], 0, 1)))
+
+
+def has_star(ink: np.ndarray, ring: Ring) -> bool:
+    """Whether a solid blob of ink (a seal's star) lies near the ring's centre (see STAR_CORE_MM)."""
+    r = STAR_SEARCH * min(ring.a, ring.b)
+    h, w = ink.shape
+    x0, y0 = max(0, int(ring.cx - r)), max(0, int(ring.cy - r))
+    x1, y1 = min(w, int(ring.cx + r) + 1), min(h, int(ring.cy + r) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    solid = (ink[y0:y1, x0:x1] >= STAR_INK).astype(np.uint8)
+    k = max(3, round(STAR_CORE_MM * WORK_PX_PER_MM))
+    return bool(cv2.erode(solid, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).any())
 
 
 def _longest_arc(inked: np.ndarray) -> float:
@@ -290,6 +331,8 @@ def find_ring(ink: np.ndarray) -> Ring | None:
     for ring in _diverse(cands):
         fitted = _refine(fitter, ring)
         fitted.coverage, fitted.known, fitted.arc = sampler.score(fitted)
+        fitted.text_arc = sampler.text_arc(fitted)
+        fitted.star = has_star(ink, fitted)
         margin = CENTRE_MARGIN_MM * WORK_PX_PER_MM
         if fitted.known < MIN_KNOWN_SECTORS or not (margin <= fitted.cx < w - margin and margin <= fitted.cy < h - margin):
             continue

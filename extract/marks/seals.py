@@ -27,6 +27,10 @@ SHAPE_MIN_COVERAGE = 0.42
 # ~242), so the seal's ink ramp starts lighter than color.ink_map's default.
 SEAL_INK_GRAY_NONE = 244
 SEAL_INK_GRAY_FULL = 200
+# Gray and bilevel scans: a printed circle is a ring too, but empty; a seal carries its unit's
+# name (and often a code) just inside its ring along a third of it or more; an empty circle
+# round the printed 公章 label and date line has only their ends there (≤ 1 sector of 36).
+SHAPE_MIN_TEXT_ARC = 0.14
 # Smallest box that can be judged: the date line alone is ~8 mm tall.
 MIN_BOX_MM = 8.0
 
@@ -81,7 +85,9 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
     ring = find_ring(ink)
     coverage = ring.coverage if ring else 0.0
     min_coverage = SEAL_MIN_COVERAGE if method == "colour" else SHAPE_MIN_COVERAGE
-    present = ring is not None and ring.is_seal(min_coverage)
+    ringed = ring is not None and ring.is_seal(min_coverage)
+    empty = ring is not None and method == "shape" and ring.text_arc < SHAPE_MIN_TEXT_ARC and not ring.star
+    present = ringed and not empty
     factor = px_per_mm(dpi) / WORK_PX_PER_MM
     bbox = None
     if present and ring is not None:
@@ -89,9 +95,14 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
         x0, y0, x1, y1 = ring.bbox(factor)
         bbox = [max(0, x0), max(0, y0), min(w, x1), min(h, y1)]
     arc = ring.arc if ring else 0.0
+    text_arc = ring.text_arc if ring else 0.0
     reason = (f"ring inked on {coverage:.0%} of its circumference (needs {min_coverage:.0%}), "
-              f"longest arc {arc:.0%} (needs {SEAL_MIN_ARC:.0%})")
+              f"longest arc {arc:.0%} (needs {SEAL_MIN_ARC:.0%}), glyphs inside it along {text_arc:.0%}, "
+              f"{'a' if ring and ring.star else 'no'} star")
+    confidence = _confidence(coverage, arc, present, min_coverage)
+    if ringed and empty:
+        reason += f" (needs {SHAPE_MIN_TEXT_ARC:.0%} or a star): an empty ring, not a seal"
+        confidence = round(0.5 + 0.5 * (SHAPE_MIN_TEXT_ARC - text_arc) / SHAPE_MIN_TEXT_ARC, 3)
     if note:
         reason = f"{note}; {reason}"
-    return SealReading(present=present, confidence=_confidence(coverage, arc, present, min_coverage), bbox=bbox, method=method,
-                       reason=reason)
+    return SealReading(present=present, confidence=confidence, bbox=bbox, method=method, reason=reason)
