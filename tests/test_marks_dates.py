@@ -8,7 +8,15 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.marks import parse_date, read_date
-from extract.marks.dates import chinese_to_int, has_filling, is_date_line, parse_month_day, rule_mask
+from extract.marks.dates import (
+    chinese_to_int,
+    choose_reading,
+    has_filling,
+    is_date_line,
+    needs_reread,
+    parse_month_day,
+    rule_mask,
+)
 from extract.reading import DateReading
 from samples.fonts import HAND_FONT, load_font
 from samples.seal import draw_seal
@@ -205,3 +213,56 @@ def test_a_date_the_seal_ring_crosses_is_read_again_without_the_ring() -> None:
 
     r = read_date(gray, DPI, ocr, seal_bbox=seal_bbox)
     assert r.value == "2020-11-10" and "seal" in r.reason
+
+
+def bilevel_box(date_text: str) -> np.ndarray:
+    """The opinion box with a date written in Chinese numerals, scanned 1-bit (thin strokes break)."""
+    from samples.scan import scan
+
+    out = scan([opinion_box(date_text, hand=False)], mode="bilevel", dpi=DPI, src_dpi=DPI, seed=5)[0]
+    return cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+
+
+def test_a_month_read_as_one_glyph_is_read_again_and_the_fuller_reading_wins() -> None:
+    # 十一月 on a 1-bit scan: the first reading lost the 十; the enlarged line crop keeps it.
+    box = bilevel_box("二〇二〇-十一-十")
+    first_h: list[int] = []
+
+    def ocr(img: np.ndarray) -> tuple[str, float]:
+        if not first_h and img.shape[0] >= mm(9):  # not the date line
+            return "申报单位公章", 0.9
+        first_h.append(img.shape[0])
+        return ("二〇二〇年十一月十日", 0.8) if img.shape[0] > 1.5 * first_h[0] else ("二〇二〇年1月十日", 0.9)
+
+    r = read_date(box, DPI, ocr)
+    assert (r.value, r.raw) == ("2020-11-10", "二〇二〇年十一月十日") and "again" in r.reason
+
+
+def test_a_one_glyph_month_every_reading_agrees_on_stays_as_read() -> None:
+    # Plausibility only chooses between readings: a January date all readings say is January.
+    box = bilevel_box("二〇二〇-一-十")
+    calls: list[int] = []
+
+    def ocr(img: np.ndarray) -> tuple[str, float]:
+        calls.append(img.shape[0])
+        return ("二〇二〇年一月十日", 0.9) if img.shape[0] < mm(9) or len(calls) > 1 else ("申报单位公章", 0.9)
+
+    r = read_date(box, DPI, ocr)
+    assert r.value == "2020-01-10" and r.raw == "二〇二〇年一月十日"
+    assert len(calls) == 3  # the line, then again larger and thicker: nothing invented
+
+
+@pytest.mark.parametrize(("texts", "best"), [
+    (["2020年1月5日", "2020年11月5日"], "2020年11月5日"),
+    (["二〇二年十一月四日", "二〇二〇年十一月四日"], "二〇二〇年十一月四日"),
+    (["二〇二〇年十一月四日", "二〇二〇年1月四日"], "二〇二〇年十一月四日"),
+    (["年月日", "???"], "年月日"),
+])
+def test_the_fullest_reading_is_chosen(texts: list[str], best: str) -> None:
+    assert choose_reading(texts) == best
+
+
+def test_which_readings_are_read_again() -> None:
+    assert needs_reread("2020年1月5日", "2020-01-05") and needs_reread("二〇二〇年一月五日", "2020-01-05")
+    assert not needs_reread("2020年11月5日", "2020-11-05") and not needs_reread("2020年10月5日", "2020-10-05")
+    assert needs_reread("二〇二年十一月四日", None) and not needs_reread("年月日", None)

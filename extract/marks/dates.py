@@ -64,6 +64,12 @@ MAX_LINES = 3
 LINE_PAD_MM = 1.0
 # Digit-like characters that make a date line filled in (see has_filling).
 MIN_FILLING_DIGITS = 2
+# A line whose date did not read, or whose month read as one glyph that is also the end of a
+# two-glyph month (1月 for 十一月/11月 with the 十 or a 1 lost on a thin 1-bit stroke), is read
+# again as REREAD_SCALES times larger and with REREAD_THICKEN_MM thicker strokes.
+AMBIGUOUS_MONTHS = (1, 2)
+REREAD_SCALES = (2.0,)
+REREAD_THICKEN_MM = 0.15
 # Years a nomination date can have (the notice is of 2020; forms get reused).
 YEAR_MIN, YEAR_MAX = 2000, 2099
 
@@ -167,6 +173,42 @@ def has_filling(text: str) -> bool:
     Two digit-like characters at least: a seal's ring crossing a blank line reads as one
     stray 〇 or 1; the shortest written date (2020年1月1日) has six."""
     return len(_DIGITLIKE.findall(normalize_date_text(text))) >= MIN_FILLING_DIGITS
+
+
+def _month_glyphs(text: str) -> int:
+    """How many glyphs the month of a reading has (0 when no month reads)."""
+    t = normalize_date_text(text)
+    m = _DATE_CN.search(t)
+    if m:
+        return len(m.group(2))
+    m = _MONTH_DAY.search(t)
+    return len(m.group(1)[-2:]) if m else 0
+
+
+def needs_reread(text: str, value: str | None) -> bool:
+    """Whether a date line's reading is worth a second look: written but not read, or its month
+    a lone glyph that a lost stroke makes of a two-glyph month."""
+    if value is None:
+        return has_filling(text)
+    return int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1
+
+
+def choose_reading(texts: list[str]) -> str:
+    """The best of the readings the OCR offered for one line: a whole date over month and day
+    alone over nothing, then the one with more glyphs in its month (a lost stroke drops a
+    glyph, it never adds one); the first on a tie. Never a date none of them says."""
+    def rank(t: str) -> tuple[bool, bool, int]:
+        return parse_date(t) is not None, parse_month_day(t) is not None, _month_glyphs(t)
+
+    return max(texts, key=rank) if texts else ""
+
+
+def reread_variants(gray: np.ndarray, dpi: int) -> list[np.ndarray]:
+    """A line crop again for OCR: larger (thin strokes span more pixels) and with thicker strokes."""
+    out = [cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC) for k in REREAD_SCALES]
+    k = max(2, round(REREAD_THICKEN_MM * px_per_mm(dpi)) + 1)
+    out.append(cv2.erode(gray, np.ones((k, k), np.uint8)))  # white paper: erode thickens dark ink
+    return out
 
 
 def _bands(counts: np.ndarray, threshold: float, gap: float) -> list[list[int]]:
@@ -280,6 +322,27 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
                        reason="text in the date's place, but no 年 月 日 line could be read")
 
 
+def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
+    """The date line read again (``reread_variants``) when its reading is doubtful
+    (``needs_reread``); the fullest of the readings wins (``choose_reading``).
+    ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
+    if reading.bbox is None or not needs_reread(reading.raw or "", reading.value):
+        return reading
+    x0, y0, x1, y1 = reading.bbox
+    gray = cv2.cvtColor(cleaned[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+    if gray.size == 0:
+        return reading
+    again = [ocr_line(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR))[0] for v in reread_variants(gray, dpi)]
+    text = choose_reading([reading.raw or "", *again])
+    if text == reading.raw:
+        return reading
+    value, why = parse_date(text), "read again larger and with thicker strokes"
+    if value is not None:
+        return DateReading(present=True, value=value, raw=text, confidence=reading.confidence, bbox=reading.bbox, reason=why)
+    reading.raw, reading.month_day, reading.reason = text, parse_month_day(text) or reading.month_day, f"{reading.reason}; {why}"
+    return reading
+
+
 def _print_only(region: np.ndarray) -> np.ndarray:
     """Only what is as dark as print or pen: a seal's ink in a gray scan (lighter) goes."""
     out = region.copy()
@@ -302,10 +365,11 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
     ppm = px_per_mm(dpi)
     ry0 = max(0, h - round(REGION_BOTTOM_MM * ppm))
     rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
-    region = remove_red(box_bgr[ry0:, rx0:], dpi)
+    cleaned = box_bgr.copy()
+    cleaned[ry0:, rx0:] = region = remove_red(box_bgr[ry0:, rx0:], dpi)
     first = _read_region(region, dpi, ocr_line, (rx0, ry0))
     if first.status == "read" and (first.value is not None or not first.present):
-        return first
+        return second_look(first, cleaned, dpi, ocr_line)
     # Written (or something is there) but not read: again without what crosses it.
     variants: list[np.ndarray] = []
     if seal_bbox is not None:
@@ -324,7 +388,7 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
             return again
         if again.month_day and not best.month_day:
             best = again
-    return best
+    return second_look(best, cleaned, dpi, ocr_line)
 
 
 def _is_bilevel(img: np.ndarray) -> bool:
