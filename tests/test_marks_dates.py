@@ -44,6 +44,8 @@ def mm(v: float) -> int:
     ("【2020年11月9日7", "2020-11-09"),  # stray marks of a seal over the line
     ("20年11月18日", "2020-11-18"),  # only the century printed
     ("二〇二〇年十1月十日", "2020-11-10"),  # 十一 with its 一 read as a digit
+    ("二〇二〇年十→月十六日", "2020-11-16"),  # ...as an arrow or a dash (never 十 and a stray mark: October)
+    ("二〇二〇年十一月十—日", "2020-11-11"),
 ])
 def test_dates_parse_to_iso(text: str, iso: str) -> None:
     assert parse_date(text) == iso

@@ -90,6 +90,8 @@ _DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){
 _MONTH_DAY = re.compile(rf"({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
 _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
+# 一 after 十 before 月/日, read as a dash or arrow (十→月): not a stray mark (November, not October).
+_ONE_AS_DASH = re.compile(r"(?<=十)[→—–‐‑－\-ー_~～](?=[月日])")
 
 
 def _digit(ch: str) -> int | None:
@@ -118,7 +120,7 @@ def normalize_date_text(text: str) -> str:
     """Full-width to ASCII, whitespace out, known misreadings of 年 月 日 and digits fixed."""
     t = unicodedata.normalize("NFKC", text)
     t = "".join(ch for ch in t if not ch.isspace())
-    return "".join(_LABEL_FIXES.get(ch, ch) for ch in t)
+    return _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
 
 
 def parse_date(text: str) -> str | None:
@@ -330,8 +332,6 @@ def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: O
         return reading
     x0, y0, x1, y1 = reading.bbox
     gray = cv2.cvtColor(cleaned[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
-    if gray.size == 0:
-        return reading
     again = [ocr_line(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR))[0] for v in reread_variants(gray, dpi)]
     text = choose_reading([reading.raw or "", *again])
     if text == reading.raw:
