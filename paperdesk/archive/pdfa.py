@@ -22,6 +22,7 @@ from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import img2pdf
 import ocrmypdf
@@ -127,6 +128,15 @@ def _scaled(element: OcrElement, fx: float, fy: float) -> None:
         _scaled(child, fx, fy)
 
 
+def _written_words(hocr_file: Path) -> list[str]:
+    """The words of an hOCR file as written, in document order (the order OCRmyPDF's reader keeps)."""
+    try:
+        tree = ElementTree.parse(hocr_file)
+    except ElementTree.ParseError:
+        return []
+    return [(el.text or "").strip() for el in tree.iter() if el.get("class") == "ocrx_word" and (el.text or "").strip()]
+
+
 class ReadingEngine(OcrEngine):
     """An OCR engine that reads nothing: each page's text is paperdesk's reading, from its hOCR file."""
 
@@ -169,6 +179,12 @@ class ReadingEngine(OcrEngine):
             dpi = img.info.get("dpi", (0, 0))[0] or page.dpi or 300
         if page.bbox is not None and page.bbox.width and page.bbox.height:
             _scaled(page, width / page.bbox.width, height / page.bbox.height)
+        # OCRmyPDF's hOCR reader folds full-width forms (NFKC: ，（） become ,()); Chinese text keeps them.
+        words = page.words
+        written = _written_words(source)
+        if len(written) == len(words):
+            for word, text in zip(words, written, strict=True):
+                word.text = text
         page.dpi = float(dpi)
         page.page_number = page_number
         text = "\n".join(line.get_text_recursive() for line in page.lines)
