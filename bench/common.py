@@ -6,6 +6,7 @@ Run by hand from the repository root (never in the test suite): ``.venv/bin/pyth
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -29,6 +30,8 @@ class Measured:
     peak_main_rss: int  # bytes, the paperdesk process itself
     peak_tree_rss: int  # bytes, paperdesk and its worker processes together
     stderr: str
+    peak_worker_rss: int = 0  # bytes, the largest single process (paperdesk itself or one worker)
+    cpu_seconds: float = 0.0  # user + system CPU of paperdesk and every child it waited for
 
 
 def paperdesk_run(scans: list[Path], export: Path, out: Path, *extra: str) -> list[str]:
@@ -38,18 +41,39 @@ def paperdesk_run(scans: list[Path], export: Path, out: Path, *extra: str) -> li
 def measure(argv: list[str], cwd: Path = ROOT) -> Measured:
     """Run ``argv`` to the end; wall time and the peak resident memory of it and its children."""
     t0 = time.monotonic()
+    cpu0 = children_cpu()
     proc = psutil.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak_main = peak_tree = 0
+    peak_main = peak_tree = peak_one = 0
     while proc.poll() is None:
         try:
             main = proc.memory_info().rss
-            tree = main + sum(_rss(c) for c in proc.children(recursive=True))
+            children = proc.children(recursive=True)
         except psutil.NoSuchProcess:
             break
-        peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+        tree = main + sum(_rss(c) for c in children)
+        # The kernel's own high-water mark of each process: a spike between two samples counts.
+        one = max(_hwm(p.pid) for p in [proc, *children])
+        peak_main, peak_tree, peak_one = max(peak_main, main), max(peak_tree, tree), max(peak_one, one)
         time.sleep(SAMPLE_EVERY_S)
     _, stderr = proc.communicate()
-    return Measured(time.monotonic() - t0, proc.returncode, peak_main, peak_tree, stderr)
+    return Measured(time.monotonic() - t0, proc.returncode, peak_main, peak_tree, stderr, peak_one, children_cpu() - cpu0)
+
+
+def children_cpu() -> float:
+    """CPU seconds of every child process this one has waited for (and of their waited-for children)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _hwm(pid: int) -> int:
+    """Peak resident memory (VmHWM) of a live process, bytes; 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return 0
 
 
 def _rss(p: psutil.Process) -> int:

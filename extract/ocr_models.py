@@ -86,7 +86,7 @@ def model_dir() -> Path:
 class Session:
     """One model on one runtime, one thread; ``run(x)`` returns the first output."""
 
-    def __init__(self, path: Path, backend: str) -> None:
+    def __init__(self, path: Path, backend: str, fixed_shape: bool = False) -> None:
         self.backend = backend
         self.characters: list[str] = []
         self._lock = threading.Lock()
@@ -102,7 +102,7 @@ class Session:
             # f32: the same text as ONNX Runtime (bf16 on AVX-512 CPUs changes readings).
             compiled = core.compile_model(model, "CPU", {
                 "INFERENCE_NUM_THREADS": THREADS, "NUM_STREAMS": 1,
-                "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32",
+                "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32", "CPU_RUNTIME_CACHE_CAPACITY": 0,
             })
             self._request = compiled.create_infer_request()
             self._ort: Any = None
@@ -113,7 +113,9 @@ class Session:
             opts.intra_op_num_threads = THREADS
             opts.inter_op_num_threads = THREADS
             opts.enable_cpu_mem_arena = False
-            opts.enable_mem_pattern = False
+            # Memory-pattern planning reuses one block across a run's tensors when the input
+            # shape repeats (detection strips); for every new shape it plans and keeps another.
+            opts.enable_mem_pattern = fixed_shape
             opts.log_severity_level = 3
             self._ort = ort.InferenceSession(
                 str(path), opts, providers=[("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})]
@@ -240,7 +242,7 @@ class Models:
     def __init__(self, backend: str | None = None) -> None:
         folder = model_dir()
         self.backend = backend or available_backend()
-        self.det = Session(folder / DET_MODEL, self.backend)
+        self.det = Session(folder / DET_MODEL, self.backend, fixed_shape=True)
         self.rec = Session(folder / REC_MODEL, self.backend)
         if not self.rec.characters:
             raise MissingDependencyError(f"{MODELS_INSTALL} (the recognition model has no character list)")
