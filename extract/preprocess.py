@@ -21,21 +21,13 @@ from extract.marks.color import (
     px_per_mm,
     remove_red,
 )
+from ingest.skew import level_angle
 
 # Long horizontal runs used to measure skew: 1/25 of the page width is longer
 # than any printed glyph stroke and shorter than the shortest table rule.
 SKEW_KERNEL_FRACTION = 1 / 25
 # Segments shorter than this fraction of the width do not vote on the angle.
 SKEW_MIN_SEGMENT_FRACTION = 0.15
-# Scanners feed pages at most a few degrees off; more than that is not skew.
-MAX_SKEW_DEG = 5.0
-# The angle search works on a copy this wide (about 120 dpi for A4): a 0.02 deg step still moves a
-# row by a third of a pixel across it, and 150 and 600 dpi scans are searched alike.
-SKEW_WORK_WIDTH = 1000
-# Coarse steps through +-MAX_SKEW_DEG, then fine steps around the best: 0.25 deg rows stay within
-# one text line's height of each other across the copy, so the coarse peak is the right one.
-SKEW_COARSE_STEP_DEG = 0.25
-SKEW_FINE_STEP_DEG = 0.02
 # After the search the rules are level to a fine step or two; a fitted segment leaning more is a stray stroke.
 FIT_MAX_RESIDUAL_DEG = 0.3
 # A rule is ink at least this many gray levels darker than the flattened paper (255): a thin rule
@@ -83,18 +75,6 @@ def rule_ink(flat: np.ndarray) -> np.ndarray:
     return cv2.bitwise_or(binarize(flat), faint_ink(flat))
 
 
-def _profile_sharpness(small: np.ndarray, angle: float) -> float:
-    """How sharply the rows of ``small`` (ink 255) line up after rotating it by ``angle``."""
-    rows = rotate(small, angle, border=0).sum(axis=1, dtype=np.float64)
-    return float(np.dot(rows, rows))
-
-
-def _search_angle(small: np.ndarray, centre: float, half_range: float, step: float) -> float:
-    angles = np.arange(centre - half_range, centre + half_range + step / 2, step)
-    scores = [_profile_sharpness(small, float(a)) for a in angles]
-    return float(angles[int(np.argmax(scores))])
-
-
 def _fit_rules(bw: np.ndarray) -> float | None:
     """The residual skew of a nearly level page from its long rules, exact to the line; None without rules."""
     w = bw.shape[1]
@@ -129,18 +109,15 @@ def measure_skew(gray: np.ndarray) -> float:
     """The angle (degrees, for ``rotate``) that levels the page; 0.0 on a page without ink.
 
     Two steps, so that neither resolution nor angle limits the other: the rows of ink (rules
-    and text lines alike) are lined up on a copy SKEW_WORK_WIDTH pixels wide, whatever the
-    scan's dpi, searching the whole +-MAX_SKEW_DEG; then the page turned by that estimate has
+    and text lines alike) are lined up (``ingest.skew.level_angle``: the whole +-5 deg, on a
+    copy of the same width whatever the scan's dpi); then the page turned by that estimate has
     its long rules fitted at full resolution for the last hundredth of a degree.
     """
     # Flatten first: under a strong light fall-off Otsu on the raw page takes the dark half for ink.
     bw = rule_ink(flatten(gray))
     if not bw.any():
         return 0.0
-    scale = min(1.0, SKEW_WORK_WIDTH / bw.shape[1])
-    small = cv2.resize(bw, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    coarse = _search_angle(small, 0.0, MAX_SKEW_DEG, SKEW_COARSE_STEP_DEG)
-    coarse = _search_angle(small, coarse, SKEW_COARSE_STEP_DEG, SKEW_FINE_STEP_DEG)
+    coarse = level_angle(bw)
     levelled = rotate(bw, coarse, border=0) if abs(coarse) >= MIN_SKEW_DEG else bw
     residual = _fit_rules(levelled)
     return coarse + residual if residual is not None else coarse

@@ -24,6 +24,8 @@ import cv2
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ingest.skew import level_angle, turn
+
 # Work on the page scaled down by the whole factor that brings its long side nearest this (A4 at
 # 150-200 dpi): body text is then ~20-28 px high, plenty to tell glyph and punctuation positions.
 WORK_LONG_SIDE = 1700
@@ -34,6 +36,8 @@ GLYPH_MIN_SHARE = 0.004
 GLYPH_MAX_SHARE = 0.04
 # Fewer ink pixels than this share of the page: nothing to read the orientation from.
 MIN_INK_SHARE = 0.002
+# Skew under this moves a line's far end by under a tenth of its height: not worth levelling.
+LEVEL_MIN_DEG = 0.3
 # Votes needed before deciding, and the share the winning side must reach.
 MIN_LINE_VOTES = 40
 LINE_MAJORITY = 0.62
@@ -149,6 +153,11 @@ def _ink_masks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     if float(np.mean(ink > 0)) < MIN_INK_SHARE:
         return None
+    # Level the page first: on a page skewed a few degrees the rules are no runs to remove and a
+    # text line's far end sits a line's height lower than its start (where a mark sits means nothing).
+    angle = level_angle(ink)
+    if abs(angle) >= LEVEL_MIN_DEG:
+        ink = (turn(ink, angle) > 127).astype(np.uint8) * 255
     hh, ww = ink.shape
     rule_h = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(ww * RULE_MIN_SHARE)), 1))
     rule_v = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(hh * RULE_MIN_SHARE))))

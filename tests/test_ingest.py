@@ -563,3 +563,16 @@ def test_bad_files_never_leak_other_exceptions(tmp_path: Path) -> None:
         else:
             raise AssertionError(f"{name} was read")
 
+
+
+@pytest.mark.parametrize(("turned", "skew", "mode"), [(180, 1.3, "gray"), (180, -4.0, "color"), (90, 3.0, "bilevel"), (270, -2.5, "gray")])
+def test_a_skewed_page_fed_upside_down_or_sideways_is_turned_upright(turned, skew, mode):
+    # skewed a few degrees, the rules were not removed and the lines' marks lost their place: left upside down
+    from ingest.orientation import detect_rotation
+    from samples.draw import render_form
+    from samples.scan import scan
+    from samples.spec import make_spec
+
+    page = render_form(make_spec(5), dpi=300)[0]
+    scanned = scan([page], mode=mode, dpi=200, skew_deg=skew, rotate=turned, seed=3)[0]
+    assert detect_rotation(scanned) == (360 - turned) % 360
