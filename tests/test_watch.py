@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RECORDS = [{"record_id": "KC-1", "tech_name": "技术甲"}, {"record_id": "KC-2", "tech_name": "技术乙"}]
 # Long enough that the writer's pause between the two halves of a file (PAUSE) never looks finished,
 # even on a busy machine; short enough for a quick test.
-SETTLE = 2.0
+SETTLE = 3.0
 PAUSE = 0.3
 # Every wait for the watcher is bounded by this.
 TIMEOUT = 60.0
