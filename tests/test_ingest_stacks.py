@@ -25,6 +25,7 @@ from ingest import (
 from ingest.orientation import rotate
 from ingest.stacks import confirm_blank
 from samples.draw import render_attachment, render_blank_page, render_form
+from samples.photo import photo_page
 from samples.scan import ScanSettings, scan, scan_page
 from samples.spec import make_spec
 
@@ -122,25 +123,6 @@ def test_layout_blank_page_and_picture() -> None:
     assert layout_kind(photo) == "other"
 
 
-@lru_cache(maxsize=4)
-def _colour_photo(seed: int, shape: tuple[int, int] = (1754, 1240)) -> np.ndarray:
-    """A photo-like page: colour gradients, filled shapes with edges, sensor noise; no text, no rules."""
-    rng = np.random.default_rng(seed)
-    h, w = shape
-    ramp_x = np.linspace(0, 1, w, dtype=np.float32)[None, :].repeat(h, 0)
-    ramp_y = np.linspace(0, 1, h, dtype=np.float32)[:, None].repeat(w, 1)
-    img = np.dstack([255 * ramp_x, 255 * ramp_y, 200 * (1 - ramp_x) + 40]).astype(np.uint8)
-    for _ in range(12):
-        colour = tuple(int(v) for v in rng.integers(0, 255, 3))
-        cv2.circle(img, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(40, 250)), colour, -1)
-        corners = rng.integers(0, [w, h, w, h])
-        cv2.rectangle(img, (int(corners[0]), int(corners[1])), (int(corners[2]), int(corners[3])),
-                      tuple(int(v) for v in rng.integers(0, 255, 3)), -1)
-    img = cv2.GaussianBlur(img, (0, 0), 3)
-    noise = rng.integers(-10, 11, img.shape, dtype=np.int16)  # sensor noise
-    return np.clip(img + noise, 0, 255).astype(np.uint8)
-
-
 @pytest.mark.parametrize(
     ("mode", "dpi", "tint", "uneven", "threshold"),
     [
@@ -161,9 +143,9 @@ def test_a_blank_sheet_stays_blank(mode: str, dpi: int, tint: float, uneven: flo
 
 def test_a_page_with_content_the_reader_found_empty_is_other_not_blank() -> None:
     """Issue 15 item 9: the reader calls a page with no grid and no text "blank"; a photo is not."""
-    photo = _colour_photo(0)
+    photo = photo_page(0)
     assert confirm_blank("blank", photo) == "other"
-    gray = cv2.cvtColor(_colour_photo(1), cv2.COLOR_BGR2GRAY)
+    gray = cv2.cvtColor(photo_page(1), cv2.COLOR_BGR2GRAY)
     assert confirm_blank("blank", gray) == "other"
     assert confirm_blank("blank", cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)) == "other"
     dithered = np.where(gray > np.random.default_rng(0).integers(0, 256, gray.shape), 255, 0).astype(np.uint8)
@@ -180,7 +162,7 @@ def test_a_page_with_content_the_reader_found_empty_is_other_not_blank() -> None
 @pytest.mark.parametrize("kind", ["first", "continuation", "attachment", "other", ""])
 def test_confirm_blank_changes_only_blank(kind: str) -> None:
     assert confirm_blank(kind, np.full((800, 600, 3), 255, np.uint8)) == kind
-    assert confirm_blank(kind, _colour_photo(2, (800, 600))) == kind
+    assert confirm_blank(kind, photo_page(2, (800, 600))) == kind
 
 
 def test_classify_layout_on_pages_read_from_a_stack_file(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 
@@ -27,6 +26,7 @@ from paperdesk.stages import default_stages, page_reading
 from paperdesk.store import KEEP_BATCHES, Batch, FindingRow, InputRow, PageRow, ReadingRow, open_store
 from reports import validate_results
 from samples.draw import render_attachment, render_blank_page
+from samples.photo import photo_page
 from samples.scan import ScanSettings, scan_page
 from tests.runner_fakes import FAKE_PREVIEW, PAGE_SIZE, PNG_1X1, fake_stages, write_export, write_scan
 
@@ -356,22 +356,6 @@ NOTICE_TEXT = "关于召开2020年学术年会的通知各有关单位：为促�
 PHOTO_DPI = 150
 
 
-def _photo(seed: int) -> np.ndarray:
-    """A colourful photo-like A4 page at PHOTO_DPI: colour gradients, filled shapes, sensor noise; no form."""
-    rng = np.random.default_rng(seed)
-    h, w = 1754, 1240
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.dstack([255 * x / w, 255 * y / h, 200 * (1 - x / w) + 40]).astype(np.uint8)
-    for _ in range(12):
-        colour = tuple(int(v) for v in rng.integers(0, 255, 3))
-        cv2.circle(img, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(40, 250)), colour, -1)
-        corners = rng.integers(0, [w, h, w, h])
-        cv2.rectangle(img, (int(corners[0]), int(corners[1])), (int(corners[2]), int(corners[3])),
-                      tuple(int(v) for v in rng.integers(0, 255, 3)), -1)
-    img = cv2.GaussianBlur(img, (0, 0), 3)
-    return np.clip(img + rng.normal(0, 6, img.shape), 0, 255).astype(np.uint8)
-
-
 def _read_with_fake_ocr(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
     """The real page reader (``stages.page_reading``) with the fake OCR engine: a file named notice*
     "reads" as a printed notice, anything else reads no text."""
@@ -385,7 +369,7 @@ def test_a_photo_and_another_documents_page_are_no_form_and_a_blank_sheet_is_bla
     box, other = tmp_path / "scans" / "box", tmp_path / "scans" / "other"
     box.mkdir(parents=True)
     other.mkdir()
-    cv2.imwrite(str(box / "1_photo.png"), _photo(0))  # a folder of page files: one stack, two inputs
+    cv2.imwrite(str(box / "1_photo.png"), photo_page(0))  # a folder of page files: one stack, two inputs
     blank = scan_page(render_blank_page(PHOTO_DPI),
                       ScanSettings(dpi=PHOTO_DPI, src_dpi=PHOTO_DPI, paper_tint=1.0, uneven_illumination=0.3))
     cv2.imwrite(str(box / "2_blank.png"), blank)  # yellowed paper, strong light fall-off: still blank
