@@ -288,3 +288,26 @@ def test_a_seal_with_its_name_inside_the_ring_is_no_empty_circle(mode: str) -> N
     # Same ring size and place as the printed circle above, stamped instead: the name confirms it.
     r = read_seal(sealed(mode, SealSpec(unit=UNIT, diameter_mm=42.0, ink=0.6, rotation_deg=-20.0)), DPI, mode)
     assert r.present, r.reason
+
+
+def wiped_ring(keep_deg: float) -> np.ndarray:
+    """A seal on the box whose ring and name a 1-bit threshold wiped (patchy ink) except ``keep_deg`` of
+    the left arc: its star and that arc are all that is left (the clean page is whited out there)."""
+    box, (cx, cy) = opinion_box()
+    stamped = draw_seal(box, center=(cx, cy), dpi=DPI, style=SealSpec(unit=UNIT, diameter_mm=42.0, ink=0.9), seed=3)
+    keep = np.zeros(box.shape[:2], np.uint8)
+    cv2.circle(keep, (cx, cy), mm(9.0), 255, -1)  # the star
+    cv2.ellipse(keep, (cx, cy), (mm(22.0), mm(22.0)), 0, 180 - keep_deg / 2, 180 + keep_deg / 2, 255, mm(2.0))
+    out = np.where(keep[:, :, None] > 0, stamped, box)
+    return scanned(out, "bilevel")
+
+
+def test_a_faint_seal_whose_ring_the_threshold_wiped_is_found_by_its_star() -> None:
+    r = read_seal(wiped_ring(70.0), DPI, "bilevel")
+    assert r.present, r.reason
+    assert "star" in r.reason and r.bbox is not None
+
+
+def test_a_star_without_any_ring_is_no_seal() -> None:
+    r = read_seal(wiped_ring(0.0), DPI, "bilevel")
+    assert not r.present, r.reason

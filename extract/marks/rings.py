@@ -71,6 +71,17 @@ TEXT_SECTOR_MIN = 0.15
 STAR_INK = 0.5
 STAR_CORE_MM = 2.5
 STAR_SEARCH = 0.4
+# A 1-bit threshold that wiped most of a faint seal's ring often leaves its star: a star's solid
+# core (STAR_CORE_MM erosion) anchors a ring search at its centre, where the ring needs only
+# STAR_RING_MIN_COVERAGE of its sectors and an arc of STAR_RING_MIN_ARC (text and print never
+# leave such a core; an empty printed circle has no star). Core area at least STAR_CORE_MIN_MM2.
+STAR_RING_MIN_COVERAGE = 0.12
+STAR_RING_MIN_ARC = 0.08
+STAR_CORE_MIN_MM2 = 2.0
+# A faint star a 1-bit threshold speckled is closed first (gaps under 0.5 mm): glyphs of print
+# close into blocks no wider than a character (~3.7 mm), whose core stays under STAR_CORE_MIN_MM2.
+STAR_CLOSE_MM = 0.5
+STAR_RADII_MM = (19.0, 19.75, 20.5, 21.25, 22.0)
 # Candidate centres kept per ring filter, and how many of the best are fitted.
 CANDIDATES_PER_FILTER = 3
 # Places fitted (one circle and one oval each); candidates within SAME_PLACE_MM are one place.
@@ -97,12 +108,15 @@ class Ring:
     arc: float = 0.0  # longest run of inked sectors, share of the whole ring
     text_arc: float = 0.0  # longest run of sectors with glyph ink just inside the ring, share of the ring
     star: bool = False  # a solid blob (the seal's star) near the centre
+    anchored: bool = False  # found from the star's centre (STAR_RING_MIN_*), not by the ring filters
 
     def scaled(self, factor: float) -> Ring:
         return Ring(self.cx * factor, self.cy * factor, self.a * factor, self.b * factor, self.angle,
-                    self.coverage, self.known, self.arc, self.text_arc, self.star)
+                    self.coverage, self.known, self.arc, self.text_arc, self.star, self.anchored)
 
     def is_seal(self, min_coverage: float = SEAL_MIN_COVERAGE) -> bool:
+        if self.anchored:
+            return self.coverage >= STAR_RING_MIN_COVERAGE and self.arc >= STAR_RING_MIN_ARC
         return self.coverage >= min_coverage and self.arc >= SEAL_MIN_ARC
 
     def bbox(self, factor: float) -> list[int]:
@@ -241,6 +255,40 @@ def has_star(ink: np.ndarray, ring: Ring) -> bool:
     return bool(cv2.erode(solid, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).any())
 
 
+def star_centres(ink: np.ndarray) -> list[tuple[float, float]]:
+    """Centres of solid cores (a seal's star) in a working-scale ink map, largest first."""
+    c = max(2, round(STAR_CLOSE_MM * WORK_PX_PER_MM))
+    solid = cv2.morphologyEx((ink >= STAR_INK).astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c)))
+    k = max(3, round(STAR_CORE_MM * WORK_PX_PER_MM))
+    core = cv2.erode(solid, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, _, stats, cents = cv2.connectedComponentsWithStats(core)
+    min_px = STAR_CORE_MIN_MM2 * WORK_PX_PER_MM ** 2
+    found = [(int(stats[i, cv2.CC_STAT_AREA]), (float(cents[i][0]), float(cents[i][1]))) for i in range(1, n)
+             if stats[i, cv2.CC_STAT_AREA] >= min_px]
+    return [c for _, c in sorted(found, reverse=True)][:CANDIDATE_PLACES]
+
+
+def _star_ring(sampler: _RingSampler, fitter: _RingSampler, ink: np.ndarray) -> Ring | None:
+    """The best ring centred on a star's core (circles and ovals tried, then fitted)."""
+    s = WORK_PX_PER_MM
+    best: Ring | None = None
+    for cx, cy in star_centres(ink):
+        shapes = [(r * s, r * s, 0.0) for r in STAR_RADII_MM]
+        shapes += [(a * s, b * s, ang) for a, b in OVAL_AXES_MM for ang in OVAL_ANGLES_DEG]
+        start = max((Ring(cx, cy, a, b, ang) for a, b, ang in shapes), key=fitter.fit_objective)
+        ring = _refine(fitter, start)
+        if np.hypot(ring.cx - cx, ring.cy - cy) > SAME_PLACE_MM * s / 2:
+            ring = start  # the fit wandered off the star: keep the star's centre
+        ring.coverage, ring.known, ring.arc = sampler.score(ring)
+        ring.text_arc, ring.star, ring.anchored = sampler.text_arc(ring), True, True
+        h, w = ink.shape
+        margin = CENTRE_MARGIN_MM * s
+        inside = margin <= ring.cx < w - margin and margin <= ring.cy < h - margin
+        if inside and ring.known >= MIN_KNOWN_SECTORS and (best is None or ring.coverage > best.coverage):
+            best = ring
+    return best
+
+
 def _longest_arc(inked: np.ndarray) -> float:
     """Longest circular run of True (a single False between two True counts as True), share of all."""
     n = len(inked)
@@ -325,8 +373,6 @@ def find_ring(ink: np.ndarray) -> Ring | None:
             cx, cy = x / FILTER_SCALE, y / FILTER_SCALE
             if 0 <= cx < w and 0 <= cy < h:
                 cands.append((val, Ring(cx, cy, a, b, ang)))
-    if not cands:
-        return None
     best: Ring | None = None
     for ring in _diverse(cands):
         fitted = _refine(fitter, ring)
@@ -338,4 +384,8 @@ def find_ring(ink: np.ndarray) -> Ring | None:
             continue
         if best is None or (fitted.is_seal(), fitted.coverage) > (best.is_seal(), best.coverage):
             best = fitted
+    if best is None or not best.is_seal():
+        anchored = _star_ring(sampler, fitter, ink)
+        if anchored is not None and anchored.is_seal():
+            return anchored
     return best

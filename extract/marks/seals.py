@@ -18,7 +18,14 @@ import cv2
 import numpy as np
 
 from extract.marks.color import has_colour, ink_map, px_per_mm, red_mask
-from extract.marks.rings import SEAL_MIN_ARC, SEAL_MIN_COVERAGE, WORK_PX_PER_MM, find_ring
+from extract.marks.rings import (
+    SEAL_MIN_ARC,
+    SEAL_MIN_COVERAGE,
+    STAR_RING_MIN_ARC,
+    STAR_RING_MIN_COVERAGE,
+    WORK_PX_PER_MM,
+    find_ring,
+)
 from extract.reading import SealReading
 
 # In gray and bilevel scans black text is ink too: dense print was measured up to 0.39.
@@ -54,7 +61,7 @@ def seal_ink(box_bgr: np.ndarray, dpi: int, color_mode: str) -> tuple[np.ndarray
 def _confidence(coverage: float, arc: float, present: bool, min_coverage: float) -> float:
     """0.5 at a threshold, 1.0 at a full ring (present) or at no ring at all (absent)."""
     if present:
-        return round(0.5 + 0.5 * min(1.0, (coverage - min_coverage) / (0.9 - min_coverage)), 3)
+        return round(0.5 + 0.5 * max(0.0, min(1.0, (coverage - min_coverage) / (0.9 - min_coverage))), 3)
     # Absent: the clearer of the two missing conditions.
     margin = max((min_coverage - coverage) / min_coverage, (SEAL_MIN_ARC - arc) / SEAL_MIN_ARC)
     return round(0.5 + 0.5 * max(0.0, min(1.0, margin)), 3)
@@ -85,6 +92,9 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
     ring = find_ring(ink)
     coverage = ring.coverage if ring else 0.0
     min_coverage = SEAL_MIN_COVERAGE if method == "colour" else SHAPE_MIN_COVERAGE
+    min_arc = SEAL_MIN_ARC
+    if ring is not None and ring.anchored:
+        min_coverage, min_arc = STAR_RING_MIN_COVERAGE, STAR_RING_MIN_ARC
     ringed = ring is not None and ring.is_seal(min_coverage)
     empty = ring is not None and method == "shape" and ring.text_arc < SHAPE_MIN_TEXT_ARC and not ring.star
     present = ringed and not empty
@@ -97,12 +107,14 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
     arc = ring.arc if ring else 0.0
     text_arc = ring.text_arc if ring else 0.0
     reason = (f"ring inked on {coverage:.0%} of its circumference (needs {min_coverage:.0%}), "
-              f"longest arc {arc:.0%} (needs {SEAL_MIN_ARC:.0%}), glyphs inside it along {text_arc:.0%}, "
+              f"longest arc {arc:.0%} (needs {min_arc:.0%}), glyphs inside it along {text_arc:.0%}, "
               f"{'a' if ring and ring.star else 'no'} star")
     confidence = _confidence(coverage, arc, present, min_coverage)
     if ringed and empty:
         reason += f" (needs {SHAPE_MIN_TEXT_ARC:.0%} or a star): an empty ring, not a seal"
         confidence = round(0.5 + 0.5 * (SHAPE_MIN_TEXT_ARC - text_arc) / SHAPE_MIN_TEXT_ARC, 3)
+    if present and ring is not None and ring.anchored:
+        reason = f"a seal's star, its ring found round it: {reason}"
     if note:
         reason = f"{note}; {reason}"
     return SealReading(present=present, confidence=confidence, bbox=bbox, method=method, reason=reason)
