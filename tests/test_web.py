@@ -29,7 +29,6 @@ from tests.web_fixture import (
     SCRIPT,
     WebBatch,
     client_for,
-    copy_batch,
     make_batch,
     make_results,
     store_batch,
@@ -45,21 +44,6 @@ OVER_KEY = "OVER_LIMIT:team_intro:KC2020-0001"
 PHONE_KEY = "MISMATCH:phone:KC2020-0002"
 QUOTA_KEY = "QUOTA_EXCEEDED::KC2020-0001,KC2020-0004,KC2020-0005"
 QUOTA_SUBJECT = "KC2020-0001,KC2020-0004,KC2020-0005"
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> WebBatch:
-    return make_batch(tmp_path_factory.mktemp("pristine"))
-
-
-@pytest.fixture
-def batch(pristine: WebBatch, tmp_path: Path) -> WebBatch:
-    return copy_batch(pristine, tmp_path)
-
-
-@pytest.fixture
-def client(batch: WebBatch) -> TestClient:
-    return client_for(batch.db_url)
 
 
 @pytest.fixture(scope="module")

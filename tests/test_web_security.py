@@ -40,7 +40,6 @@ from tests.web_fixture import (
     TestClient,
     WebBatch,
     client_for,
-    copy_batch,
     make_batch,
     make_results,
     store_batch,
@@ -51,21 +50,6 @@ SEAL_KEY = "SEAL_MISSING:recommender_opinion:KC2020-0001"
 OTHER = "wangfang"
 OTHER_PASSWORD = "审核专用的密码-2020"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> WebBatch:
-    return make_batch(tmp_path_factory.mktemp("pristine"))
-
-
-@pytest.fixture
-def batch(pristine: WebBatch, tmp_path: Path) -> WebBatch:
-    return copy_batch(pristine, tmp_path)
-
-
-@pytest.fixture
-def client(batch: WebBatch) -> TestClient:
-    return client_for(batch.db_url)
 
 
 def token_of(html: str) -> str:
