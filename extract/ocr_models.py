@@ -6,10 +6,12 @@ build the sessions ourselves instead of through ``rapidocr_onnxruntime.RapidOCR`
 so that we choose what costs memory and CPU (measured on one 300-dpi sample page,
 one thread, ``bench/memory.py`` and the notes of issue 14):
 
-- the runtime: OpenVINO when it is installed (recognition 37 µs per input column
-  against 86 µs with ONNX Runtime, detection 0.11 s against 0.18 s per strip),
-  else ONNX Runtime with its memory arena and memory-pattern planning off (they
-  keep the largest activation for the life of the process);
+- the runtime: ONNX Runtime, one thread, its memory arena off (it keeps the largest
+  activation for the life of the process) and memory-pattern planning only for the
+  fixed-shape detection strips. OpenVINO (``pip install paperdesk[openvino]``) reads the
+  same text at ~0.45 × the recognition CPU, but a worker reading real pages peaked at
+  770 MiB with it against 574 MiB with ONNX Runtime, for 4.9 against 5.6 CPU s per page
+  end to end (``bench.memory``, 5 pages): memory decides, OpenVINO stays a choice;
 - detection runs on fixed-height horizontal strips of the page, their
   probability maps stitched into one before the boxes are found: the detector's
   activations grow with its input (~0.23 MB per input row at A4 width), a whole
@@ -41,8 +43,8 @@ MODEL_PACKAGE = "rapidocr_onnxruntime"
 MODELS_INSTALL = "RapidOCR's models are not installed: pip install rapidocr-onnxruntime"
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
-# Runtimes tried in this order; the first one installed runs both models.
-BACKENDS = ("openvino", "onnxruntime")
+# Runtimes tried in this order; the first one installed runs both models (see above).
+BACKENDS = ("onnxruntime", "openvino")
 # Pages run in parallel worker processes (one per core), so each session uses one
 # thread; more would oversubscribe the cores.
 THREADS = 1
@@ -141,7 +143,7 @@ def available_backend(preferred: Sequence[str] = BACKENDS) -> str:
     for name in preferred:
         if importlib.util.find_spec(name) is not None:
             return name
-    raise MissingDependencyError("no inference runtime: pip install openvino (or onnxruntime)")
+    raise MissingDependencyError("no inference runtime: pip install onnxruntime (or openvino)")
 
 
 def _ceil_to(n: int, step: int) -> int:

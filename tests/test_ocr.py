@@ -170,6 +170,7 @@ def test_batched_recognition_reads_as_one_line_at_a_time():
 
 @pytest.mark.slow
 def test_both_runtimes_read_the_same_text():
+    pytest.importorskip("openvino", reason="OpenVINO is the optional runtime: pip install paperdesk[openvino]")
     from extract.ocr_models import models
 
     lines = [_text_line("技术就绪水平量值"), _text_line("中国地质科学院矿产资源研究所")]
