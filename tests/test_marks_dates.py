@@ -268,3 +268,25 @@ def test_which_readings_are_read_again() -> None:
     assert needs_reread("2020年1月5日", "2020-01-05") and needs_reread("二〇二〇年一月五日", "2020-01-05")
     assert not needs_reread("2020年11月5日", "2020-11-05") and not needs_reread("2020年10月5日", "2020-10-05")
     assert needs_reread("二〇二年十一月四日", None) and not needs_reread("年月日", None)
+
+
+@pytest.mark.parametrize("mode", ["gray", "bilevel"])
+def test_a_written_date_the_ocr_dropped_is_present_by_its_ink(mode: str) -> None:
+    # The line reads as the bare 年 月 日 (the handwriting lost), but ink fills its spaces: written, unread.
+    from samples.scan import scan
+
+    out = scan([opinion_box("2020-11-10")], mode=mode, dpi=DPI, src_dpi=DPI, seed=2)[0]
+    box = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+    r = read_date(box, DPI, LineOcr("年月日", box.shape[0]))
+    assert (r.present, r.value, r.status) == (True, None, "unreadable"), r.reason
+    assert "ink" in r.reason
+
+
+def test_the_ink_of_a_seal_crossing_a_blank_date_line_is_not_a_date() -> None:
+    box = opinion_box(None, seal=True)
+    gray = cv2.cvtColor(cv2.cvtColor(box, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)  # a gray scan: red is gray
+    h, w = gray.shape[:2]
+    seal_bbox = [w - mm(39) - mm(21), h - mm(12) - mm(21), w - mm(39) + mm(21), h]
+    r = read_date(gray, DPI, lambda img: ("年月日", 0.9) if img.shape[0] < mm(9) else ("申报单位公章", 0.9),
+                  seal_bbox=seal_bbox)
+    assert r.present is False, r.reason

@@ -11,24 +11,34 @@ and validated as a calendar date.
 - present, value None (``status="unreadable"``, ``raw`` kept): ink or digits in the
   date's spaces that do not make a valid date — never reported as missing; when month
   and day read but the year does not (a seal's text over it), ``month_day`` is set;
-- absent: the line holds only the printed 年 月 日.
+- absent: the line holds only the printed 年 月 日 (by OCR, and by ink where no seal crosses it).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable
 
 import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, remove_red
+from extract.marks.date_text import (
+    chinese_to_int,
+    choose_reading,
+    has_filling,
+    is_date_line,
+    needs_reread,
+    normalize_date_text,
+    parse_date,
+    parse_month_day,
+)
 from extract.marks.seal_text import fit_ring_around, ring_line_mask
 from extract.reading import DateReading
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
+# The text side lives in date_text; these names stay importable from here.
+__all__ = ["chinese_to_int", "choose_reading", "has_filling", "is_date_line", "needs_reread",
+           "normalize_date_text", "parse_date", "parse_month_day", "read_date", "rule_mask", "text_lines"]
 
 # The date is printed in the lower right: its line and the 公章 label above it fit in the
 # bottom 24 mm, right 65 % of the box (the printers in the samples put it 10-22 mm from the right).
@@ -60,149 +70,17 @@ LINE_MIN_MM = 1.8
 LINE_GAP_MM = 0.8
 # Lines tried from the bottom up before giving up.
 MAX_LINES = 3
+# A line read as the bare 年 月 日 is written on when its ink spans more columns than this many
+# glyphs (each as wide as the line is tall): the printed three measured 2.5-2.7, the shortest
+# date written in them (2020年1月1日) 4.3-4.7. Only where no seal crosses the line: a ring and
+# its glyphs add ink there too.
+PRINTED_LABEL_GLYPHS = 3.6
 # Margin around a line crop for the OCR engine (it drops glyphs touching the edge).
 LINE_PAD_MM = 1.0
-# Digit-like characters that make a date line filled in (see has_filling).
-MIN_FILLING_DIGITS = 2
-# A line whose date did not read, or whose month read as one glyph that is also the end of a
-# two-glyph month (1月 for 十一月/11月 with the 十 or a 1 lost on a thin 1-bit stroke), is read
-# again as REREAD_SCALES times larger and with REREAD_THICKEN_MM thicker strokes.
-AMBIGUOUS_MONTHS = (1, 2)
+# A doubtful line (``needs_reread``) is read again REREAD_SCALES times larger and with
+# REREAD_THICKEN_MM thicker strokes.
 REREAD_SCALES = (2.0,)
 REREAD_THICKEN_MM = 0.15
-# Years a nomination date can have (the notice is of 2020; forms get reused).
-YEAR_MIN, YEAR_MAX = 2000, 2099
-
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Q": 0, "D": 0, "C": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
-# OCR misreadings seen for the printed labels and digits.
-_LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1", "I": "1", "|": "1", "B": "8",
-                "S": "5", "Z": "2", "z": "2"}
-_NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
-# A handwritten 〇 in a year is also read as Q, D or C (only there: the year is digit by digit).
-_YEAR_NUM = r"[0-9〇○零OoQDC一二三四五六七八九十两]"
-# One stray character is allowed on either side of 年 and 月 (a seal's or a rule's mark read as one).
-_STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
-# 日 is required: a day cut short by a seal over it ("十一月十" for 十八) must not read as the 10th.
-_DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
-# Month and day alone (the year unreadable): 日 still required, and whatever stands before
-# 月 is cut to its last two characters (二十一月 → 十一月: the year's last digit before it).
-_MONTH_DAY = re.compile(rf"({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
-_DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
-_DIGITLIKE = re.compile(rf"{_NUM}")
-# 一 after 十 before 月/日, read as a dash or arrow (十→月): not a stray mark (November, not October).
-_ONE_AS_DASH = re.compile(r"(?<=十)[→—–‐‑－\-ー_~～](?=[月日])")
-
-
-def _digit(ch: str) -> int | None:
-    """One Chinese numeral or Arabic digit (十1 is 十一 with its 一 read as 1)."""
-    return int(ch) if ch.isdigit() else _CN_DIGITS.get(ch)
-
-
-def chinese_to_int(s: str, year: bool = False) -> int | None:
-    """``2020``/``二〇二〇`` (year: digit by digit), ``十一``/``二十三``/``11`` (month, day)."""
-    if s.isdigit():
-        return int(s)
-    if year or "十" not in s:
-        digits = [_digit(ch) for ch in s]
-        if any(d is None for d in digits):
-            return None
-        return int("".join(str(d) for d in digits))
-    tens_s, _, ones_s = s.partition("十")
-    tens = 1 if tens_s == "" else _digit(tens_s) if len(tens_s) == 1 else None
-    ones = 0 if ones_s == "" else _digit(ones_s) if len(ones_s) == 1 else None
-    if tens is None or ones is None:
-        return None
-    return tens * 10 + ones
-
-
-def normalize_date_text(text: str) -> str:
-    """Full-width to ASCII, whitespace out, known misreadings of 年 月 日 and digits fixed."""
-    t = unicodedata.normalize("NFKC", text)
-    t = "".join(ch for ch in t if not ch.isspace())
-    return _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
-
-
-def parse_date(text: str) -> str | None:
-    """The ISO date in an OCR'd date line, or None when it holds no valid date."""
-    t = normalize_date_text(text)
-    m = _DATE_CN.search(t)
-    if m:
-        y, mo, d = chinese_to_int(m.group(1), year=True), chinese_to_int(m.group(2)), chinese_to_int(m.group(3))
-    else:
-        m = _DATE_SEP.search(t)
-        if not m:
-            return None
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if y is None or mo is None or d is None:
-        return None
-    if y < 100 and m.group(1).isdigit():  # "20年" for 2020: the century printed, the rest written
-        y += 2000                         # (never 二二 for 二〇二〇 with both 〇 lost: 2022)
-    if not YEAR_MIN <= y <= YEAR_MAX:
-        return None
-    try:
-        return dt.date(y, mo, d).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_month_day(text: str) -> str | None:
-    """``--MM-DD`` for a date line whose month and day read but whose year does not."""
-    m = _MONTH_DAY.search(normalize_date_text(text))
-    if not m:
-        return None
-    head, day = m.group(1), chinese_to_int(m.group(2))
-    # A month is at most two characters (十二, 12); a third before it is the year's last digit.
-    month = chinese_to_int(head[-2:])
-    if month is None or day is None or not 1 <= month <= 12:
-        return None
-    try:
-        dt.date(2000, month, day)  # a leap year: 02-29 is a day
-    except ValueError:
-        return None
-    return f"--{month:02d}-{day:02d}"
-
-
-def is_date_line(text: str) -> bool:
-    """Whether OCR text is the 年 月 日 line (at least two of the three labels, or a dotted date)."""
-    t = normalize_date_text(text)
-    return sum(ch in t for ch in "年月日") >= 2 or bool(_DATE_SEP.search(t))
-
-
-def has_filling(text: str) -> bool:
-    """Whether the date line holds anything written besides the printed 年 月 日.
-
-    Two digit-like characters at least: a seal's ring crossing a blank line reads as one
-    stray 〇 or 1; the shortest written date (2020年1月1日) has six."""
-    return len(_DIGITLIKE.findall(normalize_date_text(text))) >= MIN_FILLING_DIGITS
-
-
-def _month_glyphs(text: str) -> int:
-    """How many glyphs the month of a reading has (0 when no month reads)."""
-    t = normalize_date_text(text)
-    m = _DATE_CN.search(t)
-    if m:
-        return len(m.group(2))
-    m = _MONTH_DAY.search(t)
-    return len(m.group(1)[-2:]) if m else 0
-
-
-def needs_reread(text: str, value: str | None) -> bool:
-    """Whether a date line's reading is worth a second look: written but not read, or its month
-    a lone glyph that a lost stroke makes of a two-glyph month."""
-    if value is None:
-        return has_filling(text)
-    return int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1
-
-
-def choose_reading(texts: list[str]) -> str:
-    """The best of the readings the OCR offered for one line: a whole date over month and day
-    alone over nothing, then the one with more glyphs in its month (a lost stroke drops a
-    glyph, it never adds one); the first on a tie. Never a date none of them says."""
-    def rank(t: str) -> tuple[bool, bool, int]:
-        return parse_date(t) is not None, parse_month_day(t) is not None, _month_glyphs(t)
-
-    return max(texts, key=rank) if texts else ""
 
 
 def reread_variants(gray: np.ndarray, dpi: int) -> list[np.ndarray]:
@@ -277,7 +155,8 @@ def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> 
     return img[box[1]:box[3], box[0]:box[2]], box
 
 
-def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[int, int]) -> DateReading:
+def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[int, int],
+                 seal_bbox: list[int] | None = None) -> DateReading:
     """The date among the text lines of the box's lower right (``region``, red removed)."""
     rx0, ry0 = offset
     region = region.copy()
@@ -314,6 +193,10 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
             if unread is None or (month_day and not unread.month_day):
                 unread = partial
             continue
+        glyphs = int((ink[y0:y1] >= ROW_INK).any(axis=0).sum()) / max(1, y1 - y0)
+        if glyphs > PRINTED_LABEL_GLYPHS and not _overlap(bbox, seal_bbox):
+            unread = unread or DateReading(present=True, raw=text, confidence=0.3, bbox=bbox, status="unreadable",
+                                           reason=f"ink over {glyphs:.1f} glyphs of the 年 月 日 line, none of it read")
         unread = unread or DateReading(present=False, raw=text, confidence=round(float(conf), 3), bbox=bbox,
                                        reason="年 月 日 printed, nothing written before them")
     if unread is not None:
@@ -367,7 +250,7 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
     rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
     cleaned = box_bgr.copy()
     cleaned[ry0:, rx0:] = region = remove_red(box_bgr[ry0:, rx0:], dpi)
-    first = _read_region(region, dpi, ocr_line, (rx0, ry0))
+    first = _read_region(region, dpi, ocr_line, (rx0, ry0), seal_bbox)
     if first.status == "read" and (first.value is not None or not first.present):
         return second_look(first, cleaned, dpi, ocr_line)
     # Written (or something is there) but not read: again without what crosses it.
@@ -382,13 +265,17 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
         variants += [_print_only(v) for v in (variants or [region])]
     best = first
     for img in variants:
-        again = _read_region(img, dpi, ocr_line, (rx0, ry0))
+        again = _read_region(img, dpi, ocr_line, (rx0, ry0), seal_bbox)
         if again.value is not None:
             again.reason = "read with the seal's ink taken out"
             return again
         if again.month_day and not best.month_day:
             best = again
     return second_look(best, cleaned, dpi, ocr_line)
+
+
+def _overlap(a: list[int], b: list[int] | None) -> bool:
+    return b is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _is_bilevel(img: np.ndarray) -> bool:

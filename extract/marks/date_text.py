@@ -1,0 +1,151 @@
+"""The text of a date line: Chinese numerals, Arabic and dotted dates parsed and checked as a
+calendar date, whether a line is the 年 月 日 line and written on, and which of several
+readings of one line to believe. ``dates`` finds the line and reads it; this is its text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+# Years a nomination date can have (the notice is of 2020; forms get reused).
+# Digit-like characters that make a date line filled in (see has_filling).
+MIN_FILLING_DIGITS = 2
+# A line whose date did not read, or whose month read as one glyph that is also the end of a
+# two-glyph month (1月 for 十一月/11月 with the 十 or a 1 lost on a thin 1-bit stroke), is read
+# again (dates.reread_variants).
+AMBIGUOUS_MONTHS = (1, 2)
+# Years a nomination date can have (the notice is of 2020; forms get reused).
+YEAR_MIN, YEAR_MAX = 2000, 2099
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Q": 0, "D": 0, "C": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
+# OCR misreadings seen for the printed labels and digits.
+_LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1", "I": "1", "|": "1", "B": "8",
+                "S": "5", "Z": "2", "z": "2"}
+_NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
+# A handwritten 〇 in a year is also read as Q, D or C (only there: the year is digit by digit).
+_YEAR_NUM = r"[0-9〇○零OoQDC一二三四五六七八九十两]"
+# One stray character is allowed on either side of 年 and 月 (a seal's or a rule's mark read as one).
+_STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
+# 日 is required: a day cut short by a seal over it ("十一月十" for 十八) must not read as the 10th.
+_DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
+# Month and day alone (the year unreadable): 日 still required, and whatever stands before
+# 月 is cut to its last two characters (二十一月 → 十一月: the year's last digit before it).
+_MONTH_DAY = re.compile(rf"({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
+_DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
+_DIGITLIKE = re.compile(rf"{_NUM}")
+# 一 after 十 before 月/日, read as a dash or arrow (十→月): not a stray mark (November, not October).
+_ONE_AS_DASH = re.compile(r"(?<=十)[→—–‐‑－\-ー_~～](?=[月日])")
+
+
+def _digit(ch: str) -> int | None:
+    """One Chinese numeral or Arabic digit (十1 is 十一 with its 一 read as 1)."""
+    return int(ch) if ch.isdigit() else _CN_DIGITS.get(ch)
+
+
+def chinese_to_int(s: str, year: bool = False) -> int | None:
+    """``2020``/``二〇二〇`` (year: digit by digit), ``十一``/``二十三``/``11`` (month, day)."""
+    if s.isdigit():
+        return int(s)
+    if year or "十" not in s:
+        digits = [_digit(ch) for ch in s]
+        if any(d is None for d in digits):
+            return None
+        return int("".join(str(d) for d in digits))
+    tens_s, _, ones_s = s.partition("十")
+    tens = 1 if tens_s == "" else _digit(tens_s) if len(tens_s) == 1 else None
+    ones = 0 if ones_s == "" else _digit(ones_s) if len(ones_s) == 1 else None
+    if tens is None or ones is None:
+        return None
+    return tens * 10 + ones
+
+
+def normalize_date_text(text: str) -> str:
+    """Full-width to ASCII, whitespace out, known misreadings of 年 月 日 and digits fixed."""
+    t = unicodedata.normalize("NFKC", text)
+    t = "".join(ch for ch in t if not ch.isspace())
+    return _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
+
+
+def parse_date(text: str) -> str | None:
+    """The ISO date in an OCR'd date line, or None when it holds no valid date."""
+    t = normalize_date_text(text)
+    m = _DATE_CN.search(t)
+    if m:
+        y, mo, d = chinese_to_int(m.group(1), year=True), chinese_to_int(m.group(2)), chinese_to_int(m.group(3))
+    else:
+        m = _DATE_SEP.search(t)
+        if not m:
+            return None
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if y is None or mo is None or d is None:
+        return None
+    if y < 100 and m.group(1).isdigit():  # "20年" for 2020: the century printed, the rest written
+        y += 2000                         # (never 二二 for 二〇二〇 with both 〇 lost: 2022)
+    if not YEAR_MIN <= y <= YEAR_MAX:
+        return None
+    try:
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_month_day(text: str) -> str | None:
+    """``--MM-DD`` for a date line whose month and day read but whose year does not."""
+    m = _MONTH_DAY.search(normalize_date_text(text))
+    if not m:
+        return None
+    head, day = m.group(1), chinese_to_int(m.group(2))
+    # A month is at most two characters (十二, 12); a third before it is the year's last digit.
+    month = chinese_to_int(head[-2:])
+    if month is None or day is None or not 1 <= month <= 12:
+        return None
+    try:
+        dt.date(2000, month, day)  # a leap year: 02-29 is a day
+    except ValueError:
+        return None
+    return f"--{month:02d}-{day:02d}"
+
+
+def is_date_line(text: str) -> bool:
+    """Whether OCR text is the 年 月 日 line (at least two of the three labels, or a dotted date)."""
+    t = normalize_date_text(text)
+    return sum(ch in t for ch in "年月日") >= 2 or bool(_DATE_SEP.search(t))
+
+
+def has_filling(text: str) -> bool:
+    """Whether the date line holds anything written besides the printed 年 月 日.
+
+    Two digit-like characters at least: a seal's ring crossing a blank line reads as one
+    stray 〇 or 1; the shortest written date (2020年1月1日) has six."""
+    return len(_DIGITLIKE.findall(normalize_date_text(text))) >= MIN_FILLING_DIGITS
+
+
+def _month_glyphs(text: str) -> int:
+    """How many glyphs the month of a reading has (0 when no month reads)."""
+    t = normalize_date_text(text)
+    m = _DATE_CN.search(t)
+    if m:
+        return len(m.group(2))
+    m = _MONTH_DAY.search(t)
+    return len(m.group(1)[-2:]) if m else 0
+
+
+def needs_reread(text: str, value: str | None) -> bool:
+    """Whether a date line's reading is worth a second look: written but not read, or its month
+    a lone glyph that a lost stroke makes of a two-glyph month."""
+    if value is None:
+        return has_filling(text)
+    return int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1
+
+
+def choose_reading(texts: list[str]) -> str:
+    """The best of the readings the OCR offered for one line: a whole date over month and day
+    alone over nothing, then the one with more glyphs in its month (a lost stroke drops a
+    glyph, it never adds one); the first on a tie. Never a date none of them says."""
+    def rank(t: str) -> tuple[bool, bool, int]:
+        return parse_date(t) is not None, parse_month_day(t) is not None, _month_glyphs(t)
+
+    return max(texts, key=rank) if texts else ""
