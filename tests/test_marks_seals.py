@@ -311,3 +311,21 @@ def test_a_faint_seal_whose_ring_the_threshold_wiped_is_found_by_its_star() -> N
 def test_a_star_without_any_ring_is_no_seal() -> None:
     r = read_seal(wiped_ring(0.0), DPI, "bilevel")
     assert not r.present, r.reason
+
+
+
+def test_a_star_core_is_far_larger_than_closed_up_handwriting() -> None:
+    # Working-scale ink maps (rings.WORK_PX_PER_MM): a seal's star (outer radius 8 mm) against a
+    # blob like big handwriting over dense print closed up (a 4.5 mm disc: a ~3 mm² core).
+    from extract.marks.rings import WORK_PX_PER_MM, star_centres
+
+    s = WORK_PX_PER_MM
+    ink = np.zeros((int(60 * s), int(150 * s)), np.float32)
+    angles = np.deg2rad(np.arange(10) * 36.0 - 90.0)
+    radii = np.where(np.arange(10) % 2 == 0, 8.0, 8.0 * 0.382) * s
+    star = np.stack([100 * s + radii * np.cos(angles), 30 * s + radii * np.sin(angles)], axis=1)
+    cv2.fillPoly(ink, [np.round(star).astype(np.int32)], 1.0)
+    cv2.circle(ink, (int(40 * s), int(30 * s)), int(2.25 * s), 1.0, -1)
+    found = star_centres(ink)
+    assert len(found) == 1
+    assert abs(found[0][0] - 100 * s) < 2 * s and abs(found[0][1] - 30 * s) < 2 * s

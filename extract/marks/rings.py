@@ -74,10 +74,11 @@ STAR_SEARCH = 0.4
 # A 1-bit threshold that wiped most of a faint seal's ring often leaves its star: a star's solid
 # core (STAR_CORE_MM erosion) anchors a ring search at its centre, where the ring needs only
 # STAR_RING_MIN_COVERAGE of its sectors and an arc of STAR_RING_MIN_ARC (text and print never
-# leave such a core; an empty printed circle has no star). Core area at least STAR_CORE_MIN_MM2.
+# leave such a core; an empty printed circle has no star). Core area at least STAR_CORE_MIN_MM2:
+# stars measured 11-30 mm², dense print with a handwritten note over it (closed) 2.0-2.8 mm².
 STAR_RING_MIN_COVERAGE = 0.12
 STAR_RING_MIN_ARC = 0.08
-STAR_CORE_MIN_MM2 = 2.0
+STAR_CORE_MIN_MM2 = 8.0
 # A faint star a 1-bit threshold speckled is closed first (gaps under 0.5 mm): glyphs of print
 # close into blocks no wider than a character (~3.7 mm), whose core stays under STAR_CORE_MIN_MM2.
 STAR_CLOSE_MM = 0.5
