@@ -27,6 +27,6 @@ def photo_page(seed: int, shape: tuple[int, int] = A4_150_DPI) -> np.ndarray:
         corners = rng.integers(0, [w, h, w, h])
         cv2.rectangle(img, (int(corners[0]), int(corners[1])), (int(corners[2]), int(corners[3])),
                       tuple(int(v) for v in rng.integers(0, 255, 3)), -1)
-    img = cv2.GaussianBlur(img, (0, 0), 3)
-    noise = rng.integers(-SENSOR_NOISE, SENSOR_NOISE + 1, img.shape, dtype=np.int16)
-    return np.clip(img + noise, 0, 255).astype(np.uint8)
+    blurred = cv2.GaussianBlur(img, (0, 0), 3)
+    noise = rng.integers(-SENSOR_NOISE, SENSOR_NOISE + 1, blurred.shape, dtype=np.int16)
+    return np.clip(blurred + noise, 0, 255).astype(np.uint8)
