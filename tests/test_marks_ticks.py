@@ -276,3 +276,7 @@ def test_the_located_word_starts_where_its_characters_are() -> None:
     # Word wrapped the last option after its third character: the word is where the three are.
     wrapped = [OcrBox("口电子信息口生物医药口装备制造先进材料口资源环", (0, 0, 1150, 50), 0.9), OcrBox("境", (0, 60, 50, 110), 0.9)]
     assert locate_words(wrapped, DOMAINS)["资源环境"].line == 0
+    # ... or after its first: its box is on the first line, before 资, not before 源 on the next.
+    split = [OcrBox("源环境", (0, 60, 150, 110), 0.9), OcrBox("电子信息√生物医药装备制造先进材料资", (20, 0, 1200, 50), 0.9)]
+    w = locate_words(split, DOMAINS)["资源环境"]
+    assert w.line == 1 and w.start == 17 and w.x0 > 1100

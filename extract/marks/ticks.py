@@ -300,9 +300,11 @@ def locate_words(words: Sequence[OcrBox], choices: Sequence[str]) -> dict[str, _
             if not text:
                 continue
             m = fuzz.partial_ratio_alignment(c, text, score_cutoff=WORD_MIN_SCORE)
-            if m is None or (c in found and found[c].score >= m.score):
+            if m is None or m.dest_end - m.dest_start < WORD_MIN_CHARS * len(c):  # 境 wrapped alone is not 资源环境
                 continue
-            if m.dest_end - m.dest_start < WORD_MIN_CHARS * len(c):  # 境 wrapped alone is not 资源环境
+            # Ranked by the share of the word matched too: 源环境 holds three of 资源环境's four.
+            score = m.score * min(1.0, (m.dest_end - m.dest_start) / len(c))
+            if c in found and found[c].score >= score:
                 continue
             x0, _, x1, _ = b.bbox
             slots = _word_slots(text)
@@ -311,8 +313,31 @@ def locate_words(words: Sequence[OcrBox], choices: Sequence[str]) -> dict[str, _
             box_x = None
             if start > 0 and text[start - 1] in BOX_GLYPHS:
                 box_x = x0 + (slots[start - 1] + slots[start]) / 2 * (x1 - x0)
-            found[c] = _Word(li, start, x0 + slots[start] * (x1 - x0), box_x, float(m.score))
+            found[c] = _Word(li, start, x0 + slots[start] * (x1 - x0), box_x, float(score))
+        _wrapped(words, c, found)
     return found
+
+
+def _wrapped(words: Sequence[OcrBox], c: str, found: dict[str, _Word]) -> None:
+    """``c`` begun at the end of one line and wrapped onto the next (Word's 资 / 源环境): found in
+    the two lines' texts joined, it is placed on the first, where its box is; kept over a match on
+    one line only when it matches better."""
+    for li, b in enumerate(words):
+        cy = (b.bbox[1] + b.bbox[3]) / 2
+        below = [(j, n) for j, n in enumerate(words) if j != li and n.bbox[1] > cy and n.bbox[0] < b.bbox[0] + (b.bbox[3] - b.bbox[1])]
+        if not b.text or not below:
+            continue
+        j, nxt = min(below, key=lambda p: p[1].bbox[1])
+        m = fuzz.partial_ratio_alignment(c, b.text + nxt.text, score_cutoff=WORD_MIN_SCORE)
+        if m is None or m.dest_start >= len(b.text) or m.dest_end <= len(b.text):
+            continue  # not across the two lines
+        if m.dest_end - m.dest_start < WORD_MIN_CHARS * len(c) or (c in found and found[c].score >= m.score):
+            continue
+        x0, _, x1, _ = b.bbox
+        slots = _word_slots(b.text)
+        start = max(0, m.dest_start - m.src_start)
+        box_x = x0 + (slots[start - 1] + slots[start]) / 2 * (x1 - x0) if start > 0 and b.text[start - 1] in BOX_GLYPHS else None
+        found[c] = _Word(li, start, x0 + slots[start] * (x1 - x0), box_x, float(m.score))
 
 
 def option_spans(mark: np.ndarray, x0: int, x1: int, y0: int, y1: int, k: int) -> list[tuple[int, int]]:
