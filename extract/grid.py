@@ -33,6 +33,11 @@ V_KERNEL_FRACTION = 1 / 60
 # contact row's separators) are lost, the table's outline and long rules are kept.
 H_FAINT_KERNEL_FRACTION = 1 / 10
 V_FAINT_KERNEL_FRACTION = 1 / 12
+# Within one row, a rule spans this share of the height between the row's rules (all of it, less
+# the rules' own blur); a glyph in a one-line row of a word processor's table spans at most 0.7.
+ROW_RULE_SPAN = 0.85
+# Rows lower than this (in pixels, times ROW_RULE_SPAN) are rule pairs, not rows.
+ROW_RULE_MIN_PX = 8
 # Gaps in a rule up to this fraction of the page width are bridged (scanner dropouts).
 GAP_BRIDGE_FRACTION = 1 / 150
 # Rule positions closer than this fraction of the page size are one rule (line thickness + skew residue).
@@ -167,6 +172,27 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: int, a: int, b: int, tol:
     return float(hit.mean()) if hit.size else 0.0
 
 
+def _with_row_rules(gray: np.ndarray, vert: np.ndarray, ys: list[int]) -> tuple[np.ndarray, float]:
+    """``vert`` with the short rules of low rows added, and the shortest rule length to count.
+
+    A row printed by a word processor for one line of text is about 5 mm high, no taller than the
+    page-wide vertical kernel, so the rules that split it (联系人 | value | 联系电话 | value) were
+    lost and two fields read as one. Within one row, a rule runs from its top rule to its bottom
+    one; a glyph's stroke stops well short of both.
+    """
+    ink = cv2.bitwise_or(binarize(gray), faint_ink(gray))
+    out = vert.copy()
+    shortest = float("inf")
+    for y0, y1 in zip(ys, ys[1:], strict=False):
+        k = int((y1 - y0) * ROW_RULE_SPAN)
+        if k < ROW_RULE_MIN_PX:
+            continue
+        band = ink[y0:y1]
+        out[y0:y1] |= cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+        shortest = min(shortest, float(k))
+    return out, shortest
+
+
 def find_grid(image: np.ndarray) -> Grid:
     """The table's cells on a (deskewed) page; an empty Grid when no table is there."""
     gray = to_gray(image)
@@ -176,9 +202,10 @@ def find_grid(image: np.ndarray) -> Grid:
     ys = _positions((horiz > 0).sum(axis=1), w * MIN_RULE_FRACTION, merge)
     if len(ys) < 2:
         return Grid([], ys, [], w, h)
+    vert, shortest = _with_row_rules(gray, vert, ys)
     # Columns only count inside the table's vertical extent (the title and footer lie outside).
     vband = vert[ys[0] : ys[-1] + 1]
-    xs = _positions((vband > 0).sum(axis=0), 1.5 * max(10, int(h * V_KERNEL_FRACTION)), merge)
+    xs = _positions((vband > 0).sum(axis=0), min(1.5 * max(10, int(h * V_KERNEL_FRACTION)), shortest), merge)
     if len(xs) < 2:
         return Grid(xs, ys, [], w, h)
     tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))

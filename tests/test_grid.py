@@ -299,3 +299,21 @@ def test_a_page_not_read_as_the_form_says_why(tmp_path):
     cv2.putText(prose, "Some text on the page", (150, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
     r3 = read_page(_page(prose), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake2)
     assert r3.kind == "attachment" and not r3.problems
+
+
+def test_a_low_row_keeps_the_rules_that_split_it():
+    # a word processor's one-line row is ~5 mm high, no taller than the page-wide vertical kernel:
+    # 联系人 | value | 联系电话 | value came out as one cell and the phone was read into the contact
+    img = np.full((H, W, 3), 255, np.uint8)
+    top, low = 300, 300 + 30  # 5 mm at 150 dpi
+    cv2.rectangle(img, (X0, top), (X1, 600), (0, 0, 0), 1)
+    cv2.line(img, (X0, low), (X1, low), (0, 0, 0), 1)
+    for x in (XL, XP0, XP1):
+        cv2.line(img, (x, top), (x, low), (0, 0, 0), 1)
+    cv2.line(img, (XL, low), (XL, 600), (0, 0, 0), 1)
+    # glyph strokes in a one-line cell: nearly as tall as the row, and never a rule
+    for x in range(XL + 20, XP0 - 20, 24):
+        cv2.line(img, (x, top + 5), (x, low - 5), (0, 0, 0), 2)
+    grid = find_grid(prepare(img, 150).flat)
+    first_row = sorted(c.bbox[0] for c in grid.cells if c.row == 0)
+    assert len(first_row) == 4 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL, XP0, XP1], strict=True)] == [True] * 4
