@@ -313,3 +313,14 @@ def test_a_word_form_is_listed_not_archived_and_a_lost_input_says_so() -> None:
 def test_archive_is_an_option_of_run_watch_and_report(argv: list[str]) -> None:
     args = build_parser().parse_args(argv)
     assert args.archive == Path("arch")
+
+
+def test_a_typed_pdf_read_after_the_archive_keeps_its_text(tmp_path: Path) -> None:
+    # importing OCRmyPDF patched pdfminer for the whole process: Helvetica with no ToUnicode read as (cid:72)…
+    import paperdesk.archive.pdfa  # noqa: F401  (what watch and run --archive import)
+    from ingest import iter_pages
+    from tests.test_ingest import _pdf, _text_page_objects, _write
+
+    path = _write(tmp_path / "typed.pdf", _pdf(_text_page_objects(b"Hello World")))
+    (page,) = list(iter_pages(path, dpi=150))
+    assert [w.text for w in page.words or []] == ["Hello", "World"]

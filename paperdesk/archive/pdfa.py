@@ -26,15 +26,23 @@ from xml.etree import ElementTree
 
 import img2pdf
 import ocrmypdf
+import ocrmypdf.pdfinfo.layout
 from ocrmypdf import hookimpl
 from ocrmypdf.exceptions import ExitCode, ExitCodeException
 from ocrmypdf.hocrtransform import BoundingBox, HocrParser, OcrElement
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
+from pdfminer.pdffont import PDFSimpleFont
 from PIL import Image
 
 from forms.errors import PaperdeskError
 
 log = logging.getLogger("paperdesk.archive")
+
+# Importing OCRmyPDF replaces pdfminer's PDFSimpleFont.__init__ for the whole process: a font with
+# no ToUnicode and no Encoding (Helvetica in a typed PDF) then reads as (cid:72)(cid:101)…, and every
+# born-digital PDF read after an archive (paperdesk watch, the tests) lost its text layer. The
+# archive hands OCRmyPDF image-only pages, which its patch never concerns: pdfminer gets its own back.
+PDFSimpleFont.__init__ = ocrmypdf.pdfinfo.layout.original_pdfsimplefont_init  # type: ignore[method-assign]
 
 ENGINE_NAME = "paperdesk"
 # The hOCR of page N of ``x.pdf`` is ``x.pNNNN.hocr`` beside it (N 1-based).
