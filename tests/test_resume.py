@@ -65,3 +65,22 @@ def test_a_killed_batch_resumes_and_ends_like_an_uninterrupted_one(tmp_path: Pat
     run_batch(RunOptions(scans=[scans], online=export, out=whole, jobs=1, quiet=True), stages=fake_stages())
     assert comparable(load(out)) == comparable(load(whole))
     assert [d["id"] for d in load(out)["documents"]] == ["d0001", "d0002", "d0003", "d0004"]
+
+
+def test_the_page_cache_key_follows_the_reading_code(tmp_path: Path) -> None:
+    # bumped by hand, a forgotten bump served pages read by older code
+    import shutil
+
+    import paperdesk
+    from paperdesk import reading_code_digest
+
+    root = Path(paperdesk.__file__).resolve().parent.parent
+    for package in ("ingest", "extract", "forms", "paperdesk"):
+        shutil.copytree(root / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = reading_code_digest(tmp_path)
+    assert paperdesk.PIPELINE_VERSION.endswith(before)
+    (tmp_path / "paperdesk" / "cli.py").write_text("# the glue changes nothing a page reads as\n", encoding="utf-8")
+    assert reading_code_digest(tmp_path) == before
+    grid = tmp_path / "extract" / "grid.py"
+    grid.write_text(grid.read_text(encoding="utf-8") + "\nMERGE_FRACTION = 1 / 200\n", encoding="utf-8")
+    assert reading_code_digest(tmp_path) != before
