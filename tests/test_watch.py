@@ -25,8 +25,7 @@ from paperdesk.store import open_store
 from paperdesk.watch import Watcher, WatchOptions, is_partial, newest_export
 from paperdesk.web.users import add_user
 from tests.runner_fakes import MAGIC, fake_stages, write_export, write_scan
-from tests.test_web import login
-from tests.web_fixture import CLERK, CLERK_PASSWORD, client_for
+from tests.web_fixture import CLERK, CLERK_PASSWORD, client_for, login
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = [{"record_id": "KC-1", "tech_name": "技术甲"}, {"record_id": "KC-2", "tech_name": "技术乙"}]

@@ -29,16 +29,17 @@ from tests.web_fixture import (
     SCRIPT,
     WebBatch,
     client_for,
+    login,
     make_batch,
     make_results,
     store_batch,
+    token_of,
 )
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SEAL_KEY = "SEAL_MISSING:recommender_opinion:KC2020-0001"
 OVER_KEY = "OVER_LIMIT:team_intro:KC2020-0001"
 PHONE_KEY = "MISMATCH:phone:KC2020-0002"
@@ -53,21 +54,6 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     client = client_for(own.db_url)
     login(client)
     return client
-
-
-def token_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "page has no CSRF field"
-    return found.group(1)
-
-
-def login(client: TestClient, name: str = CLERK, password: str = CLERK_PASSWORD) -> str:
-    """Log in; returns the session's CSRF token."""
-    token = token_of(client.get("/login").text)
-    r = client.post("/login", data={"csrf_token": token, "name": name, "password": password, "next": "/"},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return token_of(client.get("/").text)
 
 
 def decide(client: TestClient, token: str, ident: str, key: str, action: str, **extra: str) -> Any:

@@ -40,31 +40,17 @@ from tests.web_fixture import (
     TestClient,
     WebBatch,
     client_for,
+    login,
     make_batch,
     make_results,
     store_batch,
+    token_of,
 )
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SEAL_KEY = "SEAL_MISSING:recommender_opinion:KC2020-0001"
 OTHER = "wangfang"
 OTHER_PASSWORD = "审核专用的密码-2020"
 FORM = "application/x-www-form-urlencoded"
-
-
-def token_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "page has no CSRF field"
-    return found.group(1)
-
-
-def login(client: TestClient, name: str = CLERK, password: str = CLERK_PASSWORD) -> str:
-    """Log in; returns the session's CSRF token."""
-    token = token_of(client.get("/login").text)
-    r = client.post("/login", data={"csrf_token": token, "name": name, "password": password, "next": "/"},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return token_of(client.get("/").text)
 
 
 def try_login(client: TestClient, name: str, password: str) -> Any:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -48,6 +49,25 @@ PAGE_IMAGE_SCALE = 0.2  # the stored page image is downscaled to this fraction
 
 LOCAL = "http://127.0.0.1"
 """Where the tests reach the app: a Host it answers by default (loopback)."""
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+"""The CSRF field of every form the screen serves."""
+
+
+def token_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "page has no CSRF field"
+    return found.group(1)
+
+
+def login(client: TestClient, name: str = CLERK, password: str = CLERK_PASSWORD) -> str:
+    """Log in; returns the session's CSRF token."""
+    token = token_of(client.get("/login").text)
+    r = client.post("/login", data={"csrf_token": token, "name": name, "password": password, "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return token_of(client.get("/").text)
 
 
 def client_for(db_url: str, https: bool = False, **options: Any) -> TestClient:
