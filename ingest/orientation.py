@@ -43,6 +43,8 @@ MIN_LINE_VOTES = 40
 LINE_MAJORITY = 0.62
 MIN_FLIP_VOTES = 8
 FLIP_MAJORITY = 0.7
+# Fewer votes than MIN_FLIP_VOTES decide only when all agree and the ink's centre cannot.
+MIN_UNANIMOUS_FLIP_VOTES = 3
 # A nearest neighbour further than this many glyph heights belongs to no line.
 NEIGHBOUR_MAX_EMS = 2.5
 # A mark is "small" below this share of its line's height, and low/high beyond these positions in the line.
@@ -57,8 +59,10 @@ MIN_LINE_HEIGHT_SHARE = 0.85
 PAIR_GAP_SHARE = 0.35
 # A page whose width exceeds this times its height is landscape: a portrait form fed sideways.
 LANDSCAPE_RATIO = 1.15
-# Ink centred below this share of the page height (from the bottom) says upside down; pages fill from the top.
-TOP_HEAVY_CENTRE = 0.42
+# Ink centred below this share of the page height (from the bottom) says upside down; pages fill from
+# the top. A part-filled page (a last page: one or two boxes) centres at 0.25-0.35; a full form page at
+# 14 pt centres at 0.58, its long sections low on the page, and 0.42 turned it upside down.
+TOP_HEAVY_CENTRE = 0.36
 
 
 def upright(image: np.ndarray) -> tuple[np.ndarray, int]:
@@ -115,6 +119,10 @@ def detect_rotation(image: np.ndarray) -> int:
     centre = _ink_centre(ink)
     if centre > 1 - TOP_HEAVY_CENTRE:
         return (turn + 180) % 360
+    if centre >= TOP_HEAVY_CENTRE and votes >= MIN_UNANIMOUS_FLIP_VOTES and min(low, high) == 0:
+        # A full page says nothing by its ink; a few marks, all on one side, still do (a form's
+        # first page at 14 pt holds few punctuation marks: 5 high, 0 low, and it was left upside down).
+        return (turn + 180) % 360 if high else turn
     return turn
 
 

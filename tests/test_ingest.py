@@ -576,3 +576,20 @@ def test_a_skewed_page_fed_upside_down_or_sideways_is_turned_upright(turned, ske
     page = render_form(make_spec(5), dpi=300)[0]
     scanned = scan([page], mode=mode, dpi=200, skew_deg=skew, rotate=turned, seed=3)[0]
     assert detect_rotation(scanned) == (360 - turned) % 360
+
+
+@pytest.mark.parametrize(("seed", "font", "turned"), [(8, "ukai", 0), (8, "uming", 270), (5, "uming", 90), (10, "uming", 180)])
+def test_a_full_first_page_at_14_pt_is_turned_by_its_marks_not_its_ink_centre(seed, font, turned):
+    # at 14 pt a form's first page holds few punctuation marks (0-7, under the 8 needed) and its ink
+    # centres at 0.42 or 0.58: the ink's centre decided, and upright pages were turned upside down
+    import dataclasses
+
+    from ingest.orientation import detect_rotation
+    from samples.draw import render_form
+    from samples.scan import scan
+    from samples.spec import PrinterStyle, make_spec
+
+    spec = dataclasses.replace(make_spec(seed), printer=PrinterStyle(font=font, body_pt=14.0, hint_in_label=True))
+    page = render_form(spec, dpi=300)[0]
+    scanned = scan([page], mode="color", dpi=300, skew_deg=-2.2, rotate=turned, jpeg_quality=65, seed=4)[0]
+    assert detect_rotation(scanned) == (360 - turned) % 360
