@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,20 @@ PAUSE = 0.3
 TIMEOUT = 60.0
 
 
+@contextmanager
+def running(watcher: Watcher) -> Iterator[Watcher]:
+    """The watcher at work in a thread, as `paperdesk watch` runs it; stopped (and checked stopped) after."""
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield watcher
+    finally:
+        stop.set()
+        thread.join(TIMEOUT)
+    assert not thread.is_alive(), "the watcher did not stop"
+
+
 def wait_for(check: Callable[[], bool], timeout: float = TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -56,16 +71,9 @@ def watching(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[W
     options = WatchOptions(run=run, poll=request.param, settle=SETTLE, interval=0.1)
     lines: list[str] = []
     watcher = Watcher(options, fake_stages(), say=lines.append)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    wait_for(lambda: any(line.startswith("开始监视") for line in lines))
-    try:
+    with running(watcher):
+        wait_for(lambda: any(line.startswith("开始监视") for line in lines))
         yield watcher, scans, lines
-    finally:
-        stop.set()
-        thread.join(TIMEOUT)
-        assert not thread.is_alive(), "the watcher did not stop"
     assert lines[-1] == "已停止监视"
 
 
@@ -171,10 +179,7 @@ def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path
     run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=tmp_path / "out",
                      jobs=1, quiet=True)
     watcher = Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with running(watcher):
         write_scan(scans / "a.fake", ["first 技术甲"])
         wait_for(lambda: len(watcher.batches) == 1)
         store = open_store(run.db_url)
@@ -187,9 +192,6 @@ def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path
         write_scan(scans / "b.fake", ["first 技术乙"])
         wait_for(lambda: len(watcher.batches) == 2)
         assert "技术乙" in client.get("/").text
-    finally:
-        stop.set()
-        thread.join(TIMEOUT)
 
 
 def test_what_paperdesk_writes_into_the_watched_folder_is_no_input(tmp_path: Path) -> None:
@@ -198,18 +200,12 @@ def test_what_paperdesk_writes_into_the_watched_folder_is_no_input(tmp_path: Pat
     run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=scans / "out",
                      jobs=1, quiet=True)
     watcher = Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with running(watcher):
         write_scan(scans / "a.fake", ["first 技术甲"])
         wait_for(lambda: len(watcher.batches) == 1)
         time.sleep(SETTLE + 1.0)  # results.json, the store and its journal settle in out/: no batch for them
         assert len(watcher.batches) == 1
         assert [Path(i["file"]).name for i in results(watcher)["batch"]["inputs_detail"]] == ["a.fake"]
-    finally:
-        stop.set()
-        thread.join(TIMEOUT)
 
 
 def test_a_missing_export_stops_before_watching(tmp_path: Path) -> None:
