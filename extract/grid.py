@@ -118,13 +118,12 @@ class Grid:
         return {"xs": self.xs, "ys": self.ys, "cells": [c.to_dict() for c in self.cells], "width": self.width, "height": self.height}
 
 
-def rule_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks (255 = ink) of horizontal and vertical rules on a flattened page.
+def rule_masks(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (255 = ink) of horizontal and vertical rules, from a flattened page's Otsu ink and faint ink.
 
     Rules are long runs of Otsu's ink, or longer runs of faint ink (thin rules at low dpi).
     """
-    h, w = gray.shape[:2]
-    bw, faint = binarize(gray), faint_ink(gray)
+    h, w = bw.shape[:2]
 
     def runs(ink: np.ndarray, kw: int, kh: int) -> np.ndarray:
         return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
@@ -172,7 +171,7 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: int, a: int, b: int, tol:
     return float(hit.mean()) if hit.size else 0.0
 
 
-def _with_row_rules(gray: np.ndarray, vert: np.ndarray, ys: list[int]) -> tuple[np.ndarray, float]:
+def _with_row_rules(ink: np.ndarray, vert: np.ndarray, ys: list[int]) -> tuple[np.ndarray, float]:
     """``vert`` with the short rules of low rows added, and the shortest rule length to count.
 
     A row printed by a word processor for one line of text is about 5 mm high, no taller than the
@@ -180,7 +179,6 @@ def _with_row_rules(gray: np.ndarray, vert: np.ndarray, ys: list[int]) -> tuple[
     lost and two fields read as one. Within one row, a rule runs from its top rule to its bottom
     one; a glyph's stroke stops well short of both.
     """
-    ink = cv2.bitwise_or(binarize(gray), faint_ink(gray))
     out = vert.copy()
     shortest = float("inf")
     for y0, y1 in zip(ys, ys[1:], strict=False):
@@ -197,12 +195,13 @@ def find_grid(image: np.ndarray) -> Grid:
     """The table's cells on a (deskewed) page; an empty Grid when no table is there."""
     gray = to_gray(image)
     h, w = gray.shape[:2]
-    horiz, vert = rule_masks(gray)
+    bw, faint = binarize(gray), faint_ink(gray)
+    horiz, vert = rule_masks(bw, faint)
     merge = max(2, int(max(h, w) * MERGE_FRACTION))
     ys = _positions((horiz > 0).sum(axis=1), w * MIN_RULE_FRACTION, merge)
     if len(ys) < 2:
         return Grid([], ys, [], w, h)
-    vert, shortest = _with_row_rules(gray, vert, ys)
+    vert, shortest = _with_row_rules(cv2.bitwise_or(bw, faint), vert, ys)
     # Columns only count inside the table's vertical extent (the title and footer lie outside).
     vband = vert[ys[0] : ys[-1] + 1]
     xs = _positions((vband > 0).sum(axis=0), min(1.5 * max(10, int(h * V_KERNEL_FRACTION)), shortest), merge)

@@ -88,7 +88,7 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
     else:
         prep = prepare(page.image, page.dpi)
         color, gray, skew = prep.color, prep.gray, prep.skew_deg
-        rules = prep.flat if prep.flat is not None else gray
+        rules = prep.flat
     h, w = gray.shape[:2]
     reading = PageReading(
         source=str(page.source), page=page.number, kind="blank", width=w, height=h, dpi=page.dpi,

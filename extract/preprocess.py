@@ -47,7 +47,7 @@ class Prepared:
     skew_deg: float  # rotation applied (counter-clockwise positive, OpenCV convention)
     # ``gray`` before its 3x3 median, for the rules: the median erases a one-pixel line, the
     # 0.5 pt rules of a 150-200 dpi 1-bit scan, and the table lost its outline and its labels.
-    flat: np.ndarray | None = None
+    flat: np.ndarray
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
