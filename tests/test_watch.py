@@ -173,12 +173,17 @@ def test_ctrl_c_stops_the_watch_command_cleanly(tmp_path: Path) -> None:
     assert "已停止监视" in rest and "Traceback" not in rest
 
 
-def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path) -> None:
+def quiet_watcher(tmp_path: Path, out: str) -> tuple[Path, RunOptions, Watcher]:
+    """A watcher on tmp_path/scans (empty), its out folder at ``out`` under tmp_path, saying nothing."""
     scans = tmp_path / "scans"
     scans.mkdir()
-    run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=tmp_path / "out",
+    run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=tmp_path / out,
                      jobs=1, quiet=True)
-    watcher = Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
+    return scans, run, Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
+
+
+def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path) -> None:
+    scans, run, watcher = quiet_watcher(tmp_path, "out")
     with running(watcher):
         write_scan(scans / "a.fake", ["first 技术甲"])
         wait_for(lambda: len(watcher.batches) == 1)
@@ -195,11 +200,7 @@ def test_the_review_screen_shows_each_new_batch_without_a_restart(tmp_path: Path
 
 
 def test_what_paperdesk_writes_into_the_watched_folder_is_no_input(tmp_path: Path) -> None:
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    run = RunOptions(scans=[scans], online=write_export(tmp_path / "export.json", RECORDS), out=scans / "out",
-                     jobs=1, quiet=True)
-    watcher = Watcher(WatchOptions(run=run, settle=SETTLE, interval=0.1), fake_stages(), say=lambda line: None)
+    scans, _, watcher = quiet_watcher(tmp_path, "scans/out")
     with running(watcher):
         write_scan(scans / "a.fake", ["first 技术甲"])
         wait_for(lambda: len(watcher.batches) == 1)
