@@ -49,9 +49,23 @@ class SealSpec:
     bottom_text: str = ""  # a line under the star (seal number)
     double_ring: bool = False  # a thin inner ring inside the thick one (some institutes' seals)
     oval_mm: tuple[float, float] = (45.0, 30.0)  # the oval's width x height (40 x 30 exists too)
+    # Issue 17: seals as varied as real ones. The defaults draw what the committed batch was drawn with.
+    font: str = "noto-sans"  # the name's font (samples.fonts; bold where the font has a bold face)
+    code_font: str = ""  # the lower arc's font; set, it also lays the code out as GA 241 seals do
+    subtitle: str = ""  # 合同专用章 / 财务专用章 ...: a line under the star (or along the lower arc)
+    subtitle_arc: bool = False  # the subtitle runs along the lower arc, upright, instead of straight
+    span_deg: float = 0.0  # arc the name covers, symmetric about the top; 0 = from its length (older seals)
+    patches: int = 0  # sectors the stamp barely touched (uneven pressure): 0 none
+    bleed_mm: float = 0.0  # over-inked pad: ink spreads this far beyond the engraving
 
     def to_dict(self) -> dict[str, Any]:
-        return _without_defaults(self, ("double_ring", "oval_mm"))
+        return _without_defaults(self, ("double_ring", "oval_mm", "font", "code_font", "subtitle", "subtitle_arc",
+                                        "span_deg", "patches", "bleed_mm"))
+
+    @property
+    def code(self) -> str:
+        """The 13-digit code on the lower arc ('' when the lower arc has none or carries a subtitle)."""
+        return self.bottom_text if self.bottom_text.isdigit() else ""
 
 
 @dataclass
@@ -402,9 +416,71 @@ HINT_QUOTES: dict[str, list[str]] = {
 }
 
 
+# Issue 17: what real 公章 look like beyond the ring (GA 241 and common practice).
+SEAL_NAME_FONTS = ["noto-serif", "noto-sans", "uming", "ukai", "wqy-zenhei", "wqy-microhei"]  # 宋 黑 明 楷
+SEAL_SUBTITLES = ["合同专用章", "财务专用章", "科研专用章", "业务专用章", "技术合同专用章", "发票专用章"]
+SMALL_OVAL_SIZES_MM = [(40.0, 30.0), (45.0, 30.0), (38.0, 26.0), (35.0, 25.0), (30.0, 20.0)]  # down to 30x20
+SEAL_NAME_SPAN_DEG = (110.0, 270.0)  # a 4-character name bunches at the top; 20 characters go round 3/4
+SEAL_SPAN_PER_CHAR_DEG = 13.5  # engravers' spacing on a 40-42 mm seal, slightly compressed for long names
+SEAL_SPAN_BASE_DEG = 40.0
+SEAL_SPAN_STRAIGHT_SUBTITLE_DEG = 240.0  # a straight subtitle under the star leaves the lowest quarter free
+SEAL_BLEED_MM = (0.08, 0.18)  # an over-inked pad: strokes thicken by about this much
+
+
+def name_span_deg(n_chars: int, rng: random.Random) -> float:
+    """How far round the ring a name of ``n_chars`` runs (degrees, symmetric about the top)."""
+    span = SEAL_SPAN_PER_CHAR_DEG * n_chars + SEAL_SPAN_BASE_DEG + rng.uniform(-10.0, 10.0)
+    return float(min(SEAL_NAME_SPAN_DEG[1], max(SEAL_NAME_SPAN_DEG[0], span)))
+
+
+def real_seal(rng: random.Random, unit: str, *, lower: str | None = None, oval: bool | None = None) -> SealSpec:
+    """A 公章 drawn like a real one: name in one of Debian's CJK faces along the upper arc, the lower arc
+    carrying the 13-digit code (``lower="code"``), a subtitle straight under the star or along the arc
+    (``"subtitle"``, ``"subtitle_arc"``) or nothing (``""``); round 38-45 mm or an oval 45x30 down to
+    30x20 mm; full, even ink at a random angle (callers make it pale, patchy or bled)."""
+    oval = rng.random() < 0.25 if oval is None else oval
+    lower = rng.choice(["code", "code", "subtitle", "subtitle_arc", ""]) if lower is None else lower
+    font = rng.choice([f for f in SEAL_NAME_FONTS if f in available_fonts(with_kai=True)])
+    code_font = rng.choice([f for f in SEAL_NAME_FONTS if f != font and f in available_fonts(with_kai=True)])
+    span = name_span_deg(len(unit), rng)
+    if lower == "subtitle":
+        span = min(span, SEAL_SPAN_STRAIGHT_SUBTITLE_DEG)
+    return SealSpec(
+        unit=unit,
+        diameter_mm=rng.uniform(*SEAL_DIAMETER_MM),
+        oval=oval,
+        ink=rng.uniform(0.85, 1.0),
+        coverage=1.0,
+        rotation_deg=rng.uniform(-30.0, 30.0),
+        offset_mm=(rng.uniform(-8.0, 6.0), rng.uniform(-6.0, 4.0)),
+        bottom_text="".join(str(rng.randint(0, 9)) for _ in range(SEAL_CODE_DIGITS)) if lower == "code" else "",
+        double_ring=rng.random() < 0.3,
+        oval_mm=rng.choice(SMALL_OVAL_SIZES_MM),
+        font=font,
+        code_font=code_font,
+        subtitle=rng.choice(SEAL_SUBTITLES) if lower.startswith("subtitle") else "",
+        subtitle_arc=lower == "subtitle_arc",
+        span_deg=span,
+    )
+
+
 def varied_seal(rng: random.Random, unit: str, *, ink: tuple[float, float] = SEAL_INK) -> SealSpec:
-    """A seal from the whole range the mail shows: round 38-45 mm or oval 40x30 / 45x30 mm, single or
-    double ring, with or without the 13-digit code, ink 50-100 % (patchy), any angle."""
+    """A seal from the whole range the mail shows: round 38-45 mm or oval 45x30 down to 30x20 mm, single
+    or double ring, with the 13-digit code, a subtitle or neither on the lower arc, the name in any of
+    Debian's CJK faces, ink 50-100 % (patchy or bled), any angle.
+
+    The issue 17 kinds come from a second RNG seeded by what ``rng`` drew, so ``rng`` is drawn from
+    exactly as before and the conditions after this one see the same numbers."""
+    seal = _varied_ring(rng, unit, ink)
+    sub = random.Random(f"{unit}|{seal.rotation_deg!r}|{seal.ink!r}")
+    kinds = real_seal(sub, unit, lower="code" if seal.bottom_text else sub.choice(["subtitle", "subtitle_arc", ""]))
+    return dataclasses.replace(
+        seal, font=kinds.font, code_font=kinds.code_font, subtitle=kinds.subtitle, subtitle_arc=kinds.subtitle_arc,
+        span_deg=kinds.span_deg, oval_mm=kinds.oval_mm if sub.random() < 0.5 else seal.oval_mm,
+        patches=sub.choice([0, 0, 1, 2]), bleed_mm=sub.uniform(*SEAL_BLEED_MM) if sub.random() < 0.15 else 0.0)
+
+
+def _varied_ring(rng: random.Random, unit: str, ink: tuple[float, float]) -> SealSpec:
     oval = rng.random() < 0.3
     return SealSpec(
         unit=unit,
