@@ -1,6 +1,7 @@
 """Accuracy of the marks readers (ticks, seals, seal text, dates) on generated opinion boxes and tick cells.
 
-Run from the repository root: ``.venv/bin/python -m bench.marks [--forms 33] [--engine rapidocr]``.
+Run from the repository root: ``.venv/bin/python -m bench.marks [--forms 33] [--engine rapidocr]``;
+``--names 10`` runs ``bench.seal_names`` instead (seal names per condition, issue 17).
 
 Each generated form gives two opinion boxes and two tick cells, scanned in colour,
 gray or bilevel in turn. The boxes cycle through the situations the issue lists:
@@ -49,6 +50,7 @@ BLUE_PEN_RGB = (30, 50, 160)
 DENSE_TEXT = ("经研究，同意推荐该技术参加“科创中国”先导技术榜单评选。该技术团队长期从事相关领域研究，"
               "成果已在多家企业应用，经济效益和社会效益显著，具有良好的推广前景。") * 3
 SEAL_TEXT_MAX_EDITS = 2  # the issue's bar: the unit's name read within 2 characters
+DEFAULT_SEED = 500  # the forms every earlier figure of this bench was measured on
 
 
 @dataclass
@@ -194,13 +196,23 @@ def main() -> None:
     ap.add_argument("--forms", type=int, default=33, help="generated forms (2 boxes, 2 tick cells each)")
     ap.add_argument("--engine", default="rapidocr", help="OCR engine for dates and seal text")
     ap.add_argument("--dpi", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=None, help="first form's seed (500); with --names, that bench's")
+    ap.add_argument("--names", type=int, default=0, metavar="N",
+                    help="instead: seal NAMES read per condition, N fresh seals each (bench.seal_names)")
     ap.add_argument("--start", type=int, default=0, help="first form index (to rerun one case)")
     ap.add_argument("--dump", type=Path, default=None, help="write the crops of seal misses here (PNG)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     ap.add_argument("--seals-only", action="store_true", help="seal presence alone (no OCR): quick tuning runs")
     ap.add_argument("--no-samples", action="store_true", help="skip the committed batch (samples/truth.json)")
     args = ap.parse_args()
+    if args.names:
+        from bench import seal_names
+
+        seal_names.main(["--n", str(args.names), "--engine", args.engine]
+                        + (["--seed", str(args.seed)] if args.seed is not None else []) + (["-v"] if args.verbose else []))
+        return
+    if args.seed is None:
+        args.seed = DEFAULT_SEED
     engine = get_engine(args.engine)
 
     ocr_line = line_reader(engine)
