@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import cv2
@@ -31,11 +32,14 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 import extract.marks as marks
-from checks.compare import compare_unit
-from checks.options import SEAL_CLOSER_MIN_CHARS, SEAL_OTHER_UNIT_MARGIN, SEAL_UNIT_MIN_SIMILARITY
-from checks.rules import SEAL_TEXT_MIN_CHARS
+import extract.marks.seal_text as seal_text
+from checks.options import CheckOptions
+from checks.rules import SEAL_TEXT_MIN_CHARS, RuleContext, seal_units
 from checks.text import normalize, strip_punct
 from extract.ocr import get_engine, line_reader
+from extract.reading import FormReading, SealReading
+from forms import FormTemplate, IndustryTable, load_industry_table, load_template
+from ingest.records import OnlineRecord
 from samples import corpus
 from samples.draw import render_form_layout
 from samples.scan import scan
@@ -116,6 +120,7 @@ class Reading:
     name: str | None
     code: str | None = None
     subtitle: str | None = None
+    candidates: list[list[str | float]] = field(default_factory=list)  # other readings, with their scores
 
 
 @dataclass
@@ -128,6 +133,7 @@ class Score:
     coded: int = 0
     code_exact: int = 0
     wrong_unit: int = 0
+    false_mismatch: int = 0  # the seal's own unit in the record, and the checks still flag MISMATCH
     read_s: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -137,7 +143,7 @@ class Score:
         code = f"{self.code_exact}/{self.coded}" if self.coded else "-"
         return (f"  {name:15s} {self.n:3d}  P {p:.2f} R {r:.2f}  exact {self.exact:3d} ({self.exact / max(1, self.n):.0%})"
                 f"  within-1 {self.within1:3d} ({self.within1 / max(1, self.n):.0%})  code {code:>6s}"
-                f"  wrong unit {self.wrong_unit}  {self.read_s / max(1, self.n):.1f} s/seal")
+                f"  wrong unit {self.wrong_unit}  false MISMATCH {self.false_mismatch}  {self.read_s / max(1, self.n):.1f} s/seal")
 
     def add(self, other: Score) -> None:
         for f in dataclasses.fields(self):
@@ -161,32 +167,43 @@ def name_within(read: str | None, truth: str, edits: int = 1) -> bool:
     return bool(read) and Levenshtein.distance(clean_name(read), clean_name(truth)) <= edits
 
 
-def accepted_as(read: str, unit: str, units: list[str]) -> bool:
-    """Would the checks take the ring reading ``read`` for ``unit`` if the form's online unit were ``unit``?
+def flagged(read: str, candidates: list[list[str | float]], online: str, units: list[str]) -> bool:
+    """Would the checks flag MISMATCH for a seal read as ``read`` in a form whose record names ``online``?
 
-    As ``checks.rules.seal_units`` decides: a reading too short to tell units apart is not
-    compared; else it must reach ``SEAL_UNIT_MIN_SIMILARITY`` with ``unit`` and no other unit of the
-    batch may fit it ``SEAL_OTHER_UNIT_MARGIN`` better (that one would be named instead)."""
-    if len(clean_name(read)) < SEAL_TEXT_MIN_CHARS:
-        return False
-    c = compare_unit(read, unit, SEAL_UNIT_MIN_SIMILARITY)
-    if not c.equal:
-        return False
-    if len(clean_name(read)) < SEAL_CLOSER_MIN_CHARS:
-        return True
-    return not any(compare_unit(read, other, 0.0).score >= c.score + SEAL_OTHER_UNIT_MARGIN
-                   for other in units if other != unit)
+    Runs ``checks.rules.seal_units`` itself on a one-seal form (the batch's ``units`` known), so the
+    bench follows the rule as it is: too short a reading gives no verdict (not flagged), a reading
+    another unit fits clearly better is flagged."""
+    kw: dict[str, Any] = {}
+    if candidates and any(f.name == "text_candidates" for f in dataclasses.fields(SealReading)):
+        kw["text_candidates"] = candidates  # the reader's other readings, where the rule weighs them
+    seal = SealReading(present=True, confidence=1.0, page=1, text=read, **kw)
+    reading = FormReading("d", "bench", [1], "ocr", seals={"applicant_opinion": seal})
+    record = OnlineRecord("R1", {}, applicant=online, recommender=online)
+    ctx = RuleContext(reading, record, _template(), CheckOptions(), _industry(), units=units)
+    return any(f.code == "MISMATCH" and f.field == "applicant" for f in seal_units(ctx))
 
 
-def wrong_unit(read: str | None, truth: str, units: list[str]) -> str | None:
-    """Another unit of the batch the checks would accept this reading of ``truth``'s seal as, if any:
-    a form whose applicant seal is ``truth``'s but whose record names that unit would pass unflagged."""
-    if not read:
+def wrong_unit(read: str | None, truth: str, units: list[str],
+               candidates: list[list[str | float]] | None = None) -> str | None:
+    """Another unit of the batch this reading of ``truth``'s seal would pass for, if any: a form whose
+    seal is ``truth``'s but whose record names that unit would go unflagged (the issue: never).
+    A reading too short for the rule to judge (``SEAL_TEXT_MIN_CHARS``) passes for none: no verdict."""
+    if not read or len(strip_punct(normalize(read))) < SEAL_TEXT_MIN_CHARS:
         return None
     for unit in units:
-        if unit != truth and accepted_as(read, unit, units):
+        if unit != truth and not flagged(read, candidates or [], unit, units):
             return unit
     return None
+
+
+@lru_cache(maxsize=1)
+def _template() -> FormTemplate:
+    return load_template("kczg-2020")
+
+
+@lru_cache(maxsize=1)
+def _industry() -> IndustryTable:
+    return load_industry_table()
 
 
 # -- the reader, as the pipeline calls it ------------------------------------------------------------------
@@ -195,19 +212,23 @@ def wrong_unit(read: str | None, truth: str, units: list[str]) -> str | None:
 def read_box(box: np.ndarray, dpi: int, mode: str, ocr_line: OcrLine, units: list[str]) -> Reading:
     """The current reader on one opinion box: ``read_seal``, then the ring's text.
 
-    Where ``extract.marks`` offers ``read_seal_lines`` (name and lower arc apart) it is used, with the
+    Where ``extract.marks(.seal_text)`` offers ``read_seal_lines`` (name and lower arc apart) it is used, with the
     batch's units where it takes them; else ``read_seal_text`` is scored as the name."""
     seal = marks.read_seal(box, dpi, mode)
     if not seal.present or seal.bbox is None:
         return Reading(False, None, None)
-    lines = getattr(marks, "read_seal_lines", None)
+    lines = getattr(marks, "read_seal_lines", None) or getattr(seal_text, "read_seal_lines", None)
     if lines is not None:
         kw: dict[str, Any] = {"units": units} if "units" in inspect.signature(lines).parameters else {}
         r = lines(box, seal.bbox, dpi, ocr_line, **kw)
         return Reading(True, list(seal.bbox), getattr(r, "name", None), getattr(r, "code", None),
-                       getattr(r, "subtitle", None))
+                       getattr(r, "subtitle", None), list(getattr(r, "name_candidates", [])))
     text, _ = marks.read_seal_text(box, seal.bbox, dpi, ocr_line)
     return Reading(True, list(seal.bbox), text)
+
+
+def _has_lines() -> bool:
+    return hasattr(marks, "read_seal_lines") or hasattr(seal_text, "read_seal_lines")
 
 
 # -- drawing -----------------------------------------------------------------------------------------------
@@ -315,15 +336,18 @@ def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_l
         if truth["code"]:
             score.coded += 1
             score.code_exact += r.code == truth["code"]
-        other = wrong_unit(r.name, unit, units)
+        other = wrong_unit(r.name, unit, units, r.candidates)
         score.wrong_unit += other is not None
-        if not name_exact(r.name, unit) or other:
+        own_flagged = bool(r.name) and flagged(r.name or "", r.candidates, unit, units)
+        score.false_mismatch += own_flagged
+        if not name_exact(r.name, unit) or other or own_flagged:
             lower = truth["code"] or truth["subtitle"] or "-"
             score.misses.append(f"{cond.name} #{i}: read {r.name!r} for {unit!r} ({truth['shape']} "
                                 f"{truth['size_mm'][0]:.0f}x{truth['size_mm'][1]:.0f} mm, {truth['font']}, lower {lower}, "
                                 f"rot {truth['rotation_deg']:.0f}, ink {truth['ink']:.2f}"
                                 + (f", found={r.found}" if not right else "")
-                                + (f"; TAKEN FOR {other!r}" if other else "") + ")")
+                                + (f"; TAKEN FOR {other!r}" if other else "")
+                                + ("; flagged against its own unit" if own_flagged else "") + ")")
     return score
 
 
@@ -334,7 +358,7 @@ def run(n: int, seed: int, only: list[str] | None, engine: str, verbose: bool) -
     conds = [c for c in CONDITIONS if not only or c.name in only]
     scores: dict[str, Score] = {}
     print(f"seal names bench: seed {seed}, {n} seals per condition, OCR {engine}, reader "
-          f"{'read_seal_lines' if hasattr(marks, 'read_seal_lines') else 'read_seal_text (as the name)'}")
+          f"{'read_seal_lines' if _has_lines() else 'read_seal_text (as the name)'}")
     for cond in conds:
         scores[cond.name] = run_condition(cond, n, seed, blanks, ocr_line)
         print(scores[cond.name].line(cond.name), flush=True)

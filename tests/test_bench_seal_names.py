@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.seal_names import CONDITIONS, Blank, draw_case, iou, name_exact, name_within, wrong_unit
+from bench.seal_names import CONDITIONS, Blank, draw_case, flagged, iou, name_exact, name_within, wrong_unit
 
 UNITS = ["中国地质科学院", "中国地质大学（武汉）", "中国环境科学研究院", "清华大学", "复旦大学", "中南大学",
          "北京科技大学", "西安电子科技大学", "电子科技大学", "中国科学院金属研究所"]
@@ -34,6 +34,12 @@ def test_wrong_unit_names_the_unit_the_checks_would_accept() -> None:
     # a read that fits two units equally (电子科技大学 is a stretch of 西安电子科技大学) is wrong for one of them
     assert wrong_unit("电子科技大学", "西安电子科技大学", UNITS) == "电子科技大学"
     assert wrong_unit("大学", "清华大学", UNITS) is None  # too short for any verdict
+
+
+def test_flagged_runs_the_checks_seal_rule() -> None:
+    assert not flagged("中国地质科学院", [], "中国地质科学院", UNITS)
+    assert flagged("中国地质大学武汉", [], "中国地质科学院", UNITS)  # another unit of the batch fits far better
+    assert flagged("哈尔滨工业大学", [], "中国环境科学研究院", UNITS)  # a unit outside the batch
 
 
 def test_iou() -> None:
