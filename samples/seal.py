@@ -324,6 +324,17 @@ def seal_truth(style: SealSpec, center: tuple[float, float], dpi: int) -> dict[s
     }
 
 
+def seal_lines_truth(style: SealSpec) -> dict[str, Any]:
+    """The lower arc's truth and the scale-free geometry for a form's truth file, for seals drawn with the
+    issue 17 kinds (``code_font`` set); {} for the older ones, so truth files written before stay as they were.
+    The centre is the truth bbox's (it follows the scan's skew and scaling there)."""
+    if not style.code_font:
+        return {}
+    w_mm, h_mm = _shape_mm(style)
+    return {"code": style.code, "subtitle": style.subtitle, "shape": "oval" if style.oval else "round",
+            "size_mm": [round(w_mm, 1), round(h_mm, 1)], "rotation_deg": round(style.rotation_deg, 2)}
+
+
 def _span_of(glyphs: list[Glyph]) -> float:
     """Degrees between the first and last glyph centres, seen from the seal's centre, through the top."""
     if len(glyphs) < 2:

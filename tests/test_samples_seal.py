@@ -153,3 +153,17 @@ def test_real_seal_lower_arc_kinds() -> None:
     none = real_seal(r, "复旦大学", lower="")
     assert not none.bottom_text and not none.subtitle
     assert coded.font != coded.code_font
+
+
+def test_a_form_stamped_with_a_real_seal_records_its_lower_arc_and_an_old_one_does_not() -> None:
+    from samples.draw import render_form_layout
+    from samples.spec import OpinionSpec, make_spec
+
+    base = make_spec(8)
+    coded = real_seal(random.Random(1), base.applicant, lower="code")
+    spec = dataclasses.replace(base, applicant_opinion=OpinionSpec(coded, base.applicant_opinion.date, "printed"))
+    _, layout = render_form_layout(spec, dpi=150)
+    seal = layout.seals["applicant_opinion"]
+    assert seal["code"] == coded.bottom_text and seal["subtitle"] == ""
+    assert seal["shape"] == ("oval" if coded.oval else "round") and seal["rotation_deg"] == round(coded.rotation_deg, 2)
+    assert set(layout.seals["recommender_opinion"]) == {"present", "unit", "page", "bbox"}  # as before issue 17
