@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -317,7 +318,8 @@ def iou(a: list[int], b: list[int]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_line: OcrLine) -> Score:
+def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_line: OcrLine,
+                  dump: Path | None = None) -> Score:
     rng = random.Random(f"{seed}|{cond.name}")
     units = batch_units(rng)
     score = Score()
@@ -341,6 +343,9 @@ def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_l
         own_flagged = bool(r.name) and flagged(r.name or "", r.candidates, unit, units)
         score.false_mismatch += own_flagged
         if not name_exact(r.name, unit) or other or own_flagged:
+            if dump is not None:
+                dump.mkdir(parents=True, exist_ok=True)
+                cv2.imwrite(str(dump / f"{cond.name}_{i}.png"), box)
             lower = truth["code"] or truth["subtitle"] or "-"
             score.misses.append(f"{cond.name} #{i}: read {r.name!r} for {unit!r} ({truth['shape']} "
                                 f"{truth['size_mm'][0]:.0f}x{truth['size_mm'][1]:.0f} mm, {truth['font']}, lower {lower}, "
@@ -351,7 +356,8 @@ def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_l
     return score
 
 
-def run(n: int, seed: int, only: list[str] | None, engine: str, verbose: bool) -> dict[str, Score]:
+def run(n: int, seed: int, only: list[str] | None, engine: str, verbose: bool,
+        dump: Path | None = None) -> dict[str, Score]:
     ocr_line = line_reader(get_engine(engine))
     t0 = time.monotonic()
     blanks = blank_boxes(seed)
@@ -360,7 +366,7 @@ def run(n: int, seed: int, only: list[str] | None, engine: str, verbose: bool) -
     print(f"seal names bench: seed {seed}, {n} seals per condition, OCR {engine}, reader "
           f"{'read_seal_lines' if _has_lines() else 'read_seal_text (as the name)'}")
     for cond in conds:
-        scores[cond.name] = run_condition(cond, n, seed, blanks, ocr_line)
+        scores[cond.name] = run_condition(cond, n, seed, blanks, ocr_line, dump)
         print(scores[cond.name].line(cond.name), flush=True)
     total = Score()
     for s in scores.values():
@@ -391,9 +397,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="comma-separated conditions: " + ", ".join(c.name for c in CONDITIONS))
     ap.add_argument("--engine", default="rapidocr", help="OCR engine for the ring's text")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
+    ap.add_argument("--dump", type=Path, default=None, help="write the scanned boxes of misses here (PNG)")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
-    run(args.n, seed, args.only, args.engine, args.verbose)
+    run(args.n, seed, args.only, args.engine, args.verbose, args.dump)
 
 
 if __name__ == "__main__":
