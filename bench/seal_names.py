@@ -133,6 +133,8 @@ class Score:
     within1: int = 0
     coded: int = 0
     code_exact: int = 0
+    titled: int = 0  # seals with a subtitle (合同专用章...)
+    subtitle_exact: int = 0
     wrong_unit: int = 0
     false_mismatch: int = 0  # the seal's own unit in the record, and the checks still flag MISMATCH
     read_s: float = 0.0
@@ -142,8 +144,9 @@ class Score:
         p = self.found_right / self.found if self.found else 1.0
         r = self.found_right / self.n if self.n else 0.0
         code = f"{self.code_exact}/{self.coded}" if self.coded else "-"
+        sub = f"{self.subtitle_exact}/{self.titled}" if self.titled else "-"
         return (f"  {name:15s} {self.n:3d}  P {p:.2f} R {r:.2f}  exact {self.exact:3d} ({self.exact / max(1, self.n):.0%})"
-                f"  within-1 {self.within1:3d} ({self.within1 / max(1, self.n):.0%})  code {code:>6s}"
+                f"  within-1 {self.within1:3d} ({self.within1 / max(1, self.n):.0%})  code {code:>6s}  subtitle {sub:>5s}"
                 f"  wrong unit {self.wrong_unit}  false MISMATCH {self.false_mismatch}  {self.read_s / max(1, self.n):.1f} s/seal")
 
     def add(self, other: Score) -> None:
@@ -338,6 +341,9 @@ def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_l
         if truth["code"]:
             score.coded += 1
             score.code_exact += r.code == truth["code"]
+        if truth["subtitle"]:
+            score.titled += 1
+            score.subtitle_exact += clean_name(r.subtitle) == clean_name(truth["subtitle"])
         other = wrong_unit(r.name, unit, units, r.candidates)
         score.wrong_unit += other is not None
         own_flagged = bool(r.name) and flagged(r.name or "", r.candidates, unit, units)
