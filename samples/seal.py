@@ -31,6 +31,7 @@ INNER_RING_MM = 0.45
 # and spans about 100° of the lower arc, upright at the bottom, read left to right.
 CODE_HEIGHT_FRACTION = 0.06  # digit height / the seal's smaller dimension
 CODE_SPAN_DEG = 100.0  # the 13 digits' share of the circumference (in degrees of a circle of equal perimeter)
+LOWER_GAP_DEG = 8.0  # engravers leave about this much between the name's ends and the lower arc's text
 CODE_PITCH_EM = 0.75  # fewer digits than 13 keep this pitch (digit advance / height) instead of the span
 SUBTITLE_HEIGHT_FRACTION = 0.1  # 合同专用章 and the like: height / smaller dimension (about 4 mm on 42 mm)
 SUBTITLE_LINE_Y = 0.5  # a straight subtitle's centre below the seal's centre, as a share of the vertical radius
@@ -132,8 +133,9 @@ def _lower_arc(img: Image.Image, glyphs: list[Glyph], kind: str, text: str, font
     for ch, t in zip(text, ts, strict=True):
         x, y = ra * math.sin(t), -rb * math.cos(t)
         angle = _normal_deg(ra, rb, t) - 180.0
-        _paste_rotated(img, _glyph(ch, height, font_name, narrow=0.82 if kind == "subtitle" else 0.9),
-                       (c + x, c + y), angle)
+        glyph = _glyph(ch, height, font_name, narrow=0.82 if kind == "subtitle" else 0.9,
+                       max_width=pitch * NAME_PITCH_FILL)
+        _paste_rotated(img, glyph, (c + x, c + y), angle)
         glyphs.append(Glyph(kind, ch, x, y, angle, float(height)))
 
 
@@ -188,7 +190,8 @@ def _engraving(style: SealSpec, dpi: int) -> tuple[np.ndarray, list[Glyph]]:
         small = max(6, int(CODE_HEIGHT_FRACTION * min(w_mm, h_mm) * k))
         r_in = ring + 0.6 * k + small / 2
         perimeter = math.pi * (a + b - 2 * r_in)  # the code's own ellipse: the span's degrees are a share of it
-        pitch = min(perimeter * CODE_SPAN_DEG / 360.0 / len(style.bottom_text), small * CODE_PITCH_EM * 1.6)
+        span_code = min(CODE_SPAN_DEG, _lower_room(span))
+        pitch = min(perimeter * span_code / 360.0 / len(style.bottom_text), small * CODE_PITCH_EM * 1.6)
         pitch = max(pitch, small * CODE_PITCH_EM) if len(style.bottom_text) < 13 else pitch
         _lower_arc(img, glyphs, "code", style.bottom_text, style.code_font, small, pitch, a - r_in, b - r_in, cx)
     elif style.bottom_text:
@@ -203,21 +206,27 @@ def _engraving(style: SealSpec, dpi: int) -> tuple[np.ndarray, list[Glyph]]:
             _paste_rotated(img, _glyph(ch, small), pos, t - 180.0)
             glyphs.append(Glyph("code", ch, pos[0] - cx, pos[1] - cy, t - 180.0, float(small)))
     if style.subtitle:
-        _subtitle(img, glyphs, style, a, b, ring, k, cx)
+        _subtitle(img, glyphs, style, a, b, ring, k, cx, span)
     face = np.asarray(img, dtype=np.float32) / 255.0
     return face, glyphs
 
 
+def _lower_room(name_span: float) -> float:
+    """Degrees of the lower arc left for a code or subtitle: what the name leaves, less a gap each side."""
+    return max(10.0, 360.0 - name_span - 2 * LOWER_GAP_DEG)
+
+
 def _subtitle(img: Image.Image, glyphs: list[Glyph], style: SealSpec, a: float, b: float, ring: int,
-              k: float, c: float) -> None:
+              k: float, c: float, name_span: float) -> None:
     """合同专用章 and the like: a straight line under the star, or along the lower arc."""
     w_mm, h_mm = _shape_mm(style)
     height = max(6, int(SUBTITLE_HEIGHT_FRACTION * min(w_mm, h_mm) * k))
     font_name = style.code_font or style.font
     if style.subtitle_arc:
         r_in = ring + 0.9 * k + height / 2
-        _lower_arc(img, glyphs, "subtitle", style.subtitle, font_name, height, height * SUBTITLE_ARC_PITCH_EM,
-                   a - r_in, b - r_in, c)
+        room = math.pi * (a + b - 2 * r_in) * _lower_room(name_span) / 360.0
+        _lower_arc(img, glyphs, "subtitle", style.subtitle, font_name, height,
+                   min(height * SUBTITLE_ARC_PITCH_EM, room / len(style.subtitle)), a - r_in, b - r_in, c)
         return
     y = SUBTITLE_LINE_Y * b
     room = 2 * a * math.sqrt(max(0.0, 1 - ((y + height / 2) / b) ** 2)) - 2 * (ring + 1.2 * k)

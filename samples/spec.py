@@ -420,16 +420,18 @@ HINT_QUOTES: dict[str, list[str]] = {
 SEAL_NAME_FONTS = ["noto-serif", "noto-sans", "uming", "ukai", "wqy-zenhei", "wqy-microhei"]  # 宋 黑 明 楷
 SEAL_SUBTITLES = ["合同专用章", "财务专用章", "科研专用章", "业务专用章", "技术合同专用章", "发票专用章"]
 SMALL_OVAL_SIZES_MM = [(40.0, 30.0), (45.0, 30.0), (38.0, 26.0), (35.0, 25.0), (30.0, 20.0)]  # down to 30x20
-SEAL_NAME_SPAN_DEG = (110.0, 270.0)  # a 4-character name bunches at the top; 20 characters go round 3/4
-SEAL_SPAN_PER_CHAR_DEG = 13.5  # engravers' spacing on a 40-42 mm seal, slightly compressed for long names
-SEAL_SPAN_BASE_DEG = 40.0
+SEAL_NAME_SPAN_DEG = (130.0, 270.0)  # engravers spread even a 4-character name over about half the ring;
+# from 14-15 characters on the name goes three quarters round and the glyphs narrow instead
+SEAL_SPAN_PER_CHAR_DEG = 9.0
+SEAL_SPAN_BASE_DEG = 140.0
+SEAL_SPAN_JITTER_DEG = 15.0  # one engraver spaces wider than the next
 SEAL_SPAN_STRAIGHT_SUBTITLE_DEG = 240.0  # a straight subtitle under the star leaves the lowest quarter free
 SEAL_BLEED_MM = (0.08, 0.18)  # an over-inked pad: strokes thicken by about this much
 
 
 def name_span_deg(n_chars: int, rng: random.Random) -> float:
     """How far round the ring a name of ``n_chars`` runs (degrees, symmetric about the top)."""
-    span = SEAL_SPAN_PER_CHAR_DEG * n_chars + SEAL_SPAN_BASE_DEG + rng.uniform(-10.0, 10.0)
+    span = SEAL_SPAN_PER_CHAR_DEG * n_chars + SEAL_SPAN_BASE_DEG + rng.uniform(-SEAL_SPAN_JITTER_DEG, SEAL_SPAN_JITTER_DEG)
     return float(min(SEAL_NAME_SPAN_DEG[1], max(SEAL_NAME_SPAN_DEG[0], span)))
 
 
