@@ -9,7 +9,7 @@ round-trips it (the store and the Dask workers rely on that).
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ingest.stacks import PageKind
@@ -192,6 +192,24 @@ class PageReading:
     problems: list[str] = field(default_factory=list)
     cells: list[dict[str, Any]] = field(default_factory=list)  # labelled cells: key, role, bbox
     preview: bytes = b""  # JPEG of the prepared page at PREVIEW_DPI (form pages only), for the review screen
+
+    def renumbered(self, new: int) -> PageReading:
+        """This reading as page ``new`` of its stack (a folder of one-page files is numbered as one
+        stack): the page and every page number it carries (its fields, the section continued from
+        the page before, its seals and dates) that named this page. A copy; this one is unchanged."""
+        old = self.page
+
+        def moved(page: int | None) -> int | None:
+            return new if page == old else page
+
+        return replace(
+            self,
+            page=new,
+            fields={k: replace(f, page=moved(f.page)) for k, f in self.fields.items()},
+            continued=replace(self.continued, page=moved(self.continued.page)) if self.continued else None,
+            seals={k: replace(s, page=moved(s.page)) for k, s in self.seals.items()},
+            dates={k: replace(d, page=moved(d.page)) for k, d in self.dates.items()},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,7 +9,9 @@ The recipe (:func:`run_batch`):
    count its pages, look its pages up in the store;
 3. stream the pages not yet stored through the pool (processes, or Dask) and
    store each PageReading the moment it comes back — that is the resume point
-   and the cache, keyed by (input sha256, page, pipeline version);
+   and the cache, keyed by (input sha256, page, pipeline version); a reading
+   travels typed (``PageReading``, then ``FormReading``) and becomes a dict only
+   where it is stored;
 4. per stack (a file, or a folder of page files), load its page readings from the
    store, split them into documents (d0001… in discovery order, the same on every
    run), assemble each, store it and write its crops and page previews — one stack in memory
@@ -25,7 +27,6 @@ Ctrl-C cancels what is pending, keeps what is stored and raises
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import logging
@@ -38,7 +39,7 @@ from typing import Any
 import cv2
 from sqlalchemy import select
 
-from extract.reading import FormReading
+from extract.reading import FormReading, PageReading
 from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError, TemplateError
 from forms.template import FormTemplate
 from ingest.files import os_reason
@@ -280,8 +281,8 @@ def read_pages(
             plan.failures.append(failure_entry(plan.file, reason, _page_error_zh(number, outcome.error)))
             reporter.note(f"{plan.file}: {reason}")
         else:
-            reading: dict[str, Any] = outcome.value
-            ctx.store.save_page(plan.report.sha256, number, ctx.version, str(reading.get("kind", "")), reading)
+            reading: PageReading = outcome.value
+            ctx.store.save_page(plan.report.sha256, number, ctx.version, reading.kind, reading.to_dict())
             plan.done.add(number)
             summary.pages_read += 1
         reporter.advance(1)
@@ -356,41 +357,35 @@ def assemble_documents(plans: list[InputPlan], ctx: BatchContext) -> Assembled:
 class CachedPage:
     """A page reading of a document as the store's page cache holds it (its images stay there)."""
 
-    reading: dict[str, Any]
+    reading: PageReading
     ref: dict[str, Any]  # store.page_ref of its row
 
 
 def stored_reading(form: FormReading, pages: list[CachedPage]) -> dict[str, Any]:
     """A document's reading for the store: each crop and preview that one of its cached pages holds
     as a pointer to that page (``crop_pages`` / ``preview_pages``), the rest (a DOCX's seal picture) inline."""
-    crops: dict[str, str] = {}
+    stored = form.to_dict()  # crops and previews inline, base64; those a cached page holds become pointers
     crop_pages: dict[str, dict[str, Any]] = {}
     for key, png in form.crops.items():
-        encoded = base64.b64encode(png).decode("ascii")
-        holder = next((p for p in pages if (p.reading.get("crops") or {}).get(key) == encoded), None)
-        if holder is None:
-            crops[key] = encoded
-        else:
+        holder = next((p for p in pages if p.reading.crops.get(key) == png), None)
+        if holder is not None:
+            del stored["crops"][key]
             crop_pages[key] = holder.ref
-    previews: dict[str, str] = {}
     preview_pages: dict[str, dict[str, Any]] = {}
     for page, jpeg in form.previews.items():
-        encoded = base64.b64encode(jpeg).decode("ascii")
-        holder = next((p for p in pages if p.reading.get("preview") == encoded), None)
-        if holder is None:
-            previews[str(page)] = encoded
-        else:
+        holder = next((p for p in pages if p.reading.preview == jpeg), None)
+        if holder is not None:
+            del stored["previews"][str(page)]
             preview_pages[str(page)] = holder.ref
-    return {**form.to_dict(with_crops=False), "crops": crops, "previews": previews,
-            "crop_pages": crop_pages, "preview_pages": preview_pages}
+    return {**stored, "crop_pages": crop_pages, "preview_pages": preview_pages}
 
 
 def stack_readings(
     stack: Stack, store: Store, version: str
-) -> tuple[list[dict[str, Any]], list[int], list[str], list[dict[str, Any]]]:
+) -> tuple[list[PageReading], list[int], list[str], list[dict[str, Any]]]:
     """The stack's page readings (from the store) in order, numbered within the stack; those numbers;
     their files; their rows in the page cache (``store.page_ref``)."""
-    readings: list[dict[str, Any]] = []
+    readings: list[PageReading] = []
     numbers: list[int] = []
     owners: list[str] = []
     refs: list[dict[str, Any]] = []
@@ -399,26 +394,16 @@ def stack_readings(
         member.report.pages = member.total_pages
         stored = store.cached_pages(member.report.sha256, version)
         for n in sorted(member.done):
-            reading = stored[n]
+            reading = PageReading.from_dict(stored[n])
             if offset:
-                reading = _renumbered(reading, n, n + offset)
-            if "source" in reading:  # the name as given this run (a cached reading may come from a copy)
-                reading = {**reading, "source": stack.name}
+                reading = reading.renumbered(n + offset)
+            reading.source = stack.name  # the name as given this run (a cached reading may come from a copy)
             readings.append(reading)
             numbers.append(n + offset)
             owners.append(member.file)
             refs.append(page_ref(member.report.sha256, n, version))
         offset += member.total_pages if len(stack.members) > 1 else 0
     return readings, numbers, owners, refs
-
-
-def _renumbered(value: Any, old: int, new: int) -> Any:
-    """A page reading with every ``page: old`` (the page and its fields, seals, dates) set to ``new``."""
-    if isinstance(value, dict):
-        return {k: (new if k == "page" and v == old else _renumbered(v, old, new)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_renumbered(v, old, new) for v in value]
-    return value
 
 
 def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[FormReading, list[str], list[CachedPage]]]:
@@ -430,7 +415,7 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
         return [(form, [head.file], [])]
     readings, numbers, owners, refs = stack_readings(stack, ctx.store, ctx.version)
-    kinds = [str(r.get("kind", "")) for r in readings]
+    kinds: list[str] = [r.kind for r in readings]
     forms: list[tuple[FormReading, list[str], list[CachedPage]]] = []
     not_this_form: list[int] = []
     for group in stages.group_pages(kinds):

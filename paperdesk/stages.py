@@ -2,13 +2,14 @@
 
 ``default_stages()`` binds the real ingest → extract → checks → reports APIs
 (docs/ARCHITECTURE.md); tests hand the runner their own ``Stages`` with a fake
-page reader. Everything a stage returns is turned here into the few plain
-shapes the runner works with (page readings as dicts, ``Matches``), so the
-runner never depends on a stage's internals.
+page reader. The runner carries the stages' own types (``PageReading``,
+``FormReading``) from the worker through assembly to the checks; only the
+reconciliation is turned here into the runner's ``Matches``. A reading becomes
+a dict once, where it is stored (the runner, at the store).
 
 ``read_page_task`` is what workers run: a module-level function (picklable for
-processes and Dask) that returns the PageReading as a dict, the form it is
-stored in and sent back in.
+processes and Dask) that returns the ``PageReading`` itself (pickled across the
+process or cluster boundary like any dataclass).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ NOT_THIS_FORM_FLAG = NOT_THIS_FORM
 # A blank page of a stack (separator sheet, empty back): dropped, and noted on its input.
 BLANK_FLAG = "blank page, dropped"
 
-PageTask = Callable[[Page, FormTemplate, Any], dict[str, Any]]
+PageTask = Callable[[Page, FormTemplate, Any], PageReading]
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Stages:
     extract_options: Callable[[str, Path | None], Any]
     read_page: PageTask
     group_pages: Callable[[list[str]], list[PageGroupSpan]]
-    assemble: Callable[[str, str, list[dict[str, Any]], FormTemplate], FormReading]
+    assemble: Callable[[str, str, list[PageReading], FormTemplate], FormReading]
     reconcile: Callable[[list[FormReading], list[OnlineRecord], FormTemplate, str], Matches]
     write_reports: Callable[[dict[str, Any], Path, ReportOptions], None] | None
 
@@ -109,10 +110,9 @@ def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
     return ExtractOptions(ocr_engine=engine, debug_dir=debug_dir)
 
 
-def read_page_task(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
-    """Worker side: read one page, hand back its PageReading as a dict."""
-    result: dict[str, Any] = page_reading(page, template, options).to_dict()
-    return result
+def read_page_task(page: Page, template: FormTemplate, options: Any) -> PageReading:
+    """Worker side: read one page, hand back its PageReading."""
+    return page_reading(page, template, options)
 
 
 def page_reading(page: Page, template: FormTemplate, options: Any, engine: OcrEngine | None = None) -> PageReading:
@@ -129,10 +129,6 @@ def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
     split = split_stack(kinds)
     spans = [PageGroupSpan(positions=sorted([*g.pages, *g.attachments]), flag=g.flag) for g in split.groups]
     return spans + [PageGroupSpan(positions=[i], flag=BLANK_FLAG) for i in split.blanks]
-
-
-def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template: FormTemplate) -> FormReading:
-    return assemble(doc_id, source, [PageReading.from_dict(r) for r in readings], template)
 
 
 def _reconcile(
@@ -176,7 +172,7 @@ def default_stages() -> Stages:
         extract_options=_extract_options,
         read_page=read_page_task,
         group_pages=_group_pages,
-        assemble=_assemble,
+        assemble=assemble,
         reconcile=_reconcile,
         write_reports=_write_reports,
     )

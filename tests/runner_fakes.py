@@ -23,24 +23,24 @@ The export is a JSON list of ``{"record_id", "tech_name", "recommender"}``.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 import numpy as np
 
 from checks.finding import Finding
 from extract.images import preview_jpeg
-from extract.reading import FieldReading, FormReading
+from extract.reading import FieldReading, FormReading, PageReading
 from forms import load_template
 from forms.errors import BadInputError, ExportError, OcrError
 from forms.template import FormTemplate
 from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
+from ingest.stacks import PageKind
 from paperdesk.options import RunOptions
 from paperdesk.runner import run_batch
 from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Matches, PageGroupSpan, Stages
@@ -56,6 +56,8 @@ PNG_1X1 = bytes.fromhex(
 PAGE_SIZE = (2480, 3508)
 PAGE_DPI = 300
 FAKE_PREVIEW = preview_jpeg(np.full((PAGE_SIZE[1], PAGE_SIZE[0], 3), 255, np.uint8), PAGE_DPI, "gray")
+# Where a first page's tech_name is, in its page's pixels.
+NAME_BOX = (400, 600, 2000, 700)
 
 
 def write_scan(path: Path, lines: Sequence[str]) -> Path:
@@ -108,20 +110,24 @@ def _iter_pages(path: Path, dpi: int) -> Iterator[Page]:
         yield Page(image=image, dpi=dpi, source=path, number=index + 1)
 
 
-def read_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
-    """The fake worker: the page's line, as a PageReading-like dict (sleeps ``options`` seconds)."""
+def read_page(page: Page, template: FormTemplate, options: Any) -> PageReading:
+    """The fake worker: the page's line as a PageReading (sleeps ``options`` seconds). A first page
+    reads its technology name as tech_name, on its page, in a box of its own."""
     time.sleep(float(options))
     line = _lines(page.source)[int(page.image[0, 0, 0])]
     if line == "broken":
         raise OcrError("Tesseract crashed on this page (fake)")
     kind, _, name = line.partition(" ")
-    reading: dict[str, Any] = {"page": page.number, "kind": kind, "tech_name": name}
+    if kind not in get_args(PageKind):
+        raise ValueError(f"not a page kind: {kind!r}")
+    form_page = kind in ("first", "continuation")
+    width, height = PAGE_SIZE if form_page else (1, 1)
+    reading = PageReading(source=str(page.source), page=page.number, kind=cast(PageKind, kind), width=width,
+                          height=height, dpi=PAGE_DPI, preview=FAKE_PREVIEW if form_page else b"")
     if kind == "first":
-        reading["crops"] = {"tech_name": base64.b64encode(PNG_1X1).decode("ascii")}
-    if kind in ("first", "continuation"):
-        width, height = PAGE_SIZE
-        preview = base64.b64encode(FAKE_PREVIEW).decode("ascii")
-        reading |= {"width": width, "height": height, "dpi": PAGE_DPI, "preview": preview}
+        reading.fields["tech_name"] = FieldReading(key="tech_name", value=name, raw=name, confidence=0.9,
+                                                   page=page.number, bbox=list(NAME_BOX))
+        reading.crops["tech_name"] = PNG_1X1
     return reading
 
 
@@ -140,19 +146,19 @@ def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
     return groups + blanks
 
 
-def _assemble(doc_id: str, source: str, readings: list[dict[str, Any]], template: FormTemplate) -> FormReading:
+def _assemble(doc_id: str, source: str, readings: list[PageReading], template: FormTemplate) -> FormReading:
     first = readings[0]
-    name = FieldReading(key="tech_name", value=first["tech_name"], raw=first["tech_name"], confidence=0.9, page=1)
+    name = first.fields.get("tech_name") or FieldReading(key="tech_name", value="", status="not_found")
     return FormReading(
         document_id=doc_id,
         source_file=source,
-        pages=[r["page"] for r in readings if r["kind"] != "attachment"],
-        attachment_pages=[r["page"] for r in readings if r["kind"] == "attachment"],
+        pages=[r.page for r in readings if r.kind != "attachment"],
+        attachment_pages=[r.page for r in readings if r.kind == "attachment"],
         path_taken="ocr",
         fields={"tech_name": name},
-        crops={key: base64.b64decode(png) for key, png in (first.get("crops") or {}).items()},
-        page_sizes={r["page"]: [r["width"], r["height"], r["dpi"]] for r in readings if "width" in r},
-        previews={r["page"]: base64.b64decode(r["preview"]) for r in readings if r.get("preview")},
+        crops=dict(first.crops),
+        page_sizes={r.page: [r.width, r.height, r.dpi] for r in readings if r.preview},
+        previews={r.page: r.preview for r in readings if r.preview},
     )
 
 

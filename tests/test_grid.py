@@ -18,7 +18,7 @@ from extract.grid import find_grid
 from extract.ocr import FakeOcrEngine
 from extract.page import ExtractOptions, read_page
 from extract.preprocess import measure_skew, prepare, rotate
-from extract.reading import PageReading
+from extract.reading import DateReading, FieldReading, PageReading, SealReading
 from forms.template import load_template
 from ingest.page import Page
 
@@ -228,6 +228,26 @@ def test_page_reading_round_trips():
     r = read_page(_page(img), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake)
     again = PageReading.from_dict(r.to_dict())
     assert again == r
+
+
+def test_renumbering_a_page_reading_moves_every_page_number_it_carries():
+    """A page of a folder of one-page files is renumbered within its stack: the page, its fields, the
+    section continued onto it, its seals and dates all move; a reading with no page stays without one."""
+    r = PageReading(
+        source="p2.png", page=1, kind="continuation", width=W, height=H, dpi=150,
+        fields={"trl": FieldReading("trl", 7, page=1, bbox=[1, 2, 3, 4]), "phone": FieldReading("phone", None, page=None)},
+        continued=FieldReading("awards", "接着写", page=1),
+        seals={"applicant_opinion": SealReading(present=True, confidence=0.9, page=1)},
+        dates={"applicant_opinion": DateReading(present=True, value="2020-11-10", page=1)},
+    )
+    moved = r.renumbered(5)
+    assert moved.page == 5
+    assert moved.fields["trl"].page == 5 and moved.fields["trl"].bbox == [1, 2, 3, 4]
+    assert moved.fields["phone"].page is None
+    assert moved.continued is not None and moved.continued.page == 5
+    assert moved.seals["applicant_opinion"].page == 5 and moved.dates["applicant_opinion"].page == 5
+    assert r.page == 1 and r.fields["trl"].page == 1 and r.seals["applicant_opinion"].page == 1  # a copy
+    assert PageReading.from_dict(moved.to_dict()) == moved
 
 
 def test_a_blank_page_is_blank():

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from extract import ExtractOptions
 from extract.ocr import FakeOcrEngine
+from extract.reading import PageReading
 from forms.template import FormTemplate
 from ingest.page import Page
 from paperdesk.options import RunOptions
@@ -356,11 +357,11 @@ NOTICE_TEXT = "关于召开2020年学术年会的通知各有关单位：为促�
 PHOTO_DPI = 150
 
 
-def _read_with_fake_ocr(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
+def _read_with_fake_ocr(page: Page, template: FormTemplate, options: Any) -> PageReading:
     """The real page reader (``stages.page_reading``) with the fake OCR engine: a file named notice*
     "reads" as a printed notice, anything else reads no text."""
     regions = {(100, 150, 1100, 1600): NOTICE_TEXT} if page.source.name.startswith("notice") else {}
-    return page_reading(page, template, ExtractOptions(), engine=FakeOcrEngine(regions)).to_dict()
+    return page_reading(page, template, ExtractOptions(), engine=FakeOcrEngine(regions))
 
 
 def test_a_photo_and_another_documents_page_are_no_form_and_a_blank_sheet_is_blank(tmp_path: Path) -> None:
@@ -413,6 +414,7 @@ def test_a_folder_of_page_files_is_one_stack(tmp_path: Path) -> None:
     assert [Path(f).name for f in results["documents"][0]["source"]["files"]] == ["p1.pagefile", "p2.pagefile"]
     assert [Path(f).name for f in results["documents"][1]["source"]["files"]] == ["p3.pagefile"]
     assert list(results["documents"][1]["page_images"]) == ["3"]  # numbered within the stack, like source.pages
+    assert results["documents"][1]["fields"]["tech_name"]["page"] == 3  # the reading renumbered, its fields too
     assert (tmp_path / "out" / results["documents"][1]["page_images"]["3"]["path"]).is_file()
     assert "files" not in results["documents"][2]["source"]
     assert [d["record_id"] for d in results["documents"]] == ["KC-1", "KC-2", "KC-3"]
