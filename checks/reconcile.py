@@ -25,7 +25,7 @@ from typing import Any
 from checks.finding import Finding
 from checks.matching import Candidate, match
 from checks.options import CheckOptions
-from checks.rules import RuleContext, quote, rules_for, section_count
+from checks.rules import RuleContext, quote, rules_for, section_counts
 from checks.text import normalize, strip_punct
 from extract.reading import FormReading
 from forms import FormTemplate, load_industry_table
@@ -40,7 +40,8 @@ class DocumentChecks:
     record_id: str | None = None
     match_score: float | None = None
     findings: list[Finding] = field(default_factory=list)
-    counts: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> chars, limit, counted, counts
+    # key -> chars, limit, counted, counts: every limited section and attachment read, counted once (rules.section_counts)
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)
     candidates: list[dict[str, Any]] = field(default_factory=list)  # nearest records when unmatched
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,18 +117,6 @@ def _name(reading: FormReading, template: FormTemplate) -> str:
     return str(f.value or f.raw) if f is not None and f.status == "read" else f"（{title.label}无法识别）"
 
 
-def _section_counts(ctx: RuleContext) -> dict[str, dict[str, Any]]:
-    """``chars``/``limit`` for results.json: each limited section and attachment as ``section_count``
-    counted it (the same count OVER_LIMIT judged)."""
-    keys = [spec.key for spec in ctx.template.limited_fields] + [att.key for att in ctx.template.attachments]
-    out: dict[str, dict[str, Any]] = {}
-    for key in keys:
-        c = section_count(ctx, key)
-        if c is not None:
-            out[key] = {k: c[k] for k in ("chars", "limit", "counts", "counted")}
-    return out
-
-
 def _run_rules(ctx: RuleContext) -> list[Finding]:
     found: list[Finding] = []
     for fn in rules_for(ctx.template.name):
@@ -182,6 +171,7 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
         result.documents[reading.document_id] = doc
         why = _why_unreadable(reading, template)
         if why is not None:
+            doc.counts = section_counts(RuleContext(reading, None, template, options, table, units))
             doc.findings.append(Finding(
                 code="UNREADABLE", severity="error", document_id=reading.document_id,
                 message=f"文档无法识别（{why}），请人工核对原件或重新扫描",
@@ -205,7 +195,7 @@ def reconcile(readings: list[FormReading], records: list[OnlineRecord], template
             pre.append(_no_online(reading, near, template, options))
         ctx = RuleContext(reading, record, template, options, table, units)
         doc.findings = _dedupe(pre + _run_rules(ctx))
-        doc.counts = _section_counts(ctx)
+        doc.counts = section_counts(ctx)
     unreadable_docs = [r.document_id for r in readings if _why_unreadable(r, template) is not None]
     for rid in matches.unmatched_records:
         rec = by_id[rid]

@@ -276,6 +276,31 @@ def section_count(ctx: RuleContext, key: str) -> dict[str, Any] | None:
             "paper_counts": counts(paper)}
 
 
+def section_counts(ctx: RuleContext) -> dict[str, dict[str, Any]]:
+    """What results.json says of every limited section and attachment the reading has (``chars``,
+    ``limit``, ``counts``, ``counted``), decided here once: as ``section_count`` counted it where there
+    is something to judge (the count OVER_LIMIT judged); else (blank, unreadable, a document that could
+    not be read at all) the paper as read, by the same counter, never judged."""
+    out: dict[str, dict[str, Any]] = {}
+    for spec in ctx.template.limited_fields:
+        f = ctx.field(spec.key)
+        if f is not None:
+            out[spec.key] = _reported(section_count(ctx, spec.key), f.value if isinstance(f.value, str) else "",
+                                      spec.limit, ctx.options.count_rule)
+    attachment_limits = {a.key: a.limit for a in ctx.template.attachments}
+    for key, att in ctx.reading.attachments.items():
+        judged = section_count(ctx, key) if key in attachment_limits else None
+        out[key] = _reported(judged, att.text, attachment_limits.get(key), ctx.options.count_rule)
+    return out
+
+
+def _reported(judged: dict[str, Any] | None, as_read: str, limit: int | None, rule: str) -> dict[str, Any]:
+    if judged is not None:
+        return {k: judged[k] for k in ("chars", "limit", "counts", "counted")}
+    n = counts(as_read)
+    return {"chars": n[rule], "limit": limit, "counts": n, "counted": "paper"}
+
+
 def _limit_finding(ctx: RuleContext, key: str, label: str, extra: dict[str, Any]) -> Finding | None:
     c = section_count(ctx, key)
     if c is None or c["chars"] <= c["limit"]:

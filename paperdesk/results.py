@@ -19,7 +19,6 @@ from typing import Any
 
 from checks.finding import Finding
 from extract.reading import FieldReading, FormReading
-from forms.counting import COUNT_RULES
 from forms.template import FormTemplate
 from ingest.page import InputReport
 from ingest.records import OnlineRecord
@@ -37,11 +36,6 @@ _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 def strip_cjk_spaces(text: str) -> str:
     """``"技 术 名称 GaN  器件"`` → ``"技术名称GaN器件"``; spaces between latin words stay."""
     return _CJK_SPACE.sub("", text).strip()
-
-
-def count(text: str, rule: str) -> int:
-    """字 by the configured rule (CONTRACT.md: word processors' rule, or every character)."""
-    return COUNT_RULES[rule](text)
 
 
 @dataclass
@@ -73,11 +67,9 @@ def page_images(reading: FormReading, paths: dict[int, str]) -> dict[str, dict[s
     }
 
 
-def field_dict(
-    reading: FieldReading, template: FormTemplate, rule: str, counted: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """One field of CONTRACT.md ``fields``. ``counted`` is what the checks counted for a limited
-    section (the online text when the paper matched it, so OCR noise never changes the count)."""
+def field_dict(reading: FieldReading, counted: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One field of CONTRACT.md ``fields``. ``counted`` is what the checks decided of a limited section
+    (``checks.rules.section_counts``: its 字, its limit, which text was counted); results only say it."""
     value: Any = reading.value
     if isinstance(value, str):
         value = strip_cjk_spaces(value)
@@ -90,33 +82,17 @@ def field_dict(
     }
     if reading.reason:
         d["reason"] = reading.reason
-    limit = _limit(template, reading.key)
-    if limit is not None:
-        if counted is not None:
-            d["chars"], d["counted"] = counted["chars"], counted.get("counted", "paper")
-        else:
-            d["chars"], d["counted"] = count(value if isinstance(value, str) else "", rule), "paper"
-        d["limit"] = limit
+    if counted is not None:
+        d["chars"], d["counted"], d["limit"] = counted["chars"], counted["counted"], counted["limit"]
     return d
 
 
-def _limit(template: FormTemplate, key: str) -> int | None:
-    try:
-        return template.field(key).limit
-    except KeyError:
-        return None
-
-
-def attachments_dict(
-    reading: FormReading, template: FormTemplate, rule: str, counted: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    limits = {a.key: a.limit for a in template.attachments}
+def attachments_dict(reading: FormReading, counted: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Each attachment's 字 and limit as the checks counted them, and its pages."""
     out: dict[str, Any] = {}
     for key, att in reading.attachments.items():
-        by_checks = counted.get(key)
-        chars = by_checks["chars"] if by_checks else count(att.text, rule)
-        where = by_checks.get("counted", "paper") if by_checks else "paper"
-        out[key] = {"chars": chars, "counted": where, "limit": limits.get(key), "pages": list(att.pages)}
+        c = counted.get(key, {})
+        out[key] = {"chars": c.get("chars"), "counted": c.get("counted"), "limit": c.get("limit"), "pages": list(att.pages)}
     return out
 
 
@@ -135,9 +111,7 @@ def finding_subject(finding: Finding | dict[str, Any], document_id: str | None =
     return str(d.get("document_id") or document_id or "")
 
 
-def document_dict(
-    doc: DocumentResult, template: FormTemplate, rule: str, decisions: dict[tuple[str, str], Decision]
-) -> dict[str, Any]:
+def document_dict(doc: DocumentResult, decisions: dict[tuple[str, str], Decision]) -> dict[str, Any]:
     r = doc.reading
     subject = doc.match.record_id or r.document_id
     source: dict[str, Any] = {"file": r.source_file, "pages": [p for p in r.pages if p not in r.attachment_pages]}
@@ -148,7 +122,7 @@ def document_dict(
         "source": source,
         "record_id": doc.match.record_id,
         "match_score": doc.match.match_score,
-        "fields": {k: field_dict(f, template, rule, doc.match.counts.get(k)) for k, f in r.fields.items()},
+        "fields": {k: field_dict(f, doc.match.counts.get(k)) for k, f in r.fields.items()},
         "seals": {
             k: {"present": s.present, "confidence": s.confidence, "page": s.page, "bbox": s.bbox}
             for k, s in r.seals.items()
@@ -168,7 +142,7 @@ def document_dict(
         "path_taken": r.path_taken,
         "problems": list(r.problems),
         "unreadable": r.unreadable,
-        "attachments": attachments_dict(r, template, rule, doc.match.counts),
+        "attachments": attachments_dict(r, doc.match.counts),
     }
 
 
@@ -238,7 +212,6 @@ def batch_dict(
 def build_results(
     *,
     template: FormTemplate,
-    count_rule: str,
     started: dt.datetime,
     finished: dt.datetime,
     inputs: list[InputReport],
@@ -257,7 +230,7 @@ def build_results(
         batch["template_file"] = template.source
     return {
         "batch": batch,
-        "documents": [document_dict(d, template, count_rule, decisions) for d in documents],
+        "documents": [document_dict(d, decisions) for d in documents],
         "unmatched_records": list(unmatched_records),
         "failures": failed,
         "findings": [with_review(f.to_dict(), finding_subject(f), decisions) for f in found],

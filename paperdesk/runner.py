@@ -617,7 +617,6 @@ def finish_batch(
                                    page_images=assembled.previews.get(form.document_id, {})))
     results = build_results(
         template=ctx.template,
-        count_rule=options.count_rule,
         started=started,
         finished=utcnow(),
         inputs=[p.report for p in plans],

@@ -311,6 +311,23 @@ def test_whole_document_unreadable() -> None:
     assert "另有1份纸质文档无法识别" in result.findings[0].message
 
 
+def test_every_limited_section_read_is_counted_once_by_the_checks() -> None:
+    """results.json reports the checks' counts only: a blank section, one that could not be read and a
+    document that could not be read at all are counted as read (never judged), by the same counter."""
+    blank = FieldReading("team_intro", "", status="empty")
+    garbled = FieldReading("tech_level", "技术 水平GaN", status="unreadable", reason="单元格无法识别")
+    result = run([reading(fields={"team_intro": blank, "tech_level": garbled})], [record()])
+    counts = result.documents["d0001"].counts
+    assert (counts["team_intro"]["chars"], counts["team_intro"]["limit"], counts["team_intro"]["counted"]) == (0, 300, "paper")
+    assert (counts["tech_level"]["chars"], counts["tech_level"]["counts"]) == (5, {"word": 5, "chars": 7})
+    assert counts["tech_benefit"]["counted"] == "online"  # matched its record: judged on the online text
+    whole = reading()
+    whole.unreadable = "no form grid found on any page"
+    counted = run([whole], [record()]).documents["d0001"].counts
+    assert set(counted) >= {"team_intro", "tech_level", "tech_benefit"}
+    assert all(c["counted"] == "paper" and c["chars"] > 0 for c in counted.values())
+
+
 def test_trl_judged_as_written_not_as_the_reader_typed_it() -> None:
     # The reader types 七级 as 7; the form asks for the number itself.
     trl = FieldReading("trl", 7, raw="七级", confidence=0.9, page=1)

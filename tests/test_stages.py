@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from extract.reading import FieldReading
-from forms import load_template
 from paperdesk.results import field_dict
 from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, _group_pages
 
@@ -20,11 +19,8 @@ def test_pages_before_any_form_are_flagged() -> None:
     assert spans[0].flag == NOT_THIS_FORM_FLAG and spans[0].positions == [0]
 
 
-def test_limited_section_reports_what_the_checks_counted() -> None:
-    template = load_template()
+def test_a_field_reports_what_the_checks_counted_and_counts_nothing_itself() -> None:
     reading = FieldReading(key="tech_level", value="技术 水平" * 10, raw="", confidence=0.9, page=2, bbox=[0, 0, 1, 1])
-    by_paper = field_dict(reading, template, "word")
-    assert (by_paper["chars"], by_paper["counted"], by_paper["limit"]) == (40, "paper", 500)
-    by_checks = field_dict(reading, template, "word", {"chars": 500, "counted": "online"})
-    assert (by_checks["chars"], by_checks["counted"]) == (500, "online")
-    assert field_dict(FieldReading(key="contact", value="王磊"), template, "word").get("chars") is None
+    by_checks = field_dict(reading, {"chars": 500, "counted": "online", "limit": 500, "counts": {}})
+    assert (by_checks["chars"], by_checks["counted"], by_checks["limit"]) == (500, "online", 500)
+    assert "chars" not in field_dict(reading) and "limit" not in field_dict(reading)  # no count of its own
