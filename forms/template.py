@@ -110,6 +110,21 @@ class GroupSpec(_Strict):
     keys: list[str]
 
 
+LETTER_TITLE_MAX_LINES = 2
+"""A letter's title is one or two centred lines (GB/T 9704-2012 titles are short; more would crowd the page)."""
+
+
+class LetterSpec(_Strict):
+    """What the 补正通知 calls itself and the materials it is about: the notice's own words, per form.
+
+    ``title`` is the letter's title in its printed lines (a line breaks where the sense does, as
+    official letters break them); ``materials`` names what the units sent (“贵单位报送的{materials}已收悉”)."""
+
+    title: list[str] = Field(default_factory=lambda: ["关于补正推荐材料的通知"], min_length=1,
+                             max_length=LETTER_TITLE_MAX_LINES)
+    materials: str = "推荐材料"
+
+
 class OnlineSpec(_Strict):
     record_id: list[str]
     applicant: list[str]
@@ -130,6 +145,7 @@ class FormTemplate(_Strict):
     fields: list[FieldSpec]
     attachments: list[AttachmentSpec] = Field(default_factory=list)
     online: OnlineSpec
+    letters: LetterSpec = Field(default_factory=LetterSpec)
     source: str | None = None  # the TOML file it was loaded from by path (None: a built-in template)
 
     @model_validator(mode="after")

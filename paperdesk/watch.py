@@ -353,7 +353,7 @@ class Watcher:
         for n in noms:
             source = n.document.get("source") or {}
             name = n.record_id or f"{n.ident}（无线上记录）"
-            text = f"{name} {n.tech_name or ''}：{n.status}" + (f"，{len(n.findings)} 个问题" if n.findings else "")
+            text = f"{name} {n.title or ''}：{n.status}" + (f"，{len(n.findings)} 个问题" if n.findings else "")
             for f in [*(source.get("files") or []), str(source.get("file", ""))]:
                 by_file.setdefault(str(Path(f)), []).append(text)
         failures = {str(Path(f.get("file", ""))): f.get("reason_zh") or f.get("reason", "") for f in results.get("failures", [])}

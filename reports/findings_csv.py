@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from forms.template import FormTemplate
-from reports.model import all_findings, code_name, field_label, nominations, record_ids_of, review_note, severity_name
+from reports.model import (
+    TITLE_LABEL,
+    all_findings,
+    code_name,
+    field_label,
+    nominations,
+    record_ids_of,
+    review_note,
+    severity_name,
+    title_label,
+)
 from reports.results_json import atomic_write_bytes
 from reports.spreadsheet import csv_text
 
@@ -27,7 +37,7 @@ CSV_ENCODING = "utf-8-sig"
 CSV_HEADERS: tuple[str, ...] = (
     "编号",
     "文档",
-    "技术名称",
+    TITLE_LABEL,  # the template's title label in the file (csv_headers)
     "推荐单位",
     "代码",
     "问题",
@@ -66,7 +76,7 @@ def findings_rows(results: dict[str, Any], template: FormTemplate | None) -> lis
             [
                 "、".join(record_ids),
                 _cell(doc.get("id")) if doc else "",
-                _cell(nom.tech_name) if nom else "",
+                _cell(nom.title) if nom else "",
                 _cell(finding.get("unit") or (nom.recommender if nom else None)),
                 _cell(finding.get("code")),
                 code_name(finding.get("code")),
@@ -87,11 +97,16 @@ def findings_rows(results: dict[str, Any], template: FormTemplate | None) -> lis
     return [[csv_text(value) for value in row] for row in rows]
 
 
+def csv_headers(template: FormTemplate | None) -> tuple[str, ...]:
+    """The header row: a nomination's name is headed by its template's title label (kczg-2020: 技术名称)."""
+    return tuple(title_label(template) if h == TITLE_LABEL else h for h in CSV_HEADERS)
+
+
 def write_findings_csv(results: dict[str, Any], out_dir: Path, template: FormTemplate | None) -> Path:
     """Write ``out_dir/findings.csv`` (atomic)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([csv_text(h) for h in CSV_HEADERS])
+    writer.writerow([csv_text(h) for h in csv_headers(template)])
     writer.writerows(findings_rows(results, template))
     target = Path(out_dir) / CSV_NAME
     atomic_write_bytes(target, buf.getvalue().encode(CSV_ENCODING))

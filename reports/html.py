@@ -39,6 +39,7 @@ from reports.model import (
     failure_reason,
     field_label,
     format_date,
+    group_label,
     input_reason,
     nominations,
     opinion_box_text,
@@ -46,6 +47,7 @@ from reports.model import (
     review_note,
     severity_name,
     show,
+    title_label,
 )
 from reports.results_json import atomic_write_bytes
 
@@ -95,8 +97,8 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
     domains = _domains(noms, form)
     code_counts: Counter[str] = Counter()
     by_code_domain: dict[str, Counter[str]] = {}
-    domain_of_doc = {n.ident: n.domain for n in noms if n.kind == "document"}
-    domain_of_record = {n.record_id: n.domain for n in noms if n.record_id}
+    domain_of_doc = {n.ident: n.group for n in noms if n.kind == "document"}
+    domain_of_record = {n.record_id: n.group for n in noms if n.record_id}
     for finding, doc in all_findings(results):
         code = str(finding.get("code") or MISSING)
         code_counts[code] += 1
@@ -112,7 +114,7 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
 
     domain_rows = []
     for domain in domains:
-        in_domain = [n for n in noms if (n.domain or UNKNOWN_DOMAIN) == domain]
+        in_domain = [n for n in noms if (n.group or UNKNOWN_DOMAIN) == domain]
         findings_in_domain = sum(c.get(domain, 0) for c in by_code_domain.values())
         if not in_domain and not findings_in_domain:
             continue
@@ -154,6 +156,8 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
             {"code": c, "name": code_name(c), "count": n} for c, n in sorted(code_counts.items(), key=lambda x: -x[1])
         ],
         "domain_rows": domain_rows,
+        "title_label": title_label(form),
+        "group_label": group_label(form),
         "chart_svg": findings_chart_svg({c: dict(v) for c, v in by_code_domain.items()}, domains),
         "cards": [_card(n, out_dir, form) for n in noms],
         "batch_findings": [_finding_view(f, None, out_dir, form) for f in batch_only],
@@ -172,8 +176,8 @@ def _domains(noms: list[Nomination], form: FormTemplate | None) -> list[str]:
     group = form.quota_field if form is not None else None
     domains: list[str] = list(group.choices) if group is not None else []
     for n in noms:
-        if n.domain and n.domain not in domains:
-            domains.append(n.domain)
+        if n.group and n.group not in domains:
+            domains.append(n.group)
     return domains
 
 
@@ -184,7 +188,7 @@ def _card(n: Nomination, out_dir: Path, form: FormTemplate | None) -> dict[str, 
     pages = "、".join(str(p) for p in n.pages) if n.pages else MISSING
     score = doc.get("match_score")
     search = " ".join(
-        str(x) for x in (n.ident, n.record_id, n.tech_name, n.domain, n.applicant, n.recommender, n.status, source) if x
+        str(x) for x in (n.ident, n.record_id, n.title, n.group, n.applicant, n.recommender, n.status, source) if x
     )
     search += " " + " ".join(f"{f['code']} {f['name']} {f['message']} {f['label']}" for f in findings)
     return {
@@ -192,11 +196,11 @@ def _card(n: Nomination, out_dir: Path, form: FormTemplate | None) -> dict[str, 
         "kind": n.kind,
         "status": n.status,
         "cls": STATUS_CLASSES.get(n.status, "action"),
-        "title": n.tech_name or "（技术名称未识别）",
+        "title": n.title or f"（{title_label(form)}未识别）",
         "record_id": n.record_id or "无线上记录",
         "applicant": show(n.applicant) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.applicant else ""),
         "recommender": show(n.recommender) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.recommender else ""),
-        "domain": show(n.domain),
+        "domain": show(n.group),
         "source": show(source) if n.kind == "document" else "未收到纸质表",
         "pages": pages,
         "match_score": f"{score:.2f}" if isinstance(score, int | float) else MISSING,

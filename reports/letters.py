@@ -5,8 +5,10 @@ margins, 仿宋 三号 body on a fixed 28 pt line, 宋体 title, sender and date
 bottom right). East Asian fonts are set through ``w:eastAsia`` so Word and
 LibreOffice use them for the Chinese text.
 
-A letter lists each of the unit's nominations (技术名称, 编号) with its
-problems in plain words and what to send back, then the deadline. Only
+A letter lists each of the unit's nominations (its name, the template's
+``title`` field, and 编号) with its problems in plain words and what to send
+back, then the deadline. The letter's title and what it calls the materials
+are the template's (``[letters]``: ``FormTemplate.letters``), not this module's. Only
 ``error`` findings (after review: confirmed ones too, dismissed ones never)
 go into a letter: a warning waits for the clerk's check before a unit is
 asked for anything. UNREADABLE is the secretariat's own
@@ -29,7 +31,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from forms.findings import finding_codes
-from forms.template import FormTemplate
+from forms.template import FormTemplate, LetterSpec
 from reports.model import (
     Nomination,
     ReportOptions,
@@ -43,9 +45,6 @@ from reports.model import (
 from reports.results_json import atomic_write_bytes
 
 LETTERS_DIR = "letters"
-LETTER_TITLE = "关于补正“科创中国”先导技术推荐材料的通知"
-TITLE_BREAK = LETTER_TITLE.index("推荐材料")
-"""The title is 21 字, one more than an 二号 line holds: break it into two balanced lines, as official letters do."""
 LETTER_SEVERITIES = ("error",)
 """Only certain problems are sent to a unit; warnings wait for the clerk's check."""
 NOT_FOR_UNITS = tuple(c.code for c in finding_codes().values() if c.for_clerk)
@@ -80,7 +79,7 @@ REMEDY: dict[str, str] = {c.code: c.remedy for c in finding_codes().values() if 
 class LetterItem:
     """One nomination in a letter and its problems in plain words."""
 
-    tech_name: str
+    title: str  # the nomination's name (the template's title field)
     record_id: str
     applicant: str
     problems: list[str]
@@ -88,7 +87,7 @@ class LetterItem:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "tech_name": self.tech_name,
+            "title": self.title,
             "record_id": self.record_id,
             "applicant": self.applicant,
             "problems": list(self.problems),
@@ -127,7 +126,7 @@ def plan_letters(results: dict[str, Any], template: FormTemplate | None) -> tupl
         unit = n.recommender or next((str(f["unit"]) for f in unit_wide if f.get("unit")), None)
         if not unit:
             codes = "、".join(dict.fromkeys(str(f.get("code")) for f in own))
-            unaddressed.append(f"{n.ident}（{show(n.tech_name)}）：推荐单位不详，未生成补正通知（{codes}）")
+            unaddressed.append(f"{n.ident}（{show(n.title)}）：推荐单位不详，未生成补正通知（{codes}）")
             continue
         letter = letters.setdefault(unit, Letter(unit=unit))
         if own:
@@ -135,7 +134,7 @@ def plan_letters(results: dict[str, Any], template: FormTemplate | None) -> tupl
             remedies = list(dict.fromkeys(REMEDY.get(str(f.get("code")), "") for f in own if f.get("code") in REMEDY))
             letter.items.append(
                 LetterItem(
-                    show(n.tech_name), n.record_id or "无（未在推荐系统中找到）", show(n.applicant), problems, remedies
+                    show(n.title), n.record_id or "无（未在推荐系统中找到）", show(n.applicant), problems, remedies
                 )
             )
         for f in unit_wide:
@@ -193,14 +192,16 @@ def build_letter(letter: Letter, options: ReportOptions) -> Any:
     normal.font.size = BODY_SIZE  # type: ignore[attr-defined]
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)  # type: ignore[attr-defined]
 
-    first, second = LETTER_TITLE[:TITLE_BREAK], LETTER_TITLE[TITLE_BREAK:]
+    wording = letter_wording(options.template)
+    first, *more = wording.title
     title = _para(doc, first, font=TITLE_FONT, size=TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    title.runs[0].add_break()
-    _run(title, second, TITLE_FONT, TITLE_SIZE, bold=True)
+    for line in more:
+        title.runs[-1].add_break()
+        _run(title, line, TITLE_FONT, TITLE_SIZE, bold=True)
     title.paragraph_format.space_after = Pt(28)
     _para(doc, f"{letter.unit}：", indent=False)
     count = len(letter.items)
-    intro = "贵单位报送的“科创中国”先导技术榜单推荐材料已收悉。经将纸质推荐表与推荐系统线上填报信息逐项核对，"
+    intro = f"贵单位报送的{wording.materials}已收悉。经将纸质推荐表与推荐系统线上填报信息逐项核对，"
     intro += f"以下{count}项推荐材料存在问题，需予补正。" if count else "发现以下问题，需予处理。"
     intro += "现将有关情况通知如下："
     _para(doc, intro)
@@ -211,7 +212,7 @@ def build_letter(letter: Letter, options: ReportOptions) -> Any:
         part += 1
         for i, item in enumerate(letter.items):
             label = f"（{CN_NUMBERS[i]}）" if i < len(CN_NUMBERS) else f"（{i + 1}）"
-            _para(doc, f"{label}{item.tech_name}（编号：{item.record_id}；申报单位：{item.applicant}）", bold=True)
+            _para(doc, f"{label}{item.title}（编号：{item.record_id}；申报单位：{item.applicant}）", bold=True)
             for j, problem in enumerate(item.problems, start=1):
                 _para(doc, f"{j}. {problem}")
             if item.remedies:
@@ -235,6 +236,12 @@ def build_letter(letter: Letter, options: ReportOptions) -> Any:
     _para(doc, options.sender, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _para(doc, format_date(options.batch_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     return doc
+
+
+def letter_wording(template: FormTemplate | None) -> LetterSpec:
+    """The letter's title lines and its name for the materials: the template's (a neutral wording
+    when the results' template cannot be loaded)."""
+    return template.letters if template is not None else LetterSpec()
 
 
 def _letter_findings(n: Nomination) -> list[dict[str, Any]]:

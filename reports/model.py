@@ -133,8 +133,8 @@ class Nomination:
     kind: str  # "document" | "no_paper"
     ident: str  # document id, or the record id for a record with no paper
     record_id: str | None
-    tech_name: str | None
-    domain: str | None
+    title: str | None  # its name: the template's ``title`` field (kczg-2020: 技术名称)
+    group: str | None  # what the quota counts it in: the template's ``quota_group`` field (kczg-2020: 所属领域)
     applicant: str | None
     recommender: str | None
     status: str
@@ -165,8 +165,8 @@ class Nomination:
             "kind": self.kind,
             "ident": self.ident,
             "record_id": self.record_id,
-            "tech_name": self.tech_name,
-            "domain": self.domain,
+            "title": self.title,
+            "group": self.group,
             "applicant": self.applicant,
             "recommender": self.recommender,
             "status": self.status,
@@ -233,6 +233,24 @@ def field_label(key: Any, template: FormTemplate | None) -> str:
     key = str(key)
     label = template.label_of(key) if template is not None else None
     return label or OTHER_LABELS.get(key) or key
+
+
+TITLE_LABEL = "名称"
+"""What a nomination's name is called when its template has no ``title`` field (or none could be loaded)."""
+GROUP_LABEL = "类别"
+"""What its quota group is called when the template has no ``quota_group`` field."""
+
+
+def title_label(template: FormTemplate | None) -> str:
+    """The printed label of the template's ``title`` field (kczg-2020: 技术名称), for headers and messages."""
+    spec = template.title_field if template is not None else None
+    return spec.label if spec is not None else TITLE_LABEL
+
+
+def group_label(template: FormTemplate | None) -> str:
+    """The printed label of the template's ``quota_group`` field (kczg-2020: 所属领域)."""
+    spec = template.quota_field if template is not None else None
+    return spec.label if spec is not None else GROUP_LABEL
 
 
 def code_name(code: Any) -> str:
@@ -332,8 +350,8 @@ def nominations(results: dict[str, Any], template: FormTemplate | None = None) -
                 kind="document",
                 ident=_text(doc.get("id")) or MISSING,
                 record_id=record_id,
-                tech_name=_field_value(online, fields, title),
-                domain=_field_value(online, fields, group),
+                title=_field_value(online, fields, title),
+                group=_field_value(online, fields, group),
                 applicant=_text(online.get("applicant")) or _text(seal_text.get(applicant_box)),
                 recommender=_text(online.get("recommender")) or _text(seal_text.get(recommender_box)),
                 status=status_of(findings, unreadable=bool(doc.get("unreadable"))),
@@ -360,9 +378,11 @@ def nominations(results: dict[str, Any], template: FormTemplate | None = None) -
                 kind="no_paper",
                 ident=str(record_id),
                 record_id=str(record_id),
-                tech_name=_text(evidence.get("tech_name"))
+                # NO_PAPER's evidence names the record's title "tech_name" and a finding's group is
+                # "domain": CONTRACT.md's keys, whatever the form calls them.
+                title=_text(evidence.get("tech_name"))
                 or (_text(own.get("online")) if isinstance(own.get("online"), str) else None),
-                domain=_text(own.get("domain")) or _text(evidence.get("domain")),
+                group=_text(own.get("domain")) or _text(evidence.get("domain")),
                 applicant=_text(evidence.get("applicant")),
                 recommender=_text(own.get("unit")) or _text(evidence.get("recommender")),
                 status=status_of(findings),

@@ -49,12 +49,14 @@ from reports.model import (
     failure_reason,
     field_label,
     format_date,
+    group_label,
     input_reason,
     nominations,
     record_ids_of,
     review_note,
     severity_name,
     show,
+    title_label,
 )
 from reports.results_json import atomic_write_bytes
 from reports.spreadsheet import set_text
@@ -115,7 +117,7 @@ def build_workbook(results: dict[str, Any], options: ReportOptions) -> Workbook:
         name = _sheet_name(code_name(code), used)
         used.add(name)
         _code_sheet(wb.create_sheet(name), code, by_code[code], form)
-    _unmatched_sheet(wb.create_sheet(UNMATCHED_SHEET), [n for n in noms if n.kind == "no_paper"])
+    _unmatched_sheet(wb.create_sheet(UNMATCHED_SHEET), [n for n in noms if n.kind == "no_paper"], form)
     _failures_sheet(wb.create_sheet(FAILURES_SHEET), results)
     return wb
 
@@ -156,8 +158,8 @@ def _nominations_sheet(ws: Worksheet, noms: list[Nomination], form: FormTemplate
         "状态",
         "编号",
         "文档",
-        "技术名称",
-        "所属领域",
+        title_label(form),
+        group_label(form),
         "申报单位",
         "推荐单位",
         "纸质文件",
@@ -174,8 +176,8 @@ def _nominations_sheet(ws: Worksheet, noms: list[Nomination], form: FormTemplate
             n.status,
             show(n.record_id),
             n.ident if n.kind == "document" else MISSING,
-            show(n.tech_name),
-            show(n.domain),
+            show(n.title),
+            show(n.group),
             show(n.applicant),
             show(n.recommender),
             show(n.source_file) if n.kind == "document" else "未收到纸质表",
@@ -212,7 +214,7 @@ def _code_sheet(
         "严重程度",
         "编号",
         "文档",
-        "技术名称",
+        title_label(form),
         "推荐单位",
         "字段",
         "说明",
@@ -233,7 +235,7 @@ def _code_sheet(
                 severity_name(f.get("severity")),
                 record,
                 nom.ident if nom and nom.kind == "document" else MISSING,
-                show(nom.tech_name) if nom else MISSING,
+                show(nom.title) if nom else MISSING,
                 show(f.get("unit") or (nom.recommender if nom else None)),
                 field_label(f.get("field"), form),
                 show(f.get("message")),
@@ -250,13 +252,13 @@ def _code_sheet(
     _table(ws, headers, rows, fills)
 
 
-def _unmatched_sheet(ws: Worksheet, noms: list[Nomination]) -> None:
-    headers = ["编号", "技术名称", "所属领域", "申报单位", "推荐单位", "说明"]
+def _unmatched_sheet(ws: Worksheet, noms: list[Nomination], form: FormTemplate | None) -> None:
+    headers = ["编号", title_label(form), group_label(form), "申报单位", "推荐单位", "说明"]
     rows = [
         [
             show(n.record_id),
-            show(n.tech_name),
-            show(n.domain),
+            show(n.title),
+            show(n.group),
             show(n.applicant),
             show(n.recommender),
             show(n.findings[0].get("message") if n.findings else None),

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from extract import ExtractOptions, read_page
 from extract.ocr import FakeOcrEngine
@@ -128,3 +129,8 @@ def test_the_whole_pipeline_reads_checks_and_reports_the_variant_form(tmp_path: 
     assert "成熟度等级" in html and "数值无效" in html and TITLE in html and "专家组意见" in html
     letters = list((out / "letters").glob("*.docx"))
     assert len(letters) == 1 and AUTHORITY in letters[0].name
+    # The letter is titled and worded by the variant's [letters], not the 2020 notice's.
+    text = [p.text for p in Document(str(letters[0])).paragraphs]
+    assert text[0] == "关于补正青年科技创新项目申报材料的通知"
+    assert text[2].startswith("贵单位报送的2021年度青年科技创新项目申报材料已收悉。")
+    assert not any("先导" in line or "科创中国" in line for line in text)

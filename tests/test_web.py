@@ -383,7 +383,9 @@ def idents(html: str) -> set[str]:
     ("state=clean", {"d%3Ad0003"}),
     ("q=数控", {"d%3Ad0003"}),
     ("q=kc2020-0005", {"r%3AKC2020-0005"}),
-    ("domain=电子信息&code=NO_PAPER", {"r%3AKC2020-0005"}),
+    ("domain=电子信息&code=NO_PAPER", {"r%3AKC2020-0005"}),  # domain=: the old name, old links keep working
+    ("group=电子信息", {"d%3Ad0001", "r%3AKC2020-0005"}),
+    ("group=生物医药", {"d%3Ad0002"}),
 ])
 def test_list_filters(reader: TestClient, query: str, expected: set[str]) -> None:
     assert idents(reader.get(f"/?{query}").text) == expected
@@ -401,8 +403,8 @@ def test_list_state_follows_decisions(client: TestClient) -> None:
 
 
 def test_nomination_pager_follows_the_filter(reader: TestClient) -> None:
-    page = reader.get("/n/d:d0001?domain=电子信息").text
-    assert 'href="/n/r%3AKC2020-0005?domain=' in page
+    page = reader.get("/n/d:d0001?domain=电子信息").text  # an old link: the filter is kept under its new name
+    assert 'href="/n/r%3AKC2020-0005?group=' in page
     assert "1 / 2" in page
 
 

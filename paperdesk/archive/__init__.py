@@ -135,7 +135,7 @@ def archive_batch(store: Store, archive_dir: Path, stages: Stages) -> ArchiveSum
         nom = by_document.get(str(doc.get("id")))
         if nom is None:
             continue
-        name = namer.name(nom.record_id or paper_ident(doc), nom.tech_name, nom.ident)
+        name = namer.name(nom.record_id or paper_ident(doc), nom.title, nom.ident)
         row = _index_row(nom, name)
         rows.append(row)
         try:
@@ -182,8 +182,8 @@ def _index_row(nom: Nomination, name: str) -> IndexRow:
     decisions = [note for f in nom.findings if (note := review_note(f))]
     return IndexRow(
         record_id=nom.record_id or MISSING,
-        tech_name=nom.tech_name or MISSING,
-        domain=nom.domain or MISSING,
+        title=nom.title or MISSING,
+        group=nom.group or MISSING,
         applicant=nom.applicant or MISSING,
         recommender=nom.recommender or MISSING,
         status=nom.status,
@@ -206,7 +206,7 @@ def paper_ident(doc: dict[str, Any]) -> str:
 
 
 def _title(nom: Nomination) -> str:
-    return " ".join(p for p in (nom.record_id, nom.tech_name) if p) or nom.ident
+    return " ".join(p for p in (nom.record_id, nom.title) if p) or nom.ident
 
 
 def source_pages(doc: dict[str, Any], reading: dict[str, Any] | None, inputs: dict[str, InputFile]) -> list[SourcePage]:

@@ -27,8 +27,8 @@ class IndexRow:
     """One nomination in the archive (``file`` empty when it has no archive PDF, ``note`` says why)."""
 
     record_id: str
-    tech_name: str
-    domain: str
+    title: str  # the nomination's name (the template's title field)
+    group: str  # its quota group (the template's quota_group field)
     applicant: str
     recommender: str
     status: str
@@ -39,7 +39,7 @@ class IndexRow:
     note: str = ""
 
     def cells(self) -> list[object]:
-        return [self.record_id, self.tech_name, self.domain, self.applicant, self.recommender, self.status,
+        return [self.record_id, self.title, self.group, self.applicant, self.recommender, self.status,
                 self.decisions, self.file, self.document_id, self.pages, self.note]
 
 

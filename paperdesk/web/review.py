@@ -33,11 +33,13 @@ from reports.model import (
     Nomination,
     code_name,
     field_label,
+    group_label,
     nominations,
     opinion_box_text,
     results_template,
     severity_name,
     show,
+    title_label,
 )
 
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -170,7 +172,7 @@ class ReviewItem:
 
     def matches(self, query: ListQuery) -> bool:
         n = self.nomination
-        if query.domain and n.domain != query.domain:
+        if query.group and n.group != query.group:
             return False
         if query.unit and n.recommender != query.unit:
             return False
@@ -180,7 +182,7 @@ class ReviewItem:
             return False
         if query.text:
             needle = _normal(query.text)
-            haystack = [n.tech_name, n.record_id, n.applicant, n.recommender, n.ident]
+            haystack = [n.title, n.record_id, n.applicant, n.recommender, n.ident]
             if not any(needle in _normal(h) for h in haystack if h):
                 return False
         return True
@@ -199,7 +201,7 @@ class ReviewItem:
 class ListQuery:
     """The list's filters, as given in the URL (empty = no filter)."""
 
-    domain: str = ""
+    group: str = ""  # the template's quota group (kczg-2020: 所属领域)
     code: str = ""
     unit: str = ""
     state: str = ""
@@ -211,11 +213,12 @@ class ListQuery:
             return str(params.get(name) or "").strip()[:MAX_QUERY_CHARS]
 
         state = get("state")
-        return cls(domain=get("domain"), code=get("code"), unit=get("unit"),
+        # ``domain=``: what the group filter was called before it was the template's; old links keep working.
+        return cls(group=get("group") or get("domain"), code=get("code"), unit=get("unit"),
                    state=state if state in FILTER_STATES else "", text=get("q"))
 
     def params(self) -> dict[str, str]:
-        pairs = {"domain": self.domain, "code": self.code, "unit": self.unit, "state": self.state, "q": self.text}
+        pairs = {"group": self.group, "code": self.code, "unit": self.unit, "state": self.state, "q": self.text}
         return {k: v for k, v in pairs.items() if v}
 
     def to_dict(self) -> dict[str, str]:
@@ -257,16 +260,26 @@ class BatchView:
 
     def choices(self) -> dict[str, list[tuple[str, int]]]:
         """Filter options with how many nominations each would show."""
-        domains = Counter(i.nomination.domain for i in self.items if i.nomination.domain)
+        groups = Counter(i.nomination.group for i in self.items if i.nomination.group)
         units = Counter(i.nomination.recommender for i in self.items if i.nomination.recommender)
         codes = Counter(code for i in self.items for code in {f.code for f in i.findings})
         states = Counter(i.state for i in self.items)
         return {
-            "domain": _ordered(domains, list(self.template.quota_field.choices) if self.template.quota_field else []),
+            "group": _ordered(groups, list(self.template.quota_field.choices) if self.template.quota_field else []),
             "unit": sorted(units.items()),
             "code": sorted(codes.items()),
             "state": [(s, states.get(s, 0)) for s in FILTER_STATES],
         }
+
+    @property
+    def title_label(self) -> str:
+        """What the form calls a nomination's name (its title field's label)."""
+        return title_label(self.template)
+
+    @property
+    def group_label(self) -> str:
+        """What the form calls the group the quota counts in (its quota_group field's label)."""
+        return group_label(self.template)
 
     def crop_path(self, item: ReviewItem, key: str) -> Path | None:
         """The file of one crop of a nomination, only if the results name it and it lies inside out_dir."""
