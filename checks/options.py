@@ -119,10 +119,6 @@ class CheckOptions:
         """Is this field compared as an address (the template says so, or these options)?"""
         return spec.address or spec.key in self.lenient_fields
 
-    def count(self, text: str) -> int:
-        """字 of ``text`` under the configured rule."""
-        return COUNT_RULES[self.count_rule](text)
-
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["lenient_fields"] = list(self.lenient_fields)

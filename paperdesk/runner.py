@@ -28,7 +28,6 @@ Ctrl-C cancels what is pending, keeps what is stored and raises
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -42,7 +41,7 @@ from sqlalchemy import select
 from extract.reading import FormReading, PageReading
 from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError, TemplateError
 from forms.template import FormTemplate
-from ingest.files import os_reason
+from ingest.files import file_sha256
 from ingest.page import InputReport, Page
 from ingest.records import OnlineRecord
 from paperdesk import PIPELINE_VERSION
@@ -76,8 +75,6 @@ from reports.results_json import atomic_write_bytes
 
 log = logging.getLogger("paperdesk.runner")
 
-# Hash inputs in 1 MiB blocks: a scan is tens of MB; no need to hold it to hash it.
-HASH_BLOCK = 1 << 20
 # What a page's reading may fail with and still leave the batch running: the page
 # becomes a failure with its reason (an UNREADABLE finding), the other pages go on.
 # A programming error (TypeError, AttributeError…) is not in this list: it stops the
@@ -174,14 +171,6 @@ def pipeline_key(template: FormTemplate, options: RunOptions) -> str:
     return f"{PIPELINE_VERSION}:{template.name}:{options.ocr_engine}:{options.dpi}"
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # -- planning ---------------------------------------------------------------------------------
 
 
@@ -209,10 +198,10 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
     report = InputReport(file=str(path), status="read")
     plan = InputPlan(path=path, report=report)
     try:
-        report.sha256 = sha256_file(path)
-    except OSError as exc:
-        report.status, report.reason = "failed", f"cannot read the file: {exc.strerror or exc}"
-        report.reason_zh = os_reason(exc)[1]
+        report.sha256 = file_sha256(path)
+    except BadInputError as exc:
+        report.status, report.reason = "failed", exc.message
+        report.reason_zh = exc.reason_zh or ""
         return plan
     if report.sha256 in first_by_hash:
         report.status, report.duplicate_of = "skipped", first_by_hash[report.sha256]

@@ -120,7 +120,7 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
             continue
         domain_rows.append(
             {
-                "domain": domain,
+                "group": domain,
                 "nominations": len(in_domain),
                 "action": sum(1 for n in in_domain if n.status == STATUS_ACTION),
                 "check": sum(1 for n in in_domain if n.status == STATUS_CHECK),
@@ -200,7 +200,7 @@ def _card(n: Nomination, out_dir: Path, form: FormTemplate | None) -> dict[str, 
         "record_id": n.record_id or "无线上记录",
         "applicant": show(n.applicant) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.applicant else ""),
         "recommender": show(n.recommender) + (SEAL_SOURCE_NOTE if n.units_from_seal and n.recommender else ""),
-        "domain": show(n.group),
+        "group": show(n.group),
         "source": show(source) if n.kind == "document" else "未收到纸质表",
         "pages": pages,
         "match_score": f"{score:.2f}" if isinstance(score, int | float) else MISSING,

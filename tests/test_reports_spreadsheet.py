@@ -24,8 +24,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from checks.finding import CODES
-from reports import ReportOptions, write_reports
 from forms import load_template
+from reports import ReportOptions, write_reports
 from reports.findings_csv import csv_headers
 from reports.spreadsheet import CSV_TEXT_MARK, csv_text, set_text
 from reports.xlsx import FAILURES_SHEET, NOMINATIONS_SHEET, UNMATCHED_SHEET

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from forms import load_template
 from forms.errors import BadInputError, ConfigError
 from forms.template import FormTemplate
+from ingest.files import file_sha256
 from ingest.page import Page
 from paperdesk.archive.index import INDEX_NAME, IndexRow, write_index
 from paperdesk.archive.names import Namer
@@ -43,7 +44,6 @@ from paperdesk.archive.pdfa import ArchiveError, ArchivePage, write_pdfa
 from paperdesk.archive.textlayer import hocr, page_lines, scaled
 from paperdesk.options import db_url_from
 from paperdesk.results import apply_decisions
-from paperdesk.runner import sha256_file
 from paperdesk.stages import Stages, default_stages
 from paperdesk.store import InputRow, ReadingRow, Store, open_store
 from reports.model import MISSING, Nomination, nominations, review_note
@@ -271,7 +271,7 @@ def build_pdf(
     cached: dict[str, dict[int, dict[str, Any]]] = {}
     for item in {p.input.path: p.input for p in sources}.values():
         path = Path(item.path)
-        if not path.is_file() or sha256_file(path) != item.sha256:
+        if not path.is_file() or file_sha256(path) != item.sha256:
             raise ArchiveError(f"扫描件 {item.path} 在读取后已被移走或改动，请重新运行后再归档")
         kind = stages.sniff(path)
         for number, scan in render(path, kind, by_input[item.path], read_dpi, stages.iter_pages).items():
