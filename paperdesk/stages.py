@@ -21,9 +21,10 @@ from typing import Any
 
 from checks import CheckOptions, Reconciliation, reconcile
 from checks.finding import Finding
-from extract import ExtractOptions, PageReading, assemble, read_docx_form, read_page
+from extract import ExtractOptions, PageReading, assemble, read_docx_form
 from extract.ocr import OcrEngine, probe_tesseract
 from extract.reading import FormReading
+from extract.turned import read_page_any_way_up
 from forms import load_template
 from forms.template import FormTemplate
 from ingest import discover, iter_pages, page_count, read_docx, read_export, sniff, split_stack
@@ -116,9 +117,9 @@ def read_page_task(page: Page, template: FormTemplate, options: Any) -> PageRead
 
 
 def page_reading(page: Page, template: FormTemplate, options: Any, engine: OcrEngine | None = None) -> PageReading:
-    """``read_page``, then a page it found empty (no grid, no text) is "blank" only if its ink says so
+    """``read_page`` (a form page read with no label is read again turned: ``extract.turned``), then a page it found empty (no grid, no text) is "blank" only if its ink says so
     (``ingest.stacks.confirm_blank``): a photo or another document's page is "other", never dropped as blank."""
-    reading = read_page(page, template, options, engine=engine)
+    reading = read_page_any_way_up(page, template, options, engine=engine)
     if reading.kind == "blank" and confirm_blank(reading.kind, page.image) == "other":
         reading.kind = "other"
     return reading
