@@ -293,7 +293,11 @@ class FormBuilder:
                     break
                 used += ln.height
                 fit += 1
-            if splittable and fit >= keep and len(row.value_lines) - fit >= keep:
+            # The label cell is not split (the platform's printout keeps a label whole): the row breaks
+            # only where its whole label, hint and all, fits above the page's bottom rule (its padding
+            # may be used; past the rule, the label would be printed across the table's outline).
+            label_fits = sum(ln.height for ln in row.label_lines) <= page_bottom - y
+            if splittable and label_fits and fit >= keep and len(row.value_lines) - fit >= keep:
                 head = Row(row.key, row.kind, row.label_lines, row.value_lines[:fit], row.group, row.continued)
                 placed.append(Placed(head, page, y, page_bottom))
                 rest_label = row.label_lines if self.p.repeat_label else []
