@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from forms import FieldSpec, FormTemplate, load_template
 from samples.fonts import HAND_FONT, load_font
-from samples.seal import composite_multiply, seal_bbox, seal_lines_truth, seal_mask
+from samples.seal import composite_multiply, seal_bbox, seal_colour, seal_lines_truth, seal_mask
 from samples.spec import FormSpec, OpinionSpec, PrinterStyle, as_rng
 
 A4_MM = (210.0, 297.0)
@@ -492,7 +492,7 @@ class FormBuilder:
         alpha = seal_mask(op.seal, self.dpi, seed=self.spec.seed * 31 + len(key))
         layout.seals[key] = {"present": True, "unit": op.seal.unit, "page": page + 1,
                              "bbox": list(seal_bbox(op.seal, c, self.dpi)), **seal_lines_truth(op.seal)}
-        return composite_multiply(img, alpha, c)
+        return composite_multiply(img, alpha, c, seal_colour(op.seal))
 
 
 def _date_number(op: OpinionSpec, i: int) -> str:

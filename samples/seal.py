@@ -327,6 +327,7 @@ def seal_truth(style: SealSpec, center: tuple[float, float], dpi: int) -> dict[s
         "code_font": style.code_font or style.font,
         "name_span_deg": round(_span_of(names), 1),
         "ink": round(style.ink, 3),
+        "ink_bgr": [round(float(v), 1) for v in seal_colour(style)],
         "patches": style.patches,
         "bleed_mm": style.bleed_mm,
         "bbox": list(seal_bbox(style, (int(center[0]), int(center[1])), dpi)),
@@ -351,6 +352,11 @@ def _span_of(glyphs: list[Glyph]) -> float:
     first = math.degrees(math.atan2(glyphs[0].x, -glyphs[0].y))
     last = math.degrees(math.atan2(glyphs[-1].x, -glyphs[-1].y))
     return (last - first) % 360.0
+
+
+def seal_colour(style: SealSpec) -> np.ndarray:
+    """The pad's colour (BGR) ``style`` is stamped in."""
+    return SEAL_BGR if style.ink_bgr is None else np.array(style.ink_bgr, dtype=np.float64)
 
 
 def composite_multiply(image: np.ndarray, alpha: np.ndarray, center: tuple[int, int],
@@ -385,7 +391,7 @@ def draw_seal(image: np.ndarray, unit: str = "", center: tuple[int, int] | None 
         style = SealSpec(**{**style.to_dict(), "unit": unit})
     if center is None:
         center = (image.shape[1] // 2, image.shape[0] // 2)
-    return composite_multiply(image, seal_mask(style, dpi, seed), center)
+    return composite_multiply(image, seal_mask(style, dpi, seed), center, seal_colour(style))
 
 
 def seal_bbox(style: SealSpec, center: tuple[int, int], dpi: int) -> tuple[int, int, int, int]:

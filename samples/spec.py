@@ -57,10 +57,11 @@ class SealSpec:
     span_deg: float = 0.0  # arc the name covers, symmetric about the top; 0 = from its length (older seals)
     patches: int = 0  # sectors the stamp barely touched (uneven pressure): 0 none
     bleed_mm: float = 0.0  # over-inked pad: ink spreads this far beyond the engraving
+    ink_bgr: tuple[float, float, float] | None = None  # the pad's colour as a scanner sees it; None: stamp-pad red
 
     def to_dict(self) -> dict[str, Any]:
         return _without_defaults(self, ("double_ring", "oval_mm", "font", "code_font", "subtitle", "subtitle_arc",
-                                        "span_deg", "patches", "bleed_mm"))
+                                        "span_deg", "patches", "bleed_mm", "ink_bgr"))
 
     @property
     def code(self) -> str:
@@ -427,6 +428,9 @@ SEAL_SPAN_BASE_DEG = 140.0
 SEAL_SPAN_JITTER_DEG = 15.0  # one engraver spaces wider than the next
 SEAL_SPAN_STRAIGHT_SUBTITLE_DEG = 240.0  # a straight subtitle under the star leaves the lowest quarter free
 SEAL_BLEED_MM = (0.08, 0.18)  # an over-inked pad: strokes thicken by about this much
+# Pads in use (BGR as a scanner sees them): stamp-pad red, vermilion 朱红, dark red, a worn pinkish pad.
+SEAL_INK_COLOURS_BGR: list[tuple[float, float, float]] = [(48.0, 38.0, 205.0), (35.0, 60.0, 228.0),
+                                                          (55.0, 35.0, 160.0), (105.0, 85.0, 228.0)]
 
 
 def name_span_deg(n_chars: int, rng: random.Random) -> float:
@@ -463,6 +467,7 @@ def real_seal(rng: random.Random, unit: str, *, lower: str | None = None, oval: 
         subtitle=rng.choice(SEAL_SUBTITLES) if lower.startswith("subtitle") else "",
         subtitle_arc=lower == "subtitle_arc",
         span_deg=span,
+        ink_bgr=rng.choice(SEAL_INK_COLOURS_BGR),
     )
 
 
@@ -479,7 +484,8 @@ def varied_seal(rng: random.Random, unit: str, *, ink: tuple[float, float] = SEA
     return dataclasses.replace(
         seal, font=kinds.font, code_font=kinds.code_font, subtitle=kinds.subtitle, subtitle_arc=kinds.subtitle_arc,
         span_deg=kinds.span_deg, oval_mm=kinds.oval_mm if sub.random() < 0.5 else seal.oval_mm,
-        patches=sub.choice([0, 0, 1, 2]), bleed_mm=sub.uniform(*SEAL_BLEED_MM) if sub.random() < 0.15 else 0.0)
+        patches=sub.choice([0, 0, 1, 2]), bleed_mm=sub.uniform(*SEAL_BLEED_MM) if sub.random() < 0.15 else 0.0,
+        ink_bgr=kinds.ink_bgr)
 
 
 def _varied_ring(rng: random.Random, unit: str, ink: tuple[float, float]) -> SealSpec:

@@ -20,7 +20,7 @@ import numpy as np
 
 from forms import FieldSpec, FormTemplate
 from samples.draw import A4_MM, TOP_MM, Painter, draw_tick, mm, pt_px, wrap
-from samples.seal import composite_multiply, seal_mask
+from samples.seal import composite_multiply, seal_colour, seal_mask
 from samples.spec import OpinionSpec, PrinterStyle
 
 # Page margins and the label column (mm): the label column fits a six-character label at 五号.
@@ -108,7 +108,7 @@ def render_variant(template: FormTemplate, form: VariantForm, dpi: int = 300) ->
         op = form.opinions.get(key)
         if op is not None and op.seal is not None:
             alpha = seal_mask(op.seal, dpi, seed=form.seed * 31 + len(key))
-            images[page] = composite_multiply(images[page], alpha, centre)
+            images[page] = composite_multiply(images[page], alpha, centre, seal_colour(op.seal))
     return images
 
 

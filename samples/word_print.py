@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw
 from forms import FormTemplate, load_template
 from samples.docx_form import date_line
 from samples.draw import HAND_SCALE, Layout, Painter, hand_text, hand_width, mm
-from samples.seal import composite_multiply, seal_bbox, seal_lines_truth, seal_mask
+from samples.seal import composite_multiply, seal_bbox, seal_colour, seal_lines_truth, seal_mask
 from samples.spec import FormSpec, OpinionSpec, PrinterStyle
 
 PT_PER_INCH = 72.0
@@ -135,7 +135,7 @@ def print_layout(pdf_path: Path, spec: FormSpec, dpi: int, template: FormTemplat
                 continue
             c = (cx + mm(op.seal.offset_mm[0], dpi), cy + mm(op.seal.offset_mm[1] - SEAL_ABOVE_LABEL_MM / 3, dpi))
             alpha = seal_mask(op.seal, dpi, seed=spec.seed * 31 + len(f.key))
-            pages[lab.page] = composite_multiply(pages[lab.page], alpha, c)
+            pages[lab.page] = composite_multiply(pages[lab.page], alpha, c, seal_colour(op.seal))
             layout.seals[f.key] = {"present": True, "unit": op.seal.unit, "page": lab.page + 1,
                                    "bbox": list(seal_bbox(op.seal, c, dpi)), **seal_lines_truth(op.seal)}
     return pages, layout

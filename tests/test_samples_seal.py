@@ -185,3 +185,17 @@ def test_the_lower_arc_never_runs_into_a_name_that_goes_three_quarters_round(low
     low_pitch = abs(angle(low[0]) - angle(low[1]))
     gap = min(abs((angle(g) - angle(n) + 180) % 360 - 180) for g in low for n in names)
     assert gap - name_pitch / 2 - low_pitch / 2 > 5.0  # clear paper between the name's ends and the lower text
+
+
+def test_the_pad_colour_is_the_one_the_spec_names_and_defaults_to_stamp_pad_red() -> None:
+    from samples.seal import SEAL_BGR, draw_seal
+
+    white = np.full((500, 500, 3), 255, np.uint8)
+    style = SealSpec("中国地质科学院", coverage=1.0)
+    red = draw_seal(white, style=style, dpi=DPI, seed=1)
+    same = draw_seal(white, style=dataclasses.replace(style, ink_bgr=tuple(SEAL_BGR)), dpi=DPI, seed=1)
+    assert np.array_equal(red, same)
+    dark = draw_seal(white, style=dataclasses.replace(style, ink_bgr=(55.0, 35.0, 160.0)), dpi=DPI, seed=1)
+    ink = red.min(axis=2) < 200
+    assert dark[ink][:, 2].mean() < red[ink][:, 2].mean() - 20  # less red where the ink is
+    assert seal_truth(dataclasses.replace(style, ink_bgr=(55.0, 35.0, 160.0)), (0, 0), DPI)["ink_bgr"] == [55.0, 35.0, 160.0]
