@@ -28,10 +28,11 @@ from ocrmypdf.hocrtransform import HocrParser
 from openpyxl import load_workbook
 
 from extract.preprocess import measure_skew, to_gray
-from extract.reading import FieldReading
+from extract.reading import FieldReading, PageReading
 from forms import load_template
 from forms.template import FormTemplate
 from ingest.page import Page
+from ingest.stacks import PageKind
 from paperdesk.archive import INDEX_NAME, ArchiveError, InputFile, source_pages, write_archive
 from paperdesk.archive.names import MAX_STEM_BYTES, Namer, stem
 from paperdesk.archive.textlayer import TextLine, hocr, page_lines, spread
@@ -47,7 +48,7 @@ SAMPLES = ROOT / "samples"
 TRUTH = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
 NAMES = {d["id"]: d["fields"]["tech_name"] for d in TRUTH["documents"] if d["fields"].get("tech_name")}
 # Each page of the two scans: its kind and, on a first page, whose form it is (samples/README.md).
-KINDS: dict[str, list[tuple[str, str | None]]] = {
+KINDS: dict[str, list[tuple[PageKind, str | None]]] = {
     "stack_box1.pdf": [("first", "F08"), ("continuation", None), ("continuation", None), ("attachment", None),
                        ("blank", None), ("first", "F12"), ("continuation", None), ("continuation", None),
                        ("first", "F13"), ("continuation", None), ("continuation", None)],
@@ -65,25 +66,25 @@ RECORDS = [
 ]
 
 
-def oracle_page(page: Page, template: FormTemplate, options: Any) -> dict[str, Any]:
+def oracle_page(page: Page, template: FormTemplate, options: Any) -> PageReading:
     """A page reading as extract makes it, with the kind and 技术名称 the sample was drawn with."""
     kind, doc = KINDS[page.source.name][page.number - 1]
     h, w = page.image.shape[:2]
-    reading: dict[str, Any] = {"source": str(page.source), "page": page.number, "kind": kind, "width": w, "height": h,
-                               "dpi": page.dpi, "engine": "oracle", "skew_deg": 0.0}
+    reading = PageReading(source=str(page.source), page=page.number, kind=kind, width=w, height=h, dpi=page.dpi,
+                          engine="oracle")
     if (page.source.name, page.number) in MEASURED:
-        reading["skew_deg"] = measure_skew(to_gray(page.image))
+        reading.skew_deg = measure_skew(to_gray(page.image))
     if kind == "attachment":
-        reading["text"] = ATTACHMENT_TEXT
+        reading.text = ATTACHMENT_TEXT
     if doc is not None:
         label = [int(w * 0.1), int(h * 0.12), int(w * 0.25), int(h * 0.15)]
         value = [int(w * 0.25), int(h * 0.12), int(w * 0.9), int(h * 0.15)]
         name = NAMES[doc]
-        field = FieldReading(key="tech_name", value=name, raw=name, confidence=0.99, page=page.number, bbox=value)
-        reading["fields"] = {"tech_name": field.to_dict()}
-        reading["cells"] = [{"key": "tech_name", "role": "label", "bbox": label},
-                            {"key": "tech_name", "role": "value", "bbox": value}]
-        reading["text"] = "“科创中国”榜单推荐表（先导技术）"
+        reading.fields = {"tech_name": FieldReading(key="tech_name", value=name, raw=name, confidence=0.99,
+                                                    page=page.number, bbox=value)}
+        reading.cells = [{"key": "tech_name", "role": "label", "bbox": label},
+                         {"key": "tech_name", "role": "value", "bbox": value}]
+        reading.text = "“科创中国”榜单推荐表（先导技术）"
     return reading
 
 
