@@ -53,15 +53,17 @@ BATCH_UNITS = (20, 40)  # units named in one simulated batch's export (申报单
 FOUND_MIN_IOU = 0.3  # a found seal is this seal when its box overlaps the true ring's box this much
 FORMS = 4  # printed forms the boxes are cut from (printer styles and date styles vary between them)
 PALE_INK = (0.5, 0.7)  # the issue's pale seals: half to two thirds of a fresh pad
-SMALL_ROUND_MM = (30.0, 37.0)
-LARGE_ROUND_MM = (46.0, 50.0)
+SMALL_ROUND_MM = (30.0, 37.0)  # below GA 241's 38 mm: departments' and small companies' seals
+LARGE_ROUND_MM = (46.0, 50.0)  # above it: some institutes' and authorities' seals
 ROTATED_DEG = (40.0, 180.0)  # stamped well off upright, either way
-LOW_DPI = 150
+LOW_DPI = 150  # the issue's low-resolution scans and photos
 INSIDE_MARGIN_MM = 1.0  # the impression is kept this far inside the box's ruled edges
 
 
 @dataclass(frozen=True)
 class Condition:
+    """One row of the bench: how its seals differ from ``real_seal``'s and how the box is scanned."""
+
     name: str
     mode: str = "color"
     dpi: int = 300
@@ -97,7 +99,7 @@ def _rotated(s: SealSpec, r: random.Random) -> SealSpec:
 CONDITIONS: list[Condition] = [
     Condition("round_plain", lower=""),
     Condition("round_code", lower="code"),
-    Condition("round_subtitle", change=lambda s, r: s, lower="subtitle_any"),
+    Condition("round_subtitle", lower="subtitle_any"),
     Condition("oval", change=_oval(SMALL_OVAL_SIZES_MM[:2]), oval=True),
     Condition("small_oval", change=_oval(SMALL_OVAL_SIZES_MM[2:]), oval=True),
     Condition("small_round", change=_round(SMALL_ROUND_MM)),
