@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
-from scipy.optimize import linear_sum_assignment
 
 from checks.compare import compare_name
 from checks.options import CheckOptions
@@ -122,6 +121,8 @@ def match(readings: list[FormReading], records: list[OnlineRecord], template: Fo
     result = MatchResult()
     owner: dict[int, int] = {}  # record index -> reading index
     if readings and records:
+        from scipy.optimize import linear_sum_assignment  # here, not at import: page readers never match (40 MB)
+
         feasible = np.where(scores >= options.match_min_score, scores, 0.0)
         rows, cols = linear_sum_assignment(feasible, maximize=True)
         for i, j in zip(rows, cols, strict=True):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy.spatial import cKDTree
 
 from ingest.skew import level_angle, turn
 
@@ -47,6 +46,9 @@ FLIP_MAJORITY = 0.7
 MIN_UNANIMOUS_FLIP_VOTES = 3
 # A nearest neighbour further than this many glyph heights belongs to no line.
 NEIGHBOUR_MAX_EMS = 2.5
+# Glyphs whose nearest neighbours are searched at once: 256 rows of distances to a page's few
+# thousand glyphs are a few MB (scipy's k-d tree did it, and cost every page reader 40 MB of imports).
+NEIGHBOUR_CHUNK = 256
 # A mark is "small" below this share of its line's height, and low/high beyond these positions in the line.
 SMALL_MARK_SHARE = 0.4
 LOW_POSITION = 0.62
@@ -198,13 +200,28 @@ def _line_votes(ink: np.ndarray) -> tuple[int, int]:
         return 0, 0
     centres = stats[:, :2] + stats[:, 2:4] / 2.0
     em = float(np.median(np.maximum(stats[:, 2], stats[:, 3])))
-    tree = cKDTree(centres)
-    dist, idx = tree.query(centres, k=2)
-    near = dist[:, 1] <= NEIGHBOUR_MAX_EMS * em
-    delta = np.abs(centres[idx[near, 1]] - centres[near])
+    dist, idx = _nearest(centres)
+    near = dist <= NEIGHBOUR_MAX_EMS * em
+    delta = np.abs(centres[idx[near]] - centres[near])
     across = int(np.sum(delta[:, 0] > delta[:, 1]))
     down = int(np.sum(delta[:, 1] > delta[:, 0]))
     return across, down
+
+
+def _nearest(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's distance to its nearest other point, and that point's index (exact, by brute force)."""
+    n = len(points)
+    dist = np.empty(n, np.float64)
+    idx = np.empty(n, np.intp)
+    for start in range(0, n, NEIGHBOUR_CHUNK):
+        block = points[start : start + NEIGHBOUR_CHUNK]
+        d2 = ((block[:, None, :] - points[None, :, :]) ** 2).sum(axis=2)
+        rows = np.arange(len(block))
+        d2[rows, rows + start] = np.inf  # not itself
+        nearest = d2.argmin(axis=1)
+        idx[start : start + len(block)] = nearest
+        dist[start : start + len(block)] = np.sqrt(d2[rows, nearest])
+    return dist, idx
 
 
 def _flip_votes(ink: np.ndarray) -> tuple[int, int]:

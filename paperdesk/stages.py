@@ -17,10 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checks import CheckOptions, Reconciliation, reconcile
-from checks.finding import Finding
 from extract import ExtractOptions, PageReading, assemble, read_docx_form
 from extract.ocr import OcrEngine, probe_tesseract
 from extract.reading import FormReading
@@ -31,7 +29,11 @@ from ingest import discover, iter_pages, page_count, read_docx, read_export, sni
 from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
 from ingest.stacks import NOT_THIS_FORM, confirm_blank
-from reports import ReportOptions, write_reports
+
+if TYPE_CHECKING:  # checks and reports are imported where they run: a page worker needs neither (scipy, openpyxl, docx)
+    from checks import Reconciliation
+    from checks.finding import Finding
+    from reports import ReportOptions
 
 
 @dataclass
@@ -135,6 +137,8 @@ def _group_pages(kinds: list[str]) -> list[PageGroupSpan]:
 def _reconcile(
     readings: list[FormReading], records: list[OnlineRecord], template: FormTemplate, count_rule: str
 ) -> Matches:
+    from checks import CheckOptions, reconcile
+
     rec = reconcile(readings, records, template, CheckOptions(count_rule=count_rule))
     return matches_from(rec, [r.document_id for r in readings])
 
@@ -155,6 +159,8 @@ def matches_from(rec: Reconciliation, document_ids: list[str]) -> Matches:
 
 
 def _write_reports(results: dict[str, Any], out_dir: Path, options: ReportOptions) -> None:
+    from reports import write_reports
+
     write_reports(results, out_dir, options)
 
 
