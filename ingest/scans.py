@@ -192,8 +192,7 @@ def _reason_of(exc: BadInputError) -> Reason:
 def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
     _check_pdf_complete(path)
     try:
-        probe = pypdfium2.PdfDocument(path)  # PDFium says "password" plainly; pdfminer may not
-        probe.close()
+        pdfium_doc = pypdfium2.PdfDocument(path)  # renders the pages; PDFium says "password" plainly, pdfminer may not
     except pypdfium2.PdfiumError as exc:
         raise BadInputError(*_pdfium_reason(exc)) from exc
     except OSError as exc:
@@ -201,8 +200,10 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
     try:
         pdf = pdfplumber.open(path)
     except _PDF_ERRORS as exc:
+        pdfium_doc.close()
         raise BadInputError(*_pdfminer_reason(exc)) from exc
     except OSError as exc:
+        pdfium_doc.close()
         raise BadInputError(*os_reason(exc)) from exc
     try:
         try:
@@ -215,7 +216,7 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
         for index, plumber_page in enumerate(pages):
             number = index + 1
             try:
-                yield _pdf_page(plumber_page, path, number, dpi)
+                yield _pdf_page(plumber_page, pdfium_doc, path, number, dpi)
             except _PDF_ERRORS as exc:
                 raise BadInputError(*_on_page(_pdfminer_reason(exc), number, total)) from exc
             except BadInputError as exc:
@@ -224,6 +225,7 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[Page]:
                 plumber_page.close()  # drop pdfplumber's per-page caches: a 200-page stack stays small
     finally:
         _close_pdf(pdf)
+        pdfium_doc.close()
 
 
 def _close_pdf(pdf: pdfplumber.PDF) -> None:
@@ -236,7 +238,7 @@ def _close_pdf(pdf: pdfplumber.PDF) -> None:
             pdf.stream.close()
 
 
-def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: int) -> Page:
+def _pdf_page(plumber_page: pdfplumber.page.Page, pdfium_doc: pypdfium2.PdfDocument, path: Path, number: int, dpi: int) -> Page:
     scale = dpi / PDF_POINTS_PER_INCH
     x_origin, y_origin = plumber_page.bbox[0], plumber_page.bbox[1]
     pixels = plumber_page.width * scale * plumber_page.height * scale
@@ -247,8 +249,8 @@ def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: 
             "页面尺寸异常（远大于 A3 纸），无法处理，请按实际纸张大小重新扫描或导出",
         )
     raw_words = [w for w in plumber_page.extract_words(keep_blank_chars=False) if w["text"].strip()]
-    rendered = plumber_page.to_image(resolution=dpi).original
-    image, mode = _pil_to_bgr(rendered)
+    image = _render_bgr(pdfium_doc[number - 1], dpi)
+    mode = _bgr_mode(image)
     if raw_words and not _is_scan_with_text(plumber_page):
         words = [
             Word(
@@ -267,6 +269,29 @@ def _pdf_page(plumber_page: pdfplumber.page.Page, path: Path, number: int, dpi: 
     mode = _pdf_scan_mode(plumber_page) or mode
     image, degrees = upright(image)
     return _page(image, dpi, path, number, mode, rotation=degrees)
+
+
+def _render_bgr(pdfium_page: pypdfium2.PdfPage, dpi: int) -> np.ndarray:
+    """The page at ``dpi`` as BGR uint8, rendered as pdfplumber's ``to_image`` renders it (no
+    anti-aliasing, white paper), copied once out of PDFium's buffer: going through Pillow made
+    four copies of the page (PIL image, its RGB copy, the array, the BGR array), 105 MB at 300 dpi."""
+    try:
+        bitmap = pdfium_page.render(
+            scale=dpi / PDF_POINTS_PER_INCH, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True, prefer_bgrx=True
+        )
+    finally:
+        pdfium_page.close()
+    try:
+        pixels = bitmap.to_numpy()
+        if bitmap.mode == "L":
+            return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR)
+        if bitmap.mode == "BGR":
+            return pixels.copy()
+        if bitmap.mode in ("BGRX", "BGRA"):  # opaque white fill: the fourth byte carries nothing
+            return cv2.cvtColor(pixels, cv2.COLOR_BGRA2BGR)
+        raise BadInputError(f"PDFium rendered an unexpected pixel format {bitmap.mode}", _PDF_DAMAGED_ZH)
+    finally:
+        bitmap.close()
 
 
 def _is_scan_with_text(plumber_page: pdfplumber.page.Page) -> bool:
@@ -397,13 +422,20 @@ def _pil_to_bgr(img: Image.Image) -> tuple[np.ndarray, ColorMode]:
     if mode in ("L", "LA"):
         gray = np.asarray(_on_white(img).convert("L") if mode == "LA" else img)
         return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _gray_mode(gray)
-    rgb = np.asarray(_on_white(img).convert("RGB"))
+    img = _on_white(img)
+    rgb = np.asarray(img if img.mode == "RGB" else img.convert("RGB"))  # convert() would copy an RGB page again
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    del rgb
+    return bgr, _bgr_mode(bgr)
+
+
+def _bgr_mode(bgr: np.ndarray) -> ColorMode:
+    """What a BGR page holds: colour, or gray or bilevel ink (measured on every ``STATS_STRIDE``-th pixel)."""
     sample = bgr[::STATS_STRIDE, ::STATS_STRIDE].astype(np.int16)
     spread = sample.max(axis=2) - sample.min(axis=2)
     if float(np.mean(spread > COLOUR_SPREAD)) >= COLOUR_PIXEL_SHARE:
-        return bgr, "color"
-    return bgr, _gray_mode(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+        return "color"
+    return _sampled_gray_mode(cv2.cvtColor(np.ascontiguousarray(sample, dtype=np.uint8), cv2.COLOR_BGR2GRAY))
 
 
 def _on_white(img: Image.Image) -> Image.Image:
@@ -416,7 +448,11 @@ def _on_white(img: Image.Image) -> Image.Image:
 
 
 def _gray_mode(gray: np.ndarray) -> ColorMode:
-    sample = gray[::STATS_STRIDE, ::STATS_STRIDE]
+    return _sampled_gray_mode(gray[::STATS_STRIDE, ::STATS_STRIDE])
+
+
+def _sampled_gray_mode(sample: np.ndarray) -> ColorMode:
+    """Gray or bilevel, from every ``STATS_STRIDE``-th pixel of a gray page."""
     low, high = MIDTONE_RANGE
     midtones = float(np.mean((sample > low) & (sample < high)))
     return "bilevel" if midtones < MIDTONE_PIXEL_SHARE else "gray"
