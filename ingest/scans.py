@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 from forms.errors import BadInputError
 from ingest.files import Reason, image_format, os_reason, sniff
+from ingest.heap import give_back_freed
 from ingest.orientation import upright
 from ingest.page import ColorMode, DocxImage, DocxTable, Page, Word
 
@@ -63,6 +64,12 @@ MIDTONE_PIXEL_SHARE = 0.002
 MIDTONE_RANGE = (16, 240)
 # Colour statistics on every 4th pixel each way: a 300 dpi page still gives ~550k samples.
 STATS_STRIDE = 4
+
+# Image files scanned finer than this are read at it: every stage is tuned and measured at 150-300 dpi
+# (body text ~40 px high, the recogniser wants 48), and above it only memory grows: a 600-dpi A4 page
+# is 105 MB as BGR and its working copies (deskewed, gray, flattened) 280 MB more. (A PDF is rendered
+# at the ``dpi`` asked for.)
+READ_MAX_DPI = 300
 
 _EXIF_ORIENTATION_TAG = 0x0112
 _EXIF_DEGREES = {3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}  # clockwise turn exif_transpose applies
@@ -339,14 +346,15 @@ def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
                 frame.load()
                 exif_degrees = _EXIF_DEGREES.get(frame.getexif().get(_EXIF_ORIENTATION_TAG, 1), 0)
                 turned = ImageOps.exif_transpose(frame) if exif_degrees else frame
-                image, mode = _pil_to_bgr(turned)
+                scaled, frame_dpi, full_mode = _at_read_dpi(turned, _image_dpi(frame, dpi))
+                image, mode = _pil_to_bgr(scaled)
+                del scaled, turned
             except BadInputError as exc:
                 raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
             except _DECODE_ERRORS as exc:
                 raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
-            frame_dpi = _image_dpi(frame, dpi)
             image, degrees = upright(image)
-            yield _page(image, frame_dpi, path, number, mode, rotation=(exif_degrees + degrees) % 360)
+            yield _page(image, frame_dpi, path, number, full_mode or mode, rotation=(exif_degrees + degrees) % 360)
 
 
 def _on_frame(reason: Reason, number: int, total: int) -> Reason:
@@ -390,6 +398,33 @@ def _decode_failure_zh(exc: BaseException, detail: str) -> str:
     if isinstance(exc, EOFError) or "truncated" in detail.lower():
         return "不完整（文件被截断），可能传输中断，请重新扫描或重新获取文件"
     return "已损坏，无法解码，请重新扫描或重新获取文件"
+
+
+def _at_read_dpi(img: Image.Image, dpi: int) -> tuple[Image.Image, int, ColorMode | None]:
+    """A frame scanned finer than ``READ_MAX_DPI`` scaled down to it (area average, before any copy
+    of it is made), its new dpi, and the colour mode of the full-size scan where averaging would
+    blur it (a 1-bit or gray page's edges turn midtone); None where the scaled page tells it."""
+    if dpi <= READ_MAX_DPI or img.mode not in ("1", "L", "RGB", "RGBA", "P"):
+        return img, dpi, None  # 16-bit and float scans are rare enough to keep as they come
+    mode: ColorMode | None = None
+    if img.mode == "1":
+        mode, img = "bilevel", img.convert("L")
+    elif img.mode == "L":
+        mode = _histogram_gray_mode(img)
+    else:
+        img = _on_white(img).convert("RGB")
+    if dpi % READ_MAX_DPI == 0:
+        return img.reduce(dpi // READ_MAX_DPI), READ_MAX_DPI, mode  # whole factor: a plain box average
+    size = (max(1, round(img.width * READ_MAX_DPI / dpi)), max(1, round(img.height * READ_MAX_DPI / dpi)))
+    return img.resize(size, Image.Resampling.BOX), READ_MAX_DPI, mode
+
+
+def _histogram_gray_mode(img: Image.Image) -> ColorMode:
+    """Gray or bilevel, as ``_gray_mode`` says, from the whole frame's histogram (no copy of its pixels)."""
+    hist = img.histogram()
+    low, high = MIDTONE_RANGE
+    midtones = sum(hist[low + 1 : high]) / max(1, sum(hist))
+    return "bilevel" if midtones < MIDTONE_PIXEL_SHARE else "gray"
 
 
 def _image_dpi(img: Image.Image, default: int) -> int:
@@ -476,6 +511,7 @@ def _page(
     rotation: int = 0,
 ) -> Page:
     image = np.ascontiguousarray(image, dtype=np.uint8)
+    give_back_freed()  # the decoded or rendered frame and its copies are gone: the page is all that is left
     return Page(
         image=image,
         dpi=dpi,

@@ -1,0 +1,121 @@
+"""What a worker holds (issue 14): the modules it imports, the copies of a page it makes, the
+resolution a fine scan is read at. Memory itself is a bench number (``bench/memory.py``), never
+asserted here; the behaviour that keeps it low is."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pdfplumber
+import pytest
+from PIL import Image
+
+from ingest import iter_pages
+from ingest.orientation import _nearest
+from ingest.orientation import rotate as turn_page
+from ingest.scans import READ_MAX_DPI
+from paperdesk.stages import read_page_task
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a process that only reads pages must not load: the checks' solver, the store, the report writers.
+NOT_IN_A_WORKER = ("scipy", "pandas", "openpyxl", "sqlalchemy", "docx", "jinja2", "checks", "reports")
+
+
+def test_a_page_worker_imports_neither_the_checks_nor_the_store_nor_the_report_writers() -> None:
+    """A pool worker imports what unpickling its task needs: a fresh interpreter is handed the pickled
+    ``read_page_task``, as ``ProcessPoolExecutor`` and Dask hand it, and says what it loaded."""
+    child = (
+        "import json, pickle, sys\n"
+        "task = pickle.loads(sys.stdin.buffer.read())\n"
+        "print(json.dumps({'task': task.__module__ + '.' + task.__name__, 'modules': sorted(sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], input=pickle.dumps(read_page_task), capture_output=True, cwd=ROOT, check=True
+    )
+    seen = json.loads(done.stdout)
+    assert seen["task"] == "paperdesk.stages.read_page_task"
+    assert {"extract.page", "ingest.scans", "cv2"} <= set(seen["modules"])  # it did load the page reader
+    loaded = sorted({m.split(".")[0] for m in seen["modules"]} & set(NOT_IN_A_WORKER))
+    assert loaded == []
+
+
+def _scan_pdf(path: Path, dpi: int) -> Path:
+    """A one-page scanned PDF: a colour A4 picture (black text lines, a red ring, a blue tick) at ``dpi``."""
+    w, h = round(210 / 25.4 * dpi), round(297 / 25.4 * dpi)
+    img = np.full((h, w, 3), 250, np.uint8)
+    for i in range(30):
+        y = h // 10 + i * h // 40
+        cv2.putText(img, f"line {i} of the form", (w // 10, y), cv2.FONT_HERSHEY_SIMPLEX, dpi / 150, (20, 20, 20), 2)
+    cv2.circle(img, (w * 3 // 4, h * 3 // 4), dpi // 2, (40, 40, 220), dpi // 30)
+    cv2.line(img, (w // 5, h * 4 // 5), (w // 4, h * 5 // 6), (200, 60, 20), dpi // 40)
+    Image.fromarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).save(path, resolution=dpi)
+    return path
+
+
+def test_a_scanned_pdf_page_is_rendered_once_with_the_pixels_pdfplumber_renders(tmp_path: Path) -> None:
+    path = _scan_pdf(tmp_path / "scan.pdf", 200)
+    (page,) = list(iter_pages(path, dpi=300))
+    with pdfplumber.open(path) as pdf:
+        rgb = np.asarray(pdf.pages[0].to_image(resolution=300).original.convert("RGB"))
+    reference = turn_page(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), page.rotation)
+    assert page.image.shape == reference.shape and page.image.dtype == np.uint8
+    assert np.array_equal(page.image, reference)
+    assert page.color_mode == "color" and page.dpi == 300
+
+
+def _form_like(h: int, w: int) -> np.ndarray:
+    """A gray page with rules and text-like strokes, drawn at any size."""
+    img = np.full((h, w), 255, np.uint8)
+    for y in range(h // 8, h * 7 // 8, h // 12):
+        cv2.line(img, (w // 10, y), (w * 9 // 10, y), 0, max(1, h // 800))
+        for x in range(w // 8, w * 7 // 8, w // 30):
+            cv2.rectangle(img, (x, y + h // 60), (x + w // 50, y + h // 30), 0, max(1, h // 1000))
+    return img
+
+
+@pytest.mark.parametrize(
+    ("dpi", "kind", "mode"),
+    [(600, "1", "bilevel"), (600, "L", "gray"), (400, "RGB", "color"), (300, "L", "gray"), (200, "1", "bilevel")],
+)
+def test_a_scan_finer_than_300_dpi_is_read_at_300_keeping_its_colour_mode(tmp_path: Path, dpi: int, kind: str, mode: str) -> None:
+    w, h = round(210 / 25.4 * dpi), round(297 / 25.4 * dpi)
+    gray = _form_like(h, w)
+    if kind == "L":
+        gray = cv2.GaussianBlur(gray, (5, 5), 0) // 2 + 100  # a gray scan: soft edges, gray paper
+        img = Image.fromarray(gray)
+    elif kind == "1":
+        img = Image.fromarray(gray).convert("1")
+    else:
+        bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+        cv2.circle(bgr, (w // 2, h // 2), w // 10, (30, 30, 230), max(2, dpi // 30))  # a red seal
+        img = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    path = tmp_path / "scan.tif"
+    img.save(path, dpi=(dpi, dpi), compression="tiff_deflate")
+    (page,) = list(iter_pages(path))
+    read_dpi = min(dpi, READ_MAX_DPI)
+    assert page.dpi == read_dpi
+    assert page.color_mode == mode
+    h_read, w_read = page.image.shape[:2]
+    assert abs(h_read - h * read_dpi / dpi) <= 1 and abs(w_read - w * read_dpi / dpi) <= 1
+    # The page is the same page, smaller: its rules are where they were, at the read resolution.
+    y_rule = (h // 8) * read_dpi // dpi
+    x_margin = round((w // 10 + w // 8) / 2 * read_dpi / dpi)  # on the rule, left of the text-like strokes
+    column = page.image[:, x_margin].min(axis=1)
+    assert column[max(0, y_rule - 2) : y_rule + 3].min() < 128 < int(column[y_rule + h_read // 24])
+
+
+def test_nearest_glyphs_are_the_exact_nearest_neighbours() -> None:
+    rng = np.random.default_rng(14)
+    points = np.vstack([rng.uniform(0, 500, (700, 2)), [[10.0, 10.0], [10.0, 10.0], [10.0, 13.0]]])
+    dist, idx = _nearest(points)
+    full = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=2)
+    np.fill_diagonal(full, np.inf)
+    assert np.allclose(dist, full.min(axis=1))
+    assert np.allclose(full[np.arange(len(points)), idx], full.min(axis=1))
+    assert (idx != np.arange(len(points))).all()  # never itself, even beside a twin
