@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from extract.preprocess import binarize, faint_ink, to_gray
+from ingest.heap import give_back_freed
 
 # Opening kernels: a horizontal rule is a run of ink longer than 1/30 of the
 # page width (~7 mm at A4), a vertical one longer than 1/60 of the page height
@@ -193,6 +194,12 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, ys: list[int]) -> tuple[n
 
 def find_grid(image: np.ndarray) -> Grid:
     """The table's cells on a (deskewed) page; an empty Grid when no table is there."""
+    grid = _find_grid(image)
+    give_back_freed()  # the page's ink and rule masks, five page-sized images
+    return grid
+
+
+def _find_grid(image: np.ndarray) -> Grid:
     gray = to_gray(image)
     h, w = gray.shape[:2]
     bw, faint = binarize(gray), faint_ink(gray)

@@ -21,6 +21,7 @@ from extract.marks.color import (
     px_per_mm,
     remove_red,
 )
+from ingest.heap import give_back_freed
 from ingest.skew import level_angle
 
 # Long horizontal runs used to measure skew: 1/25 of the page width is longer
@@ -188,4 +189,5 @@ def prepare(image: np.ndarray, dpi: int = 300) -> Prepared:
     gray = to_gray(drop_red(color, dpi)) if color.ndim == 3 else color
     flat = flatten(gray)
     gray = cv2.medianBlur(flat, 3)  # salt-and-pepper specks from 1-bit scans, for OCR
+    give_back_freed()  # the skew search's masks, the red-free copy, the background estimate
     return Prepared(color=color, gray=gray, skew_deg=angle, flat=flat)
