@@ -13,12 +13,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from reports.findings_csv import write_findings_csv
-from reports.html import write_report_html
-from reports.letters import write_letters
 from reports.model import ReportOptions, ReportPaths
 from reports.results_json import validate_results, write_results_json
-from reports.xlsx import write_report_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +25,13 @@ def write_reports(results: dict[str, Any], out_dir: Path, options: ReportOptions
     Schema violations are logged (one warning each) and the reports are
     still written: a clerk gets what could be shown, a developer the log.
     """
+    # The writers' libraries (Jinja2, openpyxl, python-docx: ~35 MB) are loaded when a batch is
+    # written, not whenever ``reports`` is imported: ``paperdesk run`` reads its pages without them.
+    from reports.findings_csv import write_findings_csv
+    from reports.html import write_report_html
+    from reports.letters import write_letters
+    from reports.xlsx import write_report_xlsx
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     resolved = (options or ReportOptions()).resolved(results)
