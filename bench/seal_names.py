@@ -30,6 +30,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw
 from rapidfuzz.distance import Levenshtein
 
 import extract.marks as marks
@@ -43,6 +44,7 @@ from forms import FormTemplate, IndustryTable, load_industry_table, load_templat
 from ingest.records import OnlineRecord
 from samples import corpus
 from samples.draw import render_form_layout
+from samples.fonts import load_font
 from samples.scan import scan
 from samples.seal import draw_seal, seal_bbox, seal_truth
 from samples.spec import SEAL_BLEED_MM, SMALL_OVAL_SIZES_MM, OpinionSpec, SealSpec, make_spec, real_seal
@@ -53,11 +55,21 @@ BATCH_UNITS = (20, 40)  # units named in one simulated batch's export (申报单
 FOUND_MIN_IOU = 0.3  # a found seal is this seal when its box overlaps the true ring's box this much
 FORMS = 4  # printed forms the boxes are cut from (printer styles and date styles vary between them)
 PALE_INK = (0.5, 0.7)  # the issue's pale seals: half to two thirds of a fresh pad
+PATCHY_INK = (0.65, 0.9)  # a patchy impression from a pad neither fresh nor dry
 SMALL_ROUND_MM = (30.0, 37.0)  # below GA 241's 38 mm: departments' and small companies' seals
 LARGE_ROUND_MM = (46.0, 50.0)  # above it: some institutes' and authorities' seals
 ROTATED_DEG = (40.0, 180.0)  # stamped well off upright, either way
 LOW_DPI = 150  # the issue's low-resolution scans and photos
 INSIDE_MARGIN_MM = 1.0  # the impression is kept this far inside the box's ruled edges
+# Half the boxes carry a typed opinion: up to two lines at 12 pt under the form's own printed line (the
+# applicant's promise, about 12 mm), right of the label column.
+OPINION_PT = 12.0
+OPINION_TOP_MM = 13.0
+OPINION_LEFT = 0.3
+OPINION_LINES = 2
+OPINIONS = ["经审核，该技术信息真实可靠，不涉密，同意推荐该技术参加“科创中国”先导技术榜单评选。",
+            "该技术团队长期从事相关领域研究，成果已在多家企业应用，经济效益和社会效益显著，同意推荐。",
+            "同意推荐。"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,8 @@ def _pale(s: SealSpec, r: random.Random) -> SealSpec:
 
 
 def _patchy(s: SealSpec, r: random.Random) -> SealSpec:
-    return dataclasses.replace(s, patches=r.randint(1, 3), coverage=r.uniform(0.85, 0.95), ink=r.uniform(0.6, 0.9))
+    # uneven pressure, every glyph still legible to a clerk (a side that took no ink at all is bench.marks')
+    return dataclasses.replace(s, patches=r.randint(1, 3), ink=r.uniform(*PATCHY_INK))
 
 
 def _bled(s: SealSpec, r: random.Random) -> SealSpec:
@@ -271,11 +284,21 @@ def blank_boxes(seed: int) -> list[Blank]:
 
 
 def _opinion_text(img: np.ndarray, rng: random.Random) -> np.ndarray:
-    """The unit's opinion typed into the box's upper left, as most boxes carry one."""
-    from bench.marks import draw_extras  # bench.marks runs this bench: imported here, not at the top
-
+    """The unit's opinion typed in the box's upper part, beside and above where the seal goes (its last
+    line may meet the seal's top, as on paper)."""
     h, w = img.shape[:2]
-    return draw_extras(img, [0, 0, w, h], "dense_sealed", RENDER_DPI, rng)
+    k = RENDER_DPI / 25.4
+    size = int(OPINION_PT * RENDER_DPI / 72)
+    font = load_font(rng.choice(["noto-serif", "uming", "noto-sans"]), size)
+    left = int(OPINION_LEFT * w)
+    per_line = max(1, int((w - left - 8 * k) / size))
+    text = rng.choice(OPINIONS)
+    pil = Image.fromarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(pil)
+    for i in range(0, min(len(text), OPINION_LINES * per_line), per_line):
+        draw.text((left, int(OPINION_TOP_MM * k) + (i // per_line) * int(size * 1.6)), text[i:i + per_line],
+                  fill=(25, 25, 25), font=font)
+    return cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
 
 
 def batch_units(rng: random.Random) -> list[str]:

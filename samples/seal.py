@@ -39,7 +39,7 @@ SUBTITLE_ARC_PITCH_EM = 1.15  # a subtitle along the lower arc: glyph advance / 
 NAME_PITCH_FILL = 0.92  # long names: a glyph is squeezed to this share of its pitch, never wider
 NAME_MIN_ASPECT = 0.45  # ...but not narrower than this share of its height (then the height gives way)
 PATCH_WIDTH_DEG = (25.0, 60.0)  # a sector the stamp barely touched
-PATCH_DEPTH = (0.6, 0.95)  # how much ink such a sector lost
+PATCH_DEPTH = (0.4, 0.7)  # ink such a sector lost: a third to a half stays, pale but still legible to a clerk
 BLEED_GAIN = 2.2  # over-inked: the spread ink is as dark as the engraving where it is this thick
 
 

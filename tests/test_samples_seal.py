@@ -125,7 +125,7 @@ def test_pale_patchy_and_bled_ink_change_the_impression_as_named() -> None:
     ring = np.hypot(xx - w / 2, yy - h / 2) > 0.9 * 21 * DPI / 25.4
     sector_ratio = [patchy[ring & (np.abs(theta - a) < 10)].sum() / max(1e-6, full[ring & (np.abs(theta - a) < 10)].sum())
                     for a in range(-170, 180, 20)]
-    assert min(sector_ratio) < 0.4 and max(sector_ratio) > 0.95  # some sectors lost most ink, others none
+    assert min(sector_ratio) < 0.65 and max(sector_ratio) > 0.95  # some sectors lost much of their ink, others none
     bled = seal_mask(dataclasses.replace(base, bleed_mm=0.15), DPI, seed=7)
     assert (bled > 0.3).sum() > 1.15 * (full > 0.3).sum()
 
