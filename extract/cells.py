@@ -174,7 +174,7 @@ def read_continued(texts: dict[int, OcrText], grid: Grid, labelled: LabelledCell
     ci = max(cont_cells, key=lambda i: grid.cells[i].width)
     t = texts[ci]
     c = grid.cells[ci]
-    text = strip_hints(lined_text(t), hints)
-    reading.continued = FieldReading(key="", value=text, raw=t.text, confidence=round(t.confidence, 4), page=reading.page,
+    text = strip_hints(lined_text(t), hints, continued=True)
+    reading.continued = FieldReading(key="", value=text, raw=text, confidence=round(t.confidence, 4), page=reading.page,
                                      bbox=list(c.bbox), engine=reading.engine)
     reading.cells.append({"key": "", "role": "continued", "bbox": list(c.bbox)})

@@ -33,6 +33,10 @@ HINT_INLINE_MIN_SCORE = 95
 HINT_MIN_CHARS = 4
 # A hint wraps onto at most this many lines of its cell (the longest, 90 characters, in a narrow cell at 14 pt).
 HINT_MAX_LINES = 6
+# A row that breaks across pages can break inside a hint printed atop its value: the page's cell ends
+# with the hint's first part and the next page's table starts with the rest. A part is taken for the
+# hint's only from this many characters (a line of the narrowest hint cell at 14 pt holds about 9).
+HINT_PART_MIN_CHARS = 8
 # Group labels (技术基本情况…) and the phone label printed inside the contact row
 # are labels too: cells that match them are not values.
 GROUP_PREFIX = "group:"
@@ -102,17 +106,25 @@ def template_hints(template: FormTemplate) -> list[str]:
     return [f.hint for f in template.fields if f.hint]
 
 
-def strip_hints(text: str, hints: list[str]) -> str:
+def strip_hints(text: str, hints: list[str], continued: bool = False) -> str:
     """The value in a cell's text (lines separated by newlines), without a printed hint at its top.
 
     A hint is printed once, in the label cell or above the value: it is looked for only at
     the start of the cell, as whole lines or up to the closing bracket that ends it (OCR loses
     a bracket or misreads a character; whitespace is ignored), never inside the value, so a
     value that quotes the hint's words keeps them. The lines left are joined as OCR joins a
-    cell's lines.
+    cell's lines. A row broken across pages inside its hint leaves the hint's first part as all
+    its cell holds (nothing is kept), and the rest atop the next page's table: for a ``continued``
+    cell the hint's last part is looked for at its top as well.
     """
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     squashed = [squash(h) for h in hints if len(squash(h)) >= HINT_MIN_CHARS]
+    if continued and lines:
+        cut = _leading_hint(lines, [h for h in squashed if len(h) >= HINT_PART_MIN_CHARS], tail=True)
+        if cut is not None:
+            k, rest, h = cut
+            lines = ([rest] if rest else []) + lines[k:]
+            squashed.remove(h)
     while lines and squashed:
         cut = _leading_hint(lines, squashed)
         if cut is None:
@@ -120,11 +132,20 @@ def strip_hints(text: str, hints: list[str]) -> str:
         k, rest, h = cut
         lines = ([rest] if rest else []) + lines[k:]
         squashed.remove(h)
+    if lines and _hint_head(squash("".join(lines)), squashed):
+        lines = []
     return normalize_text(join_lines(lines))
 
 
-def _leading_hint(lines: list[str], hints: list[str]) -> tuple[int, str, str] | None:
-    """The hint printed at the top of ``lines``: (lines it takes, what is left of its last line, the hint)."""
+def _hint_head(text: str, hints: list[str]) -> bool:
+    """Whether ``text`` is a hint's first part only (its row broke onto the next page inside it)."""
+    return len(text) >= HINT_PART_MIN_CHARS and any(
+        len(text) < len(h) and fuzz.ratio(h[: len(text)], text) >= HINT_MIN_SCORE for h in hints)
+
+
+def _leading_hint(lines: list[str], hints: list[str], tail: bool = False) -> tuple[int, str, str] | None:
+    """The hint printed at the top of ``lines``: (lines it takes, what is left of its last line, the hint).
+    With ``tail``, a hint's last part (from HINT_PART_MIN_CHARS characters on) is looked for instead."""
     best: tuple[float, int, int, str] | None = None  # score, lines, squashed cut in the last line, hint
     for h in hints:
         head = ""
@@ -134,7 +155,9 @@ def _leading_hint(lines: list[str], hints: list[str]) -> tuple[int, str, str] | 
             # closing bracket, or (the bracket lost) only where it is read near-exactly.
             for c in range(before + 1, len(head) + 1):
                 at_end = c == len(head) or head[c - 1] in _CLOSE_BRACKETS
-                score = fuzz.ratio(h, head[:c])
+                if tail and (c < HINT_PART_MIN_CHARS or c >= len(h)):
+                    continue
+                score = fuzz.ratio(h[len(h) - c:] if tail else h, head[:c])
                 if score >= (HINT_MIN_SCORE if at_end else HINT_INLINE_MIN_SCORE) and (best is None or score > best[0]):
                     best = (score, k, c - before, h)
     if best is None:

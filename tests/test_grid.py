@@ -223,6 +223,19 @@ def test_a_section_continues_on_the_next_page():
     assert form.page_sizes == {1: [W, H, 150], 2: [W, H, 150]}
 
 
+def test_a_row_broken_inside_its_hint_joins_only_the_value_across_pages():
+    """The awards row broke across pages inside the hint printed atop its value: neither page's part
+    of the hint reaches the joined section."""
+    hint = "（包括拟申报技术已经获得的奖项名称、数量等。）"
+    img1, fake1 = _form_page({"r0": ("技术名称", "甲"), "full": ("技术获奖情况", hint[:13])})
+    img2, fake2 = _form_page({"r0": ("", hint[13:] + "\n2019年获国家科学技术进步奖二等奖。"), "r1": ("技术水平介绍", "水平")})
+    r1 = read_page(_page(img1, 1), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake1)
+    r2 = read_page(_page(img2, 2), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake2)
+    form = assemble("d0001", "synthetic.png", [r1, r2], TEMPLATE)
+    assert form.fields["awards"].value == "2019年获国家科学技术进步奖二等奖。"
+    assert form.fields["awards"].page == 1
+
+
 def test_page_reading_round_trips():
     img, fake = _form_page({"r0": ("技术名称", "甲")})
     r = read_page(_page(img), TEMPLATE, ExtractOptions(second_opinion=False), engine=fake)

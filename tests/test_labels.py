@@ -146,3 +146,26 @@ def test_a_hint_without_its_bracket_is_cut_inside_a_line_only_when_read_near_exa
     assert strip_hints("（参照GB/T4754-2017规定的中类和小类填写3911计算机整机制造", HINTS) == "3911计算机整机制造"
     quoted = "按照GB/T 22900-2009测算为7级"
     assert strip_hints(quoted, HINTS) == quoted
+
+
+LEVEL_HINT_LINES = ("（技术概述，对技术成果的可行性、先进性、原创性、不可替代性、技术成熟度",
+                    "等进行阐述，包括国内外对比等，不超过500字。详细材料可另附，不超过10000字。）")
+
+
+def test_a_row_broken_inside_its_hint_leaves_no_hint_on_either_page():
+    # page 1's cell ends with the hint's first line; page 2's table starts with its rest, then the value
+    assert strip_hints(LEVEL_HINT_LINES[0], HINTS) == ""
+    assert strip_hints(LEVEL_HINT_LINES[0].replace("可行性", "可行牲"), HINTS) == ""  # one misread
+    page2 = LEVEL_HINT_LINES[1] + "\n核心器件和软件全部实现国产化替代，摆脱了对国外产品的依赖。"
+    assert strip_hints(page2, HINTS, continued=True) == "核心器件和软件全部实现国产化替代，摆脱了对国外产品的依赖。"
+
+
+def test_a_hints_parts_are_taken_only_whole_and_only_where_the_row_breaks():
+    # a value that starts like a hint and goes on is a value
+    own = "技术概述：对技术成果的可行性进行了三年验证，达到国际先进水平。"
+    assert strip_hints(own, HINTS) == own
+    # a section continued onto the next page that quotes the hint's last words keeps them
+    quoted = "经比较，包括国内外对比等，本技术的能耗低于同类产品。"
+    assert strip_hints(quoted, HINTS, continued=True) == quoted
+    # the hint's last part is looked for only atop a continued section, never in a cell of its own label
+    assert strip_hints(LEVEL_HINT_LINES[1] + "\n本技术", HINTS) == LEVEL_HINT_LINES[1] + "本技术"
