@@ -196,6 +196,11 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
             other = squash(strip_hints(lined_text(o), hints))
             if other == squash(str(fr.raw)):
                 continue
+            if not other and fr.status == "read":
+                # Tesseract drops a lone glyph (a TRL's 7) from a cell it reads as one block: reading
+                # nothing is no second opinion, not a disagreement (the leading reading was typed).
+                fr.reason = fr.reason or "tesseract read nothing in the cell"
+                continue
             spec = template.field(k)
             if spec.kind in SYNTAX_KINDS and _by_syntax(spec, fr, other, o.confidence):
                 continue

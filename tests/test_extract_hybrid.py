@@ -47,6 +47,19 @@ def test_agreeing_engines_keep_the_confidence():
     assert r.fields["contact"].confidence == 0.95 and r.fields["contact"].reason == ""
 
 
+def test_a_second_engine_reading_nothing_is_no_disagreement():
+    """A lone digit that Tesseract's block read drops (a TRL's 7): the leading reading stands, as sure
+    as it was; a second engine that reads something else still lowers it."""
+    img, fake = _form_page({"r1": ("技术就绪水平量值（参照GB/T 2290-2009测算）", "7"), "contact": ("联系人", "丁霞瑞")})
+    r = read_page(Page(image=img, dpi=150, source=Path("h.png"), number=1), T, ExtractOptions(),
+                  engine=TwoEngines(fake.regions, second="", confidence=0.0))
+    assert r.fields["trl"].value == 7 and r.fields["trl"].status == "read"
+    assert r.fields["trl"].confidence == 0.95 and r.fields["contact"].confidence == 0.95
+    r = read_page(Page(image=img, dpi=150, source=Path("h.png"), number=1), T, ExtractOptions(),
+                  engine=TwoEngines(fake.regions, second="1", confidence=0.6))
+    assert r.fields["trl"].confidence == 0.6
+
+
 def test_split_lines_finds_text_lines_in_a_cell():
     cell = np.full((120, 400), 255, np.uint8)
     cell[10:30, 20:300] = 0  # a hint line
