@@ -147,7 +147,8 @@ def quota_findings(records: list[OnlineRecord], template: FormTemplate) -> list[
         ids = [r.record_id for r in group]
         out.append(Finding(
             code="QUOTA_EXCEEDED", severity="error",
-            message=f"{unit}在{domain}领域推荐了{len(group)}项（{'、'.join(ids)}），超过每个领域{quota}项的名额，请联系推荐单位确认保留哪些",
+            message=f"{unit}在{domain}{template.quota_noun}推荐了{len(group)}项（{'、'.join(ids)}），"
+                    f"超过每个{template.quota_noun}{quota}项的名额，请联系推荐单位确认保留哪些",
             record_ids=ids, unit=unit, domain=domain,
             # "tech_names": the key results.json has always carried the records' titles under.
             evidence={"count": len(group), "quota": quota, "tech_names": [r.get(title.key) if title else "" for r in group]},

@@ -29,6 +29,8 @@ from forms.errors import TemplateError
 from forms.findings import value_check_codes
 
 FieldKind = Literal["text", "choice", "industry", "integer", "phone", "email", "opinion"]
+DEFAULT_QUOTA_NOUN = "类别"
+"""What a form's groups are called in messages and letters when its template does not say (``quota_noun``)."""
 DEFAULT_INVALID_CODE = "VALUE_INVALID"
 """The finding for an integer field outside its range when the template names no other."""
 
@@ -140,6 +142,7 @@ class FormTemplate(_Strict):
     first_page_markers: list[str]
     deadline: dt.date
     quota_per_unit_per_domain: int = Field(gt=0)
+    quota_noun: str = DEFAULT_QUOTA_NOUN  # the notice's word for a group the quota counts in (kczg-2020: 领域)
     footer: str = ""
     groups: list[GroupSpec] = Field(default_factory=list)
     fields: list[FieldSpec]

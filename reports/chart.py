@@ -1,6 +1,6 @@
-"""The summary chart of report.html: findings by code and field of technology, as inline SVG.
+"""The summary chart of report.html: findings by code and by the template's quota group, as inline SVG.
 
-One horizontal bar per finding code, split into one segment per 领域; a
+One horizontal bar per finding code, split into one segment per group (kczg-2020: 所属领域); a
 legend under it. Plain SVG written here (no JS library, nothing fetched), so
 the report stays one self-contained file and prints as drawn.
 """
@@ -14,7 +14,8 @@ from reports.model import code_name
 DOMAIN_COLOURS: tuple[str, ...] = ("#1f6fb2", "#2a9d5c", "#d9822b", "#8e44ad", "#16a0a0", "#c0392b", "#7f8c8d")
 """Distinct hues that stay apart in grey print too (different lightness)."""
 
-UNKNOWN_DOMAIN = "未知领域"
+UNKNOWN_GROUP = "{label}不详"
+"""The segment of findings whose nomination's group is not known, by the group's label (所属领域不详)."""
 LABEL_WIDTH = 190  # px: the longest code name (技术就绪水平量值无效) at 13 px
 BAR_WIDTH = 420  # px for the largest count
 ROW_HEIGHT = 26
@@ -22,8 +23,9 @@ LEGEND_ROW = 22
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','SimHei',sans-serif"
 
 
-def findings_chart_svg(counts: dict[str, dict[str, int]], domains: list[str]) -> str:
-    """SVG markup for ``counts[code][domain]``; ``domains`` fixes the segment order and colours.
+def findings_chart_svg(counts: dict[str, dict[str, int]], domains: list[str], group_label: str) -> str:
+    """SVG markup for ``counts[code][group]``; ``domains`` (the groups) fixes the segment order and colours;
+    ``group_label`` is what the form calls them.
 
     An empty ``counts`` draws a one-line "no findings" figure, so the chart is
     never silently missing.
@@ -43,7 +45,7 @@ def findings_chart_svg(counts: dict[str, dict[str, int]], domains: list[str]) ->
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="{FONT}" font-size="13">',
-        "<title>按问题类型与领域统计的问题数</title>",
+        f"<title>按问题类型与{escape(group_label)}统计的问题数</title>",
     ]
     for row, code in enumerate(codes):
         y = row * ROW_HEIGHT + 4

@@ -20,9 +20,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from forms.findings import evidence_label
 from forms.template import FormTemplate
-from reports.chart import UNKNOWN_DOMAIN, findings_chart_svg
+from reports.chart import UNKNOWN_GROUP, findings_chart_svg
 from reports.model import (
     COUNT_RULE_NAMES,
     MISSING,
@@ -36,6 +35,7 @@ from reports.model import (
     as_dict,
     code_name,
     effective_severity,
+    evidence_name,
     failure_reason,
     field_label,
     format_date,
@@ -95,6 +95,7 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
     status_counts = Counter(n.status for n in noms)
 
     domains = _domains(noms, form)
+    unknown = UNKNOWN_GROUP.format(label=group_label(form))
     code_counts: Counter[str] = Counter()
     by_code_domain: dict[str, Counter[str]] = {}
     domain_of_doc = {n.ident: n.group for n in noms if n.kind == "document"}
@@ -107,14 +108,14 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
         else:
             ids = record_ids_of(finding)
             domain = finding.get("domain") or (domain_of_record.get(ids[0]) if ids else None)
-        domain = str(domain) if domain else UNKNOWN_DOMAIN
+        domain = str(domain) if domain else unknown
         if domain not in domains:
             domains.append(domain)
         by_code_domain.setdefault(code, Counter())[domain] += 1
 
     domain_rows = []
     for domain in domains:
-        in_domain = [n for n in noms if (n.group or UNKNOWN_DOMAIN) == domain]
+        in_domain = [n for n in noms if (n.group or unknown) == domain]
         findings_in_domain = sum(c.get(domain, 0) for c in by_code_domain.values())
         if not in_domain and not findings_in_domain:
             continue
@@ -158,7 +159,7 @@ def report_context(results: dict[str, Any], out_dir: Path, options: ReportOption
         "domain_rows": domain_rows,
         "title_label": title_label(form),
         "group_label": group_label(form),
-        "chart_svg": findings_chart_svg({c: dict(v) for c, v in by_code_domain.items()}, domains),
+        "chart_svg": findings_chart_svg({c: dict(v) for c, v in by_code_domain.items()}, domains, group_label(form)),
         "cards": [_card(n, out_dir, form) for n in noms],
         "batch_findings": [_finding_view(f, None, out_dir, form) for f in batch_only],
         "failures": [{"file": show(f.get("file")), "reason": failure_reason(f)} for f in failures],
@@ -263,7 +264,7 @@ def _finding_view(f: dict[str, Any], n: Nomination | None, out_dir: Path, form: 
         "confidence": show(f.get("confidence")),
         "records": "、".join(record_ids_of(f)) if n is None else "",
         "unit": show(f.get("unit")) if f.get("unit") else "",
-        "evidence": [(evidence_label(k, f.get("code")), show(v)) for k, v in evidence.items()],
+        "evidence": [(evidence_name(k, f.get("code"), form), show(v)) for k, v in evidence.items()],
         "crop": crop_uri,
         "crop_note": crop_note,
         "has_visual": n is not None

@@ -31,7 +31,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from forms.findings import finding_codes
-from forms.template import FormTemplate, LetterSpec
+from forms.template import DEFAULT_QUOTA_NOUN, FormTemplate, LetterSpec
 from reports.model import (
     Nomination,
     ReportOptions,
@@ -264,6 +264,7 @@ def _plain(f: dict[str, Any], template: FormTemplate | None) -> str:
         "min": show(evidence.get("min")),
         "max": show(evidence.get("max")),
         "domain": show(f.get("domain")),
+        "quota_noun": template.quota_noun if template is not None else DEFAULT_QUOTA_NOUN,
         "date": _cn_date(evidence.get("date")),
         "deadline": _cn_date(evidence.get("deadline")),
     }

@@ -28,6 +28,7 @@ from typing import Any
 from checks.finding import CODES
 from forms.counting import COUNT_RULES
 from forms.errors import TemplateError
+from forms.findings import evidence_label
 from forms.template import FormTemplate, load_template
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,22 @@ def group_label(template: FormTemplate | None) -> str:
     """The printed label of the template's ``quota_group`` field (kczg-2020: 所属领域)."""
     spec = template.quota_field if template is not None else None
     return spec.label if spec is not None else GROUP_LABEL
+
+
+TITLE_EVIDENCE_KEYS: tuple[str, ...] = ("tech_name", "tech_names")
+"""CONTRACT.md's evidence keys for a nomination's name (a record's, a group's): named by the template's title label."""
+GROUP_EVIDENCE_KEYS: tuple[str, ...] = ("domain",)
+"""CONTRACT.md's evidence key for a nomination's group: named by the template's quota_group label."""
+
+
+def evidence_name(key: Any, code: Any, template: FormTemplate | None) -> str:
+    """An evidence key as the clerk reads it: the finding registry's name, except that a nomination's
+    name and group are called what its form calls them (kczg-2020: 技术名称, 所属领域)."""
+    if template is not None and key in TITLE_EVIDENCE_KEYS and template.title_field is not None:
+        return template.title_field.label
+    if template is not None and key in GROUP_EVIDENCE_KEYS and template.quota_field is not None:
+        return template.quota_field.label
+    return evidence_label(key, code)
 
 
 def code_name(code: Any) -> str:

@@ -81,7 +81,7 @@ def test_summary_numbers(page: Any) -> None:
     assert page.locator('#by-code tr[data-code="MISMATCH"] td.n').inner_text() == "3"
     assert page.locator('#by-domain tr[data-domain="电子信息"] td').nth(1).inner_text() == "4"
     assert page.locator("svg.chart rect").count() >= 10  # bars and legend drawn
-    assert "按问题类型与领域统计的问题数" in page.locator("svg.chart title").first.inner_html()
+    assert "按问题类型与所属领域统计的问题数" in page.locator("svg.chart title").first.inner_html()
 
 
 def test_cards_sorted_and_a_card_shows_crop_next_to_online(page: Any) -> None:

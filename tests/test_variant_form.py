@@ -124,9 +124,13 @@ def test_the_whole_pipeline_reads_checks_and_reports_the_variant_form(tmp_path: 
     assert ("NO_PAPER", "QN2021-002") in batch
     quota = next(f for f in results["findings"] if f["code"] == "QUOTA_EXCEEDED")
     assert quota["record_ids"] == ["QN2021-001", "QN2021-002"] and quota["domain"] == "应用开发"
+    assert quota["message"].startswith(f"{AUTHORITY}在应用开发类别推荐了2项") and "领域" not in quota["message"]
     # The reports speak the variant's labels and the registry's names for its codes.
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "成熟度等级" in html and "数值无效" in html and TITLE in html and "专家组意见" in html
+    # A nomination's name and group are headed by the variant's own labels, never the 2020 form's.
+    assert "按问题类型与项目类别统计的问题数" in html and "搜索：编号、项目名称" in html
+    assert "所属领域" not in html and "技术名称" not in html
     letters = list((out / "letters").glob("*.docx"))
     assert len(letters) == 1 and AUTHORITY in letters[0].name
     # The letter is titled and worded by the variant's [letters], not the 2020 notice's.
@@ -134,3 +138,4 @@ def test_the_whole_pipeline_reads_checks_and_reports_the_variant_form(tmp_path: 
     assert text[0] == "关于补正青年科技创新项目申报材料的通知"
     assert text[2].startswith("贵单位报送的2021年度青年科技创新项目申报材料已收悉。")
     assert not any("先导" in line or "科创中国" in line for line in text)
+    assert "贵单位在应用开发类别推荐2项，超过每个类别原则上不超过1项的要求。" in text  # the variant's quota_noun

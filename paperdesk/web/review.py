@@ -26,12 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from forms.findings import evidence_label
 from forms.template import FormTemplate, load_template
 from paperdesk.results import finding_subject
 from reports.model import (
     Nomination,
     code_name,
+    evidence_name,
     field_label,
     group_label,
     nominations,
@@ -78,6 +78,7 @@ class ReviewFinding:
     subject: str  # record id (several joined by "," for a group finding), or the document id
     finding: dict[str, Any]
     decision: dict[str, Any] | None = None  # Decision.to_dict()
+    template: FormTemplate | None = None  # the batch's: names the evidence of a nomination's name and group
 
     @property
     def code(self) -> str:
@@ -115,7 +116,7 @@ class ReviewFinding:
         evidence = self.finding.get("evidence")
         if not isinstance(evidence, dict):
             return []
-        return [(evidence_label(k, self.code), show(v)) for k, v in evidence.items()]
+        return [(evidence_name(k, self.code, self.template), show(v)) for k, v in evidence.items()]
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "key": self.key, "subject": self.subject, "finding": dict(self.finding), "decision": self.decision,
@@ -336,7 +337,7 @@ class PreparedBatch:
         for ident, subject, nomination, findings in self.entries:
             item = ReviewItem(ident=ident, subject=subject, nomination=nomination)
             item.findings = [ReviewFinding(index=index, key=key, subject=who, finding=finding,
-                                           decision=decisions.get((who, key)))
+                                           decision=decisions.get((who, key)), template=self.template)
                              for index, key, who, finding in findings]
             items.append(item)
         return BatchView(batch_id=self.batch_id, out_dir=self.out_dir, results=self.results,
