@@ -221,13 +221,13 @@ def test_seal_text_with_real_ocr() -> None:
     ],
 )
 def test_ring_text_keeps_the_name_and_only_paired_brackets(read: str, name: str) -> None:
-    from extract.marks.seal_text import _clean_unit_name
+    from extract.marks.seal_text import clean_unit_name
 
-    assert _clean_unit_name(read) == name
+    assert clean_unit_name(read) == name
 
 
 def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
-    from extract.marks.seal_text import _circular_runs
+    from extract.marks.seal_strip import circular_runs as _circular_runs
 
     on = np.zeros(100, bool)
     on[90:] = on[:8] = True  # a name across the strip's ends
@@ -239,21 +239,31 @@ def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
 
 @pytest.mark.parametrize("rotation", [0.0, 90.0, 180.0, 250.0])
 def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotation: float) -> None:
-    from extract.marks.seal_text import TEXT_STRIP_PX_PER_MM, name_arc, unwrap_seal_text
+    from extract.marks.seal_outline import around, fit_ring_around
+    from extract.marks.seal_strip import SURVEY_PX_PER_MM, Band, ink_of, survey
+    from extract.marks.seal_text import FittedRing, seal_gray
 
     box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=rotation))
     r = read_seal(box, DPI, "color")
     assert r.present and r.bbox is not None
-    strip = unwrap_seal_text(box, r.bbox, DPI)
-    name = name_arc(strip)
-    ink = (cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) < 128).sum()
-    name_ink = (cv2.cvtColor(name, cv2.COLOR_BGR2GRAY) < 128).sum()
-    # All of the name's seven glyphs (most of the ring's ink), in one piece...
-    assert name_ink > 0.75 * ink
-    # ...with blank paper at both ends: the cut is not through a glyph.
-    ends = cv2.cvtColor(name, cv2.COLOR_BGR2GRAY)[:, [0, -1]]
-    assert (ends < 128).sum() == 0
-    assert name.shape[1] < strip.shape[1] - 5 * TEXT_STRIP_PX_PER_MM  # the serial number's side left out
+    ring = fit_ring_around(box, r.bbox, DPI)
+    region, x0, y0 = around(box, r.bbox, DPI)
+    band = Band.of(FittedRing(ring.cx - x0, ring.cy - y0, ring.a, ring.b, ring.angle, ring.red), PPM)
+    layout = survey(seal_gray(region, DPI, ring.red), band)
+    assert layout.name is not None and layout.top is not None
+    strip = band.unroll(seal_gray(region, DPI, ring.red), 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
+    cols = ink_of(strip, band.glyph_mm * SURVEY_PX_PER_MM).sum(axis=0)
+    n = len(cols)
+    s0, s1 = (round(v * SURVEY_PX_PER_MM) for v in layout.name)
+    inside = np.roll(cols, -s0)[: s1 - s0].sum()
+    # All of the name's seven glyphs (nearly all of the ring's ink), in one piece, no more than
+    # the name's ~140° of the ring...
+    assert inside > 0.9 * cols.sum()
+    assert s1 - s0 < 0.45 * n
+    # ...and its middle is the seal's top, however the seal was turned (the strip starts at the
+    # ellipse's t = 0, straight right of the centre for a round seal, and runs clockwise).
+    top_deg = (layout.top / band.length_mm * 360.0 + ring.angle) % 360.0
+    assert abs((top_deg - (270.0 + rotation)) % 360.0 - 180.0) > 180.0 - 8.0, top_deg
 
 
 @pytest.mark.slow

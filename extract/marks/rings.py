@@ -83,6 +83,8 @@ STAR_CORE_MIN_MM2 = 8.0
 # close into blocks no wider than a character (~3.7 mm), whose core stays under STAR_CORE_MIN_MM2.
 STAR_CLOSE_MM = 0.5
 STAR_RADII_MM = (19.0, 19.75, 20.5, 21.25, 22.0)
+# Semi-axes the search for a seal fits (mm): the filters' sizes ±1.5 mm and more.
+FIND_SEMI_AXES_MM = (14.0, 24.0)
 # Candidate centres kept per ring filter, and how many of the best are fitted.
 CANDIDATES_PER_FILTER = 3
 # Places fitted (one circle and one oval each); candidates within SAME_PLACE_MM are one place.
@@ -169,11 +171,12 @@ def _kernels() -> list[tuple[float, float, float, np.ndarray]]:
     return _KERNELS
 
 
-class _RingSampler:
+class RingSampler:
     """Samples an ink map along an ellipse and the bands around it."""
 
-    def __init__(self, ink: np.ndarray, samples: int = RING_SAMPLES) -> None:
+    def __init__(self, ink: np.ndarray, samples: int = RING_SAMPLES, min_known: float = MIN_KNOWN_SECTORS) -> None:
         self.ink = ink
+        self.min_known = min_known
         self.h, self.w = ink.shape
         s = WORK_PX_PER_MM
         self.ring_offsets = np.arange(-RING_SLACK_MM, RING_SLACK_MM + 1e-6, RING_STEP_MM) * s
@@ -238,7 +241,7 @@ class _RingSampler:
         """Smooth objective for the local search: ring ink minus outer ink, tight band."""
         best, outer = self.sectors(ring, slack=np.arange(-0.5, 0.51, 0.25) * WORK_PX_PER_MM)
         known = ~np.isnan(best)
-        if known.mean() < MIN_KNOWN_SECTORS:
+        if known.mean() < self.min_known:
             return -1.0
         return float(np.mean(np.clip(best[known] - outer[known], 0, 1)))
 
@@ -269,7 +272,7 @@ def star_centres(ink: np.ndarray) -> list[tuple[float, float]]:
     return [c for _, c in sorted(found, reverse=True)][:CANDIDATE_PLACES]
 
 
-def _star_ring(sampler: _RingSampler, fitter: _RingSampler, ink: np.ndarray) -> Ring | None:
+def _star_ring(sampler: RingSampler, fitter: RingSampler, ink: np.ndarray) -> Ring | None:
     """The best ring centred on a star's core (circles and ovals tried, then fitted)."""
     s = WORK_PX_PER_MM
     best: Ring | None = None
@@ -277,7 +280,7 @@ def _star_ring(sampler: _RingSampler, fitter: _RingSampler, ink: np.ndarray) -> 
         shapes = [(r * s, r * s, 0.0) for r in STAR_RADII_MM]
         shapes += [(a * s, b * s, ang) for a, b in OVAL_AXES_MM for ang in OVAL_ANGLES_DEG]
         start = max((Ring(cx, cy, a, b, ang) for a, b, ang in shapes), key=fitter.fit_objective)
-        ring = _refine(fitter, start)
+        ring = refine(fitter, start)
         if np.hypot(ring.cx - cx, ring.cy - cy) > SAME_PLACE_MM * s / 2:
             ring = start  # the fit wandered off the star: keep the star's centre
         ring.coverage, ring.known, ring.arc = sampler.score(ring)
@@ -304,8 +307,9 @@ def _longest_arc(inked: np.ndarray) -> float:
     return best / n
 
 
-def _refine(sampler: _RingSampler, ring: Ring) -> Ring:
-    """Hill-climb centre and semi-axes (and the angle of an oval) on the fit objective."""
+def refine(sampler: RingSampler, ring: Ring, semi_mm: tuple[float, float] = FIND_SEMI_AXES_MM) -> Ring:
+    """Hill-climb centre and semi-axes (and the angle of an oval) on the fit objective,
+    both semi-axes kept within ``semi_mm``."""
     s = WORK_PX_PER_MM
     best = ring
     best_val = sampler.fit_objective(ring)
@@ -321,7 +325,7 @@ def _refine(sampler: _RingSampler, ring: Ring) -> Ring:
                 moves += [(0.0, 0.0, 0.0, 0.0, dang) for dang in (-10 * step_mm, 10 * step_mm)]
             for dx, dy, da, db, dang in moves:
                 cand = Ring(best.cx + dx, best.cy + dy, best.a + da, best.b + db, best.angle + dang)
-                if not (14 * s <= min(cand.a, cand.b) and max(cand.a, cand.b) <= 24 * s):
+                if not (semi_mm[0] * s <= min(cand.a, cand.b) and max(cand.a, cand.b) <= semi_mm[1] * s):
                     continue
                 val = sampler.fit_objective(cand)
                 if val > best_val + 1e-6:
@@ -362,8 +366,8 @@ def _diverse(cands: list[tuple[float, Ring]]) -> list[Ring]:
 
 def find_ring(ink: np.ndarray) -> Ring | None:
     """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like."""
-    sampler = _RingSampler(ink)
-    fitter = _RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR)
+    sampler = RingSampler(ink)
+    fitter = RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR)
     h, w = ink.shape
     small = cv2.resize(ink, (max(1, round(w * FILTER_SCALE)), max(1, round(h * FILTER_SCALE))),
                        interpolation=cv2.INTER_AREA)
@@ -376,7 +380,7 @@ def find_ring(ink: np.ndarray) -> Ring | None:
                 cands.append((val, Ring(cx, cy, a, b, ang)))
     best: Ring | None = None
     for ring in _diverse(cands):
-        fitted = _refine(fitter, ring)
+        fitted = refine(fitter, ring)
         fitted.coverage, fitted.known, fitted.arc = sampler.score(fitted)
         fitted.text_arc = sampler.text_arc(fitted)
         fitted.star = has_star(ink, fitted)

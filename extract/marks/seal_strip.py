@@ -1,0 +1,261 @@
+"""Unrolling a seal's text band into straight lines the recogniser reads left to right.
+
+A seal's name runs clockwise along the upper arc, its glyphs' tops outward, spaced evenly
+along the arc and centred on the seal's top; a 13-digit code or a subtitle (合同专用章)
+runs along the lower arc the other way, upright at the bottom, in smaller glyphs close to
+the ring. The band just inside the ring is unrolled once round at a coarse scale, in arc
+length (so an oval's ends do not squeeze their glyphs); the name is found there from the
+ink deep in the band, where only the name's tall glyphs reach (a code's small glyphs sit
+by the ring); its middle is the seal's top, and the lower line is looked for straight
+opposite. Each line is then unrolled again on its own, upright, at the height the
+recogniser wants, against the strip's own paper (a faint or low-resolution seal is
+stretched to full contrast, never thresholded away).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from extract.marks.seal_outline import FittedRing
+
+# A seal's glyphs are this share of min(width, 1.25 x height) tall (0.155 on 40-42 mm round seals,
+# GA 241's ovals alike): the band's depth and the strips' scale follow from it.
+GLYPH_FRACTION = 0.155
+# The band unrolled: from just inside the ring line's middle (half the 1-1.5 mm line and a
+# little) to past the glyphs' inner ends (a double ring's thin inner line and gap push them
+# ~1.4 mm further in).
+BAND_FROM_MM = 0.9
+BAND_GLYPHS = 1.25
+BAND_EXTRA_MM = 2.0
+# ...and never into the star (radius 0.2 of the seal's height round the centre).
+BAND_MAX_DEPTH = 0.62
+# The lower line's glyphs (a code's digits ~0.45 of a name glyph, a subtitle's up to ~0.7) lie
+# in the outer part of the band.
+LOWER_GLYPHS = 0.8
+LOWER_EXTRA_MM = 1.6
+# The coarse round strip, in px per mm: enough to tell glyph columns apart on a 30 mm seal.
+SURVEY_PX_PER_MM = 5.0
+# Ink on a strip: darker than the strip's own paper (its PAPER_PERCENTILE) by at least
+# INK_MIN_CONTRAST levels and by INK_LEVEL of the way to its darkest ink (INK_PERCENTILE).
+PAPER_PERCENTILE = 85
+INK_PERCENTILE = 2
+INK_MIN_CONTRAST = 20
+INK_LEVEL = 0.4
+# The name's glyphs reach deeper into the band than this share of a glyph's height below
+# the band's top; a code's digits (~0.45 of a name glyph, by the ring) do not.
+NAME_DEPTH = 0.85
+# Columns with at least this many deep ink pixels hold a name glyph...
+NAME_COLUMN_MIN_PX = 2
+# ...and name glyph runs closer than this many glyph heights are one name (a bracket or a
+# faint glyph leaves a gap of about one; between the name's ends lie the lower line's
+# gaps, several glyphs wide).
+NAME_GAP_GLYPHS = 1.3
+# ...and runs this close (in glyph heights) are merged into the name while it stays within this
+# share of the ring (a name covers up to ~250° of a round seal, ~210° of an oval).
+NAME_MERGE_GLYPHS = 2.5
+NAME_MAX_SHARE = 0.75
+# The ring line left where the fit drifted: near-horizontal ink longer than this (in glyphs).
+RULE_MIN_GLYPHS = 1.6
+# The strips the recogniser reads: glyphs this many px tall (PP-OCR recognition is 48 px
+# high; trimmed to the ink with a margin, a glyph of ~40 px fills it).
+READ_GLYPH_PX = 40
+# Room left either side of a line's glyphs, in glyphs.
+LINE_PAD_GLYPHS = 0.35
+# The lower line is looked for within this share of the ring either side of straight below
+# the name's middle, and apart from the name's ends by this much (in glyphs).
+LOWER_HALF_SPAN = 0.3
+LOWER_CLEAR_GLYPHS = 0.4
+# Columns with at least this many ink pixels hold a glyph of the lower line.
+LOWER_COLUMN_MIN_PX = 2
+# White margin round a strip handed to the recogniser (px).
+STRIP_MARGIN_PX = 8
+
+
+@dataclass
+class Band:
+    """A seal's text band: the ring, its scale and the glyph height it implies."""
+
+    ring: FittedRing
+    ppm: float  # px per mm of the image the ring was fitted in
+    glyph_mm: float
+    length_mm: float  # arc length round the band's middle
+
+    @classmethod
+    def of(cls, ring: FittedRing, ppm: float) -> Band:
+        w_mm, h_mm = 2 * max(ring.a, ring.b) / ppm, 2 * min(ring.a, ring.b) / ppm
+        glyph = GLYPH_FRACTION * min(w_mm, 1.25 * h_mm)
+        band = cls(ring, ppm, glyph, 0.0)
+        t = np.linspace(0, 2 * np.pi, 1441)
+        x, y = band._points(t, band.depth_mm() / 2)
+        band.length_mm = float(np.hypot(np.diff(x), np.diff(y)).sum() / ppm)
+        return band
+
+    def depth_mm(self) -> float:
+        """How far in the band reaches: past the name's glyphs, short of the star."""
+        minor_mm = min(self.ring.a, self.ring.b) / self.ppm
+        return min(BAND_FROM_MM + BAND_GLYPHS * self.glyph_mm + BAND_EXTRA_MM, BAND_MAX_DEPTH * minor_mm)
+
+    def lower_depth(self) -> tuple[float, float]:
+        """The stretch of the band (mm inside the ring line) the lower line's smaller glyphs lie in."""
+        return BAND_FROM_MM, min(self.depth_mm(), BAND_FROM_MM + LOWER_GLYPHS * self.glyph_mm + LOWER_EXTRA_MM)
+
+    def _points(self, t: np.ndarray, inset_mm: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Image points at ellipse parameter ``t`` on the ring shrunk by ``inset_mm``."""
+        r = self.ring
+        d = np.asarray(inset_mm, np.float32) * self.ppm
+        ex, ey = (r.a - d) * np.cos(t), (r.b - d) * np.sin(t)
+        th = np.deg2rad(r.angle)
+        return r.cx + ex * np.cos(th) - ey * np.sin(th), r.cy + ex * np.sin(th) + ey * np.cos(th)
+
+    def _t_of_s(self, s_mm: np.ndarray) -> np.ndarray:
+        """Ellipse parameter at arc length ``s_mm`` (clockwise, mod the band's length) from t = 0."""
+        t = np.linspace(0, 2 * np.pi, 1441)
+        x, y = self._points(t, self.depth_mm() / 2)
+        arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))]) / self.ppm
+        return np.interp(np.mod(s_mm, self.length_mm) * arc[-1] / self.length_mm, arc, t)
+
+    def unroll(self, gray: np.ndarray, s0_mm: float, s1_mm: float, out_ppm: float, upper: bool,
+               depth: tuple[float, float] | None = None) -> np.ndarray:
+        """The band from arc length ``s0_mm`` to ``s1_mm`` as a straight gray strip.
+
+        ``upper``: clockwise, glyph tops outward (the name); else counter-clockwise from ``s1``
+        back to ``s0`` with tops inward (the lower line, upright at the bottom). ``depth`` is
+        the stretch of the band (mm inside the ring line) kept."""
+        d0, d1 = depth if depth is not None else (BAND_FROM_MM, self.depth_mm())
+        width = max(8, round((s1_mm - s0_mm) * out_ppm))
+        height = max(8, round((d1 - d0) * out_ppm))
+        s = s0_mm + (np.arange(width, dtype=np.float32) + 0.5) / out_ppm
+        d = d0 + (np.arange(height, dtype=np.float32) + 0.5) / out_ppm
+        if not upper:
+            s, d = s[::-1], d[::-1]
+        t = self._t_of_s(s)
+        x, y = self._points(t[None, :], d[:, None])
+        return cv2.remap(gray, x.astype(np.float32), y.astype(np.float32), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def darkness(strip: np.ndarray) -> np.ndarray:
+    """Ink 0..1 against the strip's own paper: paper 0, the strip's darkest ink 1; all 0 when
+    the strip holds no ink clearly darker than its paper."""
+    g = strip.astype(np.float32)
+    paper = float(np.percentile(g, PAPER_PERCENTILE))
+    ink = float(np.percentile(g, INK_PERCENTILE))
+    if paper - ink < INK_MIN_CONTRAST:
+        return np.zeros_like(g)
+    return np.clip((paper - g) / (paper - ink), 0.0, 1.0)
+
+
+def ink_of(strip: np.ndarray, glyph_px: float) -> np.ndarray:
+    """Ink pixels (uint8 0/1) of a strip, long near-horizontal runs (the ring line) removed."""
+    ink = (darkness(strip) >= INK_LEVEL).astype(np.uint8)
+    rule = np.ones((1, max(3, round(RULE_MIN_GLYPHS * glyph_px))), np.uint8)
+    ink[cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule) > 0] = 0
+    return ink
+
+
+def circular_runs(on: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """Runs (start, length) of True on a circle, gaps of up to ``gap`` False bridged."""
+    n = len(on)
+    if not on.any():
+        return []
+    if on.all():
+        return [(0, n)]
+    start = int(np.argmin(on))  # a False: unroll the circle there
+    idx = np.nonzero(np.roll(on, -start))[0]
+    runs: list[list[int]] = [[int(idx[0]), int(idx[0])]]
+    for i in idx[1:].tolist():
+        if i - runs[-1][1] - 1 <= gap:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    if len(runs) > 1 and (n - runs[-1][1] - 1) + runs[0][0] <= gap:  # the last run goes on into the first
+        runs[0][0] = runs[-1][0] - n
+        runs.pop()
+    return [((a + start) % n, b - a + 1) for a, b in runs]
+
+
+@dataclass
+class Layout:
+    """Where a seal's lines lie along its band (arc length in mm, clockwise from t = 0)."""
+
+    name: tuple[float, float] | None  # the name's first and last glyph edges (end may pass length)
+    lower: tuple[float, float] | None  # the lower line's extent, or None when there is none
+
+    @property
+    def top(self) -> float | None:
+        return None if self.name is None else (self.name[0] + self.name[1]) / 2
+
+
+def survey(gray: np.ndarray, band: Band) -> Layout:
+    """The name's and the lower line's places along the band, from a coarse round strip."""
+    strip = band.unroll(gray, 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
+    glyph_px = band.glyph_mm * SURVEY_PX_PER_MM
+    ink = ink_of(strip, glyph_px)
+    deep_row = round(NAME_DEPTH * band.glyph_mm * SURVEY_PX_PER_MM)
+    deep = ink[min(deep_row, ink.shape[0] - 1):].sum(axis=0)
+    runs = circular_runs(deep >= NAME_COLUMN_MIN_PX, round(NAME_GAP_GLYPHS * glyph_px))
+    if not runs:
+        return Layout(None, None)
+    start, length = _merged(runs, deep, glyph_px)
+    name = (start / SURVEY_PX_PER_MM, (start + length) / SURVEY_PX_PER_MM)
+    return Layout(name, _lower(ink, band, name))
+
+
+def _merged(runs: list[tuple[int, int]], deep: np.ndarray, glyph_px: float) -> tuple[int, int]:
+    """The name's run: the heaviest run of deep ink, grown by its nearest neighbours while the
+    gap is at most ``NAME_MERGE_GLYPHS`` and the name no longer than ``NAME_MAX_SHARE`` of the ring."""
+    n = len(deep)
+    runs = sorted(runs)
+    mass = [int(np.roll(deep, -a)[:k].sum()) for a, k in runs]
+    i = j = int(np.argmax(mass))
+    start, length = runs[i]
+    while len(runs) > 1 and (j - i + 1) < len(runs):
+        before, after = runs[(i - 1) % len(runs)], runs[(j + 1) % len(runs)]
+        gap_before = (start - (before[0] + before[1])) % n
+        gap_after = (after[0] - (start + length)) % n
+        if gap_before <= gap_after:
+            gap, grown = gap_before, (before[0], length + gap_before + before[1])
+        else:
+            gap, grown = gap_after, (start, length + gap_after + after[1])
+        if gap > NAME_MERGE_GLYPHS * glyph_px or grown[1] > NAME_MAX_SHARE * n:
+            break
+        if gap_before <= gap_after:
+            i -= 1
+        else:
+            j += 1
+        start, length = grown[0] % n, grown[1]
+    return start, length
+
+
+def _lower(ink: np.ndarray, band: Band, name: tuple[float, float]) -> tuple[float, float] | None:
+    """The lower line's extent: ink straight opposite the name's middle, clear of the name's ends."""
+    n = ink.shape[1]
+    ppm = SURVEY_PX_PER_MM
+    bottom = ((name[0] + name[1]) / 2 + band.length_mm / 2) * ppm
+    clear = LOWER_CLEAR_GLYPHS * band.glyph_mm * ppm
+    half = min(LOWER_HALF_SPAN * n, (band.length_mm - (name[1] - name[0])) * ppm / 2 - clear)
+    if half <= 0:
+        return None
+    cols = np.arange(round(bottom - half), round(bottom + half) + 1)
+    on = ink[:, np.mod(cols, n)].sum(axis=0) >= LOWER_COLUMN_MIN_PX
+    hit = np.flatnonzero(on)
+    if hit.size == 0:
+        return None
+    return float(cols[hit[0]]) / ppm, float(cols[hit[-1]] + 1) / ppm
+
+
+def line_strip(gray: np.ndarray, band: Band, span: tuple[float, float], upper: bool) -> np.ndarray:
+    """One line (the name or the lower line) unrolled upright at the recogniser's scale: paper
+    white, ink black at full contrast against the strip's own paper, a white margin round it."""
+    out_ppm = READ_GLYPH_PX / band.glyph_mm
+    pad = LINE_PAD_GLYPHS * band.glyph_mm
+    strip = band.unroll(gray, span[0] - pad, span[1] + pad, out_ppm, upper, None if upper else band.lower_depth())
+    ink = ink_of(strip, READ_GLYPH_PX)
+    dark = darkness(strip)
+    dark[ink == 0] *= 0.5  # the ring line's remains and lone specks fade
+    clean = (255 - 255 * dark).astype(np.uint8)
+    return cv2.copyMakeBorder(clean, STRIP_MARGIN_PX, STRIP_MARGIN_PX, STRIP_MARGIN_PX, STRIP_MARGIN_PX,
+                              cv2.BORDER_CONSTANT, value=255)
