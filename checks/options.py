@@ -54,6 +54,9 @@ SEAL_OTHER_UNIT_MARGIN = 0.10
 """... and above it, when another unit of the export fits the ring this much better. 2000 simulated rings
 (3x glyph noise, every unit known): 0.45/0.10 flags 0.65 % of noisy rings and misses 0.10 % of other
 units; a plain cut-off of 0.60 gave 1.3 % / 1.7 % (units like 中国X学会 share most glyphs)."""
+SEAL_UNIT_TIE_MARGIN = 0.10
+"""Two units of the batch that fit a ring within this of each other are both possible: the ring is
+"not sure" and names neither (the same margin that makes one unit fit clearly better than the online one)."""
 SEAL_CLOSER_MIN_CHARS = 5
 """The closer-unit test needs this many glyphs of the ring: 240 simulated forms flagged 3 noisy four-glyph
 reads (中科技犬 for 华中科技大学 fits 西安电子科技大学 as well); from five glyphs on, none."""
@@ -87,6 +90,7 @@ class CheckOptions:
     seal_unit_min_similarity: float = SEAL_UNIT_MIN_SIMILARITY
     seal_other_unit_margin: float = SEAL_OTHER_UNIT_MARGIN
     seal_closer_min_chars: int = SEAL_CLOSER_MIN_CHARS
+    seal_unit_tie_margin: float = SEAL_UNIT_TIE_MARGIN
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] | None = None  # None: the template's match_weight roles

@@ -352,7 +352,12 @@ def seals_present(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule()
 def seal_units(ctx: RuleContext) -> Iterator[Finding]:
-    """MISMATCH on applicant/recommender when the seal's ring names another unit than the online record."""
+    """MISMATCH on applicant/recommender when the seal's ring names another unit than the online record.
+
+    The ring is judged on every reading of it that is as long as the reader's choice (less one
+    glyph): a reading cut a glyph off at one end and another with a stray glyph are the same
+    ring. Another unit is named only when it fits clearly better than the online one and than
+    every other unit of the batch; two near-equal fits are "not sure" and no unit is named."""
     if ctx.record is None:
         return
     for spec in ctx.template.opinion_fields:
@@ -362,32 +367,54 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
         online = ctx.record.get(spec.seal_unit)
         if not online or len(strip_punct(normalize(seal.text))) < SEAL_TEXT_MIN_CHARS:
             continue  # too little of the ring read to say whose seal it is
-        c = compare_unit(seal.text, online, ctx.options.seal_unit_min_similarity)
-        closer = _closer_unit(ctx, seal.text, online, c.score)
+        texts = _ring_readings(seal.text, seal.text_candidates)
+        c, text = max(((compare_unit(t, online, ctx.options.seal_unit_min_similarity), t) for t in texts),
+                      key=lambda ct: ct[0].score)
+        closer = _closer_unit(ctx, texts, online, c.score, seal.text)
         if closer is not None:
             c.equal = False
         if not c.equal:
             unit = _UNIT_LABELS.get(spec.seal_unit, spec.seal_unit)
+            unsure = ""
+            if closer is not None and closer["unit"] is None:
+                names = "「" + "」「".join(quote(u) for u in closer["near_units"]) + "」"
+                unsure = f"（印文与本批{names}都相近，无法确定是哪个单位）"
             yield ctx.finding("MISMATCH", spec.seal_unit,
-                              f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致，请核实盖章单位",
+                              f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致{unsure}，请核实盖章单位",
                               paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
                               confidence=seal.text_confidence,
-                              evidence={**c.to_dict(), "opinion": spec.key, "closer_unit": closer})
+                              evidence={**c.to_dict(), "opinion": spec.key, "closer_unit": closer,
+                                        "reading": text, "readings": texts})
 
 
-def _closer_unit(ctx: RuleContext, seal_text: str, online: str, score: float) -> dict[str, Any] | None:
-    """Another unit of the export that the ring fits clearly better than the expected one, if any.
+def _ring_readings(text: str, candidates: list[list[str | float]]) -> list[str]:
+    """The reader's choice and the other readings of the ring at most one glyph shorter."""
+    out = [text]
+    for cand in candidates:
+        t = str(cand[0])
+        if t not in out and len(strip_punct(normalize(t))) >= len(strip_punct(normalize(text))) - 1:
+            out.append(t)
+    return out
+
+
+def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, text: str) -> dict[str, Any] | None:
+    """Another unit of the export that the ring fits clearly better than the expected one, if any:
+    ``{"unit", "similarity", "online_similarity", "runner_up", "runner_up_similarity"}``; ``unit`` is
+    None ("not sure", ``near_units`` both) when a second unit fits within ``seal_unit_tie_margin``.
     Only for a ring read long enough to tell units apart: a few glyphs (科技大学, 学会) fit many."""
-    best: dict[str, Any] | None = None
-    if len(strip_punct(normalize(seal_text)).removesuffix("公章")) < ctx.options.seal_closer_min_chars:
+    if len(strip_punct(normalize(text)).removesuffix("公章")) < ctx.options.seal_closer_min_chars:
         return None
-    for unit in ctx.units:
-        if unit == online:
-            continue
-        s = compare_unit(seal_text, unit, 0.0).score
-        if s >= score + ctx.options.seal_other_unit_margin and (best is None or s > best["similarity"]):
-            best = {"unit": unit, "similarity": round(s, 4)}
-    return best
+    scores = sorted(((max(compare_unit(t, unit, 0.0).score for t in texts), unit) for unit in ctx.units if unit != online),
+                    reverse=True)
+    if not scores or scores[0][0] < score + ctx.options.seal_other_unit_margin:
+        return None
+    best, unit = scores[0]
+    second, runner_up = scores[1] if len(scores) > 1 else (0.0, None)
+    found: dict[str, Any] = {"unit": unit, "similarity": round(best, 4), "online_similarity": round(score, 4),
+                             "runner_up": runner_up, "runner_up_similarity": round(second, 4)}
+    if runner_up is not None and second >= best - ctx.options.seal_unit_tie_margin:
+        found.update(unit=None, near_units=[unit, runner_up])
+    return found
 
 
 @rule()

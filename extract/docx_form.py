@@ -14,7 +14,7 @@ from extract.assemble import ATTACHMENT_HEAD_CHARS, attachment_key, complete
 from extract.images import CROP_DPI, crop_png
 from extract.labels import GROUP_PREFIX, label_head, match_label, squash, strip_hints, template_hints
 from extract.marks.boxes import chosen_value, date_from_text, ticks_from_text
-from extract.marks.seal_text import read_seal_text
+from extract.marks.seal_text import fill_seal_text, read_seal_lines
 from extract.marks.seals import read_seal
 from extract.ocr import OcrEngine, get_engine, join_lines, line_reader, normalize_text
 from extract.reading import AttachmentReading, FieldReading, FormReading, SealReading
@@ -82,7 +82,7 @@ def _docx_seal(key: str, label: str, images: list[DocxImage], engine: OcrEngine 
         seal.page, seal.method = 1, "docx"
         if seal.present and seal.bbox is not None and engine is not None:
             try:
-                seal.text, seal.text_confidence = read_seal_text(img, list(seal.bbox), dpi, line_reader(engine))
+                fill_seal_text(seal, read_seal_lines(img, list(seal.bbox), dpi, line_reader(engine)))
             except OcrError as exc:
                 seal.reason = f"{seal.reason}; ring text not read: {exc}"
         seal.bbox = None  # a DOCX has no page pixels to point at; the crop shows the picture

@@ -55,8 +55,14 @@ class SealReading:
     page: int | None = None
     bbox: BBox | None = None  # the seal's box when present
     box_bbox: BBox | None = None  # the opinion box searched
-    text: str | None = None  # unit name read from the ring
+    text: str | None = None  # unit name read from the ring (upper arc)
     text_confidence: float = 0.0
+    # every distinct reading of the name at the cuts tried, the reader's choice first: [text, confidence]
+    text_candidates: list[list[str | float]] = field(default_factory=list)
+    code: str | None = None  # the 13-digit code on the lower arc (digits only)
+    code_confidence: float = 0.0
+    subtitle: str | None = None  # a line such as 合同专用章 on the lower arc
+    subtitle_confidence: float = 0.0
     method: str = ""  # colour | shape (gray or bilevel scans) | docx
     status: FieldStatus = "read"  # unreadable when the box was not found
     reason: str = ""

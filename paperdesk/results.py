@@ -124,7 +124,10 @@ def document_dict(doc: DocumentResult, decisions: dict[tuple[str, str], Decision
         "match_score": doc.match.match_score,
         "fields": {k: field_dict(f, doc.match.counts.get(k)) for k, f in r.fields.items()},
         "seals": {
-            k: {"present": s.present, "confidence": s.confidence, "page": s.page, "bbox": s.bbox}
+            k: {"present": s.present, "confidence": s.confidence, "page": s.page, "bbox": s.bbox,
+                # what the ring says: the name (upper arc, = seal_text) and the code or subtitle (lower arc)
+                "name": s.text, "name_confidence": s.text_confidence, "code": s.code,
+                "code_confidence": s.code_confidence, "subtitle": s.subtitle, "subtitle_confidence": s.subtitle_confidence}
             for k, s in r.seals.items()
         },
         "dates": {k: (d.value if d.present else None) for k, d in r.dates.items()},

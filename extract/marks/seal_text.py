@@ -23,8 +23,10 @@ from extract.marks.color import flatten_paper, px_per_mm, red_ink_gray
 from extract.marks.seal_outline import FittedRing, around, fit_ring_around, ring_line_mask
 from extract.marks.seal_strip import Band, Layout, line_strip, survey
 from extract.marks.seals import check_box
+from extract.reading import SealReading
 
-__all__ = ["FittedRing", "SealText", "fit_ring_around", "read_seal_lines", "read_seal_text", "ring_line_mask"]
+__all__ = ["FittedRing", "SealText", "fill_seal_text", "fit_ring_around", "read_seal_lines", "read_seal_text",
+           "ring_line_mask"]
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
 # The name's cuts, as changes to each end in glyph heights: as found, one more glyph's worth
@@ -146,6 +148,14 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
         out.name, out.name_confidence = str(name), float(conf)
     _lower(gray, band, layout, ocr_line, out)
     return out
+
+
+def fill_seal_text(seal: SealReading, lines: SealText) -> None:
+    """``seal`` given what its ring says (``text`` is the name)."""
+    seal.text, seal.text_confidence = lines.name, lines.name_confidence
+    seal.text_candidates = [list(c) for c in lines.name_candidates]
+    seal.code, seal.code_confidence = lines.code, lines.code_confidence
+    seal.subtitle, seal.subtitle_confidence = lines.subtitle, lines.subtitle_confidence
 
 
 def read_seal_text(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int,

@@ -1,0 +1,67 @@
+"""The seal's ring against the batch's units: every reading of the ring, another unit named only when sure."""
+
+from __future__ import annotations
+
+from test_checks_support import APPLICANT, codes, reading, record, run
+
+from checks import Finding, Reconciliation
+from checks.compare import compare_unit
+from extract.reading import SealReading
+from ingest.records import OnlineRecord
+
+
+def mismatches(result: Reconciliation) -> list[Finding]:
+    return [f for f in result.documents["d0001"].findings if f.code == "MISMATCH" and f.field == "applicant"]
+
+
+def other(record_id: str, applicant: str) -> OnlineRecord:
+    return record(record_id, tech_name=f"另一项技术{record_id}", contact="马丽", phone="13100000000",
+                  email="ml@example.cn", applicant=applicant)
+
+
+def seal(text: str, *candidates: str) -> SealReading:
+    return SealReading(True, 0.98, page=3, bbox=[1, 2, 3, 4], text=text, text_confidence=0.8,
+                       text_candidates=[[c, 0.8] for c in (text, *candidates)])
+
+
+def test_a_ring_cut_in_the_wrong_place_is_matched_through_its_other_reading() -> None:
+    assert APPLICANT == "中国地质科学院"
+    wrong_cut = "学院中国地质科"  # the name's end read before its start
+    assert compare_unit(wrong_cut, APPLICANT, 0.45).score < 0.45  # alone, it would be another unit
+    alone = run([reading(seals={"applicant_opinion": seal(wrong_cut)})], [record()])
+    assert len(mismatches(alone)) == 1
+    both = run([reading(seals={"applicant_opinion": seal(wrong_cut, "中国地质科学院")})], [record()])
+    assert codes(both) == []
+
+
+def test_a_shorter_reading_never_hides_another_units_seal() -> None:
+    # 科技大学 (a cut four glyphs long) fits 华中科技大学 in part, but the ring says 北京科技大学 whole.
+    own = record(applicant="华中科技大学")
+    result = run([reading(seals={"applicant_opinion": seal("北京科技大学", "科技大学")})],
+                 [own, other("KC-2", "北京科技大学")])
+    f = mismatches(result)
+    assert len(f) == 1
+    closer = f[0].evidence["closer_unit"]
+    assert closer["unit"] == "北京科技大学" and closer["similarity"] == 1.0
+    assert closer["online_similarity"] < closer["similarity"]  # both scores in the evidence
+    assert f[0].evidence["readings"] == ["北京科技大学"]  # the four-glyph cut was not used
+
+
+def test_two_units_that_fit_alike_are_not_sure_and_neither_is_named() -> None:
+    # 中国科学院研究所: the institute's own name lost; the two institutes of the batch fit it alike.
+    result = run([reading(seals={"applicant_opinion": seal("中国科学院研究所")})],
+                 [record(), other("KC-2", "中国科学院金属研究所"), other("KC-3", "中国科学院物理研究所")])
+    f = mismatches(result)
+    assert len(f) == 1
+    closer = f[0].evidence["closer_unit"]
+    assert closer["unit"] is None and sorted(closer["near_units"]) == ["中国科学院物理研究所", "中国科学院金属研究所"]
+    assert "无法确定是哪个单位" in f[0].message
+    assert "中国科学院金属研究所" in f[0].message and "中国科学院物理研究所" in f[0].message
+
+
+def test_one_unit_far_closer_than_the_rest_is_named_with_the_runner_up() -> None:
+    result = run([reading(seals={"applicant_opinion": seal("中国科学院金属研究")})],
+                 [record(), other("KC-2", "中国科学院金属研究所"), other("KC-3", "中国农业大学")])
+    closer = mismatches(result)[0].evidence["closer_unit"]
+    assert closer["unit"] == "中国科学院金属研究所" and closer["runner_up"] not in (None, "中国科学院金属研究所")
+    assert closer["similarity"] - closer["runner_up_similarity"] > 0.1
