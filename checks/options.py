@@ -57,6 +57,9 @@ units; a plain cut-off of 0.60 gave 1.3 % / 1.7 % (units like 中国X学会 shar
 SEAL_UNIT_TIE_MARGIN = 0.10
 """Two units of the batch that fit a ring within this of each other are both possible: the ring is
 "not sure" and names neither (the same margin that makes one unit fit clearly better than the online one)."""
+SEAL_WHOLE_MIN_SIMILARITY = 0.8
+"""A ring whose reading fits another unit's WHOLE name this well (清华大学 read whole; a glyph wrong in
+five) names that unit whatever its length, when the online unit's whole name fits it less by the margin."""
 SEAL_CLOSER_MIN_CHARS = 5
 """The closer-unit test needs this many glyphs of the ring: 240 simulated forms flagged 3 noisy four-glyph
 reads (中科技犬 for 华中科技大学 fits 西安电子科技大学 as well); from five glyphs on, none."""
@@ -91,6 +94,7 @@ class CheckOptions:
     seal_other_unit_margin: float = SEAL_OTHER_UNIT_MARGIN
     seal_closer_min_chars: int = SEAL_CLOSER_MIN_CHARS
     seal_unit_tie_margin: float = SEAL_UNIT_TIE_MARGIN
+    seal_whole_min_similarity: float = SEAL_WHOLE_MIN_SIMILARITY
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] | None = None  # None: the template's match_weight roles

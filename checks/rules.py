@@ -22,7 +22,7 @@ from checks.compare import Comparison, compare_field, compare_long, compare_unit
 from checks.finding import Finding, Severity
 from checks.industry import resolve_industry
 from checks.options import CheckOptions
-from checks.text import normalize, strip_punct
+from checks.text import edit_cost, normalize, strip_punct
 from extract.reading import FieldReading, FormReading
 from forms import FieldSpec, FormTemplate, IndustryTable, count_chars, count_words
 from ingest.records import OnlineRecord
@@ -379,8 +379,10 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
             if closer is not None and closer["unit"] is None:
                 names = "「" + "」「".join(quote(u) for u in closer["near_units"]) + "」"
                 unsure = f"（印文与本批{names}都相近，无法确定是哪个单位）"
+            # not sure whose seal it is (the online unit among those that fit alike): the clerk looks
             yield ctx.finding("MISMATCH", spec.seal_unit,
                               f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致{unsure}，请核实盖章单位",
+                              severity="warning" if closer and online in closer.get("near_units", []) else "error",
                               paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
                               confidence=seal.text_confidence,
                               evidence={**c.to_dict(), "opinion": spec.key, "closer_unit": closer,
@@ -397,23 +399,51 @@ def _ring_readings(text: str, candidates: list[list[str | float]]) -> list[str]:
     return out
 
 
+def _whole(texts: list[str], unit: str) -> float:
+    """How well the ring's best reading fits ``unit``'s whole name (no credit for a stretch of it)."""
+    o = strip_punct(normalize(unit))
+    best = 0.0
+    for t in texts:
+        p = strip_punct(normalize(t)).removesuffix("公章")
+        best = max(best, 1 - edit_cost(p, o).cost / max(len(p), len(o), 1))
+    return best
+
+
 def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, text: str) -> dict[str, Any] | None:
-    """Another unit of the export that the ring fits clearly better than the expected one, if any:
-    ``{"unit", "similarity", "online_similarity", "runner_up", "runner_up_similarity"}``; ``unit`` is
-    None ("not sure", ``near_units`` both) when a second unit fits within ``seal_unit_tie_margin``.
-    Only for a ring read long enough to tell units apart: a few glyphs (科技大学, 学会) fit many."""
-    if len(strip_punct(normalize(text)).removesuffix("公章")) < ctx.options.seal_closer_min_chars:
+    """Another unit of the export the ring fits clearly better than the expected one, if any:
+    ``{"unit", "similarity", "online_similarity", "runner_up", "runner_up_similarity"}``.
+
+    A unit fits better when its whole name does (``seal_whole_min_similarity``, by the margin),
+    or, for a ring read long enough to tell units apart (a few glyphs, 科技大学, fit many in
+    part), when a stretch of it does. ``unit`` is None ("not sure", ``near_units``) when a second
+    unit, or the online one read in part, fits within ``seal_unit_tie_margin``: a partial read of
+    西安电子科技大学 may be 电子科技大学 whole."""
+    margin = ctx.options.seal_other_unit_margin
+    long_enough = len(strip_punct(normalize(text)).removesuffix("公章")) >= ctx.options.seal_closer_min_chars
+    online_whole = _whole(texts, online)
+    fits: list[tuple[float, str]] = []
+    for unit in ctx.units:
+        if unit == online:
+            continue
+        whole = _whole(texts, unit)
+        part = max(compare_unit(t, unit, 0.0).score for t in texts)
+        if whole >= ctx.options.seal_whole_min_similarity and whole >= online_whole + margin:
+            fits.append((max(whole, part), unit))
+        elif long_enough and part >= score + margin:
+            fits.append((part, unit))
+    if not fits:
         return None
-    scores = sorted(((max(compare_unit(t, unit, 0.0).score for t in texts), unit) for unit in ctx.units if unit != online),
-                    reverse=True)
-    if not scores or scores[0][0] < score + ctx.options.seal_other_unit_margin:
-        return None
-    best, unit = scores[0]
-    second, runner_up = scores[1] if len(scores) > 1 else (0.0, None)
+    fits.sort(reverse=True)
+    best, unit = fits[0]
+    second, runner_up = fits[1] if len(fits) > 1 else (0.0, None)
     found: dict[str, Any] = {"unit": unit, "similarity": round(best, 4), "online_similarity": round(score, 4),
+                             "online_whole_similarity": round(online_whole, 4),
                              "runner_up": runner_up, "runner_up_similarity": round(second, 4)}
-    if runner_up is not None and second >= best - ctx.options.seal_unit_tie_margin:
+    tie = ctx.options.seal_unit_tie_margin
+    if runner_up is not None and second >= best - tie:
         found.update(unit=None, near_units=[unit, runner_up])
+    elif score >= best - tie:
+        found.update(unit=None, near_units=[unit, online])
     return found
 
 

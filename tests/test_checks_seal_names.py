@@ -63,5 +63,31 @@ def test_one_unit_far_closer_than_the_rest_is_named_with_the_runner_up() -> None
     result = run([reading(seals={"applicant_opinion": seal("中国科学院金属研究")})],
                  [record(), other("KC-2", "中国科学院金属研究所"), other("KC-3", "中国农业大学")])
     closer = mismatches(result)[0].evidence["closer_unit"]
-    assert closer["unit"] == "中国科学院金属研究所" and closer["runner_up"] not in (None, "中国科学院金属研究所")
-    assert closer["similarity"] - closer["runner_up_similarity"] > 0.1
+    assert closer["unit"] == "中国科学院金属研究所" and closer["runner_up"] is None  # no other unit comes near
+    assert closer["similarity"] - closer["online_similarity"] > 0.1
+
+
+def test_a_short_name_read_whole_is_another_unit_whatever_its_length() -> None:
+    # 清华大学 fits a stretch of 电子科技大学 (大学) half-way; read whole, it is the batch's 清华大学.
+    result = run([reading(seals={"applicant_opinion": seal("清华大学")})],
+                 [record(applicant="电子科技大学"), other("KC-2", "清华大学")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].severity == "error"
+    assert f[0].evidence["closer_unit"]["unit"] == "清华大学"
+
+
+def test_a_name_that_is_both_another_unit_whole_and_the_online_one_in_part_is_not_sure() -> None:
+    # 电子科技大学 read whole is the batch's 电子科技大学; read in part it may be 西安电子科技大学.
+    result = run([reading(seals={"applicant_opinion": seal("电子科技大学")})],
+                 [record(applicant="西安电子科技大学"), other("KC-2", "电子科技大学")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].severity == "warning"
+    closer = f[0].evidence["closer_unit"]
+    assert closer["unit"] is None and set(closer["near_units"]) == {"电子科技大学", "西安电子科技大学"}
+    assert "无法确定" in f[0].message
+
+
+def test_the_own_unit_read_whole_next_to_a_longer_unit_is_no_finding() -> None:
+    result = run([reading(seals={"applicant_opinion": seal("电子科技大学")})],
+                 [record(applicant="电子科技大学"), other("KC-2", "西安电子科技大学")])
+    assert mismatches(result) == []

@@ -32,16 +32,12 @@ BAND_GLYPHS = 1.25
 BAND_EXTRA_MM = 2.0
 # ...and never into the star (radius 0.2 of the seal's height round the centre).
 BAND_MAX_DEPTH = 0.62
-# The lower line's glyphs (a code's digits ~0.45 of a name glyph, a subtitle's up to ~0.7) lie
-# in the outer part of the band.
-LOWER_GLYPHS = 0.8
-LOWER_EXTRA_MM = 1.6
 # The coarse round strip, in px per mm: enough to tell glyph columns apart on a 30 mm seal.
 SURVEY_PX_PER_MM = 5.0
 # Ink on a strip: darker than the strip's own paper (its PAPER_PERCENTILE) by at least
 # INK_MIN_CONTRAST levels and by INK_LEVEL of the way to its darkest ink (INK_PERCENTILE).
 PAPER_PERCENTILE = 85
-INK_PERCENTILE = 2
+INK_PERCENTILE = 0.5
 INK_MIN_CONTRAST = 20
 INK_LEVEL = 0.4
 # The name's glyphs reach deeper into the band than this share of a glyph's height below
@@ -53,6 +49,8 @@ NAME_COLUMN_MIN_PX = 2
 # faint glyph leaves a gap of about one; between the name's ends lie the lower line's
 # gaps, several glyphs wide).
 NAME_GAP_GLYPHS = 1.3
+# A second run of deep ink this heavy (share of the first's) may be the name instead.
+SECOND_RUN_MIN_MASS = 0.3
 # ...and runs this close (in glyph heights) are merged into the name while it stays within this
 # share of the ring (a name covers up to ~250° of a round seal, ~210° of an oval).
 NAME_MERGE_GLYPHS = 2.5
@@ -67,9 +65,19 @@ LINE_PAD_GLYPHS = 0.35
 # The lower line is looked for within this share of the ring either side of straight below
 # the name's middle, and apart from the name's ends by this much (in glyphs).
 LOWER_HALF_SPAN = 0.3
-LOWER_CLEAR_GLYPHS = 0.4
+LOWER_CLEAR_GLYPHS = 0.8
+# The lower line's glyphs are about this share of the name's tall (a code's digits ~0.45, a
+# subtitle's up to ~0.7): its strip is scaled to them.
+LOWER_GLYPH_SHARE = 0.55
 # Columns with at least this many ink pixels hold a glyph of the lower line.
 LOWER_COLUMN_MIN_PX = 2
+# A line's glyph rows: rows with ink on this share of the strip's columns, apart by less than
+# ROW_GAP_GLYPHS; the first block from the ring with ROW_BLOCK_MIN_MASS of the heaviest is the
+# line's, kept with ROW_MARGIN_GLYPHS above and below.
+ROW_MIN_INK = 0.01
+ROW_GAP_GLYPHS = 0.2
+ROW_BLOCK_MIN_MASS = 0.3
+ROW_MARGIN_GLYPHS = 0.15
 # White margin round a strip handed to the recogniser (px).
 STRIP_MARGIN_PX = 8
 
@@ -97,10 +105,6 @@ class Band:
         """How far in the band reaches: past the name's glyphs, short of the star."""
         minor_mm = min(self.ring.a, self.ring.b) / self.ppm
         return min(BAND_FROM_MM + BAND_GLYPHS * self.glyph_mm + BAND_EXTRA_MM, BAND_MAX_DEPTH * minor_mm)
-
-    def lower_depth(self) -> tuple[float, float]:
-        """The stretch of the band (mm inside the ring line) the lower line's smaller glyphs lie in."""
-        return BAND_FROM_MM, min(self.depth_mm(), BAND_FROM_MM + LOWER_GLYPHS * self.glyph_mm + LOWER_EXTRA_MM)
 
     def _points(self, t: np.ndarray, inset_mm: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Image points at ellipse parameter ``t`` on the ring shrunk by ``inset_mm``."""
@@ -189,19 +193,34 @@ class Layout:
         return None if self.name is None else (self.name[0] + self.name[1]) / 2
 
 
-def survey(gray: np.ndarray, band: Band) -> Layout:
-    """The name's and the lower line's places along the band, from a coarse round strip."""
+def survey(gray: np.ndarray, band: Band) -> list[Layout]:
+    """Where the name and the lower line may lie along the band, from a coarse round strip: the
+    heaviest run of deep ink first, then the next heaviest apart from it when it weighs at least
+    ``SECOND_RUN_MIN_MASS`` of the first (a bold subtitle along the lower arc may outweigh a thin
+    name; the recogniser tells which reads upright). Empty when the band holds no glyphs."""
     strip = band.unroll(gray, 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
     glyph_px = band.glyph_mm * SURVEY_PX_PER_MM
     ink = ink_of(strip, glyph_px)
     deep_row = round(NAME_DEPTH * band.glyph_mm * SURVEY_PX_PER_MM)
     deep = ink[min(deep_row, ink.shape[0] - 1):].sum(axis=0)
-    runs = circular_runs(deep >= NAME_COLUMN_MIN_PX, round(NAME_GAP_GLYPHS * glyph_px))
-    if not runs:
-        return Layout(None, None)
-    start, length = _merged(runs, deep, glyph_px)
-    name = (start / SURVEY_PX_PER_MM, (start + length) / SURVEY_PX_PER_MM)
-    return Layout(name, _lower(ink, band, name))
+    out: list[Layout] = []
+    first_mass = 0
+    n = len(deep)
+    for _ in range(2):
+        runs = circular_runs(deep >= NAME_COLUMN_MIN_PX, round(NAME_GAP_GLYPHS * glyph_px))
+        if not runs:
+            break
+        start, length = _merged(runs, deep, glyph_px)
+        cols = np.mod(np.arange(start, start + length), n)
+        mass = int(deep[cols].sum())
+        if out and mass < SECOND_RUN_MIN_MASS * first_mass:
+            break
+        first_mass = first_mass or mass
+        name = (start / SURVEY_PX_PER_MM, (start + length) / SURVEY_PX_PER_MM)
+        out.append(Layout(name, _lower(ink, band, name)))
+        deep = deep.copy()
+        deep[cols] = 0
+    return out
 
 
 def _merged(runs: list[tuple[int, int]], deep: np.ndarray, glyph_px: float) -> tuple[int, int]:
@@ -247,15 +266,40 @@ def _lower(ink: np.ndarray, band: Band, name: tuple[float, float]) -> tuple[floa
     return float(cols[hit[0]]) / ppm, float(cols[hit[-1]] + 1) / ppm
 
 
+def glyph_rows(ink: np.ndarray, ring_side_top: bool, glyph_px: float) -> tuple[int, int]:
+    """The rows of a line strip its glyphs fill: the first block of inked rows from the ring's side
+    that holds at least ``ROW_BLOCK_MIN_MASS`` of the heaviest block (rows apart by less than
+    ``ROW_GAP_GLYPHS`` are one block); what lies further in (the star, print under the seal) is dropped."""
+    rows = ink.sum(axis=1)
+    on = rows >= max(2, ROW_MIN_INK * ink.shape[1])
+    if not on.any():
+        return 0, ink.shape[0]
+    order = np.arange(len(on)) if ring_side_top else np.arange(len(on))[::-1]
+    blocks: list[list[int]] = []
+    gap = max(1, round(ROW_GAP_GLYPHS * glyph_px))
+    for i in order[on[order]].tolist():
+        if blocks and abs(i - blocks[-1][-1]) <= gap:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    mass = [int(rows[b].sum()) for b in blocks]
+    keep = next(b for b, m in zip(blocks, mass, strict=True) if m >= ROW_BLOCK_MIN_MASS * max(mass))
+    margin = round(ROW_MARGIN_GLYPHS * glyph_px)
+    return max(0, min(keep) - margin), min(ink.shape[0], max(keep) + 1 + margin)
+
+
 def line_strip(gray: np.ndarray, band: Band, span: tuple[float, float], upper: bool) -> np.ndarray:
     """One line (the name or the lower line) unrolled upright at the recogniser's scale: paper
     white, ink black at full contrast against the strip's own paper, a white margin round it."""
-    out_ppm = READ_GLYPH_PX / band.glyph_mm
+    glyph_mm = band.glyph_mm if upper else LOWER_GLYPH_SHARE * band.glyph_mm
+    out_ppm = READ_GLYPH_PX / glyph_mm
     pad = LINE_PAD_GLYPHS * band.glyph_mm
-    strip = band.unroll(gray, span[0] - pad, span[1] + pad, out_ppm, upper, None if upper else band.lower_depth())
+    strip = band.unroll(gray, span[0] - pad, span[1] + pad, out_ppm, upper)
     ink = ink_of(strip, READ_GLYPH_PX)
     dark = darkness(strip)
     dark[ink == 0] *= 0.5  # the ring line's remains and lone specks fade
     clean = (255 - 255 * dark).astype(np.uint8)
+    r0, r1 = glyph_rows(ink, ring_side_top=upper, glyph_px=glyph_mm * out_ppm)
+    clean = clean[r0:r1]
     return cv2.copyMakeBorder(clean, STRIP_MARGIN_PX, STRIP_MARGIN_PX, STRIP_MARGIN_PX, STRIP_MARGIN_PX,
                               cv2.BORDER_CONSTANT, value=255)

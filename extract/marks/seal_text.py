@@ -139,13 +139,14 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
     gray = seal_gray(region, dpi, ring.red)
     local = FittedRing(ring.cx - cx0, ring.cy - cy0, ring.a, ring.b, ring.angle, ring.red)
     band = Band.of(local, px_per_mm(dpi))
-    layout = survey(gray, band)
-    if layout.name is None:
+    # the place whose name reads most surely upright is the name's (the other is then the lower line)
+    options = [(layout, _name(gray, band, layout, ocr_line)) for layout in survey(gray, band)]
+    options = [(layout, cands) for layout, cands in options if cands]
+    if not options:
         return out
-    out.name_candidates = _name(gray, band, layout, ocr_line)
-    if out.name_candidates:
-        name, conf = out.name_candidates[0]
-        out.name, out.name_confidence = str(name), float(conf)
+    layout, out.name_candidates = max(options, key=lambda o: float(o[1][0][1]))
+    name, conf = out.name_candidates[0]
+    out.name, out.name_confidence = str(name), float(conf)
     _lower(gray, band, layout, ocr_line, out)
     return out
 
