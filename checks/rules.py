@@ -415,7 +415,8 @@ def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, 
 
     A unit fits better when its whole name does (``seal_whole_min_similarity``, by the margin),
     or, for a ring read long enough to tell units apart (a few glyphs, 科技大学, fit many in
-    part), when a stretch of it does. ``unit`` is None ("not sure", ``near_units``) when a second
+    part), when a stretch of it does; a short reading only when it is exactly a stretch of the
+    other unit (南大学 of 中南大学, not taken for 清华大学). ``unit`` is None ("not sure", ``near_units``) when a second
     unit, or the online one read in part, fits within ``seal_unit_tie_margin``: a partial read of
     西安电子科技大学 may be 电子科技大学 whole."""
     margin = ctx.options.seal_other_unit_margin
@@ -429,7 +430,7 @@ def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, 
         part = max(compare_unit(t, unit, 0.0).score for t in texts)
         if whole >= ctx.options.seal_whole_min_similarity and whole >= online_whole + margin:
             fits.append((max(whole, part), unit))
-        elif long_enough and part >= score + margin:
+        elif (long_enough or part >= ctx.options.seal_short_part_min_similarity) and part >= score + margin:
             fits.append((part, unit))
     if not fits:
         return None

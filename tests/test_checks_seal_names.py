@@ -91,3 +91,11 @@ def test_the_own_unit_read_whole_next_to_a_longer_unit_is_no_finding() -> None:
     result = run([reading(seals={"applicant_opinion": seal("电子科技大学")})],
                  [record(applicant="电子科技大学"), other("KC-2", "西安电子科技大学")])
     assert mismatches(result) == []
+
+
+def test_a_short_reading_that_is_exactly_part_of_another_unit_is_not_taken_for_the_online_one() -> None:
+    # 南大学 (of 中南大学) fits the online 清华大学 in part (华大学, two glyphs of three).
+    result = run([reading(seals={"applicant_opinion": seal("南大学")})],
+                 [record(applicant="清华大学"), other("KC-2", "中南大学")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].evidence["closer_unit"]["unit"] == "中南大学"

@@ -33,6 +33,9 @@ OUTLINE_SEMI_AXES_MM = (9.0, 26.5)
 # Smaller copies of the found ring tried as starts: a 30x20 oval inside the 40x30 the filters
 # know is 0.67-0.75 of it; the hill-climb covers the steps between.
 OUTLINE_SHRINK = (0.85, 0.7)
+# Seals are round or ovals of 4:3 and flatter (40x30, 35x25, 45x30, 30x20 mm): a fit rounder than
+# this is a round seal whose pale or patchy side let the fit sag onto the glyphs, fitted again round.
+ROUND_MAX_RATIO = 1.2
 # Round rings tried about a seal's star (mm): 30, 38, 44 and 50 mm seals.
 STAR_START_RADII_MM = (14.5, 18.5, 21.5, 24.5)
 # The seal ink's outermost points are looked for within the found ring grown by this (mm): print
@@ -126,7 +129,31 @@ def fit_outline(ink: np.ndarray, found: Ring) -> Ring:
                 starts.append(seen)
     fitter = RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR, OUTLINE_MIN_KNOWN)
     fits = [refine(fitter, r, OUTLINE_SEMI_AXES_MM) for r in starts]
-    return max(fits, key=fitter.fit_objective)
+    best = max(fits, key=fitter.fit_objective)
+    if max(best.a, best.b) < ROUND_MAX_RATIO * min(best.a, best.b):
+        best = _round_refine(fitter, Ring(best.cx, best.cy, max(best.a, best.b), max(best.a, best.b), 0.0))
+    return best
+
+
+def _round_refine(fitter: RingSampler, ring: Ring) -> Ring:
+    """Hill-climb a round ring's centre and radius on the fit objective (it stays round)."""
+    s = WORK_PX_PER_MM
+    lo, hi = OUTLINE_SEMI_AXES_MM[0] * s, OUTLINE_SEMI_AXES_MM[1] * s
+    best, best_val = ring, fitter.fit_objective(ring)
+    for step_mm in (1.0, 0.5, 0.25):
+        d = step_mm * s
+        improved = True
+        while improved:
+            improved = False
+            for dx, dy, dr in [(dx, dy, dr) for dx in (-d, 0, d) for dy in (-d, 0, d) for dr in (-d, 0, d) if dx or dy or dr]:
+                r = best.a + dr
+                if not lo <= r <= hi:
+                    continue
+                cand = Ring(best.cx + dx, best.cy + dy, r, r, 0.0)
+                val = fitter.fit_objective(cand)
+                if val > best_val + 1e-6:
+                    best, best_val, improved = cand, val, True
+    return best
 
 
 def fit_ring_around(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> FittedRing:

@@ -49,11 +49,14 @@ NAME_COLUMN_MIN_PX = 2
 # faint glyph leaves a gap of about one; between the name's ends lie the lower line's
 # gaps, several glyphs wide).
 NAME_GAP_GLYPHS = 1.3
+# A star's tip this near (in glyphs) a name run's middle is the seal's top.
+STAR_TOP_GLYPHS = 2.0
 # A second run of deep ink this heavy (share of the first's) may be the name instead.
 SECOND_RUN_MIN_MASS = 0.3
 # ...and runs this close (in glyph heights) are merged into the name while it stays within this
 # share of the ring (a name covers up to ~250° of a round seal, ~210° of an oval).
 NAME_MERGE_GLYPHS = 2.5
+NAME_MERGE_TOP_GLYPHS = 5.0
 NAME_MAX_SHARE = 0.75
 # The ring line left where the fit drifted: near-horizontal ink longer than this (in glyphs).
 RULE_MIN_GLYPHS = 1.6
@@ -120,6 +123,15 @@ class Band:
         x, y = self._points(t, self.depth_mm() / 2)
         arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))]) / self.ppm
         return np.interp(np.mod(s_mm, self.length_mm) * arc[-1] / self.length_mm, arc, t)
+
+    def s_at_angle(self, theta: float) -> float:
+        """Arc length (mm) where a ray from the ring's centre at image angle ``theta`` (radians,
+        y downward) crosses the band's middle."""
+        t = np.linspace(0, 2 * np.pi, 1441)
+        x, y = self._points(t, self.depth_mm() / 2)
+        arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))]) / self.ppm
+        off = np.angle(np.exp(1j * (np.arctan2(y - self.ring.cy, x - self.ring.cx) - theta)))
+        return float(arc[int(np.argmin(np.abs(off)))] * self.length_mm / arc[-1])
 
     def unroll(self, gray: np.ndarray, s0_mm: float, s1_mm: float, out_ppm: float, upper: bool,
                depth: tuple[float, float] | None = None) -> np.ndarray:
@@ -193,11 +205,15 @@ class Layout:
         return None if self.name is None else (self.name[0] + self.name[1]) / 2
 
 
-def survey(gray: np.ndarray, band: Band) -> list[Layout]:
+def survey(gray: np.ndarray, band: Band, tips: list[float] | None = None) -> list[Layout]:
     """Where the name and the lower line may lie along the band, from a coarse round strip: the
     heaviest run of deep ink first, then the next heaviest apart from it when it weighs at least
     ``SECOND_RUN_MIN_MASS`` of the first (a bold subtitle along the lower arc may outweigh a thin
-    name; the recogniser tells which reads upright). Empty when the band holds no glyphs."""
+    name; the recogniser tells which reads upright). Empty when the band holds no glyphs.
+
+    ``tips`` (``seal_star.star_tips``) are the star's tips along the band: a run whose middle lies
+    near one is centred on it, as wide as its farther end (glyphs a patch of missing ink or a
+    pale end left out of the run are taken back in by the name's symmetry)."""
     strip = band.unroll(gray, 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
     glyph_px = band.glyph_mm * SURVEY_PX_PER_MM
     ink = ink_of(strip, glyph_px)
@@ -210,38 +226,64 @@ def survey(gray: np.ndarray, band: Band) -> list[Layout]:
         runs = circular_runs(deep >= NAME_COLUMN_MIN_PX, round(NAME_GAP_GLYPHS * glyph_px))
         if not runs:
             break
-        start, length = _merged(runs, deep, glyph_px)
+        start, length = _merged(runs, deep, glyph_px, [t * SURVEY_PX_PER_MM for t in tips or []])
         cols = np.mod(np.arange(start, start + length), n)
         mass = int(deep[cols].sum())
         if out and mass < SECOND_RUN_MIN_MASS * first_mass:
             break
         first_mass = first_mass or mass
-        name = (start / SURVEY_PX_PER_MM, (start + length) / SURVEY_PX_PER_MM)
+        name = _centred((start / SURVEY_PX_PER_MM, (start + length) / SURVEY_PX_PER_MM), tips or [], band)
         out.append(Layout(name, _lower(ink, band, name)))
         deep = deep.copy()
         deep[cols] = 0
     return out
 
 
-def _merged(runs: list[tuple[int, int]], deep: np.ndarray, glyph_px: float) -> tuple[int, int]:
+def _centred(name: tuple[float, float], tips: list[float], band: Band) -> tuple[float, float]:
+    """``name`` made symmetric about the star's tip nearest its middle, when one lies within
+    ``STAR_TOP_GLYPHS`` glyphs of it."""
+    mid = (name[0] + name[1]) / 2
+    length = band.length_mm
+    near = [(abs((tip - mid + length / 2) % length - length / 2), tip) for tip in tips]
+    if not near:
+        return name
+    off, tip = min(near)
+    if off > STAR_TOP_GLYPHS * band.glyph_mm:
+        return name
+    top = mid + ((tip - mid + length / 2) % length - length / 2)
+    half = max(top - name[0], name[1] - top)
+    return top - half, top + half
+
+
+def _merged(runs: list[tuple[int, int]], deep: np.ndarray, glyph_px: float, tips_px: list[float]) -> tuple[int, int]:
     """The name's run: the heaviest run of deep ink, grown by its nearest neighbours while the
-    gap is at most ``NAME_MERGE_GLYPHS`` and the name no longer than ``NAME_MAX_SHARE`` of the ring."""
+    gap is at most ``NAME_MERGE_GLYPHS`` (``NAME_MERGE_TOP_GLYPHS`` across a star's tip: the
+    name's middle, pale or patchy, between its two halves) and the name no longer than
+    ``NAME_MAX_SHARE`` of the ring."""
     n = len(deep)
     runs = sorted(runs)
     mass = [int(np.roll(deep, -a)[:k].sum()) for a, k in runs]
     i = j = int(np.argmax(mass))
     start, length = runs[i]
+
+    def allowed(gap_from: int, gap: int) -> bool:
+        if gap <= NAME_MERGE_GLYPHS * glyph_px:
+            return True
+        return gap <= NAME_MERGE_TOP_GLYPHS * glyph_px and any((t - gap_from) % n <= gap for t in tips_px)
+
     while len(runs) > 1 and (j - i + 1) < len(runs):
         before, after = runs[(i - 1) % len(runs)], runs[(j + 1) % len(runs)]
         gap_before = (start - (before[0] + before[1])) % n
         gap_after = (after[0] - (start + length)) % n
-        if gap_before <= gap_after:
-            gap, grown = gap_before, (before[0], length + gap_before + before[1])
-        else:
-            gap, grown = gap_after, (start, length + gap_after + after[1])
-        if gap > NAME_MERGE_GLYPHS * glyph_px or grown[1] > NAME_MAX_SHARE * n:
+        sides = [(gap_before, -1, before[0] + before[1]), (gap_after, 1, start + length)]
+        sides = [sd for sd in sides if allowed(sd[2], sd[0])]
+        if not sides:
             break
-        if gap_before <= gap_after:
+        gap, side, _ = min(sides)
+        grown = (before[0], length + gap + before[1]) if side < 0 else (start, length + gap + after[1])
+        if grown[1] > NAME_MAX_SHARE * n:
+            break
+        if side < 0:
             i -= 1
         else:
             j += 1

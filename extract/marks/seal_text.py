@@ -12,6 +12,7 @@ as a candidate for the checks, which know the batch's units. The lower line is a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extract.marks.color import flatten_paper, px_per_mm, red_ink_gray
 from extract.marks.seal_outline import FittedRing, around, fit_ring_around, ring_line_mask
+from extract.marks.seal_star import star_tips
 from extract.marks.seal_strip import Band, Layout, line_strip, survey
 from extract.marks.seals import check_box
 from extract.reading import SealReading
@@ -36,6 +38,10 @@ NAME_CUT_CHANGES = (0.0, 0.3, 0.6, -0.3)
 # A code on the lower arc: at least this many digits read (GB 32100's unified code is 18
 # characters, the older organisation code printed on seals 13 digits; fewer read is noise).
 CODE_MIN_DIGITS = 8
+# The code printed on seals has 13 digits; the lower line is read as unrolled and squeezed to these
+# widths (its digits stand apart, ~1.5 glyph widths; the recogniser knows digits set closer).
+CODE_DIGITS = 13
+CODE_SQUEEZES = (1.0, 0.7, 0.5)
 # A subtitle read from the lower line: at least this many CJK characters.
 SUBTITLE_MIN_CHARS = 2
 
@@ -111,14 +117,28 @@ def _name(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine) -> li
 
 
 def _lower(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine, out: SealText) -> None:
-    """The lower line read the other way up: a code (digits only) or a subtitle."""
+    """The lower line read the other way up: a code (digits only) or a subtitle.
+
+    A code's digits stand far apart along the arc; the line is read as unrolled and squeezed
+    (``CODE_SQUEEZES``), and where several readings give ``CODE_DIGITS`` digits each digit is
+    voted on."""
     if layout.lower is None:
         return
-    text, conf = _read(ocr_line, line_strip(gray, band, layout.lower, upper=False))
-    digits = re.sub(r"\D", "", text)
+    strip = line_strip(gray, band, layout.lower, upper=False)
+    reads = [_read(ocr_line, strip if f == 1.0 else cv2.resize(strip, (max(8, round(strip.shape[1] * f)), strip.shape[0]),
+                                                               interpolation=cv2.INTER_AREA))
+             for f in CODE_SQUEEZES]
+    codes = [(re.sub(r"\D", "", t), c) for t, c in reads]
+    full = [(d, c) for d, c in codes if len(d) == CODE_DIGITS]
+    if full:
+        voted = "".join(Counter(d[i] for d, _ in full).most_common(1)[0][0] for i in range(CODE_DIGITS))
+        out.code, out.code_confidence = voted, round(max(c for _, c in full), 4)
+        return
+    digits, conf = max(codes, key=lambda dc: (len(dc[0]) >= CODE_MIN_DIGITS, dc[1]))
     if len(digits) >= CODE_MIN_DIGITS:
         out.code, out.code_confidence = digits, round(conf, 4)
         return
+    text, conf = reads[0]
     words = clean_unit_name(text)
     if len(words) >= SUBTITLE_MIN_CHARS:
         out.subtitle, out.subtitle_confidence = words, round(conf, 4)
@@ -140,7 +160,8 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
     local = FittedRing(ring.cx - cx0, ring.cy - cy0, ring.a, ring.b, ring.angle, ring.red)
     band = Band.of(local, px_per_mm(dpi))
     # the place whose name reads most surely upright is the name's (the other is then the lower line)
-    options = [(layout, _name(gray, band, layout, ocr_line)) for layout in survey(gray, band)]
+    tips = star_tips(gray, band)
+    options = [(layout, _name(gray, band, layout, ocr_line)) for layout in survey(gray, band, tips)]
     options = [(layout, cands) for layout, cands in options if cands]
     if not options:
         return out

@@ -1,0 +1,58 @@
+"""A seal's star points at its top: the name is centred on the star's upper tip.
+
+The star (a solid five-pointed star at the centre, radius ~0.2 of the seal's height) is
+found as the largest blob of ink near the ring's centre; its outline seen from its own
+centre rises at the five tips, whose directions come from the outline's five-fold
+component. The tips are turned into places along the text band (arc length), so the
+name's run can be centred on the nearest one (``seal_strip.survey``).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extract.marks.seal_strip import INK_LEVEL, Band, darkness
+
+# The star lies within this share of the ring's smaller semi-axis from its centre (its outer
+# radius is ~0.4 of the semi-axis; the ring's centre may be off by a millimetre or two).
+STAR_REACH = 0.55
+# A blob is a star when it covers at least this share of the star's expected disc (its five
+# points fill ~0.35 of the disc round them; a glyph stroke of print far less)...
+STAR_MIN_FILL = 0.12
+# ...and its outline has this much five-fold shape (|sum r e^{5i theta}| / sum r: a clean star
+# ~0.25, a disc or a block of print < 0.08).
+STAR_MIN_FIVEFOLD = 0.12
+# Directions sampled round the blob's centre.
+STAR_RAYS = 180
+
+
+def star_tips(gray: np.ndarray, band: Band) -> list[float]:
+    """The band's arc-length places (mm) straight out from the star's five tips; [] without a star."""
+    r = band.ring
+    reach = STAR_REACH * min(r.a, r.b)
+    x0, y0 = max(0, int(r.cx - reach)), max(0, int(r.cy - reach))
+    x1, y1 = min(gray.shape[1], int(r.cx + reach) + 1), min(gray.shape[0], int(r.cy + reach) + 1)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return []
+    ink = (darkness(gray[y0:y1, x0:x1]) >= INK_LEVEL).astype(np.uint8)
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(ink)
+    if n < 2:
+        return []
+    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    star_r = 0.4 * min(r.a, r.b)
+    if stats[i, cv2.CC_STAT_AREA] < STAR_MIN_FILL * np.pi * star_r ** 2:
+        return []
+    ys, xs = np.nonzero(labels == i)
+    cx, cy = cents[i]
+    ang = np.arctan2(ys - cy, xs - cx)
+    dist = np.hypot(ys - cy, xs - cx)
+    bins = ((ang + np.pi) / (2 * np.pi) * STAR_RAYS).astype(int) % STAR_RAYS
+    radius = np.zeros(STAR_RAYS)
+    np.maximum.at(radius, bins, dist)
+    theta = (np.arange(STAR_RAYS) + 0.5) / STAR_RAYS * 2 * np.pi - np.pi
+    z = np.sum(radius * np.exp(5j * theta))
+    if abs(z) < STAR_MIN_FIVEFOLD * radius.sum():
+        return []
+    phase = float(np.angle(z)) / 5
+    return [band.s_at_angle(phase + k * 2 * np.pi / 5) for k in range(5)]
