@@ -240,6 +240,7 @@ def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
 @pytest.mark.parametrize("rotation", [0.0, 90.0, 180.0, 250.0])
 def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotation: float) -> None:
     from extract.marks.seal_outline import around, fit_ring_around
+    from extract.marks.seal_star import star_tips
     from extract.marks.seal_strip import SURVEY_PX_PER_MM, Band, ink_of, survey
     from extract.marks.seal_text import FittedRing, seal_gray
 
@@ -249,9 +250,12 @@ def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotatio
     ring = fit_ring_around(box, r.bbox, DPI)
     region, x0, y0 = around(box, r.bbox, DPI)
     band = Band.of(FittedRing(ring.cx - x0, ring.cy - y0, ring.a, ring.b, ring.angle, ring.red), PPM)
-    layout = survey(seal_gray(region, DPI, ring.red), band)
+    gray = seal_gray(region, DPI, ring.red)
+    layouts = survey(gray, band, star_tips(gray, band))
+    assert layouts, "no glyphs found on the ring"
+    layout = layouts[0]
     assert layout.name is not None and layout.top is not None
-    strip = band.unroll(seal_gray(region, DPI, ring.red), 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
+    strip = band.unroll(gray, 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
     cols = ink_of(strip, band.glyph_mm * SURVEY_PX_PER_MM).sum(axis=0)
     n = len(cols)
     s0, s1 = (round(v * SURVEY_PX_PER_MM) for v in layout.name)

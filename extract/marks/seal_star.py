@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from extract.marks.seal_strip import INK_LEVEL, Band, darkness
+from extract.marks.seal_strip import Band, darkness
 
 # The star lies within this share of the ring's smaller semi-axis from its centre (its outer
 # radius is ~0.4 of the semi-axis; the ring's centre may be off by a millimetre or two).
@@ -23,6 +23,8 @@ STAR_MIN_FILL = 0.12
 # ...and its outline has this much five-fold shape (|sum r e^{5i theta}| / sum r: a clean star
 # ~0.25, a disc or a block of print < 0.08).
 STAR_MIN_FIVEFOLD = 0.12
+# The star is solid ink: at least this dark (0..1 of the seal's typical ink).
+STAR_LEVEL = 0.5
 # Directions sampled round the blob's centre.
 STAR_RAYS = 180
 
@@ -35,7 +37,8 @@ def star_tips(gray: np.ndarray, band: Band) -> list[float]:
     x1, y1 = min(gray.shape[1], int(r.cx + reach) + 1), min(gray.shape[0], int(r.cy + reach) + 1)
     if x1 - x0 < 8 or y1 - y0 < 8:
         return []
-    ink = (darkness(gray[y0:y1, x0:x1]) >= INK_LEVEL).astype(np.uint8)
+    dark, level = darkness(gray[y0:y1, x0:x1])
+    ink = (dark >= max(level, STAR_LEVEL)).astype(np.uint8)
     n, labels, stats, cents = cv2.connectedComponentsWithStats(ink)
     if n < 2:
         return []

@@ -40,6 +40,8 @@ PAPER_PERCENTILE = 85
 INK_PERCENTILE = 0.5
 INK_MIN_CONTRAST = 20
 INK_LEVEL = 0.4
+INK_ABS_CONTRAST = 35  # a pale seal in a gray scan: ~200 on paper at ~240; paper noise stays within ~15
+INK_FULL_PERCENTILE = 60
 # The name's glyphs reach deeper into the band than this share of a glyph's height below
 # the band's top; a code's digits (~0.45 of a name glyph, by the ring) do not.
 NAME_DEPTH = 0.85
@@ -153,20 +155,30 @@ class Band:
                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
-def darkness(strip: np.ndarray) -> np.ndarray:
-    """Ink 0..1 against the strip's own paper: paper 0, the strip's darkest ink 1; all 0 when
-    the strip holds no ink clearly darker than its paper."""
+def darkness(strip: np.ndarray) -> tuple[np.ndarray, float]:
+    """Ink 0..1 against the strip's own paper (paper 0, the seal's typical ink ~1) and the level
+    from which a pixel is ink; all 0 when the strip holds no ink clearly darker than its paper.
+
+    Ink is darker than the paper by INK_LEVEL of the way to the darkest ink, or by
+    INK_ABS_CONTRAST levels when that is less: black print beside a pale seal (a gray scan)
+    must not push the seal's glyphs under the threshold. The typical ink (INK_FULL_PERCENTILE
+    of the ink's contrast) is full black, so a pale seal reads as well as a dark one."""
     g = strip.astype(np.float32)
     paper = float(np.percentile(g, PAPER_PERCENTILE))
-    ink = float(np.percentile(g, INK_PERCENTILE))
-    if paper - ink < INK_MIN_CONTRAST:
-        return np.zeros_like(g)
-    return np.clip((paper - g) / (paper - ink), 0.0, 1.0)
+    span = paper - float(np.percentile(g, INK_PERCENTILE))
+    if span < INK_MIN_CONTRAST:
+        return np.zeros_like(g), 1.0
+    c = paper - g
+    thr = max(INK_MIN_CONTRAST, min(INK_LEVEL * span, INK_ABS_CONTRAST))
+    inked = c[c >= thr]
+    full = max(thr, float(np.percentile(inked, INK_FULL_PERCENTILE))) if inked.size else span
+    return np.clip(c / full, 0.0, 1.0), thr / full
 
 
 def ink_of(strip: np.ndarray, glyph_px: float) -> np.ndarray:
     """Ink pixels (uint8 0/1) of a strip, long near-horizontal runs (the ring line) removed."""
-    ink = (darkness(strip) >= INK_LEVEL).astype(np.uint8)
+    dark, level = darkness(strip)
+    ink = (dark >= level).astype(np.uint8) if level < 1.0 else np.zeros(strip.shape[:2], np.uint8)
     rule = np.ones((1, max(3, round(RULE_MIN_GLYPHS * glyph_px))), np.uint8)
     ink[cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule) > 0] = 0
     return ink
@@ -338,7 +350,7 @@ def line_strip(gray: np.ndarray, band: Band, span: tuple[float, float], upper: b
     pad = LINE_PAD_GLYPHS * band.glyph_mm
     strip = band.unroll(gray, span[0] - pad, span[1] + pad, out_ppm, upper)
     ink = ink_of(strip, READ_GLYPH_PX)
-    dark = darkness(strip)
+    dark, _ = darkness(strip)
     dark[ink == 0] *= 0.5  # the ring line's remains and lone specks fade
     clean = (255 - 255 * dark).astype(np.uint8)
     r0, r1 = glyph_rows(ink, ring_side_top=upper, glyph_px=glyph_mm * out_ppm)

@@ -1,0 +1,129 @@
+"""What a seal's ring says (issue 17): the ring fitted to the seal's outline, the name apart from
+the lower arc's code or subtitle, each read upright; on boxes drawn and stamped by samples.seal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rapidfuzz.distance import Levenshtein
+from test_marks_seals import DPI, PPM, UNIT, sealed
+
+from extract.marks import read_seal
+from extract.marks.seal_outline import fit_ring_around
+from extract.marks.seal_text import SealText, fill_seal_text, read_seal_lines
+from extract.reading import SealReading
+from samples.spec import SealSpec
+
+CODE = "1101080012345"
+
+
+def fitted_mm(style: SealSpec, mode: str = "color") -> tuple[float, float]:
+    box = sealed(mode, style)
+    r = read_seal(box, DPI, mode)
+    assert r.present and r.bbox is not None, r.reason
+    ring = fit_ring_around(box, r.bbox, DPI)
+    return max(ring.a, ring.b) / PPM, min(ring.a, ring.b) / PPM
+
+
+@pytest.mark.parametrize(("size", "mode"), [((30.0, 20.0), "color"), ((35.0, 25.0), "color"), ((30.0, 20.0), "gray")])
+def test_a_small_ovals_ring_follows_its_outline(size: tuple[float, float], mode: str) -> None:
+    # The ring filters know 40x30 and 45x30 ovals; the fit must shrink to the seal's own outline
+    # (the ring line's middle lies ~0.65 mm inside the impression's edge).
+    a, b = fitted_mm(SealSpec(unit=UNIT, oval=True, oval_mm=size, rotation_deg=12.0), mode)
+    assert abs(a - (size[0] / 2 - 0.65)) < 1.0 and abs(b - (size[1] / 2 - 0.65)) < 1.0, (a, b)
+
+
+@pytest.mark.parametrize("diameter", [30.0, 50.0])
+def test_round_seals_from_30_to_50_mm_are_fitted_to_their_size(diameter: float) -> None:
+    style = SealSpec(unit=UNIT, diameter_mm=diameter, rotation_deg=5.0)
+    a, b = fitted_mm(style) if diameter < 45 else _fitted_higher(style)
+    assert abs(a - (diameter / 2 - 0.65)) < 1.0 and abs(b - (diameter / 2 - 0.65)) < 1.0, (a, b)
+
+
+def _fitted_higher(style: SealSpec) -> tuple[float, float]:
+    """A 50 mm seal stamped 8 mm higher (on the label it would run out of the 62 mm box)."""
+    box = sealed("color", style, offset_mm=(0.0, -8.0))
+    r = read_seal(box, DPI, "color")
+    assert r.present and r.bbox is not None, r.reason
+    ring = fit_ring_around(box, r.bbox, DPI)
+    return max(ring.a, ring.b) / PPM, min(ring.a, ring.b) / PPM
+
+
+def test_the_name_and_the_lower_line_are_read_apart_and_upright() -> None:
+    box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=120.0, bottom_text=CODE))
+    r = read_seal(box, DPI, "color")
+    strips: list[np.ndarray] = []
+
+    def fake_ocr(img: np.ndarray) -> tuple[str, float]:
+        strips.append(img)
+        return ("中国地质科学院", 0.9) if len(strips) <= 4 else (CODE, 0.8)
+
+    lines = read_seal_lines(box, r.bbox, DPI, fake_ocr)
+    assert lines.name == UNIT and lines.code == CODE and lines.subtitle is None
+    name_strip, code_strip = strips[0], strips[4]
+    # Both are straight lines wider than tall; the name's glyphs are ~40 px tall, the code's
+    # smaller glyphs scaled up to about the same.
+    for strip in (name_strip, code_strip):
+        assert strip.shape[1] > 3 * strip.shape[0]
+        ink_rows = np.flatnonzero(strip.min(axis=(1, 2)) < 128)
+        assert 25 <= ink_rows[-1] - ink_rows[0] <= 75, ink_rows[-1] - ink_rows[0]
+
+
+def test_a_ring_without_glyphs_reads_nothing() -> None:
+    box = sealed("color")
+    r = read_seal(box, DPI, "color")
+    assert read_seal_lines(box, r.bbox, DPI, lambda img: ("", 0.0)) == SealText()
+
+
+def test_the_seal_reading_carries_name_code_and_subtitle_and_round_trips() -> None:
+    seal = SealReading(True, 0.9)
+    fill_seal_text(seal, SealText("中国地质科学院", 0.97, [["中国地质科学院", 0.97], ["国地质科学院", 0.95]],
+                                  CODE, 0.8, None, 0.0))
+    assert (seal.text, seal.code, seal.text_candidates[1][0]) == ("中国地质科学院", CODE, "国地质科学院")
+    assert SealReading.from_dict(seal.to_dict()) == seal
+
+
+def _read(style: SealSpec, mode: str = "color", dpi: int = DPI, offset_mm: tuple[float, float] = (0.0, 0.0)) -> SealText:
+    import test_marks_seals as T
+
+    from extract.ocr import get_engine, line_reader
+
+    old = T.DPI, T.PPM
+    T.DPI, T.PPM = dpi, dpi / 25.4
+    try:
+        box = sealed(mode, style, offset_mm=offset_mm)
+    finally:
+        T.DPI, T.PPM = old
+    r = read_seal(box, dpi, mode)
+    assert r.present, r.reason
+    return read_seal_lines(box, r.bbox, dpi, line_reader(get_engine("rapidocr")))
+
+
+@pytest.mark.slow
+def test_a_code_on_the_lower_arc_is_read_apart_from_the_name() -> None:
+    # stamped 8 mm above the label, so that the code on its lower arc stays inside the box
+    lines = _read(SealSpec(unit="北京清源环保科技有限公司", diameter_mm=42.0, rotation_deg=-20.0, bottom_text=CODE),
+                  offset_mm=(0.0, -8.0))
+    assert lines.name == "北京清源环保科技有限公司"  # not rotated by the code in the gap
+    assert lines.code is not None and Levenshtein.distance(lines.code, CODE) <= 1, lines.code
+
+
+@pytest.mark.slow
+def test_a_bold_subtitle_on_the_lower_arc_is_not_taken_for_the_name() -> None:
+    style = SealSpec(unit="中国金属学会", diameter_mm=40.0, rotation_deg=-75.0, font="noto-serif",
+                     subtitle="科研专用章", subtitle_arc=True, code_font="noto-sans")
+    lines = _read(style)
+    assert lines.name == "中国金属学会", lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("mode", "dpi", "ink"), [("color", 100, 1.0), ("color", 200, 0.4), ("gray", 150, 0.6)])
+def test_faint_and_low_resolution_seals_give_their_name(mode: str, dpi: int, ink: float) -> None:
+    lines = _read(SealSpec(unit="哈尔滨工业大学", diameter_mm=42.0, rotation_deg=15.0, ink=ink), mode, dpi)
+    assert lines.name is not None and Levenshtein.distance(lines.name, "哈尔滨工业大学") <= 1, lines
+
+
+@pytest.mark.slow
+def test_a_small_ovals_name_is_read() -> None:
+    lines = _read(SealSpec(unit="华中科技大学", oval=True, oval_mm=(30.0, 20.0), rotation_deg=8.0))
+    assert lines.name is not None and Levenshtein.distance(lines.name, "华中科技大学") <= 1, lines
