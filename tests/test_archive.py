@@ -325,3 +325,17 @@ def test_a_typed_pdf_read_after_the_archive_keeps_its_text(tmp_path: Path) -> No
     path = _write(tmp_path / "typed.pdf", _pdf(_text_page_objects(b"Hello World")))
     (page,) = list(iter_pages(path, dpi=150))
     assert [w.text for w in page.words or []] == ["Hello", "World"]
+
+
+def test_the_index_heads_its_name_and_group_columns_as_the_form_labels_them(tmp_path: Path) -> None:
+    from paperdesk.archive.index import IndexRow, write_index
+    from reports.model import group_label, title_label
+
+    variant = load_template(Path(__file__).parent / "data" / "variant-form.toml")
+    row = IndexRow("V-1", "一种方法", "甲类", "某大学", "某学会", "无问题", "", "V-1_一种方法.pdf", "d0001", 2)
+    write_index([row], tmp_path, title_label(variant), group_label(variant))
+    ws = load_workbook(tmp_path / INDEX_NAME).active
+    assert ws is not None
+    header = [c.value for c in next(ws.iter_rows())]
+    assert header[1:3] == [title_label(variant), group_label(variant)]
+    assert "技术名称" not in header and "所属领域" not in header

@@ -46,7 +46,7 @@ from paperdesk.options import db_url_from
 from paperdesk.results import apply_decisions
 from paperdesk.stages import Stages, default_stages
 from paperdesk.store import InputRow, ReadingRow, Store, open_store
-from reports.model import MISSING, Nomination, nominations, review_note
+from reports.model import MISSING, Nomination, group_label, nominations, review_note, title_label
 
 __all__ = ["ArchiveError", "ArchiveSummary", "INDEX_NAME", "archive_batch", "write_archive"]
 
@@ -174,7 +174,7 @@ def archive_batch(store: Store, archive_dir: Path, stages: Stages) -> ArchiveSum
             stale.unlink()
             summary.removed += 1
     _save_manifest(archive_dir, made)
-    write_index(rows, archive_dir)
+    write_index(rows, archive_dir, title_label(template), group_label(template))
     return summary
 
 
