@@ -105,7 +105,6 @@ def main() -> None:
     heavy = sorted(m for m in HEAVY_MODULES if m in sys.modules)
     ledger.close("import")
 
-    from extract import ExtractOptions
     from extract.ocr import get_engine
     from forms import load_template
     from ingest import iter_pages
@@ -116,7 +115,7 @@ def main() -> None:
 
         models()  # the sessions are loaded on first use; a worker loads them with its first page
     template = load_template("kczg-2020")
-    options = ExtractOptions(ocr_engine=engine.name)
+    options = stages._extract_options(engine.name, None)  # as the runner reads a batch's pages
     ledger.close("models loaded")
 
     page_module = importlib.import_module("extract.page")

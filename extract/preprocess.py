@@ -124,19 +124,28 @@ def measure_skew(gray: np.ndarray) -> float:
     return coarse + residual if residual is not None else coarse
 
 
-def rotate(image: np.ndarray, angle_deg: float, border: int | tuple[int, int, int] = 255) -> np.ndarray:
-    """Rotate about the centre, same size, white border."""
+def rotate(
+    image: np.ndarray, angle_deg: float, border: int | tuple[int, int, int] = 255, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Rotate about the centre, same size, white border; into ``out`` when given (it may be ``image``
+    itself: OpenCV then works from a copy it frees at once, and no second page outlives the call)."""
     h, w = image.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, 1.0)
     value: tuple[int, int, int] = (border, border, border) if isinstance(border, int) else border
-    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=value)
+    flags, mode = cv2.INTER_LINEAR, cv2.BORDER_CONSTANT
+    if out is None:
+        return cv2.warpAffine(image, m, (w, h), flags=flags, borderMode=mode, borderValue=value)
+    return cv2.warpAffine(image, m, (w, h), dst=out, flags=flags, borderMode=mode, borderValue=value)
 
 
-def deskew(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """The image rotated so its rules are level, and the angle applied."""
+def deskew(image: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, float]:
+    """The image rotated so its rules are level, and the angle applied. ``in_place``: the level
+    page is written over ``image`` (a writable array the caller is done with as scanned)."""
     angle = measure_skew(to_gray(image))
     if abs(angle) < MIN_SKEW_DEG:
         return image, 0.0
+    if in_place and image.flags.writeable and image.flags.c_contiguous:
+        return rotate(image, angle, out=image), angle
     return rotate(image, angle), angle
 
 
@@ -179,13 +188,15 @@ def drop_red(color: np.ndarray, dpi: int) -> np.ndarray:
     return out
 
 
-def prepare(image: np.ndarray, dpi: int = 300) -> Prepared:
+def prepare(image: np.ndarray, dpi: int = 300, in_place: bool = False) -> Prepared:
     """Deskew, drop red ink, flatten the light, light denoise: the page as the reader sees it.
 
     Red ink goes the way the seal reader sees it (``extract.marks.remove_red``: both hue
     bands, black text under a seal kept), so OCR and seals agree on what is red.
+    ``in_place``: the level page is written over ``image`` (``Prepared.color`` is then ``image``),
+    so a reader holding the scanned page does not also hold its deskewed copy (26 MB at 300 dpi).
     """
-    color, angle = deskew(image)
+    color, angle = deskew(image, in_place=in_place)
     gray = to_gray(drop_red(color, dpi)) if color.ndim == 3 else color
     flat = flatten(gray)
     gray = cv2.medianBlur(flat, 3)  # salt-and-pepper specks from 1-bit scans, for OCR

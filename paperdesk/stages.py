@@ -111,7 +111,8 @@ def _read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTe
 
 
 def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
-    return ExtractOptions(ocr_engine=engine, debug_dir=debug_dir)
+    # A batch's pages are rendered for their one reading and dropped after it: each is deskewed in place.
+    return ExtractOptions(ocr_engine=engine, debug_dir=debug_dir, deskew_in_place=True)
 
 
 def read_page_task(page: Page, template: FormTemplate, options: Any) -> PageReading:

@@ -16,11 +16,12 @@ import pdfplumber
 import pytest
 from PIL import Image
 
+from extract.preprocess import prepare, rotate
 from ingest import iter_pages
 from ingest.orientation import _nearest
 from ingest.orientation import rotate as turn_page
 from ingest.scans import READ_MAX_DPI
-from paperdesk.stages import read_page_task
+from paperdesk.stages import default_stages, read_page_task
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a process that only reads pages must not load: the checks' solver, the store, the report writers.
@@ -119,3 +120,22 @@ def test_nearest_glyphs_are_the_exact_nearest_neighbours() -> None:
     assert np.allclose(dist, full.min(axis=1))
     assert np.allclose(full[np.arange(len(points)), idx], full.min(axis=1))
     assert (idx != np.arange(len(points))).all()  # never itself, even beside a twin
+
+
+def test_a_batch_page_is_deskewed_in_place_into_the_same_pixels_as_a_copy() -> None:
+    level = cv2.cvtColor(_form_like(1400, 1000), cv2.COLOR_GRAY2BGR)
+    cv2.circle(level, (700, 1100), 90, (40, 40, 220), 8)  # a red seal: the colour page is the one kept
+    crooked = rotate(level, 2.0)
+    copied = prepare(crooked.copy(), 150)
+    scan = crooked.copy()
+    owned = prepare(scan, 150, in_place=True)
+    assert abs(copied.skew_deg) > 1.5 and owned.skew_deg == copied.skew_deg
+    assert np.shares_memory(owned.color, scan)  # no second page held beside the scan
+    assert np.array_equal(owned.color, copied.color)
+    assert np.array_equal(owned.gray, copied.gray) and np.array_equal(owned.flat, copied.flat)
+    assert not np.array_equal(scan, crooked)  # the scan itself was levelled
+    # A batch's pages are the runner's own: its reading options say so; a caller's page is left alone.
+    assert default_stages().extract_options("hybrid", None).deskew_in_place
+    kept = crooked.copy()
+    prepare(kept, 150)
+    assert np.array_equal(kept, crooked)
