@@ -58,6 +58,9 @@ class ExtractOptions:
     crop_dpi: int = CROP_DPI
     second_opinion: bool = True  # hybrid: Tesseract re-reads the short fields; disagreement lowers confidence
     recover_lines: bool = True  # page-level engines: re-read lines of ink in value cells no detected box covers
+    # The page is the reader's own (a worker's, rendered for this one reading): it is deskewed in place,
+    # so the scan and its level copy are not both held through OCR (26 MB at 300 dpi).
+    deskew_in_place: bool = False
 
 
 def classify(template: FormTemplate, found: set[str], continued: bool, title: str, has_grid: bool, has_text: bool) -> PageKind:
@@ -86,7 +89,7 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
         color, gray, skew = page.image, to_gray(page.image), 0.0
         rules = gray
     else:
-        prep = prepare(page.image, page.dpi)
+        prep = prepare(page.image, page.dpi, in_place=options.deskew_in_place)
         color, gray, skew = prep.color, prep.gray, prep.skew_deg
         rules = prep.flat
     h, w = gray.shape[:2]
