@@ -74,6 +74,11 @@ REC_MIN_RATIO = 320 / 48
 REC_BATCH_MAX_COLS = 2400
 # Normalised value of padding: RapidOCR pads recognition input with 0, detection we pad white.
 DET_PAD_VALUE = 1.0
+# An A4 page (the form's paper) as the detector sees it: its long side shrunk to 1240 px
+# (ocr_rapid.RAPID_DET_MAX_SIDE), both sides to the stride. ONNX Runtime's first run of a strip
+# shape plans its memory and meanwhile holds ~60 MB more than any later run; the sessions run it
+# once on a blank strip when loaded, while the worker holds no page (issue 14: a worker's peak).
+WARM_PAGE_SHAPE = (1248, 864)
 
 
 def model_dir() -> Path:
@@ -251,6 +256,9 @@ class Models:
         if not self.rec.characters:
             raise MissingDependencyError(f"{MODELS_INSTALL} (the recognition model has no character list)")
         self.characters = ["", *self.rec.characters, " "]  # CTC blank first, space last (PaddleOCR)
+        rows, cols = WARM_PAGE_SHAPE
+        self.text_map(np.full((strips(rows)[0], cols), 255, np.uint8))  # one blank strip of a page's shape
+        give_back_memory()
 
     def text_map(self, gray: np.ndarray) -> np.ndarray:
         """The detector's text probability for every pixel of ``gray``, strip by strip."""
