@@ -353,8 +353,12 @@ def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
                 raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
             except _DECODE_ERRORS as exc:
                 raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
+            if index + 1 == total:
+                img.close()  # the last frame's decoded pixels (35 MB for a 600-dpi gray A4) go before it is read
             image, degrees = upright(image)
             yield _page(image, frame_dpi, path, number, full_mode or mode, rotation=(exif_degrees + degrees) % 360)
+            if index + 1 == total:
+                return
 
 
 def _on_frame(reason: Reason, number: int, total: int) -> Reason:
