@@ -6,12 +6,16 @@ build the sessions ourselves instead of through ``rapidocr_onnxruntime.RapidOCR`
 so that we choose what costs memory and CPU (measured on one 300-dpi sample page,
 one thread, ``bench/memory.py`` and the notes of issue 14):
 
-- the runtime: ONNX Runtime, one thread, its memory arena off (it keeps the largest
-  activation for the life of the process) and memory-pattern planning only for the
-  fixed-shape detection strips. OpenVINO (``pip install paperdesk[openvino]``) reads the
-  same text at ~0.45 × the recognition CPU, but a worker reading real pages peaked at
-  770 MiB with it against 574 MiB with ONNX Runtime, for 4.9 against 5.6 CPU s per page
-  end to end (``bench.memory``, 5 pages): memory decides, OpenVINO stays a choice;
+- the runtime, chosen per model: recognition (~70 % of a page's CPU) on OpenVINO, which
+  reads the same text as ONNX Runtime at ~0.42 × its CPU (272 lines of 8 sample pages:
+  10.9 against 25.4 CPU s, every line identical); its input width is rounded up to
+  ``REC_WIDTH_STEP`` columns, as OpenVINO keeps memory for every input shape it has run
+  (a worker's resident memory climbed ~60 MB over 120 lines of free widths, bounded with
+  the steps). Detection on ONNX Runtime, its memory arena off (it keeps the largest
+  activation for the life of the process) and memory-pattern planning for the fixed-shape
+  strips: OpenVINO detects at ~0.55 × the CPU (0.31 against 0.55 s per page) but keeps
+  ~120 MB more resident after a page. Without OpenVINO both run on ONNX Runtime; one
+  thread each either way;
 - detection runs on fixed-height horizontal strips of the page, their
   probability maps stitched into one before the boxes are found: the detector's
   activations grow with its input (~0.23 MB per input row at A4 width), a whole
@@ -45,8 +49,10 @@ MODEL_PACKAGE = "rapidocr_onnxruntime"
 MODELS_INSTALL = "RapidOCR's models are not installed: pip install rapidocr-onnxruntime"
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
-# Runtimes tried in this order; the first one installed runs both models (see above).
+# Runtimes, each model's tried in this order, the first one installed runs it (see above).
 BACKENDS = ("onnxruntime", "openvino")
+DET_BACKENDS = ("onnxruntime", "openvino")
+REC_BACKENDS = ("openvino", "onnxruntime")
 # Pages run in parallel worker processes (one per core), so each session uses one
 # thread; more would oversubscribe the cores.
 THREADS = 1
@@ -72,6 +78,9 @@ REC_HEIGHT = 48
 REC_MIN_RATIO = 320 / 48
 # Columns of padded input one recognition batch may hold (2-3 long lines, ~40 MB).
 REC_BATCH_MAX_COLS = 2400
+# Recognition input widths are rounded up to a multiple of this: OpenVINO keeps memory per input
+# shape it ran (few shapes, bounded memory); at most 159 padded columns, ~5 % of a 1000-column line.
+REC_WIDTH_STEP = 160
 # Normalised value of padding: RapidOCR pads recognition input with 0, detection we pad white.
 DET_PAD_VALUE = 1.0
 # An A4 page (the form's paper) as the detector sees it: its long side shrunk to 1240 px
@@ -249,10 +258,11 @@ class Models:
     """The detection and recognition sessions of one process, and what runs them."""
 
     def __init__(self, backend: str | None = None) -> None:
+        """``backend`` runs both models; by default each model gets its own (``DET_BACKENDS``, ``REC_BACKENDS``)."""
         folder = model_dir()
-        self.backend = backend or available_backend()
-        self.det = Session(folder / DET_MODEL, self.backend, fixed_shape=True)
-        self.rec = Session(folder / REC_MODEL, self.backend)
+        self.det = Session(folder / DET_MODEL, backend or available_backend(DET_BACKENDS), fixed_shape=True)
+        self.rec = Session(folder / REC_MODEL, backend or available_backend(REC_BACKENDS))
+        self.backend = self.rec.backend
         if not self.rec.characters:
             raise MissingDependencyError(f"{MODELS_INSTALL} (the recognition model has no character list)")
         self.characters = ["", *self.rec.characters, " "]  # CTC blank first, space last (PaddleOCR)
@@ -314,7 +324,7 @@ class Models:
 
     def _read_batch(self, lines: Sequence[np.ndarray], ratios: list[float], batch: list[int], out: list[tuple[str, float]]) -> None:
         ratio = max(REC_MIN_RATIO, max(ratios[i] for i in batch))
-        width = int(REC_HEIGHT * ratio)
+        width = _ceil_to(int(REC_HEIGHT * ratio), REC_WIDTH_STEP)
         x = np.zeros((len(batch), 3, REC_HEIGHT, width), np.float32)
         for k, i in enumerate(batch):
             im = lines[i]
@@ -360,9 +370,9 @@ _MODELS_LOCK = threading.Lock()
 
 
 def models(backend: str | None = None) -> Models:
-    """The process's one set of sessions for ``backend`` (the first installed by default), loaded once."""
-    name = backend or available_backend()
+    """The process's one set of sessions for ``backend`` (by default each model's first installed runtime), loaded once."""
+    name = backend or "default"
     with _MODELS_LOCK:
         if name not in _MODELS:
-            _MODELS[name] = Models(name)
+            _MODELS[name] = Models(backend)
         return _MODELS[name]

@@ -50,7 +50,8 @@ def trim_to_ink(img: np.ndarray) -> np.ndarray:
 class RapidOcrEngine:
     """RapidOCR (PP-OCRv4): page = detection + recognition, line = recognition alone.
 
-    ``backend`` is the runtime (``openvino`` | ``onnxruntime``; the first installed by default).
+    ``backend`` is the runtime of both models (``openvino`` | ``onnxruntime``); by default each
+    model runs on its own (``ocr_models.DET_BACKENDS``, ``REC_BACKENDS``).
     """
 
     name = "rapidocr"
