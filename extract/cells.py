@@ -15,7 +15,7 @@ import numpy as np
 
 from extract.grid import Cell, Grid, crop
 from extract.labels import GROUP_PREFIX, match_label, strip_hints
-from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text
+from extract.ocr import BoxFilter, OcrBox, OcrEngine, OcrText, boxes_to_text
 from extract.ocr_text import lined_text
 from extract.reading import FieldReading, PageReading
 from forms.template import FormTemplate
@@ -84,10 +84,29 @@ def _words_text(words: list[Word]) -> OcrText:
     return OcrText(t.text, 1.0 if t.text else 0.0, t.boxes)
 
 
+def usable_box(grid: Grid) -> BoxFilter:
+    """Which detected text boxes of a page with a table are worth recognising: those that overlap
+    the table's cells (a cell's text) and those wholly above it (the title band, which tells a first
+    page). A box below or beside the table (a page footer 第 1 页 共 3 页, a margin note) is never
+    read: it could be neither a cell's text nor the title."""
+    x0t = min(c.bbox[0] for c in grid.cells)
+    y0t = min(c.bbox[1] for c in grid.cells)
+    x1t = max(c.bbox[2] for c in grid.cells)
+    y1t = max(c.bbox[3] for c in grid.cells)
+
+    def wanted(bbox: tuple[int, int, int, int]) -> bool:
+        x0, y0, x1, y1 = bbox
+        if y1 <= grid.ys[0]:
+            return True
+        return min(x1, x1t) > max(x0, x0t) and min(y1, y1t) > max(y0, y0t)
+
+    return wanted
+
+
 def _cell_texts_ocr(engine: OcrEngine, gray: np.ndarray, grid: Grid) -> tuple[dict[int, OcrText], list[OcrBox]]:
     """Every cell's text: one page pass (page-level engines) or one stacked run (Tesseract)."""
     if engine.page_level:
-        boxes = engine.read_page(gray)  # engines take gray as it is; a BGR copy cost 26 MB at 300 dpi for nothing
+        boxes = engine.read_page(gray, wanted=usable_box(grid))  # engines take gray as it is; a BGR copy cost 26 MB at 300 dpi for nothing
         return _assign_boxes(boxes, grid.cells)
     m = grid.margin()
     crops = [crop(gray, c.inner(m)) for c in grid.cells]

@@ -29,10 +29,12 @@ from extract.ocr_text import OcrBox, OcrText, boxes_to_text, join_lines, normali
 from forms.errors import ConfigError
 
 __all__ = [
-    "ENGINE_NAMES", "FakeOcrEngine", "HybridEngine", "OcrBox", "OcrEngine", "OcrText", "RapidOcrEngine",
+    "ENGINE_NAMES", "BoxFilter", "FakeOcrEngine", "HybridEngine", "OcrBox", "OcrEngine", "OcrText", "RapidOcrEngine",
     "TesseractEngine", "boxes_to_text", "get_engine", "join_lines", "line_reader", "normalize_text", "probe_tesseract",
 ]
 
+# Which detected boxes of a page to recognise, by their (x0, y0, x1, y1) in page pixels.
+BoxFilter = Callable[[tuple[int, int, int, int]], bool]
 EngineName = str  # "tesseract" | "rapidocr" | "hybrid" | "fake"
 ENGINE_NAMES = ("tesseract", "rapidocr", "hybrid")
 
@@ -51,8 +53,9 @@ class OcrEngine(Protocol):
         """A block of lines (a long section), lines joined by newlines."""
         ...
 
-    def read_page(self, img: np.ndarray) -> list[OcrBox]:
-        """Every text box of a whole page."""
+    def read_page(self, img: np.ndarray, wanted: BoxFilter | None = None) -> list[OcrBox]:
+        """Every text box of a whole page; with ``wanted``, only the detected boxes it accepts
+        (``(x0, y0, x1, y1)`` in page pixels) are recognised and returned."""
         ...
 
     def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
@@ -83,8 +86,8 @@ class HybridEngine:
     def read_block(self, img: np.ndarray, lang_hint: str = "chi_sim") -> OcrText:
         return self.rapid.read_block(img, lang_hint)
 
-    def read_page(self, img: np.ndarray) -> list[OcrBox]:
-        return self.rapid.read_page(img)
+    def read_page(self, img: np.ndarray, wanted: BoxFilter | None = None) -> list[OcrBox]:
+        return self.rapid.read_page(img, wanted)
 
     def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
         return self.rapid.read_cells(imgs, lang_hint, line)
@@ -138,9 +141,9 @@ class FakeOcrEngine:
         text = normalize_text(self._lookup(img))
         return OcrText(text, self.confidence if text else 0.0)
 
-    def read_page(self, img: np.ndarray) -> list[OcrBox]:
+    def read_page(self, img: np.ndarray, wanted: BoxFilter | None = None) -> list[OcrBox]:
         self.calls.append("page")
-        return [OcrBox(normalize_text(t), b, self.confidence) for b, t in self.regions.items()]
+        return [OcrBox(normalize_text(t), b, self.confidence) for b, t in self.regions.items() if wanted is None or wanted(b)]
 
     def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
         self.calls.append("cells")

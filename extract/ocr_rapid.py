@@ -8,7 +8,7 @@ The sessions are :mod:`extract.ocr_models`', loaded once per process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -47,6 +47,12 @@ def trim_to_ink(img: np.ndarray) -> np.ndarray:
     return g[y0:y1, x0:x1]
 
 
+def _bbox(quad: np.ndarray, w: int, h: int) -> tuple[int, int, int, int]:
+    """A detected four-point box's enclosing rectangle, inside the ``w`` × ``h`` image."""
+    xs, ys = quad[:, 0], quad[:, 1]
+    return max(0, int(xs.min())), max(0, int(ys.min())), min(w, int(xs.max())), min(h, int(ys.max()))
+
+
 class RapidOcrEngine:
     """RapidOCR (PP-OCRv4): page = detection + recognition, line = recognition alone.
 
@@ -60,25 +66,23 @@ class RapidOcrEngine:
     def __init__(self, backend: str | None = None) -> None:
         self.backend = backend
 
-    def _detect_and_read(self, img: np.ndarray) -> list[OcrBox]:
+    def _detect_and_read(self, img: np.ndarray, wanted: Callable[[tuple[int, int, int, int]], bool] | None = None) -> list[OcrBox]:
         """Detection on the page shrunk to ``RAPID_DET_MAX_SIDE``, recognition on line crops
-        cut from the full-resolution image (pages arrive upright: no angle classifier)."""
+        cut from the full-resolution image (pages arrive upright: no angle classifier); only the
+        boxes ``wanted`` accepts are recognised."""
         m = models(self.backend)
         gray = gray_of(img)
         h, w = gray.shape[:2]
         try:
-            quads = m.detect(gray, min(1.0, RAPID_DET_MAX_SIDE / max(h, w)))
-            rec = m.recognize([crop_quad(gray, q) for q in quads])
+            found = m.detect(gray, min(1.0, RAPID_DET_MAX_SIDE / max(h, w)))
+            boxes = [(q, _bbox(q, w, h)) for q in found]
+            if wanted is not None:
+                boxes = [(q, b) for q, b in boxes if wanted(b)]
+            rec = m.recognize([crop_quad(gray, q) for q, _ in boxes])
         except (ValueError, cv2.error) as exc:
             raise OcrError(f"RapidOCR failed: {exc}") from exc
-        out: list[OcrBox] = []
-        for pts, (text, score) in zip(quads, rec, strict=True):
-            if score < RAPID_TEXT_SCORE:
-                continue
-            xs, ys = pts[:, 0], pts[:, 1]
-            bbox = (max(0, int(xs.min())), max(0, int(ys.min())), min(w, int(xs.max())), min(h, int(ys.max())))
-            out.append(OcrBox(normalize_text(text), bbox, score))
-        return out
+        return [OcrBox(normalize_text(text), bbox, score)
+                for (_, bbox), (text, score) in zip(boxes, rec, strict=True) if score >= RAPID_TEXT_SCORE]
 
     def recognize(self, lines: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """Recognition alone on already cropped single lines, batched by width."""
@@ -104,10 +108,10 @@ class RapidOcrEngine:
         boxes = [OcrBox(b.text, (b.bbox[0] - PAD_PX, b.bbox[1] - PAD_PX, b.bbox[2] - PAD_PX, b.bbox[3] - PAD_PX), b.confidence) for b in boxes]
         return boxes_to_text(boxes)
 
-    def read_page(self, img: np.ndarray) -> list[OcrBox]:
+    def read_page(self, img: np.ndarray, wanted: Callable[[tuple[int, int, int, int]], bool] | None = None) -> list[OcrBox]:
         if img.size == 0:
             raise OcrError("empty page image")
-        return self._detect_and_read(img)
+        return self._detect_and_read(img, wanted)
 
     def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
         if not line:

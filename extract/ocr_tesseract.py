@@ -9,7 +9,7 @@ the project's errors with one line saying why.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,7 +125,8 @@ class TesseractEngine:
         data = self._data(pad_white(img), _lang(lang_hint), PSM_BLOCK)
         return self._text([ln for _, ln in self._lines(data, -PAD_PX, -PAD_PX)])
 
-    def read_page(self, img: np.ndarray) -> list[OcrBox]:
+    def read_page(self, img: np.ndarray, wanted: Callable[[tuple[int, int, int, int]], bool] | None = None) -> list[OcrBox]:
+        """Every line of the page (``wanted`` filters them after the fact: Tesseract reads the page as one)."""
         if img.size == 0:
             raise OcrError("empty page image")
         data = self._data(gray_of(img), "chi_sim", PSM_SPARSE)
@@ -137,7 +138,8 @@ class TesseractEngine:
             x1 = max(b.bbox[2] for b in line)
             y1 = max(b.bbox[3] for b in line)
             conf = join_confidence([(b.text, b.confidence) for b in line])
-            out.append(OcrBox(normalize_text(raw), (x0, y0, x1, y1), conf))
+            if wanted is None or wanted((x0, y0, x1, y1)):
+                out.append(OcrBox(normalize_text(raw), (x0, y0, x1, y1), conf))
         return out
 
     def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:

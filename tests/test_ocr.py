@@ -197,3 +197,39 @@ def test_lines_on_the_seams_between_detection_strips_are_found_once():
     centres = sorted(float(b[:, 1].mean()) for b in boxes)
     assert len(centres) == len(rows), centres
     assert all(abs(c - y) < 12 for c, y in zip(centres, rows, strict=True))
+
+
+def test_only_boxes_in_the_table_or_its_title_band_are_worth_recognising():
+    from extract.cells import usable_box
+    from extract.grid import find_grid
+    from extract.preprocess import to_gray
+    from tests.test_grid import ROWS, X0, X1, draw_table
+
+    grid = find_grid(to_gray(draw_table()))
+    assert grid.found
+    wanted = usable_box(grid)
+    assert wanted((400, 100, 800, 140))  # the title above the table
+    assert wanted((X0 + 100, ROWS[0] + 20, X0 + 300, ROWS[0] + 50))  # in a cell
+    assert wanted((X1 - 40, ROWS[1] + 10, X1 + 60, ROWS[1] + 40))  # a cell's line running over the table's edge
+    assert not wanted((500, ROWS[-1] + 200, 700, ROWS[-1] + 230))  # the page footer 第 1 页 共 3 页
+    assert not wanted((X1 + 20, ROWS[2], X1 + 120, ROWS[2] + 30))  # a note in the margin beside the table
+
+
+@pytest.mark.slow
+def test_a_page_read_with_a_box_filter_recognises_only_the_wanted_lines(monkeypatch):
+    import extract.ocr_models as ocr_models
+    from extract.ocr_rapid import RapidOcrEngine
+
+    page = np.full((1200, 1000), 255, np.uint8)
+    title, footer = _text_line("科创中国榜单推荐表"), _text_line("第1页共3页")
+    page[100 : 100 + title.shape[0], 100 : 100 + title.shape[1]] = title
+    page[1000 : 1000 + footer.shape[0], 100 : 100 + footer.shape[1]] = footer
+    sent: list[int] = []
+    recognize = ocr_models.Models.recognize
+    monkeypatch.setattr(ocr_models.Models, "recognize", lambda self, lines: sent.append(len(lines)) or recognize(self, lines))
+    eng = RapidOcrEngine()
+    everything = eng.read_page(page)
+    assert {b.text for b in everything} == {"第1页共3页", "科创中国榜单推荐表"} and sent == [2]
+    top = eng.read_page(page, wanted=lambda b: b[3] < 500)
+    assert [b.text for b in top] == ["科创中国榜单推荐表"]
+    assert sent == [2, 1]  # the footer was detected but never recognised
