@@ -226,7 +226,12 @@ def test_a_page_read_with_a_box_filter_recognises_only_the_wanted_lines(monkeypa
     page[1000 : 1000 + footer.shape[0], 100 : 100 + footer.shape[1]] = footer
     sent: list[int] = []
     recognize = ocr_models.Models.recognize
-    monkeypatch.setattr(ocr_models.Models, "recognize", lambda self, lines: sent.append(len(lines)) or recognize(self, lines))
+
+    def counted(self: ocr_models.Models, lines: list[np.ndarray]) -> list[tuple[str, float]]:
+        sent.append(len(lines))
+        return recognize(self, lines)
+
+    monkeypatch.setattr(ocr_models.Models, "recognize", counted)
     eng = RapidOcrEngine()
     everything = eng.read_page(page)
     assert {b.text for b in everything} == {"第1页共3页", "科创中国榜单推荐表"} and sent == [2]
