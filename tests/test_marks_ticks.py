@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.marks import TickReading, read_ticks
-from extract.marks.ticks import locate_words
+from extract.marks.tick_words import locate_words
 from extract.ocr import OcrBox
 from samples.draw import draw_tick
 from samples.fonts import load_font
