@@ -7,11 +7,12 @@ name) and marked with the samples' pen styles (samples.draw.draw_tick).
 from __future__ import annotations
 
 import random
+import subprocess
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from extract.marks import TickReading, read_ticks
 from extract.marks.tick_words import locate_words
@@ -280,3 +281,50 @@ def test_the_located_word_starts_where_its_characters_are() -> None:
     split = [OcrBox("源环境", (0, 60, 150, 110), 0.9), OcrBox("电子信息√生物医药装备制造先进材料资", (20, 0, 1200, 50), 0.9)]
     w = locate_words(split, DOMAINS)["资源环境"]
     assert w.line == 1 and w.start == 17 and w.x0 > 1100
+
+
+# ---- a Word copy's ticked box typed as a symbol (issue 13, kind 3) -----------------------------
+# LibreOffice prints the □ of each option in the CJK face, but ☑ ☒ ■ (which the CJK faces lack)
+# in the symbol font fontconfig falls back to: a smaller square than its neighbours' □.
+
+WORD_DPI = 300
+
+
+def _fallback_font(size: int) -> ImageFont.FreeTypeFont:
+    """The font fontconfig gives for ☑ ☒ ■, as LibreOffice falls back to it."""
+    path = subprocess.run(["fc-match", "-f", "%{file}", "sans:charset=2611 2612 25a0"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    assert path, "fontconfig has no font with ☑"
+    return ImageFont.truetype(path, size)
+
+
+def typed_cell(choices: list[str], ticked: str, glyph: str, font: str, pt: float) -> tuple[np.ndarray, list[OcrBox]]:
+    """One line of options typed in ``font`` at ``pt`` and printed at 300 dpi: □ in the face, the
+    ticked option's box the ``glyph`` in the fallback symbol font."""
+    size = round(pt / 72 * WORD_DPI)
+    face, symbol = load_font(font, size), _fallback_font(size)
+    img = Image.new("RGB", (round(size * 6 * len(choices)), size * 2), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    x, y = size // 3, size // 2
+    for c in choices:
+        f = symbol if c == ticked else face
+        g = glyph if c == ticked else "□"
+        d.text((x, y), g, fill=(0, 0, 0), font=f)
+        x += int(d.textlength(g, font=f))
+        d.text((x, y), c, fill=(0, 0, 0), font=face)
+        x += int(d.textlength(c + "  ", font=face))
+    text = "".join(("口" if c != ticked else "") + c for c in choices)
+    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    out = scan([bgr], mode="color", dpi=WORD_DPI, src_dpi=WORD_DPI, paper_tint=0.3, seed=3)[0]
+    return out, [OcrBox(text, (size // 4, y - size // 8, x, y + size + size // 8), 0.9)]
+
+
+@pytest.mark.parametrize("font", ["wqy-zenhei", "noto-sans", "uming"])
+@pytest.mark.parametrize("glyph", ["☑", "☒"])
+@pytest.mark.parametrize(("choices", "ticked"), [(TYPES, "开发研究"), (DOMAINS, "电子信息")])
+def test_a_typed_tick_glyph_smaller_than_the_faces_boxes_is_the_one_ticked(font: str, glyph: str, choices: list[str],
+                                                                            ticked: str) -> None:
+    cell, words = typed_cell(choices, ticked, glyph, font, 14.0)
+    r = read_ticks(cell, choices, WORD_DPI, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == [ticked], (r.placed, r.scores)

@@ -31,12 +31,18 @@ OUTSIDE_FROM_MM = 0.4
 OUTSIDE_TO_MM = 0.9
 OUTSIDE_MAX_INK = 0.35
 # A printed square scores ~1 (sides fully inked minus surround ink); the 口 of a glyph
-# (信, 用) was measured at 0.77-0.82.
+# (信, 用) was measured at 0.77-0.82 (用 of WenQuanYi Zen Hei 14 pt at 300 dpi: 0.88).
 SQUARE_MIN_SCORE = 0.88
+# A square this clean is a box, not a glyph's 口: the cell's box size is taken from these.
+STRONG_SQUARE_SCORE = 0.95
 # Two squares closer than this share of a side are the same square.
 SAME_BOX_FRACTION = 0.6
 # Boxes of one cell are printed alike: their sides agree within this share of the median.
 SIZE_TOLERANCE = 0.15
+# ... but a Word copy's ticked box is a ☑ / ☒ / ■ typed in the symbol font the CJK face lacks
+# (DejaVu Sans, OpenSymbol), 15-25 % smaller than that face's □ (38 px beside WenQuanYi Zen Hei's
+# 45 px at 14 pt, 300 dpi): a clean square is kept within this share.
+GLYPH_SIZE_TOLERANCE = 0.3
 # Interior inset from the nominal edge: the printed line, the slack, and a little margin
 # (the least inset; a thicker printed line is measured, see _interior).
 INSET_FRACTION = 0.14
@@ -120,12 +126,19 @@ def find_squares(ink: np.ndarray, dpi: int) -> list[Square]:
 
 
 def consistent(squares: list[Square]) -> list[Square]:
-    """The squares whose size agrees with the cell's typical box (text glyphs rarely do)."""
+    """The squares whose size agrees with the cell's typical box (text glyphs rarely do).
+
+    The typical box is the median of the clean squares (``STRONG_SQUARE_SCORE``) where there are
+    any: a glyph's 口 that only just passes must not pull it towards its own size and push a
+    printed box out. A clean square of another size within ``GLYPH_SIZE_TOLERANCE`` is a box too
+    (a ☑ from the symbol font beside the CJK face's □)."""
     squares = [s for s in squares if s.score >= SQUARE_MIN_SCORE]
     if not squares:
         return []
-    median = float(np.median([s.side for s in squares]))
-    return [s for s in squares if abs(s.side - median) <= SIZE_TOLERANCE * median]
+    strong = [s for s in squares if s.score >= STRONG_SQUARE_SCORE]
+    median = float(np.median([s.side for s in (strong or squares)]))
+    return [s for s in squares if abs(s.side - median) <= SIZE_TOLERANCE * median
+            or (s.score >= STRONG_SQUARE_SCORE and abs(s.side - median) <= GLYPH_SIZE_TOLERANCE * median)]
 
 
 def reading_order(squares: list[Square]) -> list[Square]:
