@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import pytest
@@ -14,8 +16,10 @@ from extract.marks.dates import (
     has_filling,
     is_date_line,
     needs_reread,
+    notice_years,
     parse_month_day,
     rule_mask,
+    year_doubt,
 )
 from extract.reading import DateReading
 from samples.fonts import HAND_FONT, load_font
@@ -290,3 +294,84 @@ def test_the_ink_of_a_seal_crossing_a_blank_date_line_is_not_a_date() -> None:
     r = read_date(gray, DPI, lambda img: ("年月日", 0.9) if img.shape[0] < mm(9) else ("申报单位公章", 0.9),
                   seal_bbox=seal_bbox)
     assert r.present is False, r.reason
+
+
+# ---- a year not to be believed (issue 13, kind 5) ----------------------------------------------
+NOTICE = notice_years(2020)  # the kczg-2020 deadline's year ±1
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    ("二〇三5年十一月六日", "mixes"),  # a 1-bit scan: the last 〇 read as 5, the 二 as 三
+    ("2O2二年11月6日", "mixes"),
+    ("2035年11月6日", "outside 2019-2021"),
+    ("二〇一〇年十一月六日", "outside 2019-2021"),
+])
+def test_a_year_in_two_scripts_or_far_from_the_notice_is_doubted(text: str, doubt: str) -> None:
+    assert doubt in (year_doubt(text, NOTICE) or "")
+    assert needs_reread(text, parse_date(text), NOTICE)
+
+
+@pytest.mark.parametrize("text", ["二〇二〇年十一月六日", "二O二O年十一月六日", "2020年11月25日", "2021年1月5日",
+                                  "2O20年11月6日", "20年11月18日", "2019.12.30"])
+def test_a_year_in_one_script_near_the_notice_is_believed(text: str) -> None:
+    assert year_doubt(text, NOTICE) is None
+
+
+def test_a_believable_year_is_chosen_over_a_doubted_one() -> None:
+    assert choose_reading(["二〇三5年十一月六日", "二〇二〇年十一月六日"], NOTICE) == "二〇二〇年十一月六日"
+    assert choose_reading(["2035年11月6日", "二〇二〇年十一月六日"], NOTICE) == "二〇二〇年十一月六日"
+
+
+def _date_line_ocr(first: str, again: str) -> Callable[[np.ndarray], tuple[str, float]]:
+    """A fake OCR: the date line (the first line crop under 9 mm) reads ``first``, its enlarged or
+    thickened crops read ``again``, every other line the 公章 label."""
+    heights: list[int] = []
+
+    def ocr(img: np.ndarray) -> tuple[str, float]:
+        if not heights and img.shape[0] >= mm(9):
+            return "申报单位公章", 0.9
+        heights.append(img.shape[0])
+        return (first, 0.9) if len(heights) == 1 else (again, 0.8)
+
+    return ocr
+
+
+def test_a_misread_year_on_a_1bit_scan_is_unknown_never_a_late_date() -> None:
+    box = bilevel_box("二〇二〇-十一-六")
+    r = read_date(box, DPI, _date_line_ocr("二〇三5年十一月六日", "二〇三5年十一月六日"), years=NOTICE)
+    assert (r.present, r.value, r.status, r.month_day) == (True, None, "unreadable", "--11-06"), r
+    assert "mixes" in r.reason and r.raw == "二〇三5年十一月六日"
+    # a far-off year all in digits: the same, once the notice's years are known
+    r = read_date(box, DPI, _date_line_ocr("2035年11月6日", "2035年11月6日"), years=NOTICE)
+    assert (r.value, r.month_day) == (None, "--11-06") and "outside" in r.reason
+
+
+def test_a_misread_year_read_again_right_is_taken() -> None:
+    box = bilevel_box("二〇二〇-十一-六")
+    r = read_date(box, DPI, _date_line_ocr("二〇三5年十一月六日", "二〇二〇年十一月六日"), years=NOTICE)
+    assert (r.value, r.status, r.raw) == ("2020-11-06", "read", "二〇二〇年十一月六日") and "again" in r.reason
+
+
+@pytest.mark.parametrize(("written", "line", "iso"), [
+    ("2020-11-25", "2020年11月25日", "2020-11-25"),  # late, and plainly so: it stays
+    ("2021-1-5", "2021年1月5日", "2021-01-05"),
+])
+def test_a_real_late_date_near_the_notice_keeps_its_year(written: str, line: str, iso: str) -> None:
+    box = opinion_box(written)
+    r = read_date(box, DPI, _date_line_ocr(line, line), years=NOTICE)
+    assert (r.value, r.status) == (iso, "read")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("written", "iso"), [("2020-11-10", "2020-11-10"), ("2021-1-5", "2021-01-05")])
+def test_a_printed_date_read_by_real_ocr_keeps_its_believable_year(written: str, iso: str) -> None:
+    from extract.ocr import get_engine, line_reader
+
+    r = read_date(opinion_box(written, hand=False), DPI, line_reader(get_engine("rapidocr")), years=NOTICE)
+    assert (r.value, r.status) == (iso, "read"), r
+
+
+def test_a_month_in_two_scripts_does_not_win_a_second_look() -> None:
+    # 2021年1月5日 read again thicker as 1〇月: October is nowhere on the paper
+    assert choose_reading(["2021年1月5日", "2021年1〇月5日"], NOTICE) == "2021年1月5日"
+    assert choose_reading(["二〇二〇年1月十日", "二〇二〇年十1月十日"], NOTICE) == "二〇二〇年十1月十日"

@@ -11,7 +11,7 @@ import numpy as np
 
 from extract.grid import Cell, crop
 from extract.labels import squash
-from extract.marks.dates import parse_date, read_date
+from extract.marks.dates import notice_years, parse_date, read_date
 from extract.marks.seal_text import fill_seal_text, read_seal_lines
 from extract.marks.seals import read_seal
 from extract.marks.ticks import TICK_MIN_INK, read_ticks
@@ -82,8 +82,10 @@ def read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page
     return chosen_value(fr, chosen)
 
 
-def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None, reading: PageReading) -> None:
-    """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels."""
+def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None,
+                 reading: PageReading, deadline_year: int | None = None) -> None:
+    """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels. A date's
+    year is believed only near ``deadline_year`` (the template's deadline; ``dates.read_date``)."""
     box = crop(color, cell.bbox)
     x0, y0 = cell.bbox[0], cell.bbox[1]
     seal: SealReading = read_seal(box, page.dpi, page.color_mode)
@@ -98,7 +100,8 @@ def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pag
     reading.seals[spec.key] = seal
     date: DateReading
     if eng is not None:
-        date = read_date(box, page.dpi, line_reader(eng), seal_bbox=rel)
+        years = notice_years(deadline_year) if deadline_year is not None else None
+        date = read_date(box, page.dpi, line_reader(eng), seal_bbox=rel, years=years)
         if date.bbox is not None:
             date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
     else:  # text layer: the date is in the cell's words

@@ -9,7 +9,6 @@ import datetime as dt
 import re
 import unicodedata
 
-# Years a nomination date can have (the notice is of 2020; forms get reused).
 # Digit-like characters that make a date line filled in (see has_filling).
 MIN_FILLING_DIGITS = 2
 # A line whose date did not read, or whose month read as one glyph that is also the end of a
@@ -18,6 +17,12 @@ MIN_FILLING_DIGITS = 2
 AMBIGUOUS_MONTHS = (1, 2)
 # Years a nomination date can have (the notice is of 2020; forms get reused).
 YEAR_MIN, YEAR_MAX = 2000, 2099
+# A form is signed in the year of the notice's deadline, or the one before or after (a notice of
+# November answered in January): a year further off is a misread (二〇二〇 read as 二〇三5).
+NOTICE_YEAR_SLACK = 1
+# Chinese numerals of a written number: a year (or month) holding these and an Arabic digit too
+# was misread (people write a number in one script; OCR's O Q D C for 〇 belong to neither).
+_CN_YEAR_DIGITS = frozenset("〇○零一二三四五六七八九两")
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Q": 0, "D": 0, "C": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
@@ -123,6 +128,29 @@ def has_filling(text: str) -> bool:
     return len(_DIGITLIKE.findall(normalize_date_text(text))) >= MIN_FILLING_DIGITS
 
 
+def notice_years(deadline_year: int) -> tuple[int, int]:
+    """The years a date on a form answering a notice with this deadline year can have."""
+    return deadline_year - NOTICE_YEAR_SLACK, deadline_year + NOTICE_YEAR_SLACK
+
+
+def _mixed_script(number: str) -> bool:
+    """Whether a written number holds both Arabic digits and Chinese numerals (十 aside: 十1 is 十一
+    with its 一 read as a digit)."""
+    return any(ch.isdigit() for ch in number) and any(ch in _CN_YEAR_DIGITS for ch in number)
+
+
+def year_doubt(text: str, years: tuple[int, int] | None = None) -> str | None:
+    """Why the year of a date line's reading is not to be believed (English, for the reason), or
+    None: a year mixing Chinese numerals and digits, or one outside ``years`` (first, last)."""
+    m = _DATE_CN.search(normalize_date_text(text))
+    if m and _mixed_script(m.group(1)):
+        return f"the year {m.group(1)} mixes Chinese numerals and digits"
+    value = parse_date(text)
+    if value is not None and years is not None and not years[0] <= int(value[:4]) <= years[1]:
+        return f"the year {value[:4]} is outside {years[0]}-{years[1]}"
+    return None
+
+
 def _month_glyphs(text: str) -> int:
     """How many glyphs the month of a reading has (0 when no month reads)."""
     t = normalize_date_text(text)
@@ -133,19 +161,33 @@ def _month_glyphs(text: str) -> int:
     return len(m.group(1)[-2:]) if m else 0
 
 
-def needs_reread(text: str, value: str | None) -> bool:
-    """Whether a date line's reading is worth a second look: written but not read, or its month
-    a lone glyph that a lost stroke makes of a two-glyph month."""
+def _month_mixed(text: str) -> bool:
+    """Whether a reading's month is in two scripts (2021年1〇月: a stroke of a thickened crop read
+    as a glyph the pen never wrote); such a month adds no glyph in ``choose_reading``."""
+    m = _DATE_CN.search(normalize_date_text(text))
+    return m is not None and _mixed_script(m.group(2))
+
+
+def needs_reread(text: str, value: str | None, years: tuple[int, int] | None = None) -> bool:
+    """Whether a date line's reading is worth a second look: written but not read, its year not to
+    be believed (``year_doubt``), or its month a lone glyph that a lost stroke makes of a
+    two-glyph month."""
     if value is None:
         return has_filling(text)
+    if year_doubt(text, years) is not None:
+        return True
     return int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1
 
 
-def choose_reading(texts: list[str]) -> str:
-    """The best of the readings the OCR offered for one line: a whole date over month and day
-    alone over nothing, then the one with more glyphs in its month (a lost stroke drops a
-    glyph, it never adds one); the first on a tie. Never a date none of them says."""
-    def rank(t: str) -> tuple[bool, bool, int]:
-        return parse_date(t) is not None, parse_month_day(t) is not None, _month_glyphs(t)
+def choose_reading(texts: list[str], years: tuple[int, int] | None = None) -> str:
+    """The best of the readings the OCR offered for one line: a whole date with a believable year
+    (``year_doubt``) over any date or month and day alone over nothing, then the one with more
+    glyphs in its month (a lost stroke drops a glyph, it never adds one; a month in two scripts
+    counts none); the first on a tie.
+    Never a date none of them says."""
+    def rank(t: str) -> tuple[bool, bool, bool, int]:
+        whole = parse_date(t) is not None
+        return (whole and year_doubt(t, years) is None, whole, parse_month_day(t) is not None,
+                0 if _month_mixed(t) else _month_glyphs(t))
 
     return max(texts, key=rank) if texts else ""

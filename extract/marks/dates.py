@@ -12,6 +12,11 @@ and validated as a calendar date.
   date's spaces that do not make a valid date — never reported as missing; when month
   and day read but the year does not (a seal's text over it), ``month_day`` is set;
 - absent: the line holds only the printed 年 月 日 (by OCR, and by ink where no seal crosses it).
+
+A year is believed only when it is written in one script (all Chinese numerals or all digits) and
+falls in the caller's ``years`` (the notice's deadline year ±1, ``date_text.notice_years``): a
+year that is not is read again, and if still not believable the reading keeps month and day
+(``month_day``) with the year unknown — never a wrong year that would make the date late.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from extract.marks.date_text import (
     is_date_line,
     needs_reread,
     normalize_date_text,
+    notice_years,
     parse_date,
     parse_month_day,
+    year_doubt,
 )
 from extract.marks.seal_text import fit_ring_around, ring_line_mask
 from extract.reading import DateReading
@@ -38,7 +45,8 @@ from extract.reading import DateReading
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
 # The text side lives in date_text; these names stay importable from here.
 __all__ = ["chinese_to_int", "choose_reading", "has_filling", "is_date_line", "needs_reread",
-           "normalize_date_text", "parse_date", "parse_month_day", "read_date", "rule_mask", "text_lines"]
+           "normalize_date_text", "notice_years", "parse_date", "parse_month_day", "read_date", "rule_mask",
+           "text_lines", "year_doubt"]
 
 # The date is printed in the lower right: its line and the 公章 label above it fit in the
 # bottom 24 mm, right 65 % of the box (the printers in the samples put it 10-22 mm from the right).
@@ -207,16 +215,17 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
                        reason="text in the date's place, but no 年 月 日 line could be read")
 
 
-def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: OcrLine) -> DateReading:
+def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: OcrLine,
+                years: tuple[int, int] | None = None) -> DateReading:
     """The date line read again (``reread_variants``) when its reading is doubtful
     (``needs_reread``); the fullest of the readings wins (``choose_reading``).
     ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
-    if reading.bbox is None or not needs_reread(reading.raw or "", reading.value):
+    if reading.bbox is None or not needs_reread(reading.raw or "", reading.value, years):
         return reading
     x0, y0, x1, y1 = reading.bbox
     gray = cv2.cvtColor(cleaned[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     again = [ocr_line(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR))[0] for v in reread_variants(gray, dpi)]
-    text = choose_reading([reading.raw or "", *again])
+    text = choose_reading([reading.raw or "", *again], years)
     if text == reading.raw:
         return reading
     value, why = parse_date(text), "read again larger and with thicker strokes"
@@ -226,6 +235,17 @@ def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: O
     return reading
 
 
+def believed_year(reading: DateReading, years: tuple[int, int] | None = None) -> DateReading:
+    """``reading`` as it stands when its year is believable (``year_doubt``); else present with
+    the year unknown: value None, ``month_day`` kept, the doubt as the reason."""
+    doubt = year_doubt(reading.raw or "", years) if reading.value is not None else None
+    if doubt is None or reading.value is None:
+        return reading
+    return DateReading(present=True, value=None, raw=reading.raw, confidence=round(reading.confidence * 0.5, 3),
+                       bbox=reading.bbox, status="unreadable", month_day=f"--{reading.value[5:]}",
+                       reason=f"{doubt}: month and day kept, the year unknown")
+
+
 def _print_only(region: np.ndarray) -> np.ndarray:
     """Only what is as dark as print or pen: a seal's ink in a gray scan (lighter) goes."""
     out = region.copy()
@@ -233,10 +253,13 @@ def _print_only(region: np.ndarray) -> np.ndarray:
     return out
 
 
-def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[int] | None = None) -> DateReading:
+def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[int] | None = None,
+              years: tuple[int, int] | None = None) -> DateReading:
     """The date in an opinion box crop; bbox relative to the crop.
 
-    ``ocr_line(image) -> (text, confidence)`` reads one text line (extract/ocr.py).
+    ``ocr_line(image) -> (text, confidence)`` reads one text line (extract/ocr.py). ``years``
+    (first, last) are the years a date on this form can have (``date_text.notice_years``); a
+    year outside them, or one mixing Chinese numerals and digits, is not believed (module doc).
     A date written but not read is read again without what crosses it: the ring line of
     the box's seal (``seal_bbox``, relative to the crop) painted out, and in a gray or
     colour scan only print-dark ink kept (a red seal scans lighter than print).
@@ -252,7 +275,10 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
     cleaned[ry0:, rx0:] = region = remove_red(box_bgr[ry0:, rx0:], dpi)
     first = _read_region(region, dpi, ocr_line, (rx0, ry0), seal_bbox)
     if first.status == "read" and (first.value is not None or not first.present):
-        return second_look(first, cleaned, dpi, ocr_line)
+        looked = believed_year(second_look(first, cleaned, dpi, ocr_line, years), years)
+        if looked.status == "read" or seal_bbox is None:
+            return looked
+        first = looked  # a year not to be believed under a seal: read again without the seal
     # Written (or something is there) but not read: again without what crosses it.
     variants: list[np.ndarray] = []
     if seal_bbox is not None:
@@ -268,10 +294,10 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
         again = _read_region(img, dpi, ocr_line, (rx0, ry0), seal_bbox)
         if again.value is not None:
             again.reason = "read with the seal's ink taken out"
-            return again
+            return believed_year(second_look(again, cleaned, dpi, ocr_line, years), years)
         if again.month_day and not best.month_day:
             best = again
-    return second_look(best, cleaned, dpi, ocr_line)
+    return believed_year(second_look(best, cleaned, dpi, ocr_line, years), years)
 
 
 def _overlap(a: list[int], b: list[int] | None) -> bool:
