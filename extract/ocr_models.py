@@ -15,7 +15,9 @@ one thread, ``bench/memory.py`` and the notes of issue 14):
   activation for the life of the process) and memory-pattern planning for the fixed-shape
   strips: OpenVINO detects at ~0.55 × the CPU (0.31 against 0.55 s per page) but keeps
   ~120 MB more resident after a page. Without OpenVINO both run on ONNX Runtime; one
-  thread each either way;
+  thread each either way. The price (``bench.memory``, 5 pages of form01, one worker): with
+  recognition on OpenVINO a worker peaks at 505 MiB for 4.9 CPU s per page, on ONNX Runtime
+  at 401 MiB for 6.9 (``REC_BACKENDS = ("onnxruntime",)`` chooses the latter);
 - detection runs on fixed-height horizontal strips of the page, their
   probability maps stitched into one before the boxes are found: the detector's
   activations grow with its input (~0.23 MB per input row at A4 width), a whole
@@ -76,8 +78,9 @@ DB_MAX_CANDIDATES = 1000
 # Recognition input height, and the narrowest input the model was trained with (320 px).
 REC_HEIGHT = 48
 REC_MIN_RATIO = 320 / 48
-# Columns of padded input one recognition batch may hold (2-3 long lines, ~40 MB).
-REC_BATCH_MAX_COLS = 2400
+# Columns of padded input one recognition batch may hold (one long line, a few short ones): OpenVINO
+# keeps ~30 MB less after 272 lines than at 2400 columns, for the same CPU (11.1 against 11.8 s).
+REC_BATCH_MAX_COLS = 960
 # Recognition input widths are rounded up to a multiple of this: OpenVINO keeps memory per input
 # shape it ran (few shapes, bounded memory); at most 159 padded columns, ~5 % of a 1000-column line.
 REC_WIDTH_STEP = 160
