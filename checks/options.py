@@ -60,9 +60,13 @@ SEAL_UNIT_TIE_MARGIN = 0.10
 SEAL_WHOLE_MIN_SIMILARITY = 0.8
 """A ring whose reading fits another unit's WHOLE name this well (清华大学 read whole; a glyph wrong in
 five) names that unit whatever its length, when the online unit's whole name fits it less by the margin."""
-SEAL_SHORT_PART_MIN_SIMILARITY = 0.9
+SEAL_SHORT_PART_MIN_SIMILARITY = 0.75
 """A reading shorter than SEAL_CLOSER_MIN_CHARS names another unit only when it is that unit's stretch
-read (near) exactly (南大学 of 中南大学: the online 清华大学 fits it in part, 华大学, two glyphs of three)."""
+read (near) exactly, a glyph wrong in four at most (南大学 of 中南大学: the online 清华大学 fits it in part,
+华大学, two glyphs of three; 复且大学 is 复旦大学, not 华中科技大学's 科技大学)."""
+SEAL_SURE_SIMILARITY = 0.9
+"""The online unit fits a ring this well (a glyph wrong in ten) and no rival is asked about; below it,
+another unit of the batch that fits about as well (SEAL_UNIT_TIE_MARGIN) makes the ring "not sure"."""
 SEAL_CLOSER_MIN_CHARS = 5
 """The closer-unit test needs this many glyphs of the ring: 240 simulated forms flagged 3 noisy four-glyph
 reads (中科技犬 for 华中科技大学 fits 西安电子科技大学 as well); from five glyphs on, none."""
@@ -99,6 +103,7 @@ class CheckOptions:
     seal_unit_tie_margin: float = SEAL_UNIT_TIE_MARGIN
     seal_whole_min_similarity: float = SEAL_WHOLE_MIN_SIMILARITY
     seal_short_part_min_similarity: float = SEAL_SHORT_PART_MIN_SIMILARITY
+    seal_sure_similarity: float = SEAL_SURE_SIMILARITY
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] | None = None  # None: the template's match_weight roles

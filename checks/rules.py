@@ -433,7 +433,7 @@ def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, 
         elif (long_enough or part >= ctx.options.seal_short_part_min_similarity) and part >= score + margin:
             fits.append((part, unit))
     if not fits:
-        return None
+        return _rival_unit(ctx, texts, online, score)
     fits.sort(reverse=True)
     best, unit = fits[0]
     second, runner_up = fits[1] if len(fits) > 1 else (0.0, None)
@@ -446,6 +446,22 @@ def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, 
     elif score >= best - tie:
         found.update(unit=None, near_units=[unit, online])
     return found
+
+
+def _rival_unit(ctx: RuleContext, texts: list[str], online: str, score: float) -> dict[str, Any] | None:
+    """"Not sure" when the online unit fits the ring less than surely (``seal_sure_similarity``) and
+    another unit of the batch fits it about as well (within ``seal_unit_tie_margin``): 中月地质学院
+    is 中国地质科学院 or 中国地质学会 alike; the online one is not picked."""
+    if score >= ctx.options.seal_sure_similarity:
+        return None
+    rivals = sorted(((max(_whole(texts, u), max(compare_unit(t, u, 0.0).score for t in texts)), u)
+                     for u in ctx.units if u != online), reverse=True)
+    if not rivals or rivals[0][0] < score - ctx.options.seal_unit_tie_margin:
+        return None
+    best, unit = rivals[0]
+    return {"unit": None, "near_units": [unit, online], "similarity": round(best, 4), "online_similarity": round(score, 4),
+            "online_whole_similarity": round(_whole(texts, online), 4), "runner_up": unit,
+            "runner_up_similarity": round(best, 4)}
 
 
 @rule()

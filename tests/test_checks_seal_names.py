@@ -99,3 +99,24 @@ def test_a_short_reading_that_is_exactly_part_of_another_unit_is_not_taken_for_t
                  [record(applicant="清华大学"), other("KC-2", "中南大学")])
     f = mismatches(result)
     assert len(f) == 1 and f[0].evidence["closer_unit"]["unit"] == "中南大学"
+
+
+def test_a_misread_short_name_is_its_own_unit_not_one_that_shares_two_glyphs() -> None:
+    # 复且大学 (旦 misread) fits 华中科技大学's stretch 科技大学 half-way: it is the batch's 复旦大学.
+    result = run([reading(seals={"applicant_opinion": seal("复且大学")})],
+                 [record(applicant="华中科技大学"), other("KC-2", "复旦大学")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].evidence["closer_unit"]["unit"] == "复旦大学"
+
+
+def test_a_ring_two_units_fit_about_as_well_is_not_taken_for_the_online_one() -> None:
+    # 中月地质学院 (中国地质科学院 misread, 科 lost): 中国地质学会 fits it about as well.
+    result = run([reading(seals={"applicant_opinion": seal("中月地质学院")})],
+                 [record(applicant="中国地质学会"), other("KC-2", "中国地质科学院")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].severity == "warning"
+    closer = f[0].evidence["closer_unit"]
+    assert closer["unit"] is None and set(closer["near_units"]) == {"中国地质学会", "中国地质科学院"}
+    # ...while the same reading with no such rival in the batch is the online unit's, read roughly
+    assert mismatches(run([reading(seals={"applicant_opinion": seal("中月地质学院")})],
+                          [record(applicant="中国地质科学院", recommender="北京市科学技术协会")])) == []
