@@ -64,6 +64,10 @@ SEAL_SHORT_PART_MIN_SIMILARITY = 0.75
 """A reading shorter than SEAL_CLOSER_MIN_CHARS names another unit only when it is that unit's stretch
 read (near) exactly, a glyph wrong in four at most (南大学 of 中南大学: the online 清华大学 fits it in part,
 华大学, two glyphs of three; 复且大学 is 复旦大学, not 华中科技大学's 科技大学)."""
+SEAL_RIVAL_MIN_SIMILARITY = 0.65
+"""Another unit is named, or makes a ring "not sure", only when it fits at least two thirds of the
+reading: a partial read fits many units through their common words (限公司深市: 有限公司; 北京邮电大学, a
+unit outside the batch: 北京市科学技术协会 through 北京, 0.5)."""
 SEAL_SURE_SIMILARITY = 0.9
 """The online unit fits a ring this well (a glyph wrong in ten) and no rival is asked about; below it,
 another unit of the batch that fits about as well (SEAL_UNIT_TIE_MARGIN) makes the ring "not sure"."""
@@ -104,6 +108,7 @@ class CheckOptions:
     seal_whole_min_similarity: float = SEAL_WHOLE_MIN_SIMILARITY
     seal_short_part_min_similarity: float = SEAL_SHORT_PART_MIN_SIMILARITY
     seal_sure_similarity: float = SEAL_SURE_SIMILARITY
+    seal_rival_min_similarity: float = SEAL_RIVAL_MIN_SIMILARITY
     industry_name_min_similarity: float = INDUSTRY_NAME_MIN_SIMILARITY
     match_min_score: float = MATCH_MIN_SCORE
     match_weights: dict[str, float] | None = None  # None: the template's match_weight roles

@@ -432,6 +432,7 @@ def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, 
             fits.append((max(whole, part), unit))
         elif (long_enough or part >= ctx.options.seal_short_part_min_similarity) and part >= score + margin:
             fits.append((part, unit))
+    fits = [f for f in fits if f[0] >= ctx.options.seal_rival_min_similarity]
     if not fits:
         return _rival_unit(ctx, texts, online, score)
     fits.sort(reverse=True)
@@ -456,7 +457,7 @@ def _rival_unit(ctx: RuleContext, texts: list[str], online: str, score: float) -
         return None
     rivals = sorted(((max(_whole(texts, u), max(compare_unit(t, u, 0.0).score for t in texts)), u)
                      for u in ctx.units if u != online), reverse=True)
-    if not rivals or rivals[0][0] < score - ctx.options.seal_unit_tie_margin:
+    if not rivals or rivals[0][0] < max(score - ctx.options.seal_unit_tie_margin, ctx.options.seal_rival_min_similarity):
         return None
     best, unit = rivals[0]
     return {"unit": None, "near_units": [unit, online], "similarity": round(best, 4), "online_similarity": round(score, 4),

@@ -120,3 +120,18 @@ def test_a_ring_two_units_fit_about_as_well_is_not_taken_for_the_online_one() ->
     # ...while the same reading with no such rival in the batch is the online unit's, read roughly
     assert mismatches(run([reading(seals={"applicant_opinion": seal("中月地质学院")})],
                           [record(applicant="中国地质科学院", recommender="北京市科学技术协会")])) == []
+
+
+def test_a_unit_outside_the_batch_is_a_mismatch_that_names_no_unit_of_it() -> None:
+    # 北京邮电大学 is not in the batch; 北京市科学技术协会 shares only 北京 (0.5): not named.
+    result = run([reading(seals={"applicant_opinion": seal("北京邮电大学")})],
+                 [record(applicant="杭州海芯微电子科技有限公司"), other("KC-2", "北京市科学技术协会")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].severity == "error" and f[0].evidence["closer_unit"] is None
+
+
+def test_a_fragment_that_fits_many_units_through_a_common_word_is_no_verdict_on_them() -> None:
+    # 限公司深市: a fragment of 深圳市联创通信技术有限公司; 有限公司 fits every company of the batch alike.
+    result = run([reading(seals={"applicant_opinion": seal("限公司深市")})],
+                 [record(applicant="深圳市联创通信技术有限公司"), other("KC-2", "苏州康源生物技术有限公司")])
+    assert mismatches(result) == []
