@@ -66,7 +66,7 @@ read (near) exactly, a glyph wrong in four at most (南大学 of 中南大学: t
 华大学, two glyphs of three; 复且大学 is 复旦大学, not 华中科技大学's 科技大学)."""
 SEAL_RIVAL_MIN_SIMILARITY = 0.65
 """Another unit is named, or makes a ring "not sure", only when it fits at least two thirds of the
-reading: a partial read fits many units through their common words (限公司深市: 有限公司; 北京邮电大学, a
+reading (or, for "not sure", clearly better than the online unit: rules.SEAL_RIVAL_BETTER_MIN): a partial read fits many units through their common words (限公司深市: 有限公司; 北京邮电大学, a
 unit outside the batch: 北京市科学技术协会 through 北京, 0.5)."""
 SEAL_SURE_SIMILARITY = 0.9
 """The online unit fits a ring this well (a glyph wrong in ten) and no rival is asked about; below it,

@@ -33,6 +33,10 @@ _REGISTRY: dict[str, list[Rule]] = {}
 
 _RULE_NAMES = {"word": "Word字数", "chars": "字符数"}
 _SHOW = 60  # characters of a value quoted in a message; the full value is in paper/online
+# A rival that fits a rough reading clearly better than the online unit makes it "not sure" from this
+# similarity on (中有华学会: 中华医学会 0.6, the online 中国地质学会 0.5; 北京邮电大学, outside the batch,
+# fits 北京市科学技术协会 through 北京 alone, 0.5).
+SEAL_RIVAL_BETTER_MIN = 0.55
 SEAL_TEXT_MIN_CHARS = 3  # fewer characters of a ring name (e.g. 大学) fit many units: no verdict
 _UNIT_LABELS = {"applicant": "申报单位", "recommender": "推荐单位"}
 _STATUS_REASONS = {"not_found": "未找到该栏", "unreadable": "无法识别", "read": "无法识别"}
@@ -457,7 +461,13 @@ def _rival_unit(ctx: RuleContext, texts: list[str], online: str, score: float) -
         return None
     rivals = sorted(((max(_whole(texts, u), max(compare_unit(t, u, 0.0).score for t in texts)), u)
                      for u in ctx.units if u != online), reverse=True)
-    if not rivals or rivals[0][0] < max(score - ctx.options.seal_unit_tie_margin, ctx.options.seal_rival_min_similarity):
+    # a rival fits about as well and two thirds of the reading, or clearly better than the online unit
+    o = ctx.options
+    if not rivals:
+        return None
+    near = rivals[0][0] >= max(score - o.seal_unit_tie_margin, o.seal_rival_min_similarity)
+    better = rivals[0][0] >= max(score + o.seal_other_unit_margin, SEAL_RIVAL_BETTER_MIN)
+    if not (near or better):
         return None
     best, unit = rivals[0]
     return {"unit": None, "near_units": [unit, online], "similarity": round(best, 4), "online_similarity": round(score, 4),

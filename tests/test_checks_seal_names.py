@@ -135,3 +135,11 @@ def test_a_fragment_that_fits_many_units_through_a_common_word_is_no_verdict_on_
     result = run([reading(seals={"applicant_opinion": seal("限公司深市")})],
                  [record(applicant="深圳市联创通信技术有限公司"), other("KC-2", "苏州康源生物技术有限公司")])
     assert mismatches(result) == []
+
+
+def test_a_rough_reading_another_unit_fits_better_than_the_online_one_is_not_sure() -> None:
+    # 中有华学会 (中华医学会 misread): 中华医学会 fits it 0.6, the online 中国地质学会 0.5.
+    result = run([reading(seals={"applicant_opinion": seal("中有华学会")})],
+                 [record(applicant="中国地质学会"), other("KC-2", "中华医学会")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].evidence["closer_unit"]["unit"] is None
