@@ -311,7 +311,7 @@ def test_a_year_in_two_scripts_or_far_from_the_notice_is_doubted(text: str, doub
     assert needs_reread(text, parse_date(text), NOTICE)
 
 
-@pytest.mark.parametrize("text", ["二〇二〇年十一月六日", "二O二O年十一月六日", "2020年11月25日", "2021年1月5日",
+@pytest.mark.parametrize("text", ["二〇二〇年十一月六日", "二O二O年十一月六日", "二0二0年十一月八日", "2020年11月25日", "2021年1月5日",
                                   "2O20年11月6日", "20年11月18日", "2019.12.30"])
 def test_a_year_in_one_script_near_the_notice_is_believed(text: str) -> None:
     assert year_doubt(text, NOTICE) is None

@@ -135,8 +135,8 @@ def notice_years(deadline_year: int) -> tuple[int, int]:
 
 def _mixed_script(number: str) -> bool:
     """Whether a written number holds both Arabic digits and Chinese numerals (十 aside: 十1 is 十一
-    with its 一 read as a digit)."""
-    return any(ch.isdigit() for ch in number) and any(ch in _CN_YEAR_DIGITS for ch in number)
+    with its 一 read as a digit; 0 aside: OCR reads a 〇 as 0 as often as as O)."""
+    return any(ch.isdigit() and ch != "0" for ch in number) and any(ch in _CN_YEAR_DIGITS for ch in number)
 
 
 def year_doubt(text: str, years: tuple[int, int] | None = None) -> str | None:
