@@ -25,7 +25,16 @@ from rapidfuzz.distance import Levenshtein
 
 from checks.industry import resolve_industry
 from checks.options import CheckOptions
-from checks.text import EditCost, edit_cost, normalize, normalize_email, normalize_phone, sentences, strip_punct
+from checks.text import (
+    EditCost,
+    confusable,
+    edit_cost,
+    normalize,
+    normalize_email,
+    normalize_phone,
+    sentences,
+    strip_punct,
+)
 from forms import FieldSpec, IndustryTable
 
 _INT = re.compile(r"^\s*(\d+)\s*级?\s*$")
@@ -60,6 +69,7 @@ class Comparison:
     sentences: list[SentenceDiff] = field(default_factory=list)
     sentence_count: int = 0
     lookalike_only: bool = False  # every difference is a known OCR glyph confusion
+    engines_disagree: bool = False  # ... each at a glyph the two engines read differently (not a change)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -78,6 +88,8 @@ class Comparison:
             d["differing_count"] = len(self.sentences)
         if self.lookalike_only:
             d["lookalike_only"] = True
+        if self.engines_disagree:
+            d["engines_disagree"] = True
         return d
 
 
@@ -99,14 +111,47 @@ _NAME_LATIN_FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "I":
                                   "S": "5", "B": "8", "Z": "2"})
 
 
-def compare_name(key: str, paper: str, online: str, max_cost: float) -> Comparison:
-    """Strict: any edit left after normalisation and folding Latin look-alikes is a change."""
-    p = strip_punct(normalize(paper)).translate(_NAME_LATIN_FOLD)
-    o = strip_punct(normalize(online)).translate(_NAME_LATIN_FOLD)
+def _name_key(text: str) -> str:
+    return strip_punct(normalize(text)).translate(_NAME_LATIN_FOLD)
+
+
+def _unsure(paper: str, other: str) -> set[int]:
+    """Positions of ``paper`` the second engine read otherwise (substituted or dropped there)."""
+    out: set[int] = set()
+    for op in Levenshtein.opcodes(paper, other):
+        if op.tag in ("replace", "delete"):
+            out.update(range(op.src_start, op.src_end))
+    return out
+
+
+def _engines_explain(paper: str, online: str, other_reading: str | None) -> bool:
+    """Every difference of ``paper`` from ``online`` is a look-alike substitution at a glyph the two
+    engines read differently: the paper's glyph is in doubt there, so the swap is no evidence the
+    paper says otherwise. Where both engines read the same look-alike, it is."""
+    if not other_reading:
+        return False
+    unsure = _unsure(paper, _name_key(other_reading))
+    for op in Levenshtein.opcodes(paper, online):
+        if op.tag == "equal":
+            continue
+        if op.tag != "replace":
+            return False
+        for i, (a, b) in enumerate(zip(paper[op.src_start:op.src_end], online[op.dest_start:op.dest_end], strict=True)):
+            if not confusable(a, b) or op.src_start + i not in unsure:
+                return False
+    return True
+
+
+def compare_name(key: str, paper: str, online: str, max_cost: float, other_reading: str | None = None) -> Comparison:
+    """Strict: any edit left after normalisation and folding Latin look-alikes is a change, unless
+    it is a look-alike the two engines disagreed on (``other_reading``: the second engine's text)."""
+    p, o = _name_key(paper), _name_key(online)
     cost = edit_cost(p, o)
     longest = max(len(p), len(o), 1)
-    return Comparison(key, "name", cost.cost <= max_cost, p, o, max(0.0, 1 - cost.cost / longest), max_cost, cost,
-                      lookalike_only=cost.hard == 0 and cost.soft > 0)
+    lookalike = cost.hard == 0 and cost.soft > 0
+    explained = lookalike and _engines_explain(p, o, other_reading)
+    return Comparison(key, "name", cost.cost <= max_cost or explained, p, o, max(0.0, 1 - cost.cost / longest),
+                      max_cost, cost, lookalike_only=lookalike, engines_disagree=explained)
 
 
 def compare_address(key: str, paper: str, online: str, min_similarity: float) -> Comparison:
@@ -161,8 +206,9 @@ def compare_industry(key: str, paper: str, online: str, options: CheckOptions, t
 
 
 def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options: CheckOptions,
-                  table: IndustryTable) -> Comparison:
-    """Compare one field's paper value (as read) with its online value."""
+                  table: IndustryTable, other_reading: str | None = None) -> Comparison:
+    """Compare one field's paper value (as read) with its online value; ``other_reading`` is the
+    second engine's text of the paper where it differed (a name's look-alike it explains)."""
     key = spec.key
     text = "" if paper is None else str(paper)
     if spec.kind == "choice":
@@ -180,7 +226,7 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
         return compare_long(key, text, online, options.sentence_max_cost, options.sentence_cost_per_char)
     if options.lenient(spec):
         return compare_address(key, text, online, options.address_min_similarity)
-    return compare_name(key, text, online, options.name_max_cost)
+    return compare_name(key, text, online, options.name_max_cost, other_reading)
 
 
 # A partial ring read is compared with the unit's stretches this many characters shorter or longer

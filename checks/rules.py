@@ -130,8 +130,10 @@ class RuleContext:
             spec = self.template.field(key)
             filled = spec.kind == "choice" or not self.blank(key)  # a choice's value is its ticks
             if self.record is not None and self.readable(key) and filled:
+                f = self.field(key)
                 self._comparisons[key] = compare_field(spec, self.paper_value(spec), self.record.get(key),
-                                                       self.options, self.industry)
+                                                       self.options, self.industry,
+                                                       other_reading=f.other_reading if f else None)
         return self._comparisons[key]
 
     def paper_value(self, spec: FieldSpec) -> str | int | None:

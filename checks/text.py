@@ -23,21 +23,17 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from forms.lookalikes import LATIN_LOOKALIKES
+from forms.lookalikes import CJK_LOOKALIKES, LATIN_LOOKALIKES
 
 # Glyphs that Tesseract/PP-OCR read for one another in printed Song/Hei text.
 # Each string is one group; any two characters of a group are confusable.
 CONFUSABLE_GROUPS: tuple[str, ...] = (
-    "己已巳", "未末", "土士", "日曰", "人入八", "大太犬", "天夭夫", "王玉主", "白自", "目且",
-    "刀力", "干千于", "开升", "木本术", "戊戌戍", "申由甲田", "贝见", "今令", "设没", "折拆析",
-    "治冶", "辨辩辫", "杨扬", "候侯", "微徽", "免兔", "准淮", "径经", "壁璧", "晴睛", "历厉",
-    "象像", "员贝", "问间", "侯猴", "拨拔", "体休", "坝坎", "仑仓", "汩汨", "孑子", "衷哀",
-    "口囗", "二三", "工土", "己巳", "礻衤", "厂广", "几凡", "万方", "仁化", "免勉",
+    *CJK_LOOKALIKES,
     *LATIN_LOOKALIKES,
     ".。", "，、",  # a decimal point next to a misread digit is taken for a full stop; 、 and ， blur in print
 )
-"""Typical glyph confusions (Tesseract chi_sim and PP-OCR on 300 dpi print); the Latin ones are the
-reader's own table (``forms.lookalikes``)."""
+"""Typical glyph confusions (Tesseract chi_sim and PP-OCR on 300 dpi print): the one table of
+``forms.lookalikes``, and two punctuation pairs."""
 
 CONFUSABLE_COST = 0.25
 """A confusable substitution weighs a quarter of an edit: four of them in one

@@ -37,6 +37,7 @@ class FieldReading:
     chosen: list[str] | None = None  # choice fields: every option read as ticked
     option_scores: dict[str, float] | None = None  # choice fields: ink score per option
     reason: str = ""  # why status is not "read"
+    other_reading: str | None = None  # the second engine's text where it differs from ``raw`` (hybrid)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -201,6 +201,8 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 # nothing is no second opinion, not a disagreement (the leading reading was typed).
                 fr.reason = fr.reason or "tesseract read nothing in the cell"
                 continue
+            lead = str(fr.raw)
+            fr.other_reading = other
             spec = template.field(k)
             if spec.kind in SYNTAX_KINDS and _by_syntax(spec, fr, other, o.confidence):
                 continue
@@ -209,7 +211,7 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
                 value, _ = typed_value(spec, other)
                 fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {str(fr.raw)!r}"
-                fr.raw, fr.value = other, value
+                fr.raw, fr.value, fr.other_reading = other, value, lead
                 fr.confidence = round(min(fr.confidence, o.confidence), 4)
                 continue
             fr.confidence = round(min(fr.confidence, o.confidence), 4)
@@ -239,5 +241,6 @@ def _by_syntax(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: 
     else:
         fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {lead!r}"
     fr.raw = other if d.source == 1 else lead
+    fr.other_reading = lead if d.source == 1 else other
     fr.value, fr.status, fr.confidence = value, "read", round(confidence, 4)
     return True

@@ -113,3 +113,28 @@ def test_a_stray_digit_between_characters_is_noise_but_a_digit_in_a_number_is_no
 ])
 def test_a_partial_ring_is_compared_with_the_best_stretch_of_the_unit(ring: str, unit: str, similarity: float) -> None:
     assert compare_unit(ring, unit, 0.45).score == pytest.approx(similarity, abs=0.2 if similarity == 0.0 else 1e-9)
+
+
+def test_a_look_alike_the_engines_read_differently_is_no_change_in_a_name() -> None:
+    # gray scan: PP-OCR read 孪 as 李, Tesseract as 挛; the paper's glyph is in doubt there.
+    online = "基于数字孪生的重载AGV控制技术"
+    c = compare_field(TEMPLATE.field("tech_name"), "基于数字李生的重载AGV控制技术", online, OPTIONS, TABLE,
+                      other_reading="基于数字挛生的重载AGV控制技术")
+    assert c.equal and c.lookalike_only and c.to_dict()["engines_disagree"]
+    # Tesseract dropped other glyphs too: still in doubt at 孪.
+    assert compare_name("tech_name", "数字李生驱动的盾构机主轴承控制方法及系统", "数字孪生驱动的盾构机主轴承控制方法及系统",
+                        OPTIONS.name_max_cost, other_reading="数字闻生豫动的盾构机主轴承控制方法及系统").equal
+
+
+def test_a_look_alike_both_engines_read_is_a_change_in_a_name() -> None:
+    online = "岩心图像智能识别技术"
+    # No second reading, or the second engine read the same 木 (the glyph on paper is 木), or it
+    # disagreed elsewhere only: the swap stands.
+    assert not compare_name("tech_name", "岩心图像智能识别技木", online, OPTIONS.name_max_cost).equal
+    assert not compare_name("tech_name", "岩心图像智能识别技木", online, OPTIONS.name_max_cost,
+                            other_reading="岩心图像智能识别技木").equal
+    assert not compare_name("tech_name", "岩心图像智能识别技木", online, OPTIONS.name_max_cost,
+                            other_reading="岩心图象智能识别技木").equal
+    # A different word is a change whatever the engines read.
+    assert not compare_name("tech_name", "基于数字双生的重载AGV控制技术", "基于数字孪生的重载AGV控制技术",
+                            OPTIONS.name_max_cost, other_reading="基于数字挛生的重载AGV控制技术").equal
