@@ -228,13 +228,20 @@ def repair_email(text: str) -> Decoded | None:
     return Decoded(s, repairs) if repairs and email_fits(s) else None
 
 
-def decode_email(candidates: Sequence[str]) -> Decoded | None:
+def decode_email(candidates: Sequence[str], glyphs: int | None = None) -> Decoded | None:
     """The e-mail the candidates make: each fitted as read or repaired (in that order of
     preference, the leading engine first); where two fitting readings differ only in look-alikes
-    they are merged character by character (what both agree on stays)."""
+    they are merged character by character (what both agree on stays). ``glyphs`` is how many
+    glyphs the scanned line has: when no reading has an ``@`` and they are as long as the line,
+    no glyph was lost, so the ``@`` is the one glyph the engines read differently."""
     cands = [_email_clean(c) for c in candidates]
     fitted: list[Decoded] = []
+    if glyphs is not None and all("@" not in c and len(c) == glyphs for c in cands if c):
+        if (at := _at_where_engines_differ(cands)) is not None:
+            fitted.append(at)
     for i, c in enumerate(cands):
+        if fitted:
+            break
         if not c:
             continue
         d = Decoded(c, [], i) if email_fits(c) else repair_email(candidates[i])
@@ -272,20 +279,26 @@ def decode_email(candidates: Sequence[str]) -> Decoded | None:
 
 
 def _at_where_engines_differ(cands: Sequence[str]) -> Decoded | None:
-    """Two readings without an ``@``, of one length, that differ in one character only and not
-    in look-alikes (``hehongyuch1zx.com`` / ``hehongyueh1zx.com``): the broken ``@`` the two
-    engines each read as something else stood there."""
+    """Two readings without an ``@``, of one length, that differ in one character that is no
+    look-alike pair (``hehongyuch1zx.com`` / ``hehongyueh1zx.com``, ``1iuping1972osina.com`` /
+    ``liuping!972esina.com``): the broken ``@`` the two engines each read as something else stood
+    there; look-alikes they differ in elsewhere are settled by their neighbours."""
     plain = [c for c in cands if c and "@" not in c]
     for a in plain:
         for b in plain:
             if a >= b or len(a) != len(b):
                 continue
-            diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-            if len(diff) != 1 or any(a[diff[0]] in g and b[diff[0]] in g for g in _GROUPS):
+            diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True))
+                    if x != y and not any(x in g and y in g for g in _GROUPS)]
+            if len(diff) != 1:
                 continue
             i = diff[0]
-            text = a[:i] + "@" + a[i + 1 :]
             repairs: list[str] = []
+            merged = merge_lookalikes(a[:i] + b[i] + a[i + 1 :], b)  # the look-alikes elsewhere, by their neighbours
+            base = merged[0] if merged is not None else a
+            text = base[:i] + "@" + base[i + 1 :]
+            if merged is not None:
+                repairs.extend(merged[1])
             local, domain = text.split("@")
             text = f"{local}@{_fix_labels(domain, repairs)}"
             if email_fits(text):
@@ -351,14 +364,15 @@ def decode_integer(candidates: Sequence[str]) -> Decoded | None:
     return None
 
 
-def decode(kind: str, candidates: Sequence[str]) -> Decoded | None:
+def decode(kind: str, candidates: Sequence[str], glyphs: int | None = None) -> Decoded | None:
     """The reading of a ``phone``, ``email`` or ``integer`` field that fits its syntax (None for
-    other kinds, or when no candidate fits even repaired)."""
+    other kinds, or when no candidate fits even repaired); ``glyphs``: the scanned line's glyph
+    count where known."""
     cands = [c for c in candidates if c is not None]
     if kind == "phone":
         return decode_phone(cands)
     if kind == "email":
-        return decode_email(cands)
+        return decode_email(cands, glyphs)
     if kind == "integer":
         return decode_integer(cands)
     return None

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from extract.glyphs import glyph_columns, settle_by_shape
 from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
 from extract.lines import read_cell_lines
@@ -171,7 +172,21 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
         # Tesseract run; read the cell's lines one by one.
         t = read_cell_lines(eng, crop(gray, cell.inner(grid.margin())), lang)
         text = strip_hints(lined_text(t), hints)
-    return typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
+    fr = typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
+    if eng is not None:
+        settle_email_by_shape(spec, fr, crop(gray, cell.inner(grid.margin())))
+    return fr
+
+
+def settle_email_by_shape(spec: FieldSpec, fr: FieldReading, line: np.ndarray) -> None:
+    """An e-mail's ``o``/``0`` and ``i``/``1`` as the glyphs on its scanned line show them
+    (``extract.glyphs``), where the result still is an address; the change goes in ``reason``."""
+    if spec.kind != "email" or not isinstance(fr.value, str) or fr.status != "read":
+        return
+    text, changes = settle_by_shape(fr.value, line)
+    if changes and EMAIL_RE.fullmatch(text):
+        fr.reason = "; ".join(x for x in (fr.reason, "settled by the glyphs: " + ", ".join(changes)) if x)
+        fr.value = text
 
 
 def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: dict[str, int], template: FormTemplate, reading: PageReading) -> None:
@@ -201,30 +216,39 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 # nothing is no second opinion, not a disagreement (the leading reading was typed).
                 fr.reason = fr.reason or "tesseract read nothing in the cell"
                 continue
-            lead = str(fr.raw)
-            fr.other_reading = other
-            spec = template.field(k)
-            if spec.kind in SYNTAX_KINDS and _by_syntax(spec, fr, other, o.confidence):
-                continue
-            if spec.kind in LATIN_KINDS and prefer_second(spec, str(fr.raw), other):
-                # Latin and digits: the reading that is a valid address/number, or the one from
-                # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
-                value, _ = typed_value(spec, other)
-                fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {str(fr.raw)!r}"
-                fr.raw, fr.value, fr.other_reading = other, value, lead
-                fr.confidence = round(min(fr.confidence, o.confidence), 4)
-                continue
-            fr.confidence = round(min(fr.confidence, o.confidence), 4)
-            fr.reason = f"engines disagree: tesseract read {other!r}"
+            line = crop(gray, grid.cells[value_cells[k]].inner(m))
+            _settle_pair(template.field(k), fr, other, o.confidence, line)
+            settle_email_by_shape(template.field(k), fr, line)
 
 
-def _by_syntax(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: float) -> bool:
+def _settle_pair(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: float, line: np.ndarray) -> None:
+    """One field the two engines read differently (``line``: its value cell): by its syntax, by
+    look-alikes, or kept with the lower confidence."""
+    lead = str(fr.raw)
+    fr.other_reading = other
+    glyphs = len(glyph_columns(line)) if spec.kind == "email" else None
+    if spec.kind in SYNTAX_KINDS and _by_syntax(spec, fr, other, other_confidence, glyphs):
+        return
+    if spec.kind in LATIN_KINDS and prefer_second(spec, lead, other):
+        # Latin and digits: the reading that is a valid address/number, or the one from
+        # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
+        value, _ = typed_value(spec, other)
+        fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {lead!r}"
+        fr.raw, fr.value, fr.other_reading = other, value, lead
+        fr.confidence = round(min(fr.confidence, other_confidence), 4)
+        return
+    fr.confidence = round(min(fr.confidence, other_confidence), 4)
+    fr.reason = f"engines disagree: tesseract read {other!r}"
+
+
+def _by_syntax(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: float,
+               glyphs: int | None = None) -> bool:
     """Settle a phone, e-mail or TRL the two engines read differently by its syntax: the second
     engine's reading where it fits as read and the leading one does not, or a repaired reading
     (confidence lowered, the repair in ``reason``). False when the leading reading fits as read
     and nothing was repaired (the caller then weighs the two as for any field)."""
     lead = str(fr.raw)
-    d = decode(spec.kind, [lead, other])
+    d = decode(spec.kind, [lead, other], glyphs)
     if d is None or (d.source == 0 and not d.repaired):
         return False
     value, _ = typed_value(spec, d.text)
