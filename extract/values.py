@@ -37,6 +37,14 @@ LATIN_KINDS = ("phone", "email")
 # of its confidence, so a repaired value is never as sure as one read whole.
 SYNTAX_KINDS = ("integer", "phone", "email")
 SYNTAX_REPAIR_CONFIDENCE = 0.7
+# Ink darker than this is what the line finder (extract.lines, a fixed cut at 128) already sees.
+FAINT_INK_DARKEST = 90
+# A glyph's core is at least this much darker than the paper; a blank cell's texture and dust are
+# not (dpi_low-01 of rob seed 544261: the TRL's 7 at 103 on paper at 248; texture within 10 levels).
+FAINT_INK_MIN_CONTRAST = 80
+# The stretch darkens the mid-tones more than the paper: a blurred thin stroke (70 % of the way to
+# the paper) still reaches the ink level, texture (≥ 95 %) stays paper.
+FAINT_INK_GAMMA = 2.0
 SECOND_OPINION_LANGS = (("chi_sim", ("text", "integer", "industry")), ("chi_sim+eng", LATIN_KINDS))
 
 
@@ -169,8 +177,9 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
     text = strip_hints(lined_text(t), hints)
     if not text and eng is not None and not spec.long:
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
-        # Tesseract run; read the cell's lines one by one.
-        t = read_cell_lines(eng, crop(gray, cell.inner(grid.margin())), lang)
+        # Tesseract run; read the cell's lines one by one, faint ink darkened to where the
+        # line finder sees it.
+        t = read_cell_lines(eng, stretch_faint_ink(crop(gray, cell.inner(grid.margin()))), lang)
         text = strip_hints(lined_text(t), hints)
     fr = typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
     if eng is not None:
@@ -187,6 +196,19 @@ def settle_email_by_shape(spec: FieldSpec, fr: FieldReading, line: np.ndarray) -
     if changes and EMAIL_RE.fullmatch(text):
         fr.reason = "; ".join(x for x in (fr.reason, "settled by the glyphs: " + ", ".join(changes)) if x)
         fr.value = text
+
+
+def stretch_faint_ink(cell_gray: np.ndarray) -> np.ndarray:
+    """A cell whose darkest ink is lighter than the line finder's fixed ink level (a thin digit of a
+    150 dpi scan resampled to 300 dpi: its core gray ~100-140) with its contrast stretched from that
+    ink to the paper; a cell with dark ink, or none, as it is."""
+    if cell_gray.size == 0:
+        return cell_gray
+    paper, ink = float(np.median(cell_gray)), float(cell_gray.min())
+    if ink < FAINT_INK_DARKEST or paper - ink < FAINT_INK_MIN_CONTRAST:
+        return cell_gray
+    share = np.clip((cell_gray.astype(np.float32) - ink) / (paper - ink), 0.0, 1.0)
+    return (255.0 * share**FAINT_INK_GAMMA).astype(np.uint8)
 
 
 def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: dict[str, int], template: FormTemplate, reading: PageReading) -> None:

@@ -73,3 +73,27 @@ def test_an_at_read_as_a_letter_stands_where_the_engines_differ_when_no_glyph_wa
     assert decode_email(read, glyphs=20).text == "liuping1972@sina.com"  # type: ignore[union-attr]
     # One glyph more on the line than read: the @ was lost, not misread; it goes before the domain.
     assert decode_email(["zhang3163.com", "zhang5163.com"], glyphs=14).text == "zhang3@163.com"  # type: ignore[union-attr]
+
+
+def faint_digit_cell(digit: str | None, seed: int = 3) -> np.ndarray:
+    """A TRL value cell of a 150 dpi scan resampled to 300 dpi: the digit (10.5 pt Song, 22 px) printed
+    light and blurred by the resampling, on textured paper; blank when ``digit`` is None."""
+    rng = np.random.default_rng(seed)
+    small = Image.new("L", (690, 140), 250)
+    if digit:
+        ImageDraw.Draw(small).text((12, 55), digit, font=load_font("noto-serif", 22), fill=150)
+    img = np.asarray(small.resize((1380, 280), Image.Resampling.BICUBIC)).astype(np.int16)
+    img = img + rng.integers(-4, 3, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_a_faint_digit_alone_in_its_cell_is_found_and_a_blank_cell_stays_blank() -> None:
+    from extract.lines import line_crops, read_cell_lines
+    from extract.ocr import get_engine
+    from extract.values import stretch_faint_ink
+
+    cell = faint_digit_cell("7")
+    assert line_crops(cell) == []  # the fixed ink level sees nothing: what made TRL FIELD_EMPTY
+    assert len(line_crops(stretch_faint_ink(cell))) == 1
+    assert read_cell_lines(get_engine("hybrid"), stretch_faint_ink(cell), "chi_sim").text == "7"
+    assert line_crops(stretch_faint_ink(faint_digit_cell(None))) == []
