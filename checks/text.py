@@ -39,6 +39,11 @@ CONFUSABLE_COST = 0.25
 """A confusable substitution weighs a quarter of an edit: four of them in one
 sentence look like a real change, one or two look like print quality."""
 
+STRAY_RUN_MAX = 3
+"""Specks read into a line come as one to three glyphs (a bracket's arc read 0字。); a run this short
+inserted between two non-digits, with a single digit in it, adds a lone digit but changes no number
+of the online text (its cost still counts against the sentence's allowance)."""
+
 # Sentence ends for the sentencizer: Chinese ends only ("." splits 98.5).
 SENTENCE_ENDS: tuple[str, ...] = ("。", "！", "？", "；", "!", "?", "…")
 
@@ -160,10 +165,13 @@ def edit_cost(paper: str, online: str) -> EditCost:
         else:
             hard += len(p) + len(o)
             # A digit added or lost inside a number changes it; a lone stray "1" between
-            # characters (a speck, a rule read as a stroke) does not change any number.
+            # characters (a speck, a rule read as a stroke) does not change any number, nor does
+            # a short run of specks read into the paper with one digit in it ("0字。", "0丨").
             near = online[op.dest_start - 1: op.dest_start] + online[op.dest_end: op.dest_end + 1]
             lone = len(p + o) == 1 and not any(ch.isdigit() for ch in near)
-            digits = digits or (any(ch.isdigit() for ch in p + o) and not lone)
+            stray = (not o and len(p) <= STRAY_RUN_MAX and sum(ch.isdigit() for ch in p) == 1
+                     and not any(ch.isdigit() for ch in near))
+            digits = digits or (any(ch.isdigit() for ch in p + o) and not (lone or stray))
     return EditCost(cost=hard + CONFUSABLE_COST * soft, hard=hard, soft=soft, digits_changed=digits, edits=edits)
 
 

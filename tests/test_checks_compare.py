@@ -138,3 +138,16 @@ def test_a_look_alike_both_engines_read_is_a_change_in_a_name() -> None:
     # A different word is a change whatever the engines read.
     assert not compare_name("tech_name", "基于数字双生的重载AGV控制技术", "基于数字孪生的重载AGV控制技术",
                             OPTIONS.name_max_cost, other_reading="基于数字挛生的重载AGV控制技术").equal
+
+
+def test_specks_read_into_a_sentence_are_noise_but_a_changed_number_is_not() -> None:
+    online = "与国外主流技术相比，本技术在加工效率方面处于国际先进水平。据测算，国内相关市场规模超过576亿元，年均增长率约24%。"
+    noisy = "与国外主流技术相比，本技术在0字。加工效率方面处于国际先进水平。据测算，国内相关0丨市场规模超过576亿元，年均增长率约24%。"
+    assert compare_long("tech_level", noisy, online, OPTIONS.sentence_max_cost, OPTIONS.sentence_cost_per_char).equal
+    for paper in (online.replace("576", "5706"),  # a digit inserted into a number
+                  online.replace("576", "578"),  # a digit changed
+                  online.replace("约24%", "约240%"),  # a digit added after a number
+                  online.replace("相关市场", "相关0丨10市场")):  # more than specks: a number inserted
+        assert not compare_long("tech_level", paper, online, OPTIONS.sentence_max_cost,
+                                OPTIONS.sentence_cost_per_char).equal, paper
+    assert not compare_long("tech_level", "精度波动小于12.2%。", "精度波动小于10.2%。", OPTIONS.sentence_max_cost).equal
