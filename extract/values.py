@@ -19,6 +19,7 @@ from extract.labels import squash, strip_hints, template_hints
 from extract.lines import read_cell_lines
 from extract.ocr import OcrEngine, OcrText
 from extract.ocr_text import lined_text
+from extract.punct import settle_text_dots
 from extract.reading import FieldReading, FieldStatus, PageReading
 from extract.syntax import EMAIL_RE, PHONE_RE, decode
 from forms.errors import OcrError
@@ -174,6 +175,8 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
     if eng is not None and not eng.page_level and spec.kind in LATIN_KINDS:
         # Latin and digits: Tesseract needs its eng model beside chi_sim.
         t = eng.read_line(crop(gray, cell.inner(grid.margin())), lang)
+    if eng is not None and spec.long:
+        t = settle_text_dots(t, gray)  # a 。 read as · on a 1-bit scan, by where the dot sits
     text = strip_hints(lined_text(t), hints)
     if not text and eng is not None and not spec.long:
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
