@@ -2,9 +2,10 @@
 
 On a 1-bit scan a 。 fills in to a round dot, and recognisers read it as ``·`` (or ``°``): in
 rob seed 544261's bilevel forms 31 of 34 misread characters in long sections were this. The two
-differ in the glyph's place, not its shape: a 。 sits on the line's baseline, a ``·`` at
-mid-height (and a ``°`` at the top). A dot found at the baseline where the reading says ``·``/``°``
-is a 。; anywhere else the reading stands.
+differ in the glyph's place and size: a 。 sits on the line's baseline in most fonts (at mid-height
+in some) and is a third of an em wide, a ``·`` is at mid-height and a tenth to a fifth of an em. A
+dot at the baseline, or one as wide as a 。, where the reading says ``·``/``°`` is a 。; anywhere
+else the reading stands.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ BASELINE_SHARE = 0.7
 # The dot is a blob at most this share of the line height across (a filled 。 is about a third of
 # an em, 11 px of 31 in Noto Sans CJK at 200 dpi; a CJK glyph's parts are larger or joined to strokes).
 DOT_MAX_SHARE = 0.4
+# Fonts that centre their 。 (AR PL, some Hei faces) put it where a middle dot sits; filled in, it is
+# still as wide as the ring: 0.24-0.30 em across the Debian CJK fonts, a middle dot (· or ・) 0.09-0.21.
+FILLED_STOP_MIN_EMS = 0.24
 # Where a character stands along the box is estimated from the characters before it: a CJK
 # glyph or full-width mark one em, any other character half an em; the dot is looked for
 # within this many ems of its estimated centre.
@@ -63,16 +67,17 @@ def settle_dots(box: OcrBox, gray: np.ndarray) -> str:
     top, bottom = int(rows[0]), int(rows[-1]) + 1
     lh = bottom - top
     n, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    dots = [(float(centroids[i][0]), float(centroids[i][1])) for i in range(1, n)
-            if max(stats[i][cv2.CC_STAT_WIDTH], stats[i][cv2.CC_STAT_HEIGHT]) <= DOT_MAX_SHARE * lh]
+    sizes = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    dots = [(float(centroids[i][0]), float(centroids[i][1]), int(sizes[i])) for i in range(1, n) if sizes[i] <= DOT_MAX_SHARE * lh]
     em = ink.shape[1] / max(1e-6, sum(_ems(ch) for ch in text))
     out, pos = list(text), 0.0
     for i, ch in enumerate(text):
         w = _ems(ch)
         if ch in DOT_READINGS:
             centre = (pos + w / 2) * em
-            near = sorted((abs(cx - centre), cy) for cx, cy in dots if abs(cx - centre) <= SEARCH_EMS * em)
-            if near and (near[0][1] - top) >= BASELINE_SHARE * lh:  # the dot nearest where it should be
+            near = sorted((abs(cx - centre), size, cy) for cx, cy, size in dots if abs(cx - centre) <= SEARCH_EMS * em)
+            # The dot nearest where the character should be: on the baseline, or a filled ring's size.
+            if near and ((near[0][2] - top) >= BASELINE_SHARE * lh or near[0][1] >= FILLED_STOP_MIN_EMS * em):
                 out[i] = "。"
         pos += w
     return "".join(out)

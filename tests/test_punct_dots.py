@@ -14,7 +14,6 @@ from samples.fonts import available_fonts, load_font
 
 # 12 pt at 200 dpi.
 EM_PX = 33
-CENTRED_STOP_FONTS = ("uming", "ukai")
 # A 。's ring at that size encloses ~20-40 px.
 SMALL_HOLE_PX = 60
 
@@ -36,16 +35,14 @@ def bilevel_line(text: str, font: str) -> tuple[np.ndarray, tuple[int, int, int,
     return 255 - ink, (int(bbox[0]), int(bbox[1]) - 2, int(bbox[2]), int(bbox[3]) + 2)
 
 
-@pytest.mark.parametrize("font", available_fonts())
+@pytest.mark.parametrize("font", available_fonts(with_kai=True))
 def test_a_full_stop_read_as_a_middle_dot_is_a_full_stop(font: str) -> None:
     gray, box = bilevel_line("加工效率降低11.4%。研发过程中建立了样本库。技术推广", font)
     read = "加工效率降低11.4%·研发过程中建立了样本库°技术推广"
-    # AR PL UMing sets its 。 at mid-height, where a middle dot sits: there the reading stands.
-    want = read if font in CENTRED_STOP_FONTS else "加工效率降低11.4%。研发过程中建立了样本库。技术推广"
-    assert settle_dots(OcrBox(read, box, 0.9), gray) == want
+    assert settle_dots(OcrBox(read, box, 0.9), gray) == "加工效率降低11.4%。研发过程中建立了样本库。技术推广"
 
 
-@pytest.mark.parametrize("font", available_fonts())
+@pytest.mark.parametrize("font", available_fonts(with_kai=True))
 def test_a_middle_dot_stays(font: str) -> None:
     gray, box = bilevel_line("引进卡尔·马克思研究院的方法", font)
     t = OcrText("引进卡尔·马克思研究院的方法", 0.9, [OcrBox("引进卡尔·马克思研究院的方法", box, 0.9)])
