@@ -236,13 +236,11 @@ def decode_email(candidates: Sequence[str], glyphs: int | None = None) -> Decode
     no glyph was lost, so the ``@`` is the one glyph the engines read differently."""
     cands = [_email_clean(c) for c in candidates]
     fitted: list[Decoded] = []
-    if glyphs is not None and all("@" not in c and len(c) == glyphs for c in cands if c):
-        if (at := _at_where_engines_differ(cands)) is not None:
-            fitted.append(at)
+    whole = glyphs is not None and all("@" not in c and len(c) == glyphs for c in cands if c)
+    if whole and (at := _at_where_engines_differ(cands)) is not None:
+        fitted.append(at)  # the @ read as a letter: no repair of one reading alone competes
     for i, c in enumerate(cands):
-        if fitted:
-            break
-        if not c:
+        if not c or (whole and fitted):
             continue
         d = Decoded(c, [], i) if email_fits(c) else repair_email(candidates[i])
         if d is not None:
