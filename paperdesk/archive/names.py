@@ -36,9 +36,9 @@ def _cut(text: str, max_bytes: int) -> str:
     return data[:max_bytes].decode("utf-8", errors="ignore").rstrip(" .")
 
 
-def stem(ident: str, tech_name: str | None) -> str:
-    """``KC2020-0042_基于…技术``: the record's number (or the document id) and the technology's name."""
-    name = clean(tech_name or "") or UNNAMED
+def stem(ident: str, title: str | None) -> str:
+    """``KC2020-0042_基于…技术``: the record's number (or the document id) and the nomination's name (its title field)."""
+    name = clean(title or "") or UNNAMED
     head = clean(ident) or "未编号"
     # Never a device name (CON, NUL…: those are reserved only alone or before a dot): "_" and a name follow.
     return _cut(f"{head}_{name}", MAX_STEM_BYTES)
@@ -55,8 +55,8 @@ class Namer:
     def __init__(self) -> None:
         self._taken: set[str] = set()
 
-    def name(self, ident: str, tech_name: str | None, document_id: str) -> str:
-        base = stem(ident, tech_name)
+    def name(self, ident: str, title: str | None, document_id: str) -> str:
+        base = stem(ident, title)
         candidates = [base, f"{base}_{clean(document_id)}"]
         candidates += [f"{base}_{clean(document_id)}_{n}" for n in range(2, 1000)]
         for candidate in candidates:
