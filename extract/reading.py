@@ -190,6 +190,7 @@ class PageReading:
     path: str = "ocr"  # ocr | text-layer
     engine: str = ""
     skew_deg: float = 0.0
+    turned: int = 0  # clockwise quarter turns in degrees extract applied after ingest to read it (extract.turned)
     fields: dict[str, FieldReading] = field(default_factory=dict)
     continued: FieldReading | None = None  # text under an empty label at the top: a section from the page before
     seals: dict[str, SealReading] = field(default_factory=dict)
@@ -229,6 +230,7 @@ class PageReading:
             "path": self.path,
             "engine": self.engine,
             "skew_deg": self.skew_deg,
+            "turned": self.turned,
             "fields": {k: v.to_dict() for k, v in self.fields.items()},
             "continued": self.continued.to_dict() if self.continued else None,
             "seals": {k: v.to_dict() for k, v in self.seals.items()},
@@ -252,6 +254,7 @@ class PageReading:
             path=d.get("path", "ocr"),
             engine=d.get("engine", ""),
             skew_deg=float(d.get("skew_deg", 0.0)),
+            turned=int(d.get("turned", 0)),
             fields={k: FieldReading.from_dict(v) for k, v in d.get("fields", {}).items()},
             continued=FieldReading.from_dict(d["continued"]) if d.get("continued") else None,
             seals={k: SealReading.from_dict(v) for k, v in d.get("seals", {}).items()},

@@ -62,6 +62,9 @@ def read_page_any_way_up(page: Page, template: FormTemplate, options: ExtractOpt
         if values_read(again) > values_read(best):
             best, best_turn = again, degrees
     if best_turn:
+        # The page as the archive re-renders it from ingest is turned the same way, then levelled by
+        # the first reading's angle: the runner deskews a page in place, so a second read measures ~0.
+        best.turned, best.skew_deg = best_turn, reading.skew_deg
         log.info("%s page %d: %d values read as it came, %d turned %d°: kept turned",
                  page.source, page.number, values_read(reading), values_read(best), best_turn)
     return best

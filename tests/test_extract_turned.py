@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.page import ExtractOptions
+from extract.reading import PageReading
 from forms.template import load_template
 from ingest.orientation import rotate
 from ingest.page import Page
@@ -42,6 +43,8 @@ def test_a_form_page_left_turned_is_read_turned_back(first_page, degrees):
     assert r.kind == "first"
     assert r.fields["tech_name"].value == spec.values()["tech_name"]
     assert (r.width < r.height), "the reading's page is the upright one, so its boxes and crops fit it"
+    assert r.turned == (360 - degrees) % 360  # what the archive turns the page it re-renders by
+    assert PageReading.from_dict(r.to_dict()).turned == r.turned
 
 
 def _table_of_other_text() -> np.ndarray:
@@ -65,4 +68,17 @@ def test_a_table_that_is_not_the_form_is_kept_as_it_came():
     r = page_reading(page, T, OPTIONS)
     assert not r.fields  # no turn read a label of the form
     assert r.kind != "first"
-    assert r.width < r.height and r.page == 1
+    assert r.width < r.height and r.page == 1 and r.turned == 0
+
+
+def test_the_archive_turns_a_page_as_its_reading_did():
+    from paperdesk.archive.pages import encode
+
+    image = np.full((300, 200, 3), 255, np.uint8)
+    image[10:40, 10:60] = 0  # ink at the top left: after a half turn, at the bottom right
+    page = Page(image=image, dpi=DPI, source=Path("t.png"), number=1, color_mode="gray")
+    as_read = encode(page, 0.0, None, turned=180)
+    picture = cv2.imdecode(np.frombuffer(as_read.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert picture[-25, -35] < 128 and picture[25, 35] > 128
+    assert (as_read.width, as_read.height) == (200, 300)
+    assert encode(page, 0.0, None, turned=90).width == 300

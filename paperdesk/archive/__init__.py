@@ -285,7 +285,7 @@ def build_pdf(
         if page is None:
             raise ArchiveError(f"扫描件 {p.input.path} 第{p.number}页无法再次读出，未归档")
         reading = cached[p.input.path].get(p.number) or {}
-        image = encode(page, float(reading.get("skew_deg") or 0.0), budget)
+        image = encode(page, float(reading.get("skew_deg") or 0.0), budget, int(reading.get("turned") or 0))
         lines = page_lines(reading, template)
         factor = image.width / float(reading["width"]) if reading.get("width") else 1.0
         pages.append(ArchivePage(image.data, hocr(scaled(lines, factor), image.width, image.height, image.dpi, len(pages))))

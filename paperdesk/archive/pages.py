@@ -26,6 +26,7 @@ from PIL import Image
 
 from extract.preprocess import rotate
 from forms.errors import BadInputError
+from ingest import orientation
 from ingest.page import Page
 
 log = logging.getLogger("paperdesk.archive")
@@ -91,9 +92,10 @@ def render(path: Path, kind: str, numbers: list[int], read_dpi: int, source: Pag
     return found
 
 
-def encode(page: Page, skew_deg: float, budget: int | None) -> PageImage:
-    """The page turned by the reading's angle and encoded (see the module docstring)."""
-    image = page.image
+def encode(page: Page, skew_deg: float, budget: int | None, turned: int = 0) -> PageImage:
+    """The page turned as the reading turned it (a quarter-turn multiple ``turned`` extract applied
+    after ingest, then ``skew_deg``) and encoded (see the module docstring)."""
+    image = orientation.rotate(page.image, turned) if turned else page.image
     if page.words is None and abs(skew_deg) >= MIN_TURN_DEG:
         image = rotate(image, skew_deg)
     h, w = image.shape[:2]
