@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import signal
 import sys
 import threading
 import time
@@ -54,6 +55,9 @@ SETTLE_SECONDS = 3.0
 POLL_SECONDS = 1.0
 # A burst of files is read as one batch, but a change never waits longer than this for the burst to end.
 MAX_WAIT_SECONDS = 60.0
+# The observer's threads are given this long to end when watching stops (they are daemon threads:
+# one stuck on a folder the system no longer answers for must not keep the command from exiting).
+OBSERVER_JOIN_S = 5.0
 # Names a file has while it is still being written or copied (browsers, Windows copies, scanners, Office).
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".filepart", "~")
 PARTIAL_PREFIXES = ("~$",)
@@ -171,6 +175,7 @@ class Watcher:
         observer = self._observer()
         stop = stop or threading.Event()
         mode = "轮询" if self.options.poll else "文件系统通知"
+        previous = self._catch_ctrl_c(stop)
         try:
             self.say(f"开始监视 {folder}（{mode}）；新扫描件写完后自动识别，Ctrl-C 停止")
             while not stop.is_set():
@@ -182,10 +187,28 @@ class Watcher:
                 self.say("已停止监视；本批已识别的页面都已保存，下次启动从这里继续")
                 raise
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
             observer.stop()
-            observer.join()
+            observer.join(OBSERVER_JOIN_S)
         self.say("已停止监视")
         return self.batches
+
+    def _catch_ctrl_c(self, stop: threading.Event) -> Any:
+        """Between batches Ctrl-C only sets ``stop`` (the loop ends at its next look), never raises
+        wherever the main thread happens to be (inside a lock the observer's thread then waits on
+        forever); during a batch it interrupts the batch as usual. The handler it replaced, or None
+        when not on the main thread (a test's watcher thread), where signals are not delivered."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+
+        def on_ctrl_c(signum: int, frame: Any) -> None:
+            if self._in_batch:
+                raise KeyboardInterrupt
+            stop.set()
+            self._wake.set()
+
+        return signal.signal(signal.SIGINT, on_ctrl_c)
 
     def _observer(self) -> BaseObserver:
         observer: BaseObserver = PollingObserver(timeout=self.options.interval) if self.options.poll else Observer()

@@ -218,3 +218,27 @@ def test_a_missing_export_stops_before_watching(tmp_path: Path) -> None:
     run = run.model_copy(update={"online": tmp_path})
     with pytest.raises(ConfigError, match="no export"):
         Watcher(WatchOptions(run=run), fake_stages(), say=lambda line: None).run(threading.Event())
+
+
+def test_ctrl_c_between_batches_never_breaks_into_a_look_at_the_folder(tmp_path: Path) -> None:
+    """Ctrl-C while watching (no batch running) sets the stop flag: the look at the folder it came in
+    finishes (no KeyboardInterrupt half way, inside a lock the observer's thread would then wait on
+    forever), the watch returns normally, and Python's own Ctrl-C handling is back afterwards."""
+    _, _, watcher = quiet_watcher(tmp_path, "out")
+    listed = watcher._listed
+    looks: list[str] = []
+
+    def listed_with_ctrl_c() -> Any:
+        looks.append("started")
+        if len(looks) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # delivered at the next bytecode of this (the main) thread
+            time.sleep(0.05)
+        found = listed()
+        looks.append("finished")
+        return found
+
+    watcher._listed = listed_with_ctrl_c  # type: ignore[method-assign]
+    before = signal.getsignal(signal.SIGINT)
+    assert watcher.run() == []  # pytest runs tests on the main thread, where signals are delivered
+    assert looks[:2] == ["started", "finished"]
+    assert signal.getsignal(signal.SIGINT) is before
