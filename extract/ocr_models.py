@@ -33,8 +33,6 @@ Boxes are four points ``(x, y)`` in pixels of the image passed in.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import importlib.util
 import math
 import threading
@@ -46,6 +44,7 @@ import cv2
 import numpy as np
 
 from forms.errors import MissingDependencyError, OcrError
+from ingest.heap import give_back_freed
 
 MODEL_PACKAGE = "rapidocr_onnxruntime"
 MODELS_INSTALL = "RapidOCR's models are not installed: pip install rapidocr-onnxruntime"
@@ -271,7 +270,7 @@ class Models:
         self.characters = ["", *self.rec.characters, " "]  # CTC blank first, space last (PaddleOCR)
         rows, cols = WARM_PAGE_SHAPE
         self.text_map(np.full((strips(rows)[0], cols), 255, np.uint8))  # one blank strip of a page's shape
-        give_back_memory()
+        give_back_freed()
 
     def text_map(self, gray: np.ndarray) -> np.ndarray:
         """The detector's text probability for every pixel of ``gray``, strip by strip."""
@@ -296,12 +295,15 @@ class Models:
         sh, sw = small.shape[:2]
         th, tw = _round_to(sh, DET_STRIDE), _round_to(sw, DET_STRIDE)
         fitted = cv2.resize(small, (tw, th)) if (th, tw) != (sh, sw) else small
-        give_back_memory()  # the page's preparation freed its work images: start from there
+        give_back_freed()  # the page's preparation freed its work images: start from there
         h, w = gray.shape[:2]
         fx, fy = sw / tw / scale, sh / th / scale
         boxes = []
         pred = self.text_map(fitted)
-        give_back_memory()
+        # The detector's activations are freed, but glibc keeps their pages: without a trim a worker's
+        # resident memory climbed ~100 MB page by page. Mapping large buffers fresh instead
+        # (M_MMAP_THRESHOLD 1-4 MiB) cost 20-30 s of system CPU on five pages; a trim costs milliseconds.
+        give_back_freed()
         for box in boxes_from_map(pred):
             box = box * [fx, fy]
             box[:, 0] = np.clip(box[:, 0], 0, w - 1)
@@ -343,29 +345,6 @@ class Models:
             keep &= idx != 0
             chars = [self.characters[j] for j in idx[keep].tolist() if j < len(self.characters)]
             out[i] = ("".join(chars), float(score[k][keep].mean()) if keep.any() else 0.0)
-
-
-def _libc_trim() -> Any:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to trim with
-        return None
-
-
-_MALLOC_TRIM = _libc_trim()
-
-
-def give_back_memory() -> None:
-    """Return the C heap's free pages to the system (glibc's ``malloc_trim``).
-
-    The detector's activations are freed after each page but glibc keeps the pages, so a
-    worker's resident memory climbed page by page by ~100 MB and the next page's peak
-    stood on top of it. Mapping large buffers fresh each time instead
-    (``M_MMAP_THRESHOLD`` 1-4 MiB) did lower the peak but cost 20-30 s of system CPU on
-    five pages; one trim per page costs milliseconds.
-    """
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
 
 
 _MODELS: dict[str, Models] = {}
