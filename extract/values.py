@@ -225,13 +225,14 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 or (reading.fields[k].status == "unreadable" and template.field(k).kind in SYNTAX_KINDS)]
         if not keys:
             continue
+        cells = [crop(gray, grid.cells[value_cells[k]].inner(m)) for k in keys]
         try:
-            others = second([crop(gray, grid.cells[value_cells[k]].inner(m)) for k in keys], lang, False)
+            others = second(cells, lang, False)
         except OcrError as exc:
             reading.problems.append(f"page {reading.page}: second reading failed: {exc}")
             return
         hints = template_hints(template)
-        for k, o in zip(keys, others, strict=True):
+        for k, o, line in zip(keys, others, cells, strict=True):
             fr = reading.fields[k]
             other = squash(strip_hints(lined_text(o), hints))
             if other == squash(str(fr.raw)):
@@ -241,7 +242,6 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 # nothing is no second opinion, not a disagreement (the leading reading was typed).
                 fr.reason = fr.reason or "tesseract read nothing in the cell"
                 continue
-            line = crop(gray, grid.cells[value_cells[k]].inner(m))
             _settle_pair(template.field(k), fr, other, o.confidence, line)
             settle_email_by_shape(template.field(k), fr, line)
 
