@@ -375,3 +375,66 @@ def test_a_month_in_two_scripts_does_not_win_a_second_look() -> None:
     # 2021年1月5日 read again thicker as 1〇月: October is nowhere on the paper
     assert choose_reading(["2021年1月5日", "2021年1〇月5日"], NOTICE) == "2021年1月5日"
     assert choose_reading(["二〇二〇年1月十日", "二〇二〇年十1月十日"], NOTICE) == "二〇二〇年十1月十日"
+
+
+# ---- 1-bit and low-dpi dates (issue 13, kind 5: rob seed 609848 bilevel-02, dpi_low-02) ------------
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("：，2020年11月18月", "2020-11-18"),  # 日 read as 月 on a 1-bit scan, the cell's edge read as marks
+    ("二〇二〇年十一月十八月", "2020-11-18"),
+    ("2020年11月25月", "2020-11-25"),  # a late date stays late: only the label was misread
+])
+def test_the_day_closed_by_a_second_month_label_is_the_day(text: str, iso: str) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize("text", ["11月18月", "2020年11月1月8日", "2020年11月18月日"])
+def test_a_second_month_label_is_the_day_only_after_a_year_and_a_month(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_a_1bit_date_whose_day_label_reads_as_month_is_read() -> None:
+    box = bilevel_box("2020-11-18")
+    r = read_date(box, DPI, _date_line_ocr("：，2020年11月18月", "：，2020年11月18月"), years=NOTICE)
+    assert (r.present, r.value, r.status) == (True, "2020-11-18", "read"), r
+
+
+def _red_share(img: np.ndarray) -> float:
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    return float(((hsv[:, :, 1] > 60) & ((hsv[:, :, 0] < 10) | (hsv[:, :, 0] > 156))).mean())
+
+
+def _seal_over_year_ocr(without_red: str, with_red: str) -> Callable[[np.ndarray], tuple[str, float]]:
+    """A fake OCR of a printed date whose year a seal's ring crosses: the line with the red taken out
+    reads ``without_red`` (the faint 〇 under the ring went with it), with the red left in ``with_red``;
+    every other line is the 公章 label."""
+    def ocr(img: np.ndarray) -> tuple[str, float]:
+        if img.shape[0] >= mm(9):
+            return "申报单位公章", 0.9
+        return (with_red, 0.9) if _red_share(img) > 0.001 else (without_red, 0.9)
+
+    return ocr
+
+
+def _sealed_date_box() -> tuple[np.ndarray, list[int]]:
+    box = opinion_box("2020-11-17", hand=False, seal=True)
+    h, w = box.shape[:2]
+    return box, [w - mm(39) - mm(21), h - mm(12) - mm(21), w - mm(39) + mm(21), h]
+
+
+def test_a_year_the_seal_removal_took_is_read_with_the_seal_left_in() -> None:
+    box, seal_bbox = _sealed_date_box()
+    r = read_date(box, DPI, _seal_over_year_ocr("二二〇年十一月十七日", "二〇二〇年十一月十七日"), seal_bbox=seal_bbox, years=NOTICE)
+    assert (r.value, r.status) == ("2020-11-17", "read") and "seal's ink left in" in r.reason, r
+
+
+@pytest.mark.parametrize("with_red", [
+    "二〇二〇年十一月十八日",  # the seal's ink changed the day: not the same date, not taken
+    "二〇三〇年十一月十七日",  # a year outside the notice's
+    "二二〇年十一月十七日",  # no better
+])
+def test_the_year_through_the_seal_is_taken_only_with_the_same_month_and_day(with_red: str) -> None:
+    box, seal_bbox = _sealed_date_box()
+    r = read_date(box, DPI, _seal_over_year_ocr("二二〇年十一月十七日", with_red), seal_bbox=seal_bbox, years=NOTICE)
+    assert (r.value, r.status, r.month_day) == (None, "unreadable", "--11-17"), r

@@ -43,6 +43,10 @@ _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
 # 一 after 十 before 月/日, read as a dash or arrow (十→月): not a stray mark (November, not October).
 _ONE_AS_DASH = re.compile(r"(?<=十)[→—–‐‑－\-ー_~～](?=[月日])")
+# The form prints 年 月 日 once each, in that order: a second 月 after the month's, closing the day
+# with no 日 after it, is the 日 misread (日 and 月 differ by one stroke, lost on a 1-bit scan:
+# 2020年11月18月). Only after 年 and a month, so a month and day alone (11月18月) are never guessed.
+_DAY_AS_MONTH = re.compile(rf"(年{_STRAY}{_NUM}{{1,3}}{_STRAY}月{_STRAY}{_NUM}{{1,3}}{_STRAY})月(?![^日]*日)")
 
 
 def _digit(ch: str) -> int | None:
@@ -71,7 +75,8 @@ def normalize_date_text(text: str) -> str:
     """Full-width to ASCII, whitespace out, known misreadings of 年 月 日 and digits fixed."""
     t = unicodedata.normalize("NFKC", text)
     t = "".join(ch for ch in t if not ch.isspace())
-    return _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
+    t = _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
+    return _DAY_AS_MONTH.sub(r"\1日", t, count=1)
 
 
 def parse_date(text: str) -> str | None:
