@@ -40,6 +40,9 @@ EMAIL_RE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
 EMAIL_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._%+-@")
 # Glyphs an ``@`` is read as when its ring breaks up (a lone one where no ``@`` was read).
 AT_LOOKALIKES = "©®＠&(（"
+# Marks an address never starts or ends with (a user name may: - and _ are left), read from dust or
+# the cell's edge beside it (bilevel-01 of rob seed 609848: 'xiaofang@cisri.com.cn,').
+EMAIL_EDGE_NOISE = ".,:;，。：；·'`\"、—~|/\\"
 # Separators read for the dot of a domain.
 DOT_LOOKALIKES = "。，,·"
 # Mail domains common on Chinese forms: a reading ending in one with no ``@`` lost it just before.
@@ -209,6 +212,11 @@ def repair_email(text: str) -> Decoded | None:
     repaired, characters outside the alphabet dropped); None when it still is not one."""
     s = _email_clean(text)
     repairs: list[str] = []
+    trimmed = s.strip(EMAIL_EDGE_NOISE)
+    if trimmed != s and trimmed:
+        ends = s[: len(s) - len(s.lstrip(EMAIL_EDGE_NOISE))] + s[len(s.rstrip(EMAIL_EDGE_NOISE)):]
+        repairs.append("dropped " + " ".join(repr(ch) for ch in ends) + " at the ends")
+        s = trimmed
     dots = sorted({ch for ch in s if ch in DOT_LOOKALIKES})
     if dots:
         s = "".join("." if ch in DOT_LOOKALIKES else ch for ch in s)

@@ -47,6 +47,9 @@ FAINT_INK_MIN_CONTRAST = 80
 # the paper) still reaches the ink level, texture (≥ 95 %) stays paper.
 FAINT_INK_GAMMA = 2.0
 SECOND_OPINION_LANGS = (("chi_sim", ("text", "integer", "industry")), ("chi_sim+eng", LATIN_KINDS))
+# The shortest reading taken for an attempt at an address (a@b.cn is 6): shorter Latin is an answer
+# like "n/a", compared as written.
+ADDRESS_MIN_CHARS = 6
 
 
 def typed_value(spec: FieldSpec, text: str) -> tuple[str | int | None, str]:
@@ -191,14 +194,27 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
 
 
 def settle_email_by_shape(spec: FieldSpec, fr: FieldReading, line: np.ndarray) -> None:
-    """An e-mail's ``o``/``0`` and ``i``/``1`` as the glyphs on its scanned line show them
-    (``extract.glyphs``), where the result still is an address; the change goes in ``reason``."""
-    if spec.kind != "email" or not isinstance(fr.value, str) or fr.status != "read":
+    """An e-mail's ``o``/``0``, ``i``/``1``/``l`` and a lost ``@`` as the glyphs on its scanned line show
+    them (``extract.glyphs``), where the result is an address; the change goes in ``reason``. A scanned
+    address still without its one ``@`` is unreadable, not a different address (an ``@`` read as ``o``
+    made a false MISMATCH: bilevel-01 of rob seed 609848)."""
+    if spec.kind != "email" or fr.status not in ("read", "unreadable"):
         return
-    text, changes = settle_by_shape(fr.value, line)
+    read = fr.value if isinstance(fr.value, str) else typed_value(spec, str(fr.raw or ""))[0]
+    if not isinstance(read, str) or not read:
+        return
+    text, changes = settle_by_shape(read, line)
     if changes and EMAIL_RE.fullmatch(text):
         fr.reason = "; ".join(x for x in (fr.reason, "settled by the glyphs: " + ", ".join(changes)) if x)
-        fr.value = text
+        fr.value, fr.status = text, "read"
+    elif fr.status == "read" and read.count("@") != 1 and _address_like(read):
+        fr.reason = "; ".join(x for x in (fr.reason, f"an address has one '@', {read.count('@')} read in {read!r}") if x)
+        fr.value, fr.status = None, "unreadable"
+
+
+def _address_like(text: str) -> bool:
+    """A reading written as an address would be (Latin, with a dot in it), not an answer in words (无)."""
+    return "." in text and len(text) >= ADDRESS_MIN_CHARS and all(ch.isascii() and ch.isprintable() for ch in text)
 
 
 def stretch_faint_ink(cell_gray: np.ndarray) -> np.ndarray:
@@ -259,7 +275,7 @@ def _settle_pair(spec: FieldSpec, fr: FieldReading, other: str, other_confidence
         # the Latin-aware model where the two differ only in look-alikes (l/1, O/0).
         value, _ = typed_value(spec, other)
         fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {lead!r}"
-        fr.raw, fr.value, fr.other_reading = other, value, lead
+        fr.raw, fr.value, fr.other_reading, fr.status = other, value, lead, "read"
         fr.confidence = round(min(fr.confidence, other_confidence), 4)
         return
     fr.confidence = round(min(fr.confidence, other_confidence), 4)

@@ -97,3 +97,114 @@ def test_a_faint_digit_alone_in_its_cell_is_found_and_a_blank_cell_stays_blank()
     assert len(line_crops(stretch_faint_ink(cell))) == 1
     assert read_cell_lines(get_engine("hybrid"), stretch_faint_ink(cell), "chi_sim").text == "7"
     assert line_crops(stretch_faint_ink(faint_digit_cell(None))) == []
+
+
+# ---- l and 1, and a lost @ (issue 13, kind 4: skew-02 and bilevel-01 of rob seed 609848) ---------------
+# The sans faces, whose l is a plain stroke and whose 1 has a flag sloping down from its top.
+PLAIN_L_FONTS = [f for f in FONTS if f in ("noto-sans", "wqy-zenhei", "wqy-microhei")]
+# The faces whose 1's flag slopes well below its top (a 1 the glyph names); the others' flag is high.
+SLOPED_ONE_FONTS = [f for f in FONTS if f in ("wqy-zenhei", "wqy-microhei")]
+
+
+def bilevel(crop: np.ndarray) -> np.ndarray:
+    """The crop as a 1-bit scan has it: ink or paper."""
+    return np.where(crop < 128, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("font", PLAIN_L_FONTS)
+@pytest.mark.parametrize("scan", [lambda c: c, bilevel])
+def test_a_plain_stroke_read_as_1_is_an_l(font: str, scan) -> None:  # type: ignore[no-untyped-def]
+    crop = scan(line_crop("lixiaolong@163.com", font, 42))
+    assert settle_by_shape("1ixiao1ong@163.com", crop)[0] == "lixiaolong@163.com"
+    # a real 1 beside it keeps its flag: the digits of 163 are never made letters
+    assert settle_by_shape("lixiaolong@163.com", crop) == ("lixiaolong@163.com", [])
+
+
+@pytest.mark.parametrize("font", SLOPED_ONE_FONTS)
+@pytest.mark.parametrize("em", [30, 42])
+def test_a_flagged_1_read_as_l_is_a_1(font: str, em: int) -> None:
+    crop = line_crop("xiejie1974@qq.com", font, em)
+    assert settle_by_shape("xiejiel974@qq.com", crop)[0] == "xiejie1974@qq.com"
+
+
+@pytest.mark.parametrize("font", PLAIN_L_FONTS)
+@pytest.mark.parametrize("em", [LOW_RES_EM_PX, 30, 42])
+def test_a_flag_is_a_1_where_the_lines_i_is_a_plain_stroke(font: str, em: int) -> None:
+    # Noto Sans's 1 has its flag at the top, as a serif l's spur is; its i (and so its l) has none
+    crop = line_crop("xiejie1974@qq.com", font, em)
+    if len(glyph_columns(crop)) != 17:
+        pytest.skip(f"{font} at {em} px: glyphs touch, the reading is left as read")
+    assert settle_by_shape("xiejiel974@qq.com", crop)[0] == "xiejie1974@qq.com"
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_a_real_l_for_1_difference_is_never_settled_away(font: str) -> None:
+    # The paper says xiejiel974 (an l): whatever the engines read, the glyph never makes it a 1.
+    crop = line_crop("xiejiel974@qq.com", font, 42)
+    assert settle_by_shape("xiejie1974@qq.com", crop)[0] in ("xiejiel974@qq.com", "xiejie1974@qq.com")
+    assert settle_by_shape("xiejiel974@qq.com", crop)[0] == "xiejiel974@qq.com"
+    if font in PLAIN_L_FONTS:
+        assert settle_by_shape("xiejie1974@qq.com", crop)[0] == "xiejiel974@qq.com"
+
+
+@pytest.mark.parametrize("font", ["uming", "ukai", "noto-serif"])
+def test_a_serif_l_and_1_are_left_as_read(font: str) -> None:
+    # spur and flag both at the top, feet alike: the glyph does not say, so nothing is guessed
+    crop = line_crop("guoxiu14@cags.ac.cn", font, 44)
+    assert settle_by_shape("guoxiul4@cags.ac.cn", crop)[0] == "guoxiul4@cags.ac.cn"
+
+
+# Sizes at which each face's glyphs stay apart (touching glyphs leave a reading as read).
+AT_CASES = [(f, em) for f in FONTS for em in (30, 44) if (f, em) != ("uming", 30)]
+
+
+@pytest.mark.parametrize(("font", "em"), AT_CASES)
+def test_an_at_read_as_a_round_letter_is_found_by_its_glyph(font: str, em: int) -> None:
+    crop = line_crop("xiaofang@cisri.com.cn", font, em)
+    if len(glyph_columns(crop)) != 21:
+        pytest.skip(f"{font} at {em} px: glyphs touch, the reading is left as read")
+    assert settle_by_shape("xiaofangocisri.com.cn", crop)[0] == "xiaofang@cisri.com.cn"
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_no_glyph_is_made_an_at_where_the_paper_has_none(font: str) -> None:
+    for text in ("xiaofangocisri.com.cn", "wangdong.com.cn", "cocoa.ac.cn"):
+        assert settle_by_shape(text, line_crop(text, font, 44)) == (text, [])
+
+
+def test_a_scanned_address_without_its_at_is_unreadable_not_another_address() -> None:
+    email = load_template("kczg-2020").field("email")
+    # the paper has an o where the @ should be (or the glyph cannot be found): no verdict on the address
+    fr = FieldReading("email", "xiaofangocisri.com.cn", raw="xiaofangocisri.com.cn", confidence=0.9)
+    settle_email_by_shape(email, fr, line_crop("xiaofangocisri.com.cn", "noto-sans", 30))
+    assert (fr.value, fr.status) == (None, "unreadable") and "one '@'" in fr.reason
+    # the glyph is an @: the address, read
+    fr = FieldReading("email", "xiaofangocisri.com.cn", raw="xiaofangocisri.com.cn", confidence=0.9)
+    settle_email_by_shape(email, fr, line_crop("xiaofang@cisri.com.cn", "noto-sans", 30))
+    assert (fr.value, fr.status) == ("xiaofang@cisri.com.cn", "read") and "glyph" in fr.reason
+    # an answer in words is no attempt at an address: compared as written
+    fr = FieldReading("email", "无", raw="无", confidence=0.9)
+    settle_email_by_shape(email, fr, line_crop("无", "noto-sans", 30))
+    assert (fr.value, fr.status) == ("无", "read")
+
+
+def test_an_address_with_a_mark_at_its_end_takes_the_engine_that_read_the_at() -> None:
+    # bilevel-01: rapidocr read the @ as o, tesseract read it, and a speck after the address as a comma
+    d = decode_email(["xiaofangocisri.com.cn", "xiaofang@cisri.com.cn,"])
+    assert d is not None and (d.text, d.source) == ("xiaofang@cisri.com.cn", 1) and "','" in d.repairs[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("font", PLAIN_L_FONTS)
+def test_real_ocr_then_the_glyphs_keep_the_ink_of_l_and_1(font: str) -> None:
+    # Tesseract (the second opinion's chi_sim+eng) reads Noto Sans's xiejie1974 as xiejiel974.
+    from extract.ocr import get_engine
+
+    eng = get_engine("tesseract")
+    email = load_template("kczg-2020").field("email")
+    for truth in ("xiejie1974@qq.com", "xiejiel974@qq.com"):  # a real one-letter difference stays one
+        crop = line_crop(truth, font, 42)
+        read = "".join(eng.read_line(np.dstack([crop] * 3), "chi_sim+eng").text.split())
+        fr = FieldReading("email", read, raw=read, confidence=0.9)
+        settle_email_by_shape(email, fr, crop)
+        assert fr.value == truth, (read, fr.reason)
