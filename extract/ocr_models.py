@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +55,12 @@ REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 BACKENDS = ("onnxruntime", "openvino")
 DET_BACKENDS = ("onnxruntime", "openvino")
 REC_BACKENDS = ("openvino", "onnxruntime")
+# oneDNN, the kernels under OpenVINO's CPU plugin, keeps every kernel it built in a process-wide
+# cache (1024 by default) that OpenVINO's own CPU_RUNTIME_CACHE_CAPACITY does not govern: ~3.7 MB
+# for each recognition input shape it ran, ~35 MB over a page's lines (issue 14). Off, a shape's
+# kernels are built again when it recurs, for the same CPU (274 lines: 19.3 against 19.3 s) and text.
+ONEDNN_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
+ONEDNN_CACHE_CAPACITY = "0"
 # Pages run in parallel worker processes (one per core), so each session uses one
 # thread; more would oversubscribe the cores.
 THREADS = 1
@@ -111,6 +118,8 @@ class Session:
         self.characters: list[str] = []
         self._lock = threading.Lock()
         if backend == "openvino":
+            # Before the runtime's first kernel: oneDNN reads its cache's capacity once (see above).
+            os.environ.setdefault(ONEDNN_CACHE_ENV, ONEDNN_CACHE_CAPACITY)
             import openvino as ov
 
             core = ov.Core()
@@ -285,6 +294,10 @@ class Models:
             x[0, :, : part.shape[0], :w] = part.astype(np.float32) / 127.5 - 1.0
             out = self.det.run(x)[0, 0]
             pred[keep_from:keep_to] = out[keep_from - start : keep_to - start, :w]
+            del out
+            # ONNX Runtime freed the strip's activations (arena off), glibc kept them: without a trim
+            # each strip's ~11 MB stayed resident under the next strip's ~55 MB run (issue 14).
+            give_back_freed()
         return pred
 
     def detect(self, gray: np.ndarray, scale: float) -> list[np.ndarray]:

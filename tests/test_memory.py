@@ -5,6 +5,7 @@ asserted here; the behaviour that keeps it low is."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -139,3 +140,23 @@ def test_a_batch_page_is_deskewed_in_place_into_the_same_pixels_as_a_copy() -> N
     kept = crooked.copy()
     prepare(kept, 150)
     assert np.array_equal(kept, crooked)
+
+
+def test_openvino_runs_without_onednn_keeping_a_kernel_set_per_input_shape() -> None:
+    """oneDNN (under OpenVINO's CPU plugin) reads its kernel cache's capacity once, from the
+    environment, at its first kernel: a fresh worker that loads the models has it off (a
+    recognition input of a new width would otherwise keep ~3.7 MB for the life of the worker),
+    and a capacity the user set is left as it is."""
+    pytest.importorskip("openvino")
+    child = (
+        "import os, sys\n"
+        "from extract.ocr_models import ONEDNN_CACHE_ENV, models\n"
+        "m = models()\n"
+        "print(m.rec.backend, os.environ.get(ONEDNN_CACHE_ENV))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert done.stdout.split() == ["openvino", "0"]
+    env["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = "64"
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert done.stdout.split() == ["openvino", "64"]
