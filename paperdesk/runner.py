@@ -38,6 +38,7 @@ from typing import Any
 import cv2
 from sqlalchemy import select
 
+from extract.continued import confirm_continuations
 from extract.reading import FormReading, PageReading
 from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError, TemplateError
 from forms.template import FormTemplate
@@ -404,6 +405,7 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
         form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
         return [(form, [head.file], [])]
     readings, numbers, owners, refs = stack_readings(stack, ctx.store, ctx.version)
+    confirm_continuations(readings, template)  # a table of other text is no continuation without its evidence
     kinds: list[str] = [r.kind for r in readings]
     forms: list[tuple[FormReading, list[str], list[CachedPage]]] = []
     not_this_form: list[int] = []
