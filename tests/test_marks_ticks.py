@@ -328,3 +328,51 @@ def test_a_typed_tick_glyph_smaller_than_the_faces_boxes_is_the_one_ticked(font:
     r = read_ticks(cell, choices, WORD_DPI, words)
     assert r.status == "read", r.reason
     assert r.chosen == [ticked], (r.placed, r.scores)
+
+
+# ---- a Word copy in every Debian CJK face, read with the real OCR's words (issue 13, kind 3) -----
+# ``samples.word_ticks`` draws the line as Word prints it: the face's □ (WenQuanYi Micro Hei's is
+# 0.43 em, 1.7 mm at 10.5 pt, below any printed box), the chosen option's box typed as a glyph (in the
+# fallback font where the face lacks it) or replaced by a ✓ / √. The OCR engine reads the cell's words.
+
+ALL_FACES = ["noto-serif", "noto-sans", "uming", "ukai", "wqy-zenhei", "wqy-microhei"]
+
+
+def _word_copy(choices: list[str], ticked: str, glyph: str, face: str, pt: float, dpi: int, mode: str,
+               seed: int = 7) -> tuple[np.ndarray, list[OcrBox]]:
+    from extract.ocr import get_engine
+    from samples.word_ticks import as_bgr, typed_choice_line
+
+    img, _ = typed_choice_line(choices, [ticked], glyph, face, pt, dpi, seed=seed)
+    out = scan([as_bgr(img)], mode=mode, dpi=dpi, src_dpi=dpi, paper_tint=0.3, seed=seed)[0]
+    cell = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR) if out.ndim == 2 else out
+    return cell, get_engine("rapidocr").read_page(cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("glyph", ["☑", "■", "pen"])
+@pytest.mark.parametrize(("pt", "dpi", "mode"), [(10.5, 200, "gray"), (10.5, 300, "bilevel"), (14.0, 150, "color")])
+def test_a_faces_small_box_glyph_is_judged_by_its_words_glyph_height(glyph: str, pt: float, dpi: int,
+                                                                       mode: str) -> None:
+    # WenQuanYi Micro Hei's □ is 1.7-2.3 mm: judged at the printed form's least box (2.4 mm) every
+    # option read ticked, the □'s own outline falling inside the box placed; its size is now taken
+    # relative to its option word's glyphs.
+    cell, words = _word_copy(DOMAINS, "装备制造", glyph, "wqy-microhei", pt, dpi, mode)
+    r = read_ticks(cell, DOMAINS, dpi, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == ["装备制造"], (r.placed, r.scores, [w.text for w in words])
+    side = r.boxes["电子信息"][2] - r.boxes["电子信息"][0]
+    assert side < 2.4 * dpi / 25.4  # the face's own □, not a printed box's size
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("face", ALL_FACES)
+@pytest.mark.parametrize("glyph", ["✓", "√"])
+def test_a_tick_typed_in_place_of_the_box_marks_the_word_after_it(face: str, glyph: str) -> None:
+    # 10.5 pt printed at 200 dpi, scanned 1-bit: the mark and the □s after it are paired with the
+    # word each begins, on the text row the OCR may have cut in two.
+    for ticked, choices in (("资源环境", DOMAINS), ("生物医药", DOMAINS), ("应用研究", TYPES)):
+        cell, words = _word_copy(choices, ticked, glyph, face, 10.5, 200, "bilevel")
+        r = read_ticks(cell, choices, 200, words)
+        assert r.status == "read", r.reason
+        assert r.chosen == [ticked], (ticked, r.placed, r.scores, [w.text for w in words])

@@ -19,6 +19,8 @@ from extract.marks.color import px_per_mm
 BOX_MIN_MM = 2.4
 BOX_MAX_MM = 5.2
 BOX_STEP_MM = 0.12  # one pixel at 200 dpi: sides are matched within the band below anyway
+# A square smaller than this many pixels has no inside to judge (a tick box at 150 dpi is ~10 px).
+MIN_SIDE_PX = 4
 # Ink darkness (0..1, see color.ink_map) that makes a printed line: toner, not pencil.
 LINE_INK = 0.5
 # A side's line may sit this far from where the square's size puts it (print, scan blur).
@@ -89,14 +91,19 @@ def _box_mean(integral: np.ndarray, half: int) -> np.ndarray:
     return s / float((2 * half + 1) ** 2)
 
 
-def find_squares(ink: np.ndarray, dpi: int) -> list[Square]:
-    """Printed squares of tick-box size in a darkness map (0..1), strongest first, overlaps removed."""
+def find_squares(ink: np.ndarray, dpi: int, sides_px: tuple[float, float] | None = None) -> list[Square]:
+    """Printed squares of tick-box size in a darkness map (0..1), strongest first, overlaps removed.
+
+    ``sides_px`` (least, most) replaces the printed form's ``BOX_MIN_MM``-``BOX_MAX_MM``: the size a
+    word processor's □ has beside its option word (``tick_words``), which depends on the face."""
     ppm = px_per_mm(dpi)
     line = (ink >= LINE_INK).astype(np.float32)
     integral = cv2.integral(line, sdepth=cv2.CV_64F)
     slack = max(1, round(SIDE_SLACK_MM * ppm))
     found: list[Square] = []
-    sides = sorted({max(4, round(mm * ppm)) for mm in np.arange(BOX_MIN_MM, BOX_MAX_MM + 1e-6, BOX_STEP_MM)})
+    lo, hi = sides_px if sides_px is not None else (BOX_MIN_MM * ppm, BOX_MAX_MM * ppm)
+    step = BOX_STEP_MM * ppm
+    sides = sorted({max(MIN_SIDE_PX, round(v)) for v in np.arange(lo, hi + 1e-6, step)})
     for side in sides:
         half = side // 2
         # Coverage of a horizontal (vertical) segment of the side's length centred on each pixel,
@@ -153,11 +160,13 @@ def reading_order(squares: list[Square]) -> list[Square]:
 
 
 def _inner_edge(profile: np.ndarray) -> int:
-    """Steps from outside the printed side to just inside it: skip paper, then cross the line."""
+    """Steps from outside the printed side to just inside it: skip paper, then cross the line and
+    its blurred inner edge (darker than ``MARK_INK`` counts as a mark inside: a small □ scanned
+    finer and read at 300 dpi keeps a gray column there)."""
     i, n = 0, profile.size
     while i < n and profile[i] < LINE_INK:
         i += 1
-    while i < n and profile[i] >= LINE_INK:
+    while i < n and profile[i] >= MARK_INK:
         i += 1
     return i
 

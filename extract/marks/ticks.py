@@ -120,9 +120,20 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int, words: Sequen
     return _judge(ink, choices, placed, how)
 
 
+def _box_ink(ink: np.ndarray, sq: Square) -> float:
+    """The ink inside a placed box: inside its printed sides where it has them; where nothing
+    square was found at its place (score 0: a ✓ or √ typed instead of the □, or nothing there) the
+    share of the whole place covered by marks, as there are no sides to leave out."""
+    if sq.score > 0:
+        return interior_ink(ink, sq)
+    x0, y0, x1, y1 = sq.bbox
+    area = ink[max(0, y0): max(0, y1), max(0, x0): max(0, x1)]
+    return float((area >= MARK_INK).mean()) if area.size else 0.0
+
+
 def _judge(ink: np.ndarray, choices: list[str], placed: dict[str, Square], how: str) -> TickReading:
     """Ticked or not, each placed box: ink inside it above the emptiest box's, or a ring round it."""
-    raw = [interior_ink(ink, placed[c]) for c in choices]
+    raw = [_box_ink(ink, placed[c]) for c in choices]
     reference = min(min(raw), EMPTY_NOISE_CAP)
     scores = {c: round(r - reference, 4) for c, r in zip(choices, raw, strict=True)}
     ring_raw = [_ring_cover(ink, placed[c]) for c in choices]
