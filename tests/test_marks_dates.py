@@ -270,7 +270,7 @@ def test_the_fullest_reading_is_chosen(texts: list[str], best: str) -> None:
 
 def test_which_readings_are_read_again() -> None:
     assert needs_reread("2020年1月5日", "2020-01-05") and needs_reread("二〇二〇年一月五日", "2020-01-05")
-    assert not needs_reread("2020年11月5日", "2020-11-05") and not needs_reread("2020年10月5日", "2020-10-05")
+    assert not needs_reread("2020年11月15日", "2020-11-15") and not needs_reread("2020年10月15日", "2020-10-15")
     assert needs_reread("二〇二年十一月四日", None) and not needs_reread("年月日", None)
 
 
@@ -438,3 +438,15 @@ def test_the_year_through_the_seal_is_taken_only_with_the_same_month_and_day(wit
     box, seal_bbox = _sealed_date_box()
     r = read_date(box, DPI, _seal_over_year_ocr("二二〇年十一月十七日", with_red), seal_bbox=seal_bbox, years=NOTICE)
     assert (r.value, r.status, r.month_day) == (None, "unreadable", "--11-17"), r
+
+
+def test_a_day_read_as_one_glyph_is_read_again_and_the_fuller_reading_wins() -> None:
+    # 十八 on a 1-bit scan: the first reading lost the 十 (8 November, not 18).
+    box = bilevel_box("二〇二〇-十一-十八")
+    r = read_date(box, DPI, _date_line_ocr("二〇二〇年十一月八日", "二〇二〇年十一月十八日"), years=NOTICE)
+    assert (r.value, r.raw) == ("2020-11-18", "二〇二〇年十一月十八日") and "again" in r.reason
+    # every reading says 八: the 8th it is
+    box = bilevel_box("二〇二〇-十一-八")
+    r = read_date(box, DPI, _date_line_ocr("二〇二〇年十一月八日", "二〇二〇年十一月八日"), years=NOTICE)
+    assert (r.value, r.raw) == ("2020-11-08", "二〇二〇年十一月八日")
+    assert needs_reread("2020年11月8日", "2020-11-08") and not needs_reread("2020年11月18日", "2020-11-18")

@@ -15,6 +15,8 @@ MIN_FILLING_DIGITS = 2
 # two-glyph month (1月 for 十一月/11月 with the 十 or a 1 lost on a thin 1-bit stroke), is read
 # again (dates.reread_variants).
 AMBIGUOUS_MONTHS = (1, 2)
+# Likewise a day read as one glyph (八 for 十八, 8 for 18: the 十 or the 1 lost the same way).
+AMBIGUOUS_DAY_MAX = 9
 # Years a nomination date can have (the notice is of 2020; forms get reused).
 YEAR_MIN, YEAR_MAX = 2000, 2099
 # A form is signed in the year of the notice's deadline, or the one before or after (a notice of
@@ -166,6 +168,16 @@ def _month_glyphs(text: str) -> int:
     return len(m.group(1)[-2:]) if m else 0
 
 
+def _day_glyphs(text: str) -> int:
+    """How many glyphs the day of a reading has (0 when no day reads, or it mixes scripts)."""
+    t = normalize_date_text(text)
+    m = _DATE_CN.search(t) or _MONTH_DAY.search(t)
+    if not m:
+        return 0
+    day = m.group(m.lastindex or 0)
+    return 0 if _mixed_script(day) else len(day)
+
+
 def _month_mixed(text: str) -> bool:
     """Whether a reading's month is in two scripts (2021年1〇月: a stroke of a thickened crop read
     as a glyph the pen never wrote); such a month adds no glyph in ``choose_reading``."""
@@ -175,24 +187,25 @@ def _month_mixed(text: str) -> bool:
 
 def needs_reread(text: str, value: str | None, years: tuple[int, int] | None = None) -> bool:
     """Whether a date line's reading is worth a second look: written but not read, its year not to
-    be believed (``year_doubt``), or its month a lone glyph that a lost stroke makes of a
-    two-glyph month."""
+    be believed (``year_doubt``), or its month or day a lone glyph that a lost stroke makes of a
+    two-glyph one (1月 of 11月, 八日 of 十八日)."""
     if value is None:
         return has_filling(text)
     if year_doubt(text, years) is not None:
         return True
-    return int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1
+    return ((int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1)
+            or (int(value[8:10]) <= AMBIGUOUS_DAY_MAX and _day_glyphs(text) == 1))
 
 
 def choose_reading(texts: list[str], years: tuple[int, int] | None = None) -> str:
     """The best of the readings the OCR offered for one line: a whole date with a believable year
     (``year_doubt``) over any date or month and day alone over nothing, then the one with more
-    glyphs in its month (a lost stroke drops a glyph, it never adds one; a month in two scripts
-    counts none); the first on a tie.
+    glyphs in its month, then in its day (a lost stroke drops a glyph, it never adds one; a month or
+    day in two scripts counts none); the first on a tie.
     Never a date none of them says."""
-    def rank(t: str) -> tuple[bool, bool, bool, int]:
+    def rank(t: str) -> tuple[bool, bool, bool, int, int]:
         whole = parse_date(t) is not None
         return (whole and year_doubt(t, years) is None, whole, parse_month_day(t) is not None,
-                0 if _month_mixed(t) else _month_glyphs(t))
+                0 if _month_mixed(t) else _month_glyphs(t), _day_glyphs(t))
 
     return max(texts, key=rank) if texts else ""
