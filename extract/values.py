@@ -185,8 +185,14 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
         # Tesseract run; read the cell's lines one by one, faint ink darkened to where the
         # line finder sees it.
-        t = read_cell_lines(eng, stretch_faint_ink(crop(gray, cell.inner(grid.margin()))), lang)
+        cell_gray = crop(gray, cell.inner(grid.margin()))
+        t = read_cell_lines(eng, stretch_faint_ink(cell_gray), lang)
         text = strip_hints(lined_text(t), hints)
+        if not text and spec.kind in SYNTAX_KINDS:
+            # Dark print beside it (a hint line) hid the faint value from the stretch: stretch from
+            # the darkest ink anyway (gray-03 of rob seed 393756: a thin 7 under the hint, FIELD_EMPTY).
+            t = read_cell_lines(eng, stretch_faint_ink(cell_gray, beside_dark_print=True), lang)
+            text = strip_hints(lined_text(t), hints)
     fr = typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
     if eng is not None:
         settle_email_by_shape(spec, fr, crop(gray, cell.inner(grid.margin())))
@@ -217,14 +223,15 @@ def _address_like(text: str) -> bool:
     return "." in text and len(text) >= ADDRESS_MIN_CHARS and all(ch.isascii() and ch.isprintable() for ch in text)
 
 
-def stretch_faint_ink(cell_gray: np.ndarray) -> np.ndarray:
+def stretch_faint_ink(cell_gray: np.ndarray, beside_dark_print: bool = False) -> np.ndarray:
     """A cell whose darkest ink is lighter than the line finder's fixed ink level (a thin digit of a
     150 dpi scan resampled to 300 dpi: its core gray ~100-140) with its contrast stretched from that
-    ink to the paper; a cell with dark ink, or none, as it is."""
+    ink to the paper; a cell with dark ink, or none, as it is. ``beside_dark_print``: stretched even
+    when some ink is dark (a printed hint over a faint value), the paper's texture still kept out."""
     if cell_gray.size == 0:
         return cell_gray
     paper, ink = float(np.median(cell_gray)), float(cell_gray.min())
-    if ink < FAINT_INK_DARKEST or paper - ink < FAINT_INK_MIN_CONTRAST:
+    if (ink < FAINT_INK_DARKEST and not beside_dark_print) or paper - ink < FAINT_INK_MIN_CONTRAST:
         return cell_gray
     share = np.clip((cell_gray.astype(np.float32) - ink) / (paper - ink), 0.0, 1.0)
     return (255.0 * share**FAINT_INK_GAMMA).astype(np.uint8)

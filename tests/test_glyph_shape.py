@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from extract.glyphs import glyph_columns, settle_by_shape
 from extract.reading import FieldReading
@@ -208,3 +208,40 @@ def test_real_ocr_then_the_glyphs_keep_the_ink_of_l_and_1(font: str) -> None:
         fr = FieldReading("email", read, raw=read, confidence=0.9)
         settle_email_by_shape(email, fr, crop)
         assert fr.value == truth, (read, fr.reason)
+
+
+def faint_digit_under_a_hint(digit: str | None, seed: int = 4) -> np.ndarray:
+    """A TRL value cell of a gray scan at 300 dpi: the printed hint dark on its first line, the digit
+    (AR PL UMing's hairline 7) light below it, on textured paper; no digit when ``digit`` is None."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("L", (1455, 172), 246)
+    d = ImageDraw.Draw(img)
+    d.text((55, 28), "（参照GB/T 2290-2009测算）", font=load_font("uming", 40), fill=60)
+    if digit:
+        d.text((22, 92), digit, font=load_font("uming", 44), fill=150)
+    arr = np.asarray(img.filter(ImageFilter.GaussianBlur(0.7))).astype(np.int16) + rng.integers(-5, 4, (172, 1455))
+    return np.clip(arr, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.slow
+def test_a_faint_digit_under_a_dark_hint_is_read_and_a_blank_one_stays_empty() -> None:
+    # gray-03 of rob seed 393756: the hint's dark print kept the faint 7 from the stretch (FIELD_EMPTY)
+    from extract.grid import Cell, Grid
+    from extract.labels import template_hints
+    from extract.ocr import OcrText, get_engine
+    from extract.reading import PageReading
+    from extract.values import read_text_value
+
+    template = load_template("kczg-2020")
+    for digit, want in (("7", 7), (None, None)):
+        cell_img = faint_digit_under_a_hint(digit)
+        h, w = cell_img.shape
+        page = np.full((h + 40, w + 40), 246, np.uint8)
+        page[20:20 + h, 20:20 + w] = cell_img
+        cell = Cell(0, 0, 1, 1, (18, 18, w + 22, h + 22))
+        grid = Grid(xs=[18, w + 22], ys=[18, h + 22], cells=[cell], width=w + 40, height=h + 40)
+        reading = PageReading(source="t.png", page=1, kind="first", width=w + 40, height=h + 40, dpi=300, path="ocr")
+        hint_only = OcrText("（参照GB/T 2290-2009测算）", 0.9)  # what the page's detection read in the cell
+        fr = read_text_value(template.field("trl"), hint_only, get_engine("hybrid"), page, grid, cell,
+                             template_hints(template), reading)
+        assert fr.value == want, (fr.raw, fr.reason)
