@@ -39,6 +39,15 @@ V_FAINT_KERNEL_FRACTION = 1 / 12
 ROW_RULE_SPAN = 0.85
 # Rows lower than this (in pixels, times ROW_RULE_SPAN) are rule pairs, not rows.
 ROW_RULE_MIN_PX = 8
+# A short rule's breaks up to this many pixels are bridged (a 1-bit scan's dropouts); a glyph that
+# stops short of a rule by more stays apart from it.
+ROW_RULE_GAP_PX = 2
+# Beside a short rule the cells' padding is clear: this fraction of the page width (0.5 mm at A4;
+# a word processor pads a cell by 1.9 mm, a glyph's own strokes stand closer than 0.5 mm to each
+# other or cross) on both sides, at this share of the row's height at least (a glyph's full-height
+# stroke is crossed by its other strokes over 1/6 of it or more: 中, 年, 术).
+SHORT_RULE_CLEAR_FRACTION = 1 / 420
+SHORT_RULE_CLEAR_SHARE = 0.9
 # Gaps in a rule up to this fraction of the page width are bridged (scanner dropouts).
 GAP_BRIDGE_FRACTION = 1 / 150
 # Rule positions closer than this fraction of the page size are one rule (line thickness + skew residue).
@@ -172,24 +181,48 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: int, a: int, b: int, tol:
     return float(hit.mean()) if hit.size else 0.0
 
 
-def _with_row_rules(ink: np.ndarray, vert: np.ndarray, ys: list[int]) -> tuple[np.ndarray, float]:
+def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: list[int], tol: int) -> tuple[np.ndarray, float]:
     """``vert`` with the short rules of low rows added, and the shortest rule length to count.
 
     A row printed by a word processor for one line of text is about 5 mm high, no taller than the
     page-wide vertical kernel, so the rules that split it (联系人 | value | 联系电话 | value) were
-    lost and two fields read as one. Within one row, a rule runs from its top rule to its bottom
-    one; a glyph's stroke stops well short of both.
+    lost and two fields read as one. Within one row, a rule runs unbroken from its top rule to its
+    bottom one, with the cells' padding clear on both sides all the way; a glyph's stroke stops
+    short of a rule, or, where a row of exact height clips its text (a Word copy whose rows hug
+    14 pt labels: 技术名称 touches both rules), has its glyph's other strokes beside it.
     """
     out = vert.copy()
     shortest = float("inf")
+    h, w = ink.shape[:2]
+    pad = max(2, int(w * SHORT_RULE_CLEAR_FRACTION))
+    bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (1, ROW_RULE_GAP_PX + 1))
     for y0, y1 in zip(ys, ys[1:], strict=False):
         k = int((y1 - y0) * ROW_RULE_SPAN)
         if k < ROW_RULE_MIN_PX:
             continue
-        band = ink[y0:y1]
-        out[y0:y1] |= cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+        a, b = max(0, y0 - tol), min(h, y1 + tol + 1)
+        band = cv2.morphologyEx(ink[a:b], cv2.MORPH_CLOSE, bridge) > 0
+        rules = horiz[a:b] > 0
+        near = 2 * tol + 1
+        top = np.where(rules[:near].any(axis=0), np.argmax(rules[:near], axis=0), -1)
+        low = rules[-near:][::-1]
+        bottom = np.where(low.any(axis=0), band.shape[0] - 1 - np.argmax(low, axis=0), -1)
+        run = np.vstack([np.zeros((1, w), np.int32), np.cumsum(band, axis=0, dtype=np.int32)])
+        cols = np.flatnonzero((top >= 0) & (bottom > top))
+        cols = cols[run[bottom[cols] + 1, cols] - run[top[cols], cols] == bottom[cols] - top[cols] + 1]
+        inside = ink[min(h, y0 + tol) : max(0, y1 - tol)] > 0
+        for group in _runs(cols):
+            left, right = inside[:, max(0, group[0] - 1 - pad) : max(0, group[0] - 1)], inside[:, group[-1] + 2 : group[-1] + 2 + pad]
+            clear = ~(left.any(axis=1) | right.any(axis=1))
+            if clear.size and clear.mean() >= SHORT_RULE_CLEAR_SHARE:
+                out[y0:y1, group] = np.maximum(out[y0:y1, group], ink[y0:y1, group])
         shortest = min(shortest, float(k))
     return out, shortest
+
+
+def _runs(cols: np.ndarray) -> list[np.ndarray]:
+    """Sorted indices split into runs of adjacent ones."""
+    return np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1) if cols.size else []
 
 
 def find_grid(image: np.ndarray) -> Grid:
@@ -208,13 +241,13 @@ def _find_grid(image: np.ndarray) -> Grid:
     ys = _positions((horiz > 0).sum(axis=1), w * MIN_RULE_FRACTION, merge)
     if len(ys) < 2:
         return Grid([], ys, [], w, h)
-    vert, shortest = _with_row_rules(cv2.bitwise_or(bw, faint), vert, ys)
+    tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
+    vert, shortest = _with_row_rules(cv2.bitwise_or(bw, faint), vert, horiz, ys, tol)
     # Columns only count inside the table's vertical extent (the title and footer lie outside).
     vband = vert[ys[0] : ys[-1] + 1]
     xs = _positions((vband > 0).sum(axis=0), min(1.5 * max(10, int(h * V_KERNEL_FRACTION)), shortest), merge)
     if len(xs) < 2:
         return Grid(xs, ys, [], w, h)
-    tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
     nr, nc = len(ys) - 1, len(xs) - 1
     # Union-find over elementary cells: merge across every missing rule.
     parent = list(range(nr * nc))

@@ -350,3 +350,25 @@ def test_a_low_row_keeps_the_rules_that_split_it():
     grid = find_grid(prepare(img, 150).flat)
     first_row = sorted(c.bbox[0] for c in grid.cells if c.row == 0)
     assert len(first_row) == 4 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL, XP0, XP1], strict=True)] == [True] * 4
+
+
+def test_a_low_row_whose_text_touches_both_rules_is_not_split_by_its_glyphs():
+    # a Word copy whose rows have an exact height clips 14 pt text: 技术名称's strokes touch the row's
+    # top and bottom rules; every such stroke had become a rule and the label was cut into pieces
+    img = np.full((H, W, 3), 255, np.uint8)
+    top, low = 300, 300 + 24  # below the page-wide kernel (1/60 of the height), as at 300 dpi
+    cv2.rectangle(img, (X0, top), (X1, 600), (0, 0, 0), 2)
+    cv2.line(img, (X0, low), (X1, low), (0, 0, 0), 2)
+    for x in (XL, XP0):
+        cv2.line(img, (x, top), (x, low), (0, 0, 0), 2)
+    cv2.line(img, (XL, low), (XL, 600), (0, 0, 0), 2)
+    # 中-like and 十-like glyphs whose full-height stroke joins both rules, 22 px apart
+    for i, x in enumerate(range(XL + 30, XP0 - 30, 22)):
+        cv2.line(img, (x, top), (x, low), (0, 0, 0), 2)
+        if i % 2:
+            cv2.rectangle(img, (x - 8, top + 6), (x + 8, low - 6), (0, 0, 0), 2)
+        else:
+            cv2.line(img, (x - 9, (top + low) // 2), (x + 9, (top + low) // 2), (0, 0, 0), 3)
+    grid = find_grid(prepare(img, 150).flat)
+    first_row = sorted(c.bbox[0] for c in grid.cells if c.row == 0)
+    assert len(first_row) == 3 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL, XP0], strict=True)] == [True] * 3
