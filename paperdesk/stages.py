@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from extract import ExtractOptions, PageReading, assemble, read_docx_form
 from extract.ocr import OcrEngine, probe_tesseract
+from extract.ocr_models import release_buffers
 from extract.reading import FormReading
 from extract.turned import read_page_any_way_up
 from forms import load_template
 from forms.template import FormTemplate
 from ingest import discover, iter_pages, page_count, read_docx, read_export, sniff, split_stack
-from ingest.heap import give_back_freed
 from ingest.page import DocxTable, Page
 from ingest.records import OnlineExport, OnlineRecord
 from ingest.stacks import NOT_THIS_FORM, confirm_blank
@@ -118,7 +118,9 @@ def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
 def read_page_task(page: Page, template: FormTemplate, options: Any) -> PageReading:
     """Worker side: read one page, hand back its PageReading."""
     reading = page_reading(page, template, options)
-    give_back_freed()  # the page's work images: the next page starts from the worker's own memory
+    # The page's work images and the recogniser's buffers for its widest line: the next page starts
+    # from the worker's own memory.
+    release_buffers()
     return reading
 
 
