@@ -33,6 +33,7 @@ Boxes are four points ``(x, y)`` in pixels of the image passed in.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import math
 import os
@@ -381,6 +382,16 @@ def release_buffers() -> None:
     for m in loaded:
         m.det.release()
         m.rec.release()
+    give_back_freed()
+
+
+def unload() -> None:
+    """Drop the process's sessions (the next ``models()`` loads them again) and trim the C heap: a
+    process that read its pages in-line (``--jobs 1``) goes on to the checks and reports without
+    ~100 MB of models and their buffers; the runtimes' libraries stay mapped."""
+    with _MODELS_LOCK:
+        _MODELS.clear()
+    gc.collect()  # a session is freed with the last reference to it, here and now
     give_back_freed()
 
 

@@ -83,7 +83,8 @@ def _fit_rules(bw: np.ndarray) -> float | None:
     # Dilate vertically first so a slanted rule stays one connected band.
     band = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     horiz = cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen, 1)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    del band
+    n, labels, stats = _components(horiz)
     angles: list[float] = []
     weights: list[float] = []
     for i in range(1, n):
@@ -106,6 +107,17 @@ def _fit_rules(bw: np.ndarray) -> float | None:
     return float(a[np.searchsorted(wt, wt[-1] / 2)])  # weighted median
 
 
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """8-connected components of ``mask``: count, labels, stats. Labelled in 16 bits (a page's
+    long rules are a few hundred components; 32-bit labels of a 300-dpi page are 35 MB, issue 14);
+    OpenCV refuses 16 bits past 65535 labels, and then they are counted in 32."""
+    try:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
+    except cv2.error:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    return n, labels, stats
+
+
 def measure_skew(gray: np.ndarray) -> float:
     """The angle (degrees, for ``rotate``) that levels the page; 0.0 on a page without ink.
 
@@ -116,6 +128,7 @@ def measure_skew(gray: np.ndarray) -> float:
     """
     # Flatten first: under a strong light fall-off Otsu on the raw page takes the dark half for ink.
     bw = rule_ink(flatten(gray))
+    give_back_freed()  # the background estimate and the two ink masks: the rules' fit starts from here
     if not bw.any():
         return 0.0
     coarse = level_angle(bw)

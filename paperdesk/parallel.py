@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from extract.ocr_models import unload as unload_models
 from forms.errors import ConfigError, PaperdeskError
 
 # Pages in flight per worker: one running and one waiting, so no worker idles while
@@ -85,7 +86,9 @@ class InlinePool:
                 yield tag, Outcome(error=exc)
 
     def close(self, cancel: bool = False) -> None:
-        return None
+        """What the page work loaded into this process goes, as a worker process's goes with it:
+        the OCR models (``extract.ocr_models.unload``; loaded again by the next batch that reads)."""
+        unload_models()
 
 
 class ProcessPool:

@@ -160,3 +160,40 @@ def test_openvino_runs_without_onednn_keeping_a_kernel_set_per_input_shape() -> 
     env["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = "64"
     done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert done.stdout.split() == ["openvino", "64"]
+
+
+def test_rules_are_labelled_in_16_bits_with_the_same_components_and_32_past_its_range() -> None:
+    from extract.preprocess import _components
+
+    mask = np.zeros((300, 400), np.uint8)
+    for y in range(20, 280, 30):
+        cv2.line(mask, (10, y), (390, y + 3), 255, 3)
+    n, labels, stats = _components(mask)
+    n32, labels32, stats32, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    assert labels.dtype == np.uint16 and n == n32 == 10
+    assert np.array_equal(labels, labels32) and np.array_equal(stats, stats32)
+    # A page of specks (a torn, noisy scan) past 65535 components is labelled all the same.
+    specks = np.zeros((600, 600), np.uint8)
+    specks[::2, ::2] = 255
+    n, labels, _ = _components(specks)
+    assert n == 300 * 300 + 1 and labels.dtype == np.int32
+
+
+def test_a_pdf_page_is_the_buffer_pdfium_drew_into_and_can_be_levelled_in_place(tmp_path: Path) -> None:
+    (page,) = list(iter_pages(_scan_pdf(tmp_path / "scan.pdf", 150), dpi=150))
+    assert page.image.flags.c_contiguous and page.image.flags.writeable  # deskew_in_place writes over it
+    assert page.image.base is not None and not isinstance(page.image.base, np.ndarray)  # PDFium's buffer, not a copy
+
+
+def test_a_process_that_read_its_pages_in_line_lets_go_of_the_models_when_done() -> None:
+    """``--jobs 1`` reads in the runner's own process: closing its pool drops the OCR sessions (a worker
+    process's go with it), and the next batch loads them again."""
+    from extract import ocr_models
+    from paperdesk.parallel import InlinePool
+
+    first = ocr_models.models()
+    assert ocr_models._MODELS
+    InlinePool().close()
+    assert not ocr_models._MODELS
+    again = ocr_models.models()
+    assert again is not first and again.recognize([np.full((48, 200), 255, np.uint8)])[0][0] == ""
