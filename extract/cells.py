@@ -17,6 +17,7 @@ from extract.grid import Cell, Grid, crop
 from extract.labels import GROUP_PREFIX, match_label, strip_hints
 from extract.ocr import BoxFilter, OcrBox, OcrEngine, OcrText, boxes_to_text
 from extract.ocr_text import lined_text
+from extract.printed import LineReader, read_unknown
 from extract.reading import FieldReading, PageReading
 from forms.template import FormTemplate
 from ingest.page import Page, Word
@@ -103,8 +104,20 @@ def usable_box(grid: Grid) -> BoxFilter:
     return wanted
 
 
-def _cell_texts_ocr(engine: OcrEngine, gray: np.ndarray, grid: Grid) -> tuple[dict[int, OcrText], list[OcrBox]]:
-    """Every cell's text: one page pass (page-level engines) or one stacked run (Tesseract)."""
+def _cell_texts_ocr(engine: OcrEngine, gray: np.ndarray, grid: Grid,
+                    template: FormTemplate | None = None) -> tuple[dict[int, OcrText], list[OcrBox]]:
+    """Every cell's text: one page pass (page-level engines) or one stacked run (Tesseract). With
+    ``template``, an engine that detects and recognises apart reads only what the form does not print
+    (``printed.read_unknown``); the title band it left unread is one box of the template's title."""
+    if engine.page_level and template is not None and isinstance(engine, LineReader):
+        dets = engine.detect_lines(gray, wanted=usable_box(grid))
+        known = read_unknown(engine, gray, grid, template, dets, [_box_cell(b, grid.cells) for _, b in dets])
+        per, outside = _assign_boxes(known.boxes, grid.cells)
+        if known.title_skipped:
+            top = min(c.bbox[1] for c in grid.cells)
+            title = OcrBox(template.title + (template.subtitle or ""), (0, 0, gray.shape[1], max(1, top - 1)), 1.0)
+            outside = [title, *outside]
+        return per, outside
     if engine.page_level:
         boxes = engine.read_page(gray, wanted=usable_box(grid))  # engines take gray as it is; a BGR copy cost 26 MB at 300 dpi for nothing
         return _assign_boxes(boxes, grid.cells)
@@ -125,16 +138,18 @@ def _page_text(engine: OcrEngine, gray: np.ndarray) -> str:
     return engine.read_block(gray).text
 
 
-def cell_texts(page: Page, gray: np.ndarray, grid: Grid, eng: OcrEngine | None) -> tuple[dict[int, OcrText], list[OcrBox]]:
+def cell_texts(page: Page, gray: np.ndarray, grid: Grid, eng: OcrEngine | None,
+               template: FormTemplate | None = None) -> tuple[dict[int, OcrText], list[OcrBox]]:
     """Every cell's text by cell index, and the boxes outside the table: from the page's text
     layer when it has one, else OCR'd when a table was found (a page without one is read as
-    running text instead, ``running_text``)."""
+    running text instead, ``running_text``); with ``template``, its printed words are not
+    recognised where a glance confirms them (``printed.read_unknown``)."""
     if page.words is not None:
         boxes = [OcrBox(wd.text, (int(wd.bbox[0]), int(wd.bbox[1]), int(wd.bbox[2]), int(wd.bbox[3])), 1.0) for wd in page.words]
         per, outside = _assign_boxes(boxes, grid.cells)
         return {i: OcrText(t.text, 1.0, t.boxes) for i, t in per.items()}, outside
     if grid.found and eng is not None:
-        return _cell_texts_ocr(eng, gray, grid)
+        return _cell_texts_ocr(eng, gray, grid, template)
     return {}, []
 
 

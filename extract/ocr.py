@@ -92,6 +92,12 @@ class HybridEngine:
     def read_cells(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = False) -> list[OcrText]:
         return self.rapid.read_cells(imgs, lang_hint, line)
 
+    def detect_lines(self, img: np.ndarray, wanted: BoxFilter | None = None) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
+        return self.rapid.detect_lines(img, wanted)
+
+    def read_lines(self, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        return self.rapid.read_lines(img, quads)
+
     def second_opinion(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = True) -> list[OcrText]:
         return self.tesseract.read_cells(imgs, lang_hint, line)
 

@@ -84,6 +84,34 @@ class RapidOcrEngine:
         return [OcrBox(normalize_text(text), bbox, score)
                 for (_, bbox), (text, score) in zip(boxes, rec, strict=True) if score >= RAPID_TEXT_SCORE]
 
+    def detect_lines(self, img: np.ndarray, wanted: Callable[[tuple[int, int, int, int]], bool] | None = None) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
+        """Detection alone: each text line's four-point box and its enclosing rectangle, in page
+        pixels (the page shrunk to ``RAPID_DET_MAX_SIDE`` first, as ``read_page`` does); only the
+        boxes ``wanted`` accepts. :meth:`read_lines` recognises the ones a caller wants read."""
+        if img.size == 0:
+            raise OcrError("empty page image")
+        gray = gray_of(img)
+        h, w = gray.shape[:2]
+        try:
+            found = models(self.backend).detect(gray, min(1.0, RAPID_DET_MAX_SIDE / max(h, w)))
+        except (ValueError, cv2.error) as exc:
+            raise OcrError(f"RapidOCR failed: {exc}") from exc
+        boxes = [(q, _bbox(q, w, h)) for q in found]
+        return [(q, b) for q, b in boxes if wanted is None or wanted(b)]
+
+    def read_lines(self, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognition of detected lines (``detect_lines``' boxes) of the page they were found on,
+        in one width-batched run; a line scoring under ``RAPID_TEXT_SCORE`` reads as ``("", score)``
+        (``read_page`` drops it)."""
+        if not quads:
+            return []
+        gray = gray_of(img)
+        try:
+            rec = models(self.backend).recognize([crop_quad(gray, q) for q in quads])
+        except (ValueError, cv2.error) as exc:
+            raise OcrError(f"RapidOCR failed: {exc}") from exc
+        return [(normalize_text(text) if score >= RAPID_TEXT_SCORE else "", score) for text, score in rec]
+
     def recognize(self, lines: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """Recognition alone on already cropped single lines, batched by width."""
         if not lines:

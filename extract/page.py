@@ -58,6 +58,9 @@ class ExtractOptions:
     crop_dpi: int = CROP_DPI
     second_opinion: bool = True  # hybrid: Tesseract re-reads the short fields; disagreement lowers confidence
     recover_lines: bool = True  # page-level engines: re-read lines of ink in value cells no detected box covers
+    # Page-level engines: the form's printed words (labels, hints, the promise, the title band) are
+    # confirmed by a glance and taken from the template, not recognised (printed.read_unknown; issue 14).
+    skip_printed: bool = True
     # The page is the reader's own (a worker's, rendered for this one reading): it is deskewed in place,
     # so the scan and its level copy are not both held through OCR (26 MB at 300 dpi).
     deskew_in_place: bool = False
@@ -104,7 +107,7 @@ def read_page(page: Page, template: FormTemplate, options: ExtractOptions | None
         return reading
     eng = None if born_digital else (engine or get_engine(options.ocr_engine))
     reading.engine = eng.name if eng is not None else "text-layer"
-    texts, outside = cell_texts(page, gray, grid, eng)
+    texts, outside = cell_texts(page, gray, grid, eng, template if options.skip_printed else None)
     if not grid.found:
         reading.text = running_text(page, gray, eng)
         reading.kind = classify(template, set(), False, reading.text[:80], False, bool(reading.text.strip()))
