@@ -10,10 +10,10 @@ is printed where:
   ``LABEL_REST_EM``), within a loose ``LABEL_REST_SPAN`` (these lines are never a value: the label is
   matched on the top line, and the value is the cell to its right);
 - a hint printed atop the value cell (where the label cell did not hold it) and an opinion box's printed
-  sentence (``printed_text``): the value cell's first line, read in full, must read as the printed
-  text's start, and the lines under it, measured in that first line's own em, must add up to the rest
-  of it (``PRINTED_REST_TOLERANCE``); a value typed on the hint's last line, a hint cut by a page
-  break, a Word copy without the hint fail that and are read;
+  sentence (``printed_text``): the value cell's first line and the printed text's last line are read
+  in full and must start and end it (nothing typed after it); the lines between, measured in the first
+  line's own em, must add up to what is left (``PRINTED_REST_TOLERANCE``); a value typed on the hint's
+  last line, a hint cut by a page break, a Word copy without the hint fail that and are read;
 - the title band above the table, when the template's first label is on the page (the page is a first
   page whatever the title says): not read, ``reading.text`` takes the template's title.
 
@@ -24,7 +24,7 @@ page where no label is found, are read whole. Only where the template is seen is
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -55,10 +55,11 @@ GROUP_COLUMN_SPAN = (0.8, 1.4)
 # A box of a column written downwards is at most this many times wider than high (one character
 # with its margins, measured up to 1.07; a line written across is 2 or more).
 GROUP_BOX_MAX_WIDTH = 1.3
-# The lines under a printed text's first line (a value cell's hint, an opinion's sentence) are that
-# text's rest when their length, in the first line's em, matches it within this share or
-# ``PRINTED_REST_MIN_EMS`` characters (a line's box margin is about half a character).
-PRINTED_REST_TOLERANCE = 0.12
+# The lines between a printed text's first and last line (both read: a value cell's hint, an
+# opinion's sentence) are its middle when their length, in the first line's em, matches it within
+# this share or ``PRINTED_REST_MIN_EMS`` characters (a line's box margin is about half a character);
+# the same span picks which line is the last one to read.
+PRINTED_REST_TOLERANCE = 0.08
 PRINTED_REST_MIN_EMS = 1.5
 # The first line of a printed text atop a value cell reads as its start at the hint matcher's own
 # similarity (labels.strip_hints: OCR loses a bracket or a character).
@@ -150,9 +151,11 @@ def _label_rest(lines: list[_Line], rest: list[int], printed_rest: str, confiden
     return True
 
 
-def _value_top(lines: list[_Line], ids: list[int], printed: str) -> bool:
-    """A printed text atop a value cell: its first line (read) starts it, the lines under it
-    (measured in the first line's em) add up to the rest; those lines take the printed words."""
+def _value_top(lines: list[_Line], ids: list[int], printed: str, recognise: Callable[[list[int]], None]) -> bool:
+    """A printed text atop a value cell. Its first line (read) must start it; the lines under it are
+    measured in that line's em until they add up to the rest; the last of them is read and must end
+    it (nothing typed after it); the lines between, whose lengths must match what is left, take the
+    printed words. A text of two lines has nothing between: both are read."""
     first = lines[ids[0]]
     head, full = squash(first.text or ""), squash(printed)
     if not head or len(head) > len(full) + 1:
@@ -165,16 +168,27 @@ def _value_top(lines: list[_Line], ids: list[int], printed: str) -> bool:
     if want == 0:
         return True
     em = _aspect(first.quad) / max(0.5, em_length(head))
-    tol = max(PRINTED_REST_MIN_EMS, PRINTED_REST_TOLERANCE * want)
     got: list[float] = []
     for i in ids[1:]:
         got.append(_aspect(lines[i].quad) / em)
-        if abs(sum(got) - want) <= tol:
-            _spread(rest, [lines[j] for j in ids[1 : 1 + len(got)]], got, first.confidence)
-            return True
-        if sum(got) > want + tol:
+        if abs(sum(got) - want) <= max(PRINTED_REST_MIN_EMS, PRINTED_REST_TOLERANCE * want):
+            break
+        if sum(got) > want:
             return False
-    return False
+    else:
+        return False
+    if len(got) < 2:
+        return False
+    last = ids[len(got)]
+    recognise([last])
+    tail = squash(lines[last].text or "")
+    if not tail or len(tail) >= len(rest) or fuzz.ratio(rest[-len(tail):], tail) < PRINTED_HEAD_MIN_SCORE:
+        return False
+    middle, widths = rest[: len(rest) - len(tail)], got[:-1]
+    if abs(sum(widths) - em_length(middle)) > max(PRINTED_REST_MIN_EMS, PRINTED_REST_TOLERANCE * em_length(middle)):
+        return False
+    _spread(middle, [lines[j] for j in ids[1 : len(got)]], widths, first.confidence)
+    return True
 
 
 def _group_column(lines: list[_Line], ids: list[int], groups: list[str]) -> bool:
@@ -246,7 +260,7 @@ def read_unknown(engine: LineReader, gray: np.ndarray, grid: Grid, template: For
         if spec.kind == "opinion":
             atop = squash(spec.printed_text or "")
         if atop and vi in by_cell and len(by_cell[vi]) > 1:
-            _value_top(lines, by_cell[vi], atop)
+            _value_top(lines, by_cell[vi], atop, recognise)
     if template.fields[0].key in best:
         for ln in lines:
             if ln.cell is None and ln.text is None:

@@ -81,12 +81,12 @@ def _value_lines(y: int) -> list[tuple[tuple[int, int, int, int], str]]:
 
 def test_the_hint_under_a_label_is_not_recognised_and_reads_as_the_template_prints_it():
     lines = [_line(120, 200, "技术团队简介", 1.0), *_hint_lines(120, 260, TEAM_HINT, 9), *_value_lines(150),
-             _line(120, 900, "申报单位意见", 1.0), _line(520, 720, PROMISE[:30], BODY_EM), _line(520, 780, PROMISE[30:], BODY_EM)]
+             _line(120, 900, "申报单位意见", 1.0), *[_line(520, 720 + k * 60, PROMISE[i : i + 20], BODY_EM) for k, i in enumerate(range(0, 60, 20))]]
     eng, texts = _read(lines)
-    assert not any(t in eng.recognised for t in (TEAM_HINT[:9], TEAM_HINT[9:18], PROMISE[30:]))
+    assert not any(t in eng.recognised for t in (TEAM_HINT[:9], TEAM_HINT[9:18], PROMISE[20:40]))
     assert squash(texts[0]) == squash("技术团队简介" + TEAM_HINT)
     assert texts[1] == "".join(VALUE)  # every line of the value recognised
-    assert PROMISE[:30] in eng.recognised  # the promise's first line is read: the glance
+    assert PROMISE[:20] in eng.recognised and PROMISE[40:] in eng.recognised  # its first and last lines are read: the glance
     assert squash(texts[3]) == squash(PROMISE)
 
 
@@ -105,19 +105,28 @@ def test_a_value_quoting_the_printed_words_away_from_where_they_are_printed_is_r
 
 
 def test_a_value_typed_on_the_printed_sentence_s_last_line_is_read():
-    tail = PROMISE[30:] + "同意推荐该技术参评。"
-    eng, texts = _read([_line(120, 900, "申报单位意见", 1.0), _line(520, 720, PROMISE[:30], BODY_EM), _line(520, 780, tail, BODY_EM)])
-    assert tail in eng.recognised
+    tail = PROMISE[40:] + "同意推荐该技术参评。"
+    eng, texts = _read([_line(120, 900, "申报单位意见", 1.0), _line(520, 720, PROMISE[:20], BODY_EM), _line(520, 780, PROMISE[20:40], BODY_EM),
+                        _line(520, 840, tail, BODY_EM)])
+    assert tail in eng.recognised and PROMISE[20:40] in eng.recognised
     assert texts[3].endswith("同意推荐该技术参评。")
 
 
+def test_printed_lines_that_run_on_past_where_the_widths_said_are_read():
+    # The widths say two lines make the rest, but the second is the promise's middle, not its end.
+    lines = [_line(120, 900, "申报单位意见", 1.0), _line(520, 720, PROMISE[:20], BODY_EM),
+             _line(520, 780, PROMISE[20:38], BODY_EM), _line(520, 840, PROMISE[38:], BODY_EM)]
+    lines[2] = ((lines[2][0][0], 780, lines[2][0][0] + int(em_length(PROMISE[20:]) * LINE_H) - 40, 780 + LINE_H), PROMISE[20:38])
+    eng, _ = _read(lines)
+    assert sorted(eng.recognised) == sorted(t for _, t in lines)
+
+
 def test_a_hint_atop_its_value_cell_is_skipped_and_the_value_under_it_read():
-    hint = _hint_lines(520, 120, TEAM_HINT, 20)
-    hint = [(b, t) for b, t in hint]
+    hint = _hint_lines(520, 120, TEAM_HINT, 9)
     lines = [_line(120, 200, "技术团队简介", 1.0), *[_line(520, 120 + k * 60, t, BODY_EM) for k, (_, t) in enumerate(hint)],
              _line(520, 300, VALUE[0], BODY_EM), _line(520, 360, VALUE[1], BODY_EM)]
     eng, texts = _read(lines)
-    assert hint[0][1] in eng.recognised and hint[1][1] not in eng.recognised
+    assert hint[0][1] in eng.recognised and hint[1][1] not in eng.recognised and hint[2][1] in eng.recognised
     assert VALUE[0] in eng.recognised and VALUE[1] in eng.recognised
     assert squash(texts[1]) == squash(TEAM_HINT + "".join(VALUE))
 
