@@ -151,8 +151,17 @@ def stage_profile(files: list[tuple[Path, str, int]], engine: str, limit: int) -
     models_mod.models()  # loaded once per worker: start-up, not per page
     spent["model load (once)"] = _cpu() - c0
     originals = models_mod.Models.detect, models_mod.Models.recognize
+    recognize = timed("text recognition", originals[1])
+
+    def measured(self: models_mod.Models, lines: Any) -> Any:
+        # What recognition was given, in line heights (each line padded to the model's least width):
+        # its cost without the machine's noise (issue 14: read only what is unknown).
+        spent["recognition input (line heights)"] += sum(max(models_mod.REC_MIN_RATIO, im.shape[1] / max(1, im.shape[0]))
+                                                         for im in lines if im.size)
+        return recognize(self, lines)
+
     models_mod.Models.detect = timed("text detection", originals[0])  # type: ignore[method-assign]
-    models_mod.Models.recognize = timed("text recognition", originals[1])  # type: ignore[method-assign]
+    models_mod.Models.recognize = measured  # type: ignore[method-assign]
     done = 0
     try:
         for path, _, _ in files:
@@ -219,6 +228,7 @@ def compare(name: str, root: Path, export: Path, work: Path, args: argparse.Name
                   "tesseract (second opinion)", "read_page total"):
         print(f"     {stage:40s} {rows.get(stage, 0.0) / max(1, done):6.2f}")
     print(f"     {'model load (once per worker)':40s} {spent.get('model load (once)', 0.0):6.2f} s")
+    print(f"     {'recognition input, line heights/page':40s} {spent.get('recognition input (line heights)', 0.0) / max(1, done):6.0f}")
 
 
 def fresh_batch(work: Path, seed: int, forms: int) -> tuple[Path, Path]:
