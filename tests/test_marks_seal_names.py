@@ -10,7 +10,7 @@ from test_marks_seals import DPI, PPM, UNIT, sealed
 
 from extract.marks import read_seal
 from extract.marks.seal_outline import fit_ring_around
-from extract.marks.seal_text import SealText, fill_seal_text, read_seal_lines
+from extract.marks.seal_text import CODE_SQUEEZES, NAME_CUT_CHANGES, SealText, fill_seal_text, read_seal_lines
 from extract.reading import SealReading
 from samples.spec import SealSpec
 
@@ -54,13 +54,23 @@ def test_the_name_and_the_lower_line_are_read_apart_and_upright() -> None:
     r = read_seal(box, DPI, "color")
     strips: list[np.ndarray] = []
 
-    def fake_ocr(img: np.ndarray) -> tuple[str, float]:
+    def name_only(img: np.ndarray) -> tuple[str, float]:
         strips.append(img)
-        return ("中国地质科学院", 0.9) if len(strips) <= 4 else (CODE, 0.8)
+        return "中国地质科学院", 0.9
+
+    read_seal_lines(box, r.bbox, DPI, name_only)
+    # the name is read first (at each of its cuts), the lower line last, once per squeeze
+    names = len(strips) - len(CODE_SQUEEZES)
+    assert names >= len(NAME_CUT_CHANGES)
+    calls: list[int] = []
+
+    def fake_ocr(img: np.ndarray) -> tuple[str, float]:
+        calls.append(1)
+        return ("中国地质科学院", 0.9) if len(calls) <= names else (CODE, 0.8)
 
     lines = read_seal_lines(box, r.bbox, DPI, fake_ocr)
     assert lines.name == UNIT and lines.code == CODE and lines.subtitle is None
-    name_strip, code_strip = strips[0], strips[4]
+    name_strip, code_strip = strips[0], strips[names]
     # Both are straight lines wider than tall; the name's glyphs are ~40 px tall, the code's
     # smaller glyphs scaled up to about the same.
     for strip in (name_strip, code_strip):

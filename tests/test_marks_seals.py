@@ -226,22 +226,24 @@ def test_ring_text_keeps_the_name_and_only_paired_brackets(read: str, name: str)
     assert clean_unit_name(read) == name
 
 
-def test_glyph_runs_on_the_ring_wrap_round_its_ends() -> None:
-    from extract.marks.seal_strip import circular_runs as _circular_runs
+def test_a_names_middle_is_where_its_columns_mirror_best_even_across_the_strips_ends() -> None:
+    from extract.marks.seal_survey import mirror_scores
 
     on = np.zeros(100, bool)
-    on[90:] = on[:8] = True  # a name across the strip's ends
-    on[40:45] = on[47:50] = True  # the serial number: two runs 2 apart
-    runs = sorted(_circular_runs(on, gap=3))
-    assert runs == [(40, 10), (90, 18)]
-    assert _circular_runs(np.zeros(10, bool), 3) == [] and _circular_runs(np.ones(10, bool), 3) == [(0, 10)]
+    for start in (88, 94, 0, 6):  # four glyphs round column 98.5, across the strip's ends
+        on[start:start + 4] = True
+    on[45:49] = True  # one glyph of a lower line: nothing mirrors it
+    scores = mirror_scores(on, 37)
+    assert int(np.argmax(scores)) in (98, 99)
+    assert scores[47] < 0.5 * scores.max()
 
 
 @pytest.mark.parametrize("rotation", [0.0, 90.0, 180.0, 250.0])
 def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotation: float) -> None:
     from extract.marks.seal_outline import around, fit_ring_around
     from extract.marks.seal_star import star_tips
-    from extract.marks.seal_strip import SURVEY_PX_PER_MM, Band, ink_of, survey
+    from extract.marks.seal_strip import SURVEY_PX_PER_MM, Band, ink_of
+    from extract.marks.seal_survey import survey
     from extract.marks.seal_text import FittedRing, seal_gray
 
     box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=rotation))

@@ -4,10 +4,8 @@ A seal's name runs clockwise along the upper arc, its glyphs' tops outward, spac
 along the arc and centred on the seal's top; a 13-digit code or a subtitle (合同专用章)
 runs along the lower arc the other way, upright at the bottom, in smaller glyphs close to
 the ring. The band just inside the ring is unrolled once round at a coarse scale, in arc
-length (so an oval's ends do not squeeze their glyphs); the name is found there from the
-ink deep in the band, where only the name's tall glyphs reach (a code's small glyphs sit
-by the ring); its middle is the seal's top, and the lower line is looked for straight
-opposite. Each line is then unrolled again on its own, upright, at the height the
+length (so an oval's ends do not squeeze their glyphs), for ``seal_survey`` to find the
+lines on. Each line is then unrolled again on its own, upright, at the height the
 recogniser wants, against the strip's own paper (a faint or low-resolution seal is
 stretched to full contrast, never thresholded away).
 """
@@ -42,24 +40,12 @@ INK_MIN_CONTRAST = 20
 INK_LEVEL = 0.4
 INK_ABS_CONTRAST = 35  # a pale seal in a gray scan: ~200 on paper at ~240; paper noise stays within ~15
 INK_FULL_PERCENTILE = 60
-# The name's glyphs reach deeper into the band than this share of a glyph's height below
-# the band's top; a code's digits (~0.45 of a name glyph, by the ring) do not.
-NAME_DEPTH = 0.85
-# Columns with at least this many deep ink pixels hold a name glyph...
-NAME_COLUMN_MIN_PX = 2
-# ...and name glyph runs closer than this many glyph heights are one name (a bracket or a
-# faint glyph leaves a gap of about one; between the name's ends lie the lower line's
-# gaps, several glyphs wide).
-NAME_GAP_GLYPHS = 1.3
-# A star's tip this near (in glyphs) a name run's middle is the seal's top.
-STAR_TOP_GLYPHS = 2.0
-# A second run of deep ink this heavy (share of the first's) may be the name instead.
-SECOND_RUN_MIN_MASS = 0.3
-# ...and runs this close (in glyph heights) are merged into the name while it stays within this
-# share of the ring (a name covers up to ~250° of a round seal, ~210° of an oval).
-NAME_MERGE_GLYPHS = 2.5
-NAME_MERGE_TOP_GLYPHS = 5.0
-NAME_MAX_SHARE = 0.75
+# Local contrast along a strip: measured over this many glyphs of its length (a patch the stamp
+# barely touched spans 25-60°, several glyphs); its peak less a little (a glyph's strokes are
+# darkest at their cores) is full black there, at most 1 / LOCAL_MIN_SHARE of the strip's stretch.
+LOCAL_WINDOW_GLYPHS = 1.5
+LOCAL_FULL_SHARE = 0.8
+LOCAL_MIN_SHARE = 0.3
 # The ring line left where the fit drifted: near-horizontal ink longer than this (in glyphs).
 RULE_MIN_GLYPHS = 1.6
 # The strips the recogniser reads: glyphs this many px tall (PP-OCR recognition is 48 px
@@ -67,15 +53,9 @@ RULE_MIN_GLYPHS = 1.6
 READ_GLYPH_PX = 40
 # Room left either side of a line's glyphs, in glyphs.
 LINE_PAD_GLYPHS = 0.35
-# The lower line is looked for within this share of the ring either side of straight below
-# the name's middle, and apart from the name's ends by this much (in glyphs).
-LOWER_HALF_SPAN = 0.3
-LOWER_CLEAR_GLYPHS = 0.8
 # The lower line's glyphs are about this share of the name's tall (a code's digits ~0.45, a
 # subtitle's up to ~0.7): its strip is scaled to them.
 LOWER_GLYPH_SHARE = 0.55
-# Columns with at least this many ink pixels hold a glyph of the lower line.
-LOWER_COLUMN_MIN_PX = 2
 # A line's glyph rows: rows with ink on this share of the strip's columns, apart by less than
 # ROW_GAP_GLYPHS; the first block from the ring with ROW_BLOCK_MIN_MASS of the heaviest is the
 # line's, kept with ROW_MARGIN_GLYPHS above and below.
@@ -155,14 +135,19 @@ class Band:
                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
-def darkness(strip: np.ndarray) -> tuple[np.ndarray, float]:
+def darkness(strip: np.ndarray, glyph_px: float | None = None) -> tuple[np.ndarray, float]:
     """Ink 0..1 against the strip's own paper (paper 0, the seal's typical ink ~1) and the level
     from which a pixel is ink; all 0 when the strip holds no ink clearly darker than its paper.
 
     Ink is darker than the paper by INK_LEVEL of the way to the darkest ink, or by
     INK_ABS_CONTRAST levels when that is less: black print beside a pale seal (a gray scan)
     must not push the seal's glyphs under the threshold. The typical ink (INK_FULL_PERCENTILE
-    of the ink's contrast) is full black, so a pale seal reads as well as a dark one."""
+    of the ink's contrast) is full black, so a pale seal reads as well as a dark one.
+
+    With ``glyph_px`` (a strip along the band, glyphs that tall) the contrast is also measured
+    locally, over ``LOCAL_WINDOW_GLYPHS`` of the strip's length: a sector the stamp barely touched
+    is stretched towards full black too (up to ``1 / LOCAL_MIN_SHARE``), never so far that a
+    contrast under INK_MIN_CONTRAST (paper noise) counts as ink."""
     g = strip.astype(np.float32)
     paper = float(np.percentile(g, PAPER_PERCENTILE))
     span = paper - float(np.percentile(g, INK_PERCENTILE))
@@ -172,152 +157,24 @@ def darkness(strip: np.ndarray) -> tuple[np.ndarray, float]:
     thr = max(INK_MIN_CONTRAST, min(INK_LEVEL * span, INK_ABS_CONTRAST))
     inked = c[c >= thr]
     full = max(thr, float(np.percentile(inked, INK_FULL_PERCENTILE))) if inked.size else span
-    return np.clip(c / full, 0.0, 1.0), thr / full
+    if glyph_px is None:
+        return np.clip(c / full, 0.0, 1.0), thr / full
+    w = max(3, round(LOCAL_WINDOW_GLYPHS * glyph_px)) | 1
+    peak = cv2.blur(c, (3, 3)).max(axis=0)[None, :]
+    peak = cv2.blur(cv2.dilate(peak, np.ones((1, w), np.float32), borderType=cv2.BORDER_REPLICATE), (w, 1),
+                    borderType=cv2.BORDER_REPLICATE)
+    lo = max(LOCAL_MIN_SHARE * full, INK_MIN_CONTRAST * full / thr)
+    local = np.clip(LOCAL_FULL_SHARE * peak, lo, full)
+    return np.clip(c / local, 0.0, 1.0), thr / full
 
 
 def ink_of(strip: np.ndarray, glyph_px: float) -> np.ndarray:
     """Ink pixels (uint8 0/1) of a strip, long near-horizontal runs (the ring line) removed."""
-    dark, level = darkness(strip)
+    dark, level = darkness(strip, glyph_px)
     ink = (dark >= level).astype(np.uint8) if level < 1.0 else np.zeros(strip.shape[:2], np.uint8)
     rule = np.ones((1, max(3, round(RULE_MIN_GLYPHS * glyph_px))), np.uint8)
     ink[cv2.morphologyEx(ink, cv2.MORPH_OPEN, rule) > 0] = 0
     return ink
-
-
-def circular_runs(on: np.ndarray, gap: int) -> list[tuple[int, int]]:
-    """Runs (start, length) of True on a circle, gaps of up to ``gap`` False bridged."""
-    n = len(on)
-    if not on.any():
-        return []
-    if on.all():
-        return [(0, n)]
-    start = int(np.argmin(on))  # a False: unroll the circle there
-    idx = np.nonzero(np.roll(on, -start))[0]
-    runs: list[list[int]] = [[int(idx[0]), int(idx[0])]]
-    for i in idx[1:].tolist():
-        if i - runs[-1][1] - 1 <= gap:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    if len(runs) > 1 and (n - runs[-1][1] - 1) + runs[0][0] <= gap:  # the last run goes on into the first
-        runs[0][0] = runs[-1][0] - n
-        runs.pop()
-    return [((a + start) % n, b - a + 1) for a, b in runs]
-
-
-@dataclass
-class Layout:
-    """Where a seal's lines lie along its band (arc length in mm, clockwise from t = 0)."""
-
-    name: tuple[float, float] | None  # the name's first and last glyph edges (end may pass length)
-    lower: tuple[float, float] | None  # the lower line's extent, or None when there is none
-
-    @property
-    def top(self) -> float | None:
-        return None if self.name is None else (self.name[0] + self.name[1]) / 2
-
-
-def survey(gray: np.ndarray, band: Band, tips: list[float] | None = None) -> list[Layout]:
-    """Where the name and the lower line may lie along the band, from a coarse round strip: the
-    heaviest run of deep ink first, then the next heaviest apart from it when it weighs at least
-    ``SECOND_RUN_MIN_MASS`` of the first (a bold subtitle along the lower arc may outweigh a thin
-    name; the recogniser tells which reads upright). Empty when the band holds no glyphs.
-
-    ``tips`` (``seal_star.star_tips``) are the star's tips along the band: a run whose middle lies
-    near one is centred on it, as wide as its farther end (glyphs a patch of missing ink or a
-    pale end left out of the run are taken back in by the name's symmetry)."""
-    strip = band.unroll(gray, 0.0, band.length_mm, SURVEY_PX_PER_MM, upper=True)
-    glyph_px = band.glyph_mm * SURVEY_PX_PER_MM
-    ink = ink_of(strip, glyph_px)
-    deep_row = round(NAME_DEPTH * band.glyph_mm * SURVEY_PX_PER_MM)
-    deep = ink[min(deep_row, ink.shape[0] - 1):].sum(axis=0)
-    out: list[Layout] = []
-    first_mass = 0
-    n = len(deep)
-    for _ in range(2):
-        runs = circular_runs(deep >= NAME_COLUMN_MIN_PX, round(NAME_GAP_GLYPHS * glyph_px))
-        if not runs:
-            break
-        start, length = _merged(runs, deep, glyph_px, [t * SURVEY_PX_PER_MM for t in tips or []])
-        cols = np.mod(np.arange(start, start + length), n)
-        mass = int(deep[cols].sum())
-        if out and mass < SECOND_RUN_MIN_MASS * first_mass:
-            break
-        first_mass = first_mass or mass
-        name = _centred((start / SURVEY_PX_PER_MM, (start + length) / SURVEY_PX_PER_MM), tips or [], band)
-        out.append(Layout(name, _lower(ink, band, name)))
-        deep = deep.copy()
-        deep[cols] = 0
-    return out
-
-
-def _centred(name: tuple[float, float], tips: list[float], band: Band) -> tuple[float, float]:
-    """``name`` made symmetric about the star's tip nearest its middle, when one lies within
-    ``STAR_TOP_GLYPHS`` glyphs of it."""
-    mid = (name[0] + name[1]) / 2
-    length = band.length_mm
-    near = [(abs((tip - mid + length / 2) % length - length / 2), tip) for tip in tips]
-    if not near:
-        return name
-    off, tip = min(near)
-    if off > STAR_TOP_GLYPHS * band.glyph_mm:
-        return name
-    top = mid + ((tip - mid + length / 2) % length - length / 2)
-    half = max(top - name[0], name[1] - top)
-    return top - half, top + half
-
-
-def _merged(runs: list[tuple[int, int]], deep: np.ndarray, glyph_px: float, tips_px: list[float]) -> tuple[int, int]:
-    """The name's run: the heaviest run of deep ink, grown by its nearest neighbours while the
-    gap is at most ``NAME_MERGE_GLYPHS`` (``NAME_MERGE_TOP_GLYPHS`` across a star's tip: the
-    name's middle, pale or patchy, between its two halves) and the name no longer than
-    ``NAME_MAX_SHARE`` of the ring."""
-    n = len(deep)
-    runs = sorted(runs)
-    mass = [int(np.roll(deep, -a)[:k].sum()) for a, k in runs]
-    i = j = int(np.argmax(mass))
-    start, length = runs[i]
-
-    def allowed(gap_from: int, gap: int) -> bool:
-        if gap <= NAME_MERGE_GLYPHS * glyph_px:
-            return True
-        return gap <= NAME_MERGE_TOP_GLYPHS * glyph_px and any((t - gap_from) % n <= gap for t in tips_px)
-
-    while len(runs) > 1 and (j - i + 1) < len(runs):
-        before, after = runs[(i - 1) % len(runs)], runs[(j + 1) % len(runs)]
-        gap_before = (start - (before[0] + before[1])) % n
-        gap_after = (after[0] - (start + length)) % n
-        sides = [(gap_before, -1, before[0] + before[1]), (gap_after, 1, start + length)]
-        sides = [sd for sd in sides if allowed(sd[2], sd[0])]
-        if not sides:
-            break
-        gap, side, _ = min(sides)
-        grown = (before[0], length + gap + before[1]) if side < 0 else (start, length + gap + after[1])
-        if grown[1] > NAME_MAX_SHARE * n:
-            break
-        if side < 0:
-            i -= 1
-        else:
-            j += 1
-        start, length = grown[0] % n, grown[1]
-    return start, length
-
-
-def _lower(ink: np.ndarray, band: Band, name: tuple[float, float]) -> tuple[float, float] | None:
-    """The lower line's extent: ink straight opposite the name's middle, clear of the name's ends."""
-    n = ink.shape[1]
-    ppm = SURVEY_PX_PER_MM
-    bottom = ((name[0] + name[1]) / 2 + band.length_mm / 2) * ppm
-    clear = LOWER_CLEAR_GLYPHS * band.glyph_mm * ppm
-    half = min(LOWER_HALF_SPAN * n, (band.length_mm - (name[1] - name[0])) * ppm / 2 - clear)
-    if half <= 0:
-        return None
-    cols = np.arange(round(bottom - half), round(bottom + half) + 1)
-    on = ink[:, np.mod(cols, n)].sum(axis=0) >= LOWER_COLUMN_MIN_PX
-    hit = np.flatnonzero(on)
-    if hit.size == 0:
-        return None
-    return float(cols[hit[0]]) / ppm, float(cols[hit[-1]] + 1) / ppm
 
 
 def glyph_rows(ink: np.ndarray, ring_side_top: bool, glyph_px: float) -> tuple[int, int]:
@@ -350,7 +207,7 @@ def line_strip(gray: np.ndarray, band: Band, span: tuple[float, float], upper: b
     pad = LINE_PAD_GLYPHS * band.glyph_mm
     strip = band.unroll(gray, span[0] - pad, span[1] + pad, out_ppm, upper)
     ink = ink_of(strip, READ_GLYPH_PX)
-    dark, _ = darkness(strip)
+    dark, _ = darkness(strip, READ_GLYPH_PX)
     dark[ink == 0] *= 0.5  # the ring line's remains and lone specks fade
     clean = (255 - 255 * dark).astype(np.uint8)
     r0, r1 = glyph_rows(ink, ring_side_top=upper, glyph_px=glyph_mm * out_ppm)
