@@ -238,6 +238,31 @@ def test_a_names_middle_is_where_its_columns_mirror_best_even_across_the_strips_
     assert scores[47] < 0.5 * scores.max()
 
 
+def test_the_names_columns_are_those_as_tall_as_its_tallest_glyphs() -> None:
+    from extract.marks.seal_survey import name_columns
+
+    glyph = 20
+    ink = np.zeros((40, 400), np.uint8)
+    for x in range(0, 200, 25):  # the name: eight glyphs a glyph tall, by the ring
+        ink[2:2 + glyph, x + 2:x + 18] = 1
+    for x in range(230, 330, 12):  # a code: digits under half a glyph tall, by the ring
+        ink[2:10, x:x + 6] = 1
+    for x in range(345, 385, 14):  # a straight subtitle cut by the band's inner edge
+        ink[28:40, x:x + 12] = 1
+    on = name_columns(ink, glyph)
+    assert on[5:195].mean() > 0.9
+    assert not on[225:390].any()  # (the last few columns are within half a glyph of the first glyph, round the ring)
+
+
+def test_a_reading_that_lost_a_glyph_or_took_in_a_stray_one_ranks_below_the_whole_name() -> None:
+    from extract.marks.seal_text import reading_score
+
+    whole = reading_score("中国地质科学院", 0.97)
+    assert whole > reading_score("国地质科学院", 0.99)  # the first glyph lost, the rest read surely
+    assert whole > reading_score("司中国地质科学院", 0.93)  # a stray glyph from the lower line
+    assert whole > reading_score("科学院", 1.0)
+
+
 @pytest.mark.parametrize("rotation", [0.0, 90.0, 180.0, 250.0])
 def test_the_name_is_cut_whole_from_the_ring_however_the_seal_was_turned(rotation: float) -> None:
     from extract.marks.seal_outline import around, fit_ring_around

@@ -207,8 +207,10 @@ def line_strip(gray: np.ndarray, band: Band, span: tuple[float, float], upper: b
     pad = LINE_PAD_GLYPHS * band.glyph_mm
     strip = band.unroll(gray, span[0] - pad, span[1] + pad, out_ppm, upper)
     ink = ink_of(strip, READ_GLYPH_PX)
-    dark, _ = darkness(strip, READ_GLYPH_PX)
-    dark[ink == 0] *= 0.5  # the ring line's remains and lone specks fade
+    dark, level = darkness(strip, READ_GLYPH_PX)
+    # what is fainter than ink fades; the ring line's remains are left to the rows kept (a bled
+    # glyph's top stroke that runs into the ring line is part of the glyph)
+    dark[dark < level] *= 0.5
     clean = (255 - 255 * dark).astype(np.uint8)
     r0, r1 = glyph_rows(ink, ring_side_top=upper, glyph_px=glyph_mm * out_ppm)
     clean = clean[r0:r1]
