@@ -14,6 +14,14 @@ import numpy as np
 from extract.grid import Grid, crop
 from extract.ocr import OcrBox, OcrEngine, OcrText, boxes_to_text, join_lines
 
+# Ink is darker than mid-gray ...
+LINE_INK_CUT = 128
+# ... unless the crop's darkest ink (its INK_DARKEST_RANK-th darkest pixel, past single specks) is
+# lighter than this: then ink is what is darker than half way to the paper, as long as the ink
+# stands at least 2 × LIGHT_INK_MIN_CONTRAST from the paper (JPEG ringing and paper texture do not).
+INK_DARKEST_RANK = 8
+LIGHT_INK_DARKEST = 64
+LIGHT_INK_MIN_CONTRAST = 40
 # A pixel row is part of a text line when this share of the cell width is ink (specks are less).
 LINE_MIN_INK_SHARE = 0.002
 # Lines lower than this are rule remnants or specks, not text (body text is 25+ px at 200 dpi).
@@ -41,9 +49,23 @@ RUN_JOIN_GAP = 1.5
 RECOVER_MIN_CONFIDENCE = 0.6
 
 
+def ink_cut(gray: np.ndarray) -> int:
+    """The gray level below which a cell crop's pixel is ink: mid-gray, or for a crop whose darkest
+    ink is far from black (a thin digit printed light and scanned as JPEG: its core at 81, most of
+    its stroke 130-200), half way between that ink and the crop's paper."""
+    flat = gray.ravel()
+    if flat.size <= INK_DARKEST_RANK:
+        return LINE_INK_CUT
+    darkest = int(np.partition(flat, INK_DARKEST_RANK)[INK_DARKEST_RANK])
+    paper = int(np.median(flat))
+    if darkest < LIGHT_INK_DARKEST or paper - darkest < 2 * LIGHT_INK_MIN_CONTRAST:
+        return LINE_INK_CUT
+    return max(LINE_INK_CUT, (paper + darkest) // 2)
+
+
 def _ink_components(gray: np.ndarray) -> np.ndarray:
-    """Ink (dark pixels) without specks (components smaller than ``SPECK_MIN_AREA_PX``)."""
-    ink = (gray < 128).astype(np.uint8)
+    """Ink (dark pixels, ``ink_cut``) without specks (components smaller than ``SPECK_MIN_AREA_PX``)."""
+    ink = (gray < ink_cut(gray)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return ink.astype(bool)

@@ -203,3 +203,40 @@ def test_sample_f14_lone_trl_digit_reads_clean_with_the_real_engine():
     r = read_page(page, load("kczg-2020"), ExtractOptions(ocr_engine="hybrid", second_opinion=False))
     assert (r.fields["trl"].raw, r.fields["trl"].value) == ("7", 7)
     assert r.fields["email"].value == "xielei@cags.ac.cn"
+
+
+def _light_thin_seven() -> np.ndarray:
+    """A TRL cell as a JPEG scan at quality 30 keeps a thin 10.5 pt 7 printed light: its core
+    near 80-100, most of its stroke 130-200 (jpeg-02 of rob seed 486054)."""
+    import cv2
+
+    cell = np.full((240, 1400), 252, np.uint8)
+    cv2.putText(cell, "7", (14, 140), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 150, 2, cv2.LINE_AA)
+    cell[112:116, 18:40] = np.minimum(cell[112:116, 18:40], 95)  # the bar's core
+    cell = cv2.GaussianBlur(cell, (3, 3), 0)
+    ok, jpg = cv2.imencode(".jpg", cell, [cv2.IMWRITE_JPEG_QUALITY, 30])
+    assert ok
+    return cv2.imdecode(jpg, cv2.IMREAD_GRAYSCALE)
+
+
+def test_a_thin_light_digit_is_a_line_of_ink():
+    from extract.lines import line_crops, uncovered_runs
+
+    cell = _light_thin_seven()
+    assert int((cell < 128).sum()) < 120  # the case: what a fixed cut at mid-gray sees is a few specks
+    (bbox, _), = line_crops(cell)
+    assert bbox[0] < 20 and bbox[2] < 80 and bbox[1] < 112 and bbox[3] > 140  # the 7 spans rows 112-140
+    (run,) = uncovered_runs(cell, [])
+    assert run[0] < 20 and run[2] < 80
+    # paper alone, or paper with JPEG ringing, has no line
+    import cv2
+
+    blank = cv2.imdecode(cv2.imencode(".jpg", np.full((240, 1400), 252, np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 30])[1], cv2.IMREAD_GRAYSCALE)
+    assert line_crops(blank) == [] and uncovered_runs(blank, []) == []
+
+
+def test_a_thin_light_digit_is_read_by_the_real_recogniser():
+    from extract.lines import read_cell_lines
+    from extract.ocr import get_engine
+
+    assert read_cell_lines(get_engine("rapidocr"), _light_thin_seven(), "chi_sim").text == "7"
