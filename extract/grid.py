@@ -37,6 +37,12 @@ V_FAINT_KERNEL_FRACTION = 1 / 12
 # Within one row, a rule spans this share of the height between the row's rules (all of it, less
 # the rules' own blur); a glyph in a one-line row of a word processor's table spans at most 0.7.
 ROW_RULE_SPAN = 0.85
+# A table's rule is at most this thick, as a fraction of the page width (0.84 mm at A4: a 2 pt line
+# blurred by the scanner), and at least this many pixels at low dpi; a seal's ring (1-1.5 mm in
+# black on gray and 1-bit scans) and its star's strokes are wider, row by row, where they stand
+# upright: a standing piece of ink that is, on average, wider than this is no rule.
+RULE_MAX_THICKNESS_FRACTION = 1 / 250
+RULE_MAX_THICKNESS_MIN_PX = 4
 # Rows lower than this (in pixels, times ROW_RULE_SPAN) are rule pairs, not rows.
 ROW_RULE_MIN_PX = 8
 # A short rule's breaks up to this many pixels are bridged (a 1-bit scan's dropouts); a glyph that
@@ -145,6 +151,17 @@ def rule_masks(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     vert = cv2.bitwise_or(runs(bw, 1, vk), runs(faint, 1, vk_faint))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
+    # A seal's ring and star in black ink (gray and 1-bit scans) stand tall too: at its sides a ring
+    # runs near-vertical for a centimetre and split an opinion box in two (combined-02 of rob seed
+    # 486054). They are wider than any pen that rules a table; what is that wide is no rule.
+    thick = max(RULE_MAX_THICKNESS_MIN_PX, round(w * RULE_MAX_THICKNESS_FRACTION))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+    if n > 1:
+        mean_width = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, stats[:, cv2.CC_STAT_HEIGHT])
+        wide = mean_width > thick
+        wide[0] = False
+        if wide.any():
+            vert[wide[labels]] = 0
     return horiz, vert
 
 

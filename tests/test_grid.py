@@ -372,3 +372,22 @@ def test_a_low_row_whose_text_touches_both_rules_is_not_split_by_its_glyphs():
     grid = find_grid(prepare(img, 150).flat)
     first_row = sorted(c.bbox[0] for c in grid.cells if c.row == 0)
     assert len(first_row) == 3 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL, XP0], strict=True)] == [True] * 3
+
+
+def test_a_black_seal_in_an_opinion_box_does_not_split_it():
+    # a gray or 1-bit scan keeps the seal in black: its ring runs near-vertical at its sides for a
+    # centimetre and its star's points stand tall, and a column "rule" cut the recommender's box
+    # in two (combined-02 of rob seed 486054), so the seal was judged outside it
+    img = np.full((H, W, 3), 255, np.uint8)
+    top, low = 300, 300 + 177  # a 30 mm opinion box at 150 dpi
+    cv2.rectangle(img, (X0, top), (X1, 700), (0, 0, 0), 2)
+    cv2.line(img, (X0, low), (X1, low), (0, 0, 0), 2)
+    cv2.line(img, (XL, top), (XL, 700), (0, 0, 0), 2)
+    centre, r = (900, low - 60), 124  # a 42 mm seal over the box's lower rule
+    cv2.circle(img, centre, r, (0, 0, 0), 8)
+    star = np.array([[900 + 40 * np.sin(a) * (1 if i % 2 == 0 else 0.4), low - 60 - 40 * np.cos(a) * (1 if i % 2 == 0 else 0.4)]
+                     for i, a in enumerate(np.linspace(0, 2 * np.pi, 10, endpoint=False))], np.int32)
+    cv2.fillPoly(img, [star], (0, 0, 0))
+    grid = find_grid(prepare(img, 150).flat)
+    first_row = sorted(c.bbox[0] for c in grid.cells if c.row == 0)
+    assert len(first_row) == 2 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL], strict=True)] == [True] * 2
