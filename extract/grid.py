@@ -224,7 +224,10 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: li
         top = np.where(rules[:near].any(axis=0), np.argmax(rules[:near], axis=0), -1)
         low = rules[-near:][::-1]
         bottom = np.where(low.any(axis=0), band.shape[0] - 1 - np.argmax(low, axis=0), -1)
-        run = np.vstack([np.zeros((1, w), np.int32), np.cumsum(band, axis=0, dtype=np.int32)])
+        # Ink rows counted down each column, in 16 bits while the band is shorter than their range (a row
+        # is a few hundred pixels; 32 bits held 10 MB for a tall one at 300 dpi).
+        depth = np.int16 if band.shape[0] < np.iinfo(np.int16).max else np.int32
+        run = np.vstack([np.zeros((1, w), depth), np.cumsum(band, axis=0, dtype=depth)])
         cols = np.flatnonzero((top >= 0) & (bottom > top))
         cols = cols[run[bottom[cols] + 1, cols] - run[top[cols], cols] == bottom[cols] - top[cols] + 1]
         inside = ink[min(h, y0 + tol) : max(0, y1 - tol)] > 0
@@ -235,6 +238,12 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: li
                 out[y0:y1, group] = np.maximum(out[y0:y1, group], ink[y0:y1, group])
         shortest = min(shortest, float(k))
     return out, shortest
+
+
+def _ink_count(mask: np.ndarray, axis: int) -> np.ndarray:
+    """Ink pixels (255) of a mask per row (``axis`` 1) or column (0), without a page-sized boolean copy."""
+    sums = cv2.reduce(mask, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+    return (sums.ravel() // 255).astype(np.int64)
 
 
 def _runs(cols: np.ndarray) -> list[np.ndarray]:
@@ -254,15 +263,21 @@ def _find_grid(image: np.ndarray) -> Grid:
     h, w = gray.shape[:2]
     bw, faint = binarize(gray), faint_ink(gray)
     horiz, vert = rule_masks(bw, faint)
+    # Every ink the row rules are looked for in, and no longer its two parts: the masks are page-sized
+    # (8.7 MB each at 300 dpi) and the row search's own work comes on top of what is held (issue 14).
+    ink = cv2.bitwise_or(bw, faint)
+    del bw, faint
+    give_back_freed()  # the two masks and the rule search's work images, before the row search's
     merge = max(2, int(max(h, w) * MERGE_FRACTION))
-    ys = _positions((horiz > 0).sum(axis=1), w * MIN_RULE_FRACTION, merge)
+    ys = _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge)
     if len(ys) < 2:
         return Grid([], ys, [], w, h)
     tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
-    vert, shortest = _with_row_rules(cv2.bitwise_or(bw, faint), vert, horiz, ys, tol)
+    vert, shortest = _with_row_rules(ink, vert, horiz, ys, tol)
+    del ink
     # Columns only count inside the table's vertical extent (the title and footer lie outside).
     vband = vert[ys[0] : ys[-1] + 1]
-    xs = _positions((vband > 0).sum(axis=0), min(1.5 * max(10, int(h * V_KERNEL_FRACTION)), shortest), merge)
+    xs = _positions(_ink_count(vband, axis=0), min(1.5 * max(10, int(h * V_KERNEL_FRACTION)), shortest), merge)
     if len(xs) < 2:
         return Grid(xs, ys, [], w, h)
     nr, nc = len(ys) - 1, len(xs) - 1

@@ -197,3 +197,11 @@ def test_a_process_that_read_its_pages_in_line_lets_go_of_the_models_when_done()
     assert not ocr_models._MODELS
     again = ocr_models.models()
     assert again is not first and again.recognize([np.full((48, 200), 255, np.uint8)])[0][0] == ""
+
+
+def test_the_grid_counts_ink_per_row_and_column_as_the_masks_hold_it() -> None:
+    from extract.grid import _ink_count
+
+    mask = (np.random.default_rng(7).random((310, 220)) > 0.8).astype(np.uint8) * 255
+    assert np.array_equal(_ink_count(mask, axis=1), (mask > 0).sum(axis=1))
+    assert np.array_equal(_ink_count(mask, axis=0), (mask > 0).sum(axis=0))
