@@ -458,8 +458,10 @@ def _closer_unit(ctx: RuleContext, texts: list[str], online: str, score: float, 
 def _rival_unit(ctx: RuleContext, texts: list[str], online: str, score: float) -> dict[str, Any] | None:
     """"Not sure" when the online unit fits the ring less than surely (``seal_sure_similarity``) and
     another unit of the batch fits it about as well (within ``seal_unit_tie_margin``): 中月地质学院
-    is 中国地质科学院 or 中国地质学会 alike; the online one is not picked."""
-    if score >= ctx.options.seal_sure_similarity:
+    is 中国地质科学院 or 中国地质学会 alike; the online one is not picked. A reading that fits the
+    online unit surely but only in part (技大学 of 电子科技大学) is judged the same way: the batch's
+    华中科技大学 holds it as surely, and the ring may be that unit's."""
+    if score >= ctx.options.seal_sure_similarity and _whole(texts, online) >= ctx.options.seal_whole_min_similarity:
         return None
     rivals = sorted(((max(_whole(texts, u), max(compare_unit(t, u, 0.0).score for t in texts)), u)
                      for u in ctx.units if u != online), reverse=True)

@@ -143,3 +143,15 @@ def test_a_rough_reading_another_unit_fits_better_than_the_online_one_is_not_sur
                  [record(applicant="中国地质学会"), other("KC-2", "中华医学会")])
     f = mismatches(result)
     assert len(f) == 1 and f[0].evidence["closer_unit"]["unit"] is None
+
+
+def test_a_fragment_that_is_part_of_the_online_unit_and_of_another_alike_is_not_sure() -> None:
+    # 技大学 (华中科技大学's seal, its first glyphs lost) is exactly part of the online 电子科技大学 too
+    result = run([reading(seals={"applicant_opinion": seal("技大学")})],
+                 [record(applicant="电子科技大学"), other("KC-2", "华中科技大学")])
+    f = mismatches(result)
+    assert len(f) == 1 and f[0].severity == "warning"
+    assert set(f[0].evidence["closer_unit"]["near_units"]) == {"电子科技大学", "华中科技大学"}
+    # ...while the online unit read whole beside the other is no finding
+    assert mismatches(run([reading(seals={"applicant_opinion": seal("电子科技大学")})],
+                          [record(applicant="电子科技大学"), other("KC-2", "华中科技大学")])) == []
