@@ -15,9 +15,12 @@ one thread, ``bench/memory.py`` and the notes of issue 14):
   activation for the life of the process) and memory-pattern planning for the fixed-shape
   strips: OpenVINO detects at ~0.55 × the CPU (0.31 against 0.55 s per page) but keeps
   ~120 MB more resident after a page. Without OpenVINO both run on ONNX Runtime; one
-  thread each either way. The price (``bench.memory``, 5 pages of form01, one worker): with
-  recognition on OpenVINO a worker peaks at 505 MiB for 4.9 CPU s per page, on ONNX Runtime
-  at 401 MiB for 6.9 (``REC_BACKENDS = ("onnxruntime",)`` chooses the latter);
+  thread each either way. OpenVINO's memory went to oneDNN's kernel cache, one kernel set per
+  input shape, kept for the life of the process (``ONEDNN_CACHE_CAPACITY``), and to the
+  intermediate tensors of the widest line run, freed when a page is read (``release_buffers``).
+  The price (``bench.memory``, 5 pages of form01, one worker, issue 14): with recognition on
+  OpenVINO a worker peaked at 505 MiB for 4.9 CPU s per page before both, at ~395-410 MiB for
+  4.0-4.3 after (on ONNX Runtime 369-401 MiB for 6.9; ``REC_BACKENDS = ("onnxruntime",)``);
 - detection runs on fixed-height horizontal strips of the page, their
   probability maps stitched into one before the boxes are found: the detector's
   activations grow with its input (~0.23 MB per input row at A4 width), a whole
