@@ -260,10 +260,12 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
             other = squash(strip_hints(lined_text(o), hints))
             if other == squash(str(fr.raw)):
                 continue
-            if not other and fr.status == "read":
+            if not any(ch.isalnum() for ch in other) and fr.status == "read":
                 # Tesseract drops a lone glyph (a TRL's 7) from a cell it reads as one block: reading
-                # nothing is no second opinion, not a disagreement (the leading reading was typed).
-                fr.reason = fr.reason or "tesseract read nothing in the cell"
+                # nothing, or only a mark (the hint's bracket: '）'), is no second opinion, not a
+                # disagreement (the leading reading was typed; a disagreement took its confidence to 0).
+                fr.reason = fr.reason or (f"tesseract read only {other!r} in the cell" if other
+                                          else "tesseract read nothing in the cell")
                 continue
             _settle_pair(template.field(k), fr, other, o.confidence, line)
             settle_email_by_shape(template.field(k), fr, line)

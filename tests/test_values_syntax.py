@@ -157,3 +157,14 @@ def test_a_phone_the_second_engine_reads_whole_is_taken_without_a_repair() -> No
     f = r.fields["phone"]  # type: ignore[attr-defined]
     assert (f.value, f.raw) == ("19179714768", "19179714768")
     assert f.confidence == 0.8 and "kept tesseract" in f.reason
+
+
+def test_a_second_engine_reading_only_a_mark_is_no_disagreement() -> None:
+    # form07 of the samples: tesseract read the hint's closing bracket alone in the TRL cell, and the
+    # disagreement took the 7's confidence to 0
+    r = _read(("技术就绪水平量值（参照GB/T 2290-2009测算）", "7"), "）")
+    f = r.fields["trl"]  # type: ignore[attr-defined]
+    assert (f.value, f.status) == (7, "read")
+    assert f.confidence > 0.9 and "only '）'" in f.reason
+    r = _read(("技术就绪水平量值（参照GB/T 2290-2009测算）", "7"), "1")  # a digit is an opinion
+    assert r.fields["trl"].confidence == 0.8  # type: ignore[attr-defined]
