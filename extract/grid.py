@@ -20,7 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from extract.preprocess import binarize, faint_ink, to_gray
+from extract.preprocess import binarize, faint_ink, label_components, to_gray
 from ingest.heap import give_back_freed
 
 # Opening kernels: a horizontal rule is a run of ink longer than 1/30 of the
@@ -147,15 +147,19 @@ def rule_masks(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
     hk, hk_faint = max(10, int(w * H_KERNEL_FRACTION)), max(10, int(w * H_FAINT_KERNEL_FRACTION))
     vk, vk_faint = max(10, int(h * V_KERNEL_FRACTION)), max(10, int(h * V_FAINT_KERNEL_FRACTION))
     gap = max(3, int(w * GAP_BRIDGE_FRACTION))
-    horiz = cv2.bitwise_or(runs(bw, hk, 1), runs(faint, hk_faint, 1))
+    # Each mask is one page-sized array, the faint ink's runs OR-ed into it (a new array per step
+    # held four at once, 35 MB at 300 dpi, under a worker's peak: issue 14).
+    horiz = runs(bw, hk, 1)
+    cv2.bitwise_or(horiz, runs(faint, hk_faint, 1), dst=horiz)
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
-    vert = cv2.bitwise_or(runs(bw, 1, vk), runs(faint, 1, vk_faint))
+    vert = runs(bw, 1, vk)
+    cv2.bitwise_or(vert, runs(faint, 1, vk_faint), dst=vert)
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     # A seal's ring and star in black ink (gray and 1-bit scans) stand tall too: at its sides a ring
     # runs near-vertical for a centimetre and split an opinion box in two (combined-02 of rob seed
     # 486054). They are wider than any pen that rules a table; what is that wide is no rule.
     thick = max(RULE_MAX_THICKNESS_MIN_PX, round(w * RULE_MAX_THICKNESS_FRACTION))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+    n, labels, stats = label_components(vert)  # 16-bit labels: half the page-sized array (issue 14)
     if n > 1:
         mean_width = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, stats[:, cv2.CC_STAT_HEIGHT])
         wide = mean_width > thick

@@ -84,7 +84,7 @@ def _fit_rules(bw: np.ndarray) -> float | None:
     band = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     horiz = cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen, 1)))
     del band
-    n, labels, stats = _components(horiz)
+    n, labels, stats = label_components(horiz)
     angles: list[float] = []
     weights: list[float] = []
     for i in range(1, n):
@@ -107,7 +107,7 @@ def _fit_rules(bw: np.ndarray) -> float | None:
     return float(a[np.searchsorted(wt, wt[-1] / 2)])  # weighted median
 
 
-def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """8-connected components of ``mask``: count, labels, stats. Labelled in 16 bits (a page's
     long rules are a few hundred components; 32-bit labels of a 300-dpi page are 35 MB, issue 14);
     OpenCV refuses 16 bits past 65535 labels, and then they are counted in 32."""

@@ -163,19 +163,19 @@ def test_openvino_runs_without_onednn_keeping_a_kernel_set_per_input_shape() -> 
 
 
 def test_rules_are_labelled_in_16_bits_with_the_same_components_and_32_past_its_range() -> None:
-    from extract.preprocess import _components
+    from extract.preprocess import label_components
 
     mask = np.zeros((300, 400), np.uint8)
     for y in range(20, 280, 30):
         cv2.line(mask, (10, y), (390, y + 3), 255, 3)
-    n, labels, stats = _components(mask)
+    n, labels, stats = label_components(mask)
     n32, labels32, stats32, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
     assert labels.dtype == np.uint16 and n == n32 == 10
     assert np.array_equal(labels, labels32) and np.array_equal(stats, stats32)
     # A page of specks (a torn, noisy scan) past 65535 components is labelled all the same.
     specks = np.zeros((600, 600), np.uint8)
     specks[::2, ::2] = 255
-    n, labels, _ = _components(specks)
+    n, labels, _ = label_components(specks)
     assert n == 300 * 300 + 1 and labels.dtype == np.int32
 
 
