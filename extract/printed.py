@@ -12,8 +12,8 @@ is printed where:
 - a hint printed atop the value cell (where the label cell did not hold it) and an opinion box's printed
   sentence (``printed_text``): the value cell's first line and the printed text's last line are read
   in full and must start and end it (nothing typed after it); the lines between, measured in the first
-  line's own em, must add up to what is left (``PRINTED_REST_TOLERANCE``); a value typed on the hint's
-  last line, a hint cut by a page break, a Word copy without the hint fail that and are read;
+  line's own character width, must add up to what is left (``PRINTED_REST_TOLERANCE``); a value typed
+  on the hint's last line, a hint cut by a page break, a Word copy without the hint fail that and are read;
 - the title band above the table, when the template's first label is on the page (the page is a first
   page whatever the title says): not read, ``reading.text`` takes the template's title.
 
@@ -55,8 +55,8 @@ GROUP_COLUMN_SPAN = (0.8, 1.4)
 # A box of a column written downwards is at most this many times wider than high (one character
 # with its margins, measured up to 1.07; a line written across is 2 or more).
 GROUP_BOX_MAX_WIDTH = 1.3
-# The lines between a printed text's first and last line (both read: a value cell's hint, an
-# opinion's sentence) are its middle when their length, in the first line's em, matches it within
+# The lines between a printed text's first and last line (both read: a value cell's hint, an opinion's
+# sentence) are its middle when their length, in the first line's character width, matches it within
 # this share or ``PRINTED_REST_MIN_EMS`` characters (a line's box margin is about half a character);
 # the same span picks which line is the last one to read.
 PRINTED_REST_TOLERANCE = 0.08
@@ -106,6 +106,11 @@ def _aspect(quad: np.ndarray) -> float:
     w = float(np.linalg.norm(quad[0] - quad[1]))
     h = float(np.linalg.norm(quad[0] - quad[3]))
     return max(w, h) / max(1.0, min(w, h))
+
+
+def _length(quad: np.ndarray) -> float:
+    """A line box's long side in pixels."""
+    return max(float(np.linalg.norm(quad[0] - quad[1])), float(np.linalg.norm(quad[0] - quad[3])))
 
 
 def _prefix_cut(read: str, printed: str) -> int:
@@ -167,10 +172,12 @@ def _value_top(lines: list[_Line], ids: list[int], printed: str, recognise: Call
     want = em_length(rest)
     if want == 0:
         return True
-    em = _aspect(first.quad) / max(0.5, em_length(head))
+    # One font, so one advance width per character: measured on the first line in pixels (the
+    # detector's box heights vary from line to line by up to a fifth: stack_box1 page 2, 45-54 px).
+    em = _length(first.quad) / max(0.5, em_length(head))
     got: list[float] = []
     for i in ids[1:]:
-        got.append(_aspect(lines[i].quad) / em)
+        got.append(_length(lines[i].quad) / em)
         if abs(sum(got) - want) <= max(PRINTED_REST_MIN_EMS, PRINTED_REST_TOLERANCE * want):
             break
         if sum(got) > want:
