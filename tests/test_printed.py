@@ -169,7 +169,10 @@ def test_a_sample_page_reads_the_same_with_fewer_lines_recognised(number, monkey
     full = sum(sent)
     sent.clear()
     fast = read_page(page, T, ExtractOptions(ocr_engine="rapidocr"), engine=eng)
-    assert sum(sent) < full  # page 1: its labels' hints, the group columns, the title; page 3: the promise
+    if number == 1:
+        assert sum(sent) < full  # its labels' hints, the group columns, the title
+    else:  # the promise is two lines in each box: both are read whole (its first and last), none skipped
+        assert sum(sent) == full
     assert fast.kind == slow.kind
     assert {k: f.value for k, f in fast.fields.items()} == {k: f.value for k, f in slow.fields.items()}
     assert {k: (d.value if d else None) for k, d in fast.dates.items()} == {k: (d.value if d else None) for k, d in slow.dates.items()}
