@@ -231,7 +231,10 @@ def test_ctrl_c_between_batches_never_breaks_into_a_look_at_the_folder(tmp_path:
     def listed_with_ctrl_c() -> Any:
         looks.append("started")
         if len(looks) == 1:
-            os.kill(os.getpid(), signal.SIGINT)  # delivered at the next bytecode of this (the main) thread
+            # to this (the main) thread, as a terminal's Ctrl-C reaches Python: a signal sent to the whole
+            # process may land on any of its threads, and after the suite's earlier tests those include
+            # the OCR runtimes' and the browser driver's (a fresh-clone run died of SIGSEGV here)
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
             time.sleep(0.05)
         found = listed()
         looks.append("finished")
