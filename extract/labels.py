@@ -37,6 +37,9 @@ HINT_MAX_LINES = 6
 # with the hint's first part and the next page's table starts with the rest. A part is taken for the
 # hint's only from this many characters (a line of the narrowest hint cell at 14 pt holds about 9).
 HINT_PART_MIN_CHARS = 8
+# ... or from this many when read exactly and ending at the hint's closing bracket (a break a line
+# before the hint's end leaves ``0字。）`` atop the next page: faint_seals-02 of rob seed 464378).
+HINT_TAIL_EXACT_MIN_CHARS = 3
 # Group labels (技术基本情况…) and the phone label printed inside the contact row
 # are labels too: cells that match them are not values.
 GROUP_PREFIX = "group:"
@@ -155,7 +158,7 @@ def _leading_hint(lines: list[str], hints: list[str], tail: bool = False) -> tup
             # closing bracket, or (the bracket lost) only where it is read near-exactly.
             for c in range(before + 1, len(head) + 1):
                 at_end = c == len(head) or head[c - 1] in _CLOSE_BRACKETS
-                if tail and (c < HINT_PART_MIN_CHARS or c >= len(h)):
+                if tail and (c >= len(h) or (c < HINT_PART_MIN_CHARS and not _exact_tail(h, head, c))):
                     continue
                 score = fuzz.ratio(h[len(h) - c:] if tail else h, head[:c])
                 if score >= (HINT_MIN_SCORE if at_end else HINT_INLINE_MIN_SCORE) and (best is None or score > best[0]):
@@ -164,6 +167,12 @@ def _leading_hint(lines: list[str], hints: list[str], tail: bool = False) -> tup
         return None
     _, k, cut, h = best
     return k, _cut_squashed(lines[k - 1], 0, cut).strip(), h
+
+
+def _exact_tail(hint: str, head: str, c: int) -> bool:
+    """``head[:c]`` is exactly the hint's last ``c`` characters, closing bracket included: a short
+    rest (``0字。）`` of 「…不超过10000字。）」) atop a continued page, which no value begins with."""
+    return c >= HINT_TAIL_EXACT_MIN_CHARS and head[c - 1] in _CLOSE_BRACKETS and head[:c] == hint[len(hint) - c :]
 
 
 def _cut_squashed(text: str, start: int, end: int) -> str:

@@ -169,3 +169,15 @@ def test_a_hints_parts_are_taken_only_whole_and_only_where_the_row_breaks():
     assert strip_hints(quoted, HINTS, continued=True) == quoted
     # the hint's last part is looked for only atop a continued section, never in a cell of its own label
     assert strip_hints(LEVEL_HINT_LINES[1] + "\n本技术", HINTS) == LEVEL_HINT_LINES[1] + "本技术"
+
+
+def test_a_hints_short_rest_atop_a_continued_page_is_cut_when_read_exactly():
+    # the row broke a line before the hint's end: page 2's table starts with 「0字。）」 and the value
+    # (faint_seals-02 of rob seed 464378: a false MISMATCH on 技术水平介绍)
+    value = "本技术针对风电装备中固态电解质涂覆效率低、成本高等问题，提出了整体解决方案。"
+    assert strip_hints("0字。）" + value, HINTS, continued=True) == value
+    assert strip_hints("0字。）\n" + value, HINTS, continued=True) == value
+    # not read exactly, without its bracket, or not atop a continued page: left as read
+    assert strip_hints("0宇。）" + value, HINTS, continued=True) == "0宇。）" + value
+    assert strip_hints("0字。" + value, HINTS, continued=True) == "0字。" + value
+    assert strip_hints("0字。）" + value, HINTS) == "0字。）" + value
