@@ -220,7 +220,7 @@ def test_a_missing_export_stops_before_watching(tmp_path: Path) -> None:
         Watcher(WatchOptions(run=run), fake_stages(), say=lambda line: None).run(threading.Event())
 
 
-def test_ctrl_c_between_batches_never_breaks_into_a_look_at_the_folder(tmp_path: Path) -> None:
+def ctrl_c_between_batches(tmp_path: Path) -> None:
     """Ctrl-C while watching (no batch running) sets the stop flag: the look at the folder it came in
     finishes (no KeyboardInterrupt half way, inside a lock the observer's thread would then wait on
     forever), the watch returns normally, and Python's own Ctrl-C handling is back afterwards."""
@@ -242,6 +242,16 @@ def test_ctrl_c_between_batches_never_breaks_into_a_look_at_the_folder(tmp_path:
 
     watcher._listed = listed_with_ctrl_c  # type: ignore[method-assign]
     before = signal.getsignal(signal.SIGINT)
-    assert watcher.run() == []  # pytest runs tests on the main thread, where signals are delivered
+    assert watcher.run() == []  # on the main thread, where Python runs signal handlers
     assert looks[:2] == ["started", "finished"]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_ctrl_c_between_batches_never_breaks_into_a_look_at_the_folder(tmp_path: Path) -> None:
+    # In a fresh interpreter, as a clerk's `paperdesk watch` is: after the suite's earlier tests the
+    # pytest process holds the OCR runtimes' and the browser driver's threads, and a real SIGINT
+    # there crashed the whole run (SIGSEGV, no Python frame to show) while the watch itself passed.
+    proc = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                           "from tests.test_watch import ctrl_c_between_batches; ctrl_c_between_batches(Path(sys.argv[1]))",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
