@@ -34,8 +34,9 @@ V_KERNEL_FRACTION = 1 / 60
 # contact row's separators) are lost, the table's outline and long rules are kept.
 H_FAINT_KERNEL_FRACTION = 1 / 10
 V_FAINT_KERNEL_FRACTION = 1 / 12
-# Within one row, a rule spans this share of the height between the row's rules (all of it, less
-# the rules' own blur); a glyph in a one-line row of a word processor's table spans at most 0.7.
+# A short rule within one row counts towards a column where its ink spans this share of the height
+# between the row's rules (all of it, less the rules' own blur); whether ink is a rule at all is
+# decided by ``_with_row_rules`` (a clipped glyph's strokes can span a whole row too).
 ROW_RULE_SPAN = 0.85
 # A table's rule is at most this thick, as a fraction of the page width (0.84 mm at A4: a 2 pt line
 # blurred by the scanner), and at least this many pixels at low dpi; a seal's ring (1-1.5 mm in

@@ -38,7 +38,7 @@ LATIN_KINDS = ("phone", "email")
 # of its confidence, so a repaired value is never as sure as one read whole.
 SYNTAX_KINDS = ("integer", "phone", "email")
 SYNTAX_REPAIR_CONFIDENCE = 0.7
-# Ink darker than this is what the line finder (extract.lines, a fixed cut at 128) already sees.
+# Ink darker than this is what the line finder sees at its usual cut (extract.lines.ink_cut, 128).
 FAINT_INK_DARKEST = 90
 # A glyph's core is at least this much darker than the paper; a blank cell's texture and dust are
 # not (dpi_low-01 of rob seed 544261: the TRL's 7 at 103 on paper at 248; texture within 10 levels).
@@ -224,9 +224,9 @@ def _address_like(text: str) -> bool:
 
 
 def stretch_faint_ink(cell_gray: np.ndarray, beside_dark_print: bool = False) -> np.ndarray:
-    """A cell whose darkest ink is lighter than the line finder's fixed ink level (a thin digit of a
+    """A cell whose darkest ink is lighter than the line finder's usual ink level (a thin digit of a
     150 dpi scan resampled to 300 dpi: its core gray ~100-140) with its contrast stretched from that
-    ink to the paper; a cell with dark ink, or none, as it is. ``beside_dark_print``: stretched even
+    ink to the paper, for the recogniser as well as the line finder; a cell with dark ink, or none, as it is. ``beside_dark_print``: stretched even
     when some ink is dark (a printed hint over a faint value), the paper's texture still kept out."""
     if cell_gray.size == 0:
         return cell_gray
