@@ -152,6 +152,7 @@ class Score:
     subtitle_exact: int = 0
     wrong_unit: int = 0
     false_mismatch: int = 0  # the seal's own unit in the record, and the checks still flag MISMATCH
+    unsure: int = 0  # ...and the checks warn they cannot tell whose seal it is (UNREADABLE, no MISMATCH)
     read_s: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -162,7 +163,8 @@ class Score:
         sub = f"{self.subtitle_exact}/{self.titled}" if self.titled else "-"
         return (f"  {name:15s} {self.n:3d}  P {p:.2f} R {r:.2f}  exact {self.exact:3d} ({self.exact / max(1, self.n):.0%})"
                 f"  within-1 {self.within1:3d} ({self.within1 / max(1, self.n):.0%})  code {code:>6s}  subtitle {sub:>5s}"
-                f"  wrong unit {self.wrong_unit}  false MISMATCH {self.false_mismatch}  {self.read_s / max(1, self.n):.1f} s/seal")
+                f"  wrong unit {self.wrong_unit}  false MISMATCH {self.false_mismatch}  not sure {self.unsure}"
+                f"  {self.read_s / max(1, self.n):.1f} s/seal")
 
     def add(self, other: Score) -> None:
         for f in dataclasses.fields(self):
@@ -186,8 +188,11 @@ def name_within(read: str | None, truth: str, edits: int = 1) -> bool:
     return bool(read) and Levenshtein.distance(clean_name(read), clean_name(truth)) <= edits
 
 
-def flagged(read: str, candidates: list[list[str | float]], online: str, units: list[str]) -> bool:
+def flagged(read: str, candidates: list[list[str | float]], online: str, units: list[str],
+            warned: bool = False) -> bool:
     """Would the checks flag MISMATCH for a seal read as ``read`` in a form whose record names ``online``?
+    With ``warned``, the "not sure whose seal" warning counts too (UNREADABLE on the opinion box: the
+    ring read in part fits ``online`` and another unit alike, and the clerk is asked to look).
 
     Runs ``checks.rules.seal_units`` itself on a one-seal form (the batch's ``units`` known), so the
     bench follows the rule as it is: too short a reading gives no verdict (not flagged), a reading
@@ -199,18 +204,19 @@ def flagged(read: str, candidates: list[list[str | float]], online: str, units: 
     reading = FormReading("d", "bench", [1], "ocr", seals={"applicant_opinion": seal})
     record = OnlineRecord("R1", {}, applicant=online, recommender=online)
     ctx = RuleContext(reading, record, _template(), CheckOptions(), _industry(), units=units)
-    return any(f.code == "MISMATCH" and f.field == "applicant" for f in seal_units(ctx))
+    return any((f.code == "MISMATCH" and f.field == "applicant")
+               or (warned and f.code == "UNREADABLE" and f.field == "applicant_opinion") for f in seal_units(ctx))
 
 
 def wrong_unit(read: str | None, truth: str, units: list[str],
                candidates: list[list[str | float]] | None = None) -> str | None:
     """Another unit of the batch this reading of ``truth``'s seal would pass for, if any: a form whose
-    seal is ``truth``'s but whose record names that unit would go unflagged (the issue: never).
-    A reading too short for the rule to judge (``SEAL_TEXT_MIN_CHARS``) passes for none: no verdict."""
+    seal is ``truth``'s but whose record names that unit would go unflagged and unwarned (the issue:
+    never). A reading too short for the rule to judge (``SEAL_TEXT_MIN_CHARS``) passes for none: no verdict."""
     if not read or len(strip_punct(normalize(read))) < SEAL_TEXT_MIN_CHARS:
         return None
     for unit in units:
-        if unit != truth and not flagged(read, candidates or [], unit, units):
+        if unit != truth and not flagged(read, candidates or [], unit, units, warned=True):
             return unit
     return None
 
@@ -373,6 +379,7 @@ def run_condition(cond: Condition, n: int, seed: int, blanks: list[Blank], ocr_l
         score.wrong_unit += other is not None
         own_flagged = bool(r.name) and flagged(r.name or "", r.candidates, unit, units)
         score.false_mismatch += own_flagged
+        score.unsure += bool(r.name) and not own_flagged and flagged(r.name or "", r.candidates, unit, units, warned=True)
         if not name_exact(r.name, unit) or other or own_flagged:
             if dump is not None:
                 dump.mkdir(parents=True, exist_ok=True)

@@ -363,7 +363,10 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
     The ring is judged on every reading of it that is as long as the reader's choice (less one
     glyph): a reading cut a glyph off at one end and another with a stray glyph are the same
     ring. Another unit is named only when it fits clearly better than the online one and than
-    every other unit of the batch; two near-equal fits are "not sure" and no unit is named."""
+    every other unit of the batch; two near-equal fits are "not sure" and no unit is named.
+    "Not sure" with the online unit among those that fit alike is no discrepancy the paper
+    shows (the ring was read in part): an UNREADABLE warning on the opinion box asks the clerk
+    to look; other units that fit alike, the online one not among them, stay a MISMATCH."""
     if ctx.record is None:
         return
     for spec in ctx.template.opinion_fields:
@@ -379,20 +382,29 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
         closer = _closer_unit(ctx, texts, online, c.score, seal.text)
         if closer is not None:
             c.equal = False
-        if not c.equal:
-            unit = _UNIT_LABELS.get(spec.seal_unit, spec.seal_unit)
-            unsure = ""
-            if closer is not None and closer["unit"] is None:
-                names = "「" + "」「".join(quote(u) for u in closer["near_units"]) + "」"
-                unsure = f"（印文与本批{names}都相近，无法确定是哪个单位）"
-            # not sure whose seal it is (the online unit among those that fit alike): the clerk looks
-            yield ctx.finding("MISMATCH", spec.seal_unit,
-                              f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致{unsure}，请核实盖章单位",
-                              severity="warning" if closer and online in closer.get("near_units", []) else "error",
-                              paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
-                              confidence=seal.text_confidence,
-                              evidence={**c.to_dict(), "opinion": spec.key, "closer_unit": closer,
-                                        "reading": text, "readings": texts})
+        if c.equal:
+            continue
+        unit = _UNIT_LABELS.get(spec.seal_unit, spec.seal_unit)
+        evidence = {**c.to_dict(), "opinion": spec.key, "closer_unit": closer, "reading": text, "readings": texts}
+        if closer is not None and closer["unit"] is None and online in closer.get("near_units", []):
+            # read in part, and the online unit fits it as well as another: the paper shows no
+            # discrepancy, only a ring not read well enough to say whose it is; the clerk looks
+            names = "「" + "」「".join(quote(u) for u in closer["near_units"]) + "」"
+            yield ctx.finding("UNREADABLE", spec.key,
+                              f"{spec.label}栏公章印文只识别出「{quote(seal.text)}」，与本批{names}都相近，"
+                              f"无法确定是否为线上{unit}的公章，请人工核对",
+                              severity="warning", paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
+                              confidence=seal.text_confidence, evidence={**evidence, "status": "partial",
+                                                                         "reason": "seal ring read in part"})
+            continue
+        unsure = ""
+        if closer is not None and closer["unit"] is None:
+            names = "「" + "」「".join(quote(u) for u in closer["near_units"]) + "」"
+            unsure = f"（印文与本批{names}都相近，无法确定是哪个单位）"
+        yield ctx.finding("MISMATCH", spec.seal_unit,
+                          f"{spec.label}栏公章印文「{quote(seal.text)}」与线上{unit}「{quote(online)}」不一致{unsure}，请核实盖章单位",
+                          paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,
+                          confidence=seal.text_confidence, evidence=evidence)
 
 
 def _ring_readings(text: str, candidates: list[list[str | float]]) -> list[str]:

@@ -40,6 +40,9 @@ def test_flagged_runs_the_checks_seal_rule() -> None:
     assert not flagged("中国地质科学院", [], "中国地质科学院", UNITS)
     assert flagged("中国地质大学武汉", [], "中国地质科学院", UNITS)  # another unit of the batch fits far better
     assert flagged("哈尔滨工业大学", [], "中国环境科学研究院", UNITS)  # a unit outside the batch
+    # 科技大学 fits the online 北京科技大学 and the batch's 电子科技大学 alike: not a MISMATCH, but a warning
+    assert not flagged("科技大学", [], "北京科技大学", UNITS)
+    assert flagged("科技大学", [], "北京科技大学", UNITS, warned=True)
 
 
 def test_iou() -> None:

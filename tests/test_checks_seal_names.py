@@ -14,6 +14,12 @@ def mismatches(result: Reconciliation) -> list[Finding]:
     return [f for f in result.documents["d0001"].findings if f.code == "MISMATCH" and f.field == "applicant"]
 
 
+def unsure(result: Reconciliation) -> list[Finding]:
+    """The "read in part, the online unit among those that fit" warnings on the applicant's box."""
+    return [f for f in result.documents["d0001"].findings
+            if f.code == "UNREADABLE" and f.field == "applicant_opinion"]
+
+
 def other(record_id: str, applicant: str) -> OnlineRecord:
     return record(record_id, tech_name=f"另一项技术{record_id}", contact="马丽", phone="13100000000",
                   email="ml@example.cn", applicant=applicant)
@@ -80,11 +86,12 @@ def test_a_name_that_is_both_another_unit_whole_and_the_online_one_in_part_is_no
     # 电子科技大学 read whole is the batch's 电子科技大学; read in part it may be 西安电子科技大学.
     result = run([reading(seals={"applicant_opinion": seal("电子科技大学")})],
                  [record(applicant="西安电子科技大学"), other("KC-2", "电子科技大学")])
-    f = mismatches(result)
+    assert mismatches(result) == []  # no discrepancy the paper shows: the clerk is asked to look
+    f = unsure(result)
     assert len(f) == 1 and f[0].severity == "warning"
     closer = f[0].evidence["closer_unit"]
     assert closer["unit"] is None and set(closer["near_units"]) == {"电子科技大学", "西安电子科技大学"}
-    assert "无法确定" in f[0].message
+    assert "无法确定" in f[0].message and "请人工核对" in f[0].message
 
 
 def test_the_own_unit_read_whole_next_to_a_longer_unit_is_no_finding() -> None:
@@ -113,7 +120,8 @@ def test_a_ring_two_units_fit_about_as_well_is_not_taken_for_the_online_one() ->
     # 中月地质学院 (中国地质科学院 misread, 科 lost): 中国地质学会 fits it about as well.
     result = run([reading(seals={"applicant_opinion": seal("中月地质学院")})],
                  [record(applicant="中国地质学会"), other("KC-2", "中国地质科学院")])
-    f = mismatches(result)
+    assert mismatches(result) == []
+    f = unsure(result)
     assert len(f) == 1 and f[0].severity == "warning"
     closer = f[0].evidence["closer_unit"]
     assert closer["unit"] is None and set(closer["near_units"]) == {"中国地质学会", "中国地质科学院"}
@@ -141,17 +149,39 @@ def test_a_rough_reading_another_unit_fits_better_than_the_online_one_is_not_sur
     # 中有华学会 (中华医学会 misread): 中华医学会 fits it 0.6, the online 中国地质学会 0.5.
     result = run([reading(seals={"applicant_opinion": seal("中有华学会")})],
                  [record(applicant="中国地质学会"), other("KC-2", "中华医学会")])
-    f = mismatches(result)
+    f = mismatches(result) + unsure(result)
     assert len(f) == 1 and f[0].evidence["closer_unit"]["unit"] is None
+    assert f[0].code == "UNREADABLE"  # the online unit is among the near ones: not sure, no discrepancy shown
 
 
 def test_a_fragment_that_is_part_of_the_online_unit_and_of_another_alike_is_not_sure() -> None:
     # 技大学 (华中科技大学's seal, its first glyphs lost) is exactly part of the online 电子科技大学 too
     result = run([reading(seals={"applicant_opinion": seal("技大学")})],
                  [record(applicant="电子科技大学"), other("KC-2", "华中科技大学")])
-    f = mismatches(result)
+    assert mismatches(result) == []
+    f = unsure(result)
     assert len(f) == 1 and f[0].severity == "warning"
     assert set(f[0].evidence["closer_unit"]["near_units"]) == {"电子科技大学", "华中科技大学"}
     # ...while the online unit read whole beside the other is no finding
     assert mismatches(run([reading(seals={"applicant_opinion": seal("电子科技大学")})],
                           [record(applicant="电子科技大学"), other("KC-2", "华中科技大学")])) == []
+
+
+def test_a_ring_read_in_part_that_fits_the_own_unit_as_well_as_another_is_no_mismatch() -> None:
+    # word-01 of rob seed s5b: the ring read 科学技术协会, the record's 北京市科学技术协会, the batch's
+    # 湖北省科学技术协会 fits as well. The paper shows no other unit: a warning asks to check, no MISMATCH.
+    units = [other("KC-2", "湖北省科学技术协会")]
+    result = run([reading(seals={"applicant_opinion": seal("科学技术协会")})],
+                 [record(applicant="北京市科学技术协会"), *units])
+    assert mismatches(result) == []
+    f = unsure(result)
+    assert len(f) == 1 and f[0].severity == "warning"
+    assert f[0].paper == "科学技术协会" and f[0].online == "北京市科学技术协会"
+    assert set(f[0].evidence["closer_unit"]["near_units"]) == {"北京市科学技术协会", "湖北省科学技术协会"}
+    assert "湖北省科学技术协会" in f[0].message and "请人工核对" in f[0].message
+    # ...while the other unit's ring read whole is that unit's seal: still a MISMATCH, and no warning
+    sure = run([reading(seals={"applicant_opinion": seal("湖北省科学技术协会")})],
+               [record(applicant="北京市科学技术协会"), *units])
+    f = mismatches(sure)
+    assert len(f) == 1 and f[0].severity == "error" and unsure(sure) == []
+    assert f[0].evidence["closer_unit"]["unit"] == "湖北省科学技术协会"
