@@ -191,7 +191,7 @@ def name_within(read: str | None, truth: str, edits: int = 1) -> bool:
 def flagged(read: str, candidates: list[list[str | float]], online: str, units: list[str],
             warned: bool = False) -> bool:
     """Would the checks flag MISMATCH for a seal read as ``read`` in a form whose record names ``online``?
-    With ``warned``, the "not sure whose seal" warning counts too (UNREADABLE on the opinion box: the
+    With ``warned``, the "not sure whose seal" warning counts too (UNREADABLE on the unit: the
     ring read in part fits ``online`` and another unit alike, and the clerk is asked to look).
 
     Runs ``checks.rules.seal_units`` itself on a one-seal form (the batch's ``units`` known), so the
@@ -205,7 +205,7 @@ def flagged(read: str, candidates: list[list[str | float]], online: str, units: 
     record = OnlineRecord("R1", {}, applicant=online, recommender=online)
     ctx = RuleContext(reading, record, _template(), CheckOptions(), _industry(), units=units)
     return any((f.code == "MISMATCH" and f.field == "applicant")
-               or (warned and f.code == "UNREADABLE" and f.field == "applicant_opinion") for f in seal_units(ctx))
+               or (warned and f.code == "UNREADABLE" and f.field == "applicant") for f in seal_units(ctx))
 
 
 def wrong_unit(read: str | None, truth: str, units: list[str],

@@ -365,7 +365,7 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
     ring. Another unit is named only when it fits clearly better than the online one and than
     every other unit of the batch; two near-equal fits are "not sure" and no unit is named.
     "Not sure" with the online unit among those that fit alike is no discrepancy the paper
-    shows (the ring was read in part): an UNREADABLE warning on the opinion box asks the clerk
+    shows (the ring was read in part): an UNREADABLE warning on the unit asks the clerk
     to look; other units that fit alike, the online one not among them, stay a MISMATCH."""
     if ctx.record is None:
         return
@@ -390,7 +390,8 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
             # read in part, and the online unit fits it as well as another: the paper shows no
             # discrepancy, only a ring not read well enough to say whose it is; the clerk looks
             names = "「" + "」「".join(quote(u) for u in closer["near_units"]) + "」"
-            yield ctx.finding("UNREADABLE", spec.key,
+            # on the unit's key, as the MISMATCH would be (the box's own key carries its date's UNREADABLE)
+            yield ctx.finding("UNREADABLE", spec.seal_unit,
                               f"{spec.label}栏公章印文只识别出「{quote(seal.text)}」，与本批{names}都相近，"
                               f"无法确定是否为线上{unit}的公章，请人工核对",
                               severity="warning", paper=seal.text, online=online, page=seal.page, bbox=seal.bbox,

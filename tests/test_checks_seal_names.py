@@ -6,7 +6,7 @@ from test_checks_support import APPLICANT, codes, reading, record, run
 
 from checks import Finding, Reconciliation
 from checks.compare import compare_unit
-from extract.reading import SealReading
+from extract.reading import DateReading, SealReading
 from ingest.records import OnlineRecord
 
 
@@ -15,9 +15,9 @@ def mismatches(result: Reconciliation) -> list[Finding]:
 
 
 def unsure(result: Reconciliation) -> list[Finding]:
-    """The "read in part, the online unit among those that fit" warnings on the applicant's box."""
+    """The "read in part, the online unit among those that fit" warnings on the applicant's seal."""
     return [f for f in result.documents["d0001"].findings
-            if f.code == "UNREADABLE" and f.field == "applicant_opinion"]
+            if f.code == "UNREADABLE" and f.field == "applicant"]
 
 
 def other(record_id: str, applicant: str) -> OnlineRecord:
@@ -185,3 +185,12 @@ def test_a_ring_read_in_part_that_fits_the_own_unit_as_well_as_another_is_no_mis
     f = mismatches(sure)
     assert len(f) == 1 and f[0].severity == "error" and unsure(sure) == []
     assert f[0].evidence["closer_unit"]["unit"] == "湖北省科学技术协会"
+
+
+def test_the_not_sure_warning_stands_beside_an_unreadable_date_in_the_same_box() -> None:
+    # one finding per (code, field): the seal's warning is on the unit, the date's on the box
+    date = DateReading(present=True, status="unreadable", page=3, raw="二〇二〇年十一月")
+    result = run([reading(seals={"applicant_opinion": seal("科学技术协会")}, dates={"applicant_opinion": date})],
+                 [record(applicant="北京市科学技术协会"), other("KC-2", "湖北省科学技术协会")])
+    fields = {f.field for f in result.documents["d0001"].findings if f.code == "UNREADABLE"}
+    assert {"applicant", "applicant_opinion"} <= fields
