@@ -18,6 +18,7 @@ from extract.marks.dates import (
     needs_reread,
     notice_years,
     parse_month_day,
+    readings_agree,
     rule_mask,
     year_doubt,
 )
@@ -450,3 +451,106 @@ def test_a_day_read_as_one_glyph_is_read_again_and_the_fuller_reading_wins() -> 
     r = read_date(box, DPI, _date_line_ocr("二〇二〇年十一月八日", "二〇二〇年十一月八日"), years=NOTICE)
     assert (r.value, r.raw) == ("2020-11-08", "二〇二〇年十一月八日")
     assert needs_reread("2020年11月8日", "2020-11-08") and not needs_reread("2020年11月18日", "2020-11-18")
+
+
+# ---- a glyph inside a month or day is never dropped (issue 13 kind 5: rob seed 464378 jpeg-01, bilevel-01) ----
+
+
+@pytest.mark.parametrize("text", [
+    "二〇二C年±一月八日",  # jpeg-01: ± where 十 stands; read as 2020-01-08 for 11-08
+    "2020年11月小2日",  # bilevel-01: a seal's code digit over the 1 of 13; read as 11-02
+    "2020年(1月5日", "2020年1(月5日", "2020年11月1?日", "二〇二〇年十一月±八日",
+])
+def test_a_glyph_that_is_no_numeral_inside_the_month_or_day_leaves_it_unread(text: str) -> None:
+    assert parse_date(text) is None and parse_month_day(text) is None
+    assert needs_reread(text, None)
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2020年(11月10日", "2020-11-10"),  # neither X11 nor 十11 is a month: the mark is not a glyph of it
+    ("2020年11月(18日", "2020-11-18"),
+    ("二〇二〇年十一月十八日。", "2020-11-18"),  # after 日 and before the year: outside every number
+    ("：二〇二〇年十一月十八日", "2020-11-18"),
+    ("2020,年11月5日", "2020-11-05"),  # a mark between a whole year and 年
+    ("2020年11月5?日", "2020-11-05"),  # no day is 5 and another glyph
+])
+def test_a_mark_that_no_numeral_could_be_is_not_a_glyph_of_the_number(text: str, iso: str) -> None:
+    assert parse_date(text) == iso
+
+
+def test_a_mark_before_a_year_short_of_its_glyphs_leaves_the_year_unread() -> None:
+    # 202,年: a glyph of the year lost to the mark (Arabic 02 would read as 2002)
+    assert parse_date("202,年11月5日") is None and parse_month_day("202,年11月5日") == "--11-05"
+
+
+def line_box(line: str, mode: str | None = None) -> np.ndarray:
+    """An opinion box whose date line reads ``line`` exactly (printed, right-aligned under the 公章
+    label, as a unit's Word copy fills it); ``mode`` "bilevel" scans it 1-bit."""
+    w, h = mm(150), mm(60)
+    img = Image.new("RGB", (w, h), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
+    font = load_font("noto-serif", mm(3.7))
+    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
+    d.text((w - mm(50), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font)
+    d.text((w - mm(8), h - mm(9)), line, fill=(0, 0, 0), font=font, anchor="ra")
+    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    if mode is None:
+        return bgr
+    from samples.scan import scan
+
+    return cv2.cvtColor(scan([bgr], mode=mode, dpi=DPI, src_dpi=DPI, seed=3)[0], cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("line", "never"), [
+    ("二〇二〇年口一月八日", ("2020-01-08", "--01-08")),  # a glyph where 十 stands: never a sure January
+    ("2020年11月小2日", ("2020-11-02", "--11-02")),  # a glyph before the day's 2: never a sure 2nd
+])
+def test_a_date_with_a_glyph_inside_its_month_or_day_is_unread_with_real_ocr(line: str, never: tuple[str, str]) -> None:
+    from extract.ocr import get_engine, line_reader
+
+    r = read_date(line_box(line), DPI, line_reader(get_engine("rapidocr")), years=NOTICE)
+    assert (r.present, r.value, r.status) == (True, None, "unreadable"), r
+    assert r.month_day not in never and r.raw == line  # the raw text kept for the clerk
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("line", "iso"), [("二〇二〇年十一月二十三日", "2020-11-23"), ("2020年11月25日", "2020-11-25")])
+def test_a_real_late_date_is_read_and_still_date_late(line: str, iso: str) -> None:
+    from test_checks_support import reading, record, run
+
+    from extract.ocr import get_engine, line_reader
+
+    r = read_date(line_box(line), DPI, line_reader(get_engine("rapidocr")), years=NOTICE)
+    assert (r.value, r.status) == (iso, "read"), r
+    result = run([reading(dates={"recommender_opinion": r})], [record()])
+    late = [f for f in result.documents["d0001"].findings if f.code == "DATE_LATE"]
+    assert [f.paper for f in late] == [iso]
+
+
+# ---- a re-read that says another number is not taken (issue 13 kind 5: rob seed 464378 bilevel-02) ----
+
+
+@pytest.mark.parametrize(("first", "again", "agree"), [
+    ("二〇二〇年十一月五的", "2020年11月2日", False),  # 五 read again as 2: another date
+    ("二〇二〇年十一月五的", "2020年11月5日", True),  # 的 for 日: the same day, its label fixed
+    ("二〇二〇年十一月五的", "2020年11月15日", True),  # the 十 the first reading lost
+    ("二〇二C年±一月八日", "二〇二〇年十一月八日", True),  # ± was 十
+    ("二〇二C年±一月八日", "二〇二〇年一月八日", False),  # the glyph before 一 dropped again
+    ("2020年11月小2日", "2020年11月13日", False),
+    ("2020年11月6日", "2021年11月6日", False),  # a whole believable year is not changed
+    ("二〇三5年十一月六日", "二〇二〇年十一月六日", True),  # a doubted year may be
+    ("2020年116月94756日15", "2020年11月7日", True),  # the seal's code digits said no month or day
+])
+def test_a_reread_replaces_the_first_reading_only_where_they_agree(first: str, again: str, agree: bool) -> None:
+    assert readings_agree(first, again, NOTICE) is agree
+
+
+def test_a_reread_that_changes_the_day_is_not_trusted() -> None:
+    box = bilevel_box("二〇二〇-十一-五")
+    r = read_date(box, DPI, _date_line_ocr("二〇二〇年十一月五的", "2020年11月2日"), years=NOTICE)
+    assert (r.present, r.value, r.status) == (True, None, "unreadable"), r
+    assert r.month_day != "--11-02" and r.raw == "二〇二〇年十一月五的"
+    r = read_date(box, DPI, _date_line_ocr("二〇二〇年十一月五的", "2020年11月5日"), years=NOTICE)
+    assert (r.value, r.status) == ("2020-11-05", "read"), r

@@ -34,13 +34,29 @@ _LABEL_FIXES = {"午": "年", "牛": "年", "曰": "日", "目": "日", "l": "1"
 _NUM = r"[0-9〇○零Oo一二三四五六七八九十两]"
 # A handwritten 〇 in a year is also read as Q, D or C (only there: the year is digit by digit).
 _YEAR_NUM = r"[0-9〇○零OoQDC一二三四五六七八九十两]"
-# One stray character is allowed on either side of 年 and 月 (a seal's or a rule's mark read as one).
+# One stray character beside a label (a seal's or a rule's mark read as one): allowed before the
+# year, between a whole four-glyph year and 年 and after 日 — outside every number. Inside a month
+# or a day (between 年 and 月, between 月 and 日) a glyph that is no numeral may be one misread
+# (±一 for 十一, 小2 for 13): ``_slot_value`` keeps such a number only where no numeral in its
+# place makes another valid one.
 _STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
+_NUMERALS = frozenset("0123456789〇○零Oo一二三四五六七八九十两")
+# A year is written in full (二〇二〇, 2020): with a stray glyph before 年 it is believed only whole.
+YEAR_GLYPHS = 4
+# What a stray glyph inside a month or day may stand for (either script, and 十).
+_STAND_INS = "0123456789一二三四五六七八九十"
 # 日 is required: a day cut short by a seal over it ("十一月十" for 十八) must not read as the 10th.
-_DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}}){_STRAY}年{_STRAY}({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
+# The month and day are taken as read, strays and all (up to MAX_SLOT_GLYPHS), and judged by
+# ``_slot_value``.
+MAX_SLOT_GLYPHS = 4
+_SLOT = rf"([^年月日]{{1,{MAX_SLOT_GLYPHS}}})"
+_DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}})({_STRAY})年{_SLOT}月{_SLOT}日")
 # Month and day alone (the year unreadable): 日 still required, and whatever stands before
 # 月 is cut to its last two characters (二十一月 → 十一月: the year's last digit before it).
-_MONTH_DAY = re.compile(rf"({_NUM}{{1,3}}){_STRAY}月{_STRAY}({_NUM}{{1,3}}){_STRAY}日")
+_MONTH_DAY = re.compile(rf"([^年月日]+)月{_SLOT}日")
+MONTH_MAX_GLYPHS = 2
+_YEAR_TAIL = re.compile(rf"{_YEAR_NUM}*$")
+_NOT_NUM_TAIL = re.compile(r"[^0-9〇○零Oo一二三四五六七八九十两]+$")
 _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
 _DIGITLIKE = re.compile(rf"{_NUM}")
 # 一 after 十 before 月/日, read as a dash or arrow (十→月): not a stray mark (November, not October).
@@ -81,21 +97,69 @@ def normalize_date_text(text: str) -> str:
     return _DAY_AS_MONTH.sub(r"\1日", t, count=1)
 
 
-def parse_date(text: str) -> str | None:
-    """The ISO date in an OCR'd date line, or None when it holds no valid date."""
-    t = normalize_date_text(text)
+def _slot_value(slot: str, top: int) -> int | None:
+    """The month (``top`` 12) or day (31) a slot between two labels says, or None.
+
+    A glyph that is no numeral inside it (at most one) may be a numeral misread: the slot is
+    read without it only where no numeral (either script, or 十) in its place makes another valid
+    number (年(11月 is November: neither X11 nor 十11 is a month; 年±一月 is not: 十一 is)."""
+    strays = [i for i, ch in enumerate(slot) if ch not in _NUMERALS]
+    if len(strays) > 1 or len(slot) == len(strays):
+        return None
+    value = chinese_to_int("".join(ch for ch in slot if ch in _NUMERALS))
+    if value is None or not 1 <= value <= top:
+        return None
+    for i in strays:
+        for ch in _STAND_INS:
+            other = chinese_to_int(slot[:i] + ch + slot[i + 1:])
+            if other is not None and 1 <= other <= top and other != value:
+                return None
+    return value
+
+
+def _numerals(slot: str) -> str:
+    return "".join(ch for ch in slot if ch in _NUMERALS)
+
+
+def _date_parts(t: str) -> tuple[str, str, str] | None:
+    """Year, month and day numerals of a normalised 年 月 日 reading whose three parts all read
+    (``_slot_value``; a stray glyph before 年 only after a whole year), or None."""
     m = _DATE_CN.search(t)
-    if m:
-        y, mo, d = chinese_to_int(m.group(1), year=True), chinese_to_int(m.group(2)), chinese_to_int(m.group(3))
+    if not m or (m.group(2) and len(m.group(1)) != YEAR_GLYPHS):
+        return None
+    if _slot_value(m.group(3), 12) is None or _slot_value(m.group(4), 31) is None:
+        return None
+    return m.group(1), _numerals(m.group(3)), _numerals(m.group(4))
+
+
+def _month_day_parts(t: str) -> tuple[str, str] | None:
+    """Month and day numerals of a normalised reading whose month and day read, the year aside
+    (the month cut to its last MONTH_MAX_GLYPHS glyphs: a third before it is the year's last digit)."""
+    m = _MONTH_DAY.search(t)
+    if not m:
+        return None
+    head = m.group(1)[-MONTH_MAX_GLYPHS:]
+    if _slot_value(head, 12) is None or _slot_value(m.group(2), 31) is None:
+        return None
+    return _numerals(head), _numerals(m.group(2))
+
+
+def parse_date(text: str) -> str | None:
+    """The ISO date in an OCR'd date line, or None when it holds no valid date (a glyph that is
+    no numeral inside the month or the day, where a numeral would change it, leaves it unread)."""
+    t = normalize_date_text(text)
+    parts = _date_parts(t)
+    if parts is not None:
+        year, y, mo, d = parts[0], chinese_to_int(parts[0], year=True), chinese_to_int(parts[1]), chinese_to_int(parts[2])
     else:
         m = _DATE_SEP.search(t)
         if not m:
             return None
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        year, y, mo, d = m.group(1), int(m.group(1)), int(m.group(2)), int(m.group(3))
     if y is None or mo is None or d is None:
         return None
-    if y < 100 and m.group(1).isdigit():  # "20年" for 2020: the century printed, the rest written
-        y += 2000                         # (never 二二 for 二〇二〇 with both 〇 lost: 2022)
+    if y < 100 and year.isdigit():  # "20年" for 2020: the century printed, the rest written
+        y += 2000                   # (never 二二 for 二〇二〇 with both 〇 lost: 2022)
     if not YEAR_MIN <= y <= YEAR_MAX:
         return None
     try:
@@ -106,13 +170,11 @@ def parse_date(text: str) -> str | None:
 
 def parse_month_day(text: str) -> str | None:
     """``--MM-DD`` for a date line whose month and day read but whose year does not."""
-    m = _MONTH_DAY.search(normalize_date_text(text))
-    if not m:
+    parts = _month_day_parts(normalize_date_text(text))
+    if parts is None:
         return None
-    head, day = m.group(1), chinese_to_int(m.group(2))
-    # A month is at most two characters (十二, 12); a third before it is the year's last digit.
-    month = chinese_to_int(head[-2:])
-    if month is None or day is None or not 1 <= month <= 12:
+    month, day = chinese_to_int(parts[0]), chinese_to_int(parts[1])
+    if month is None or day is None:
         return None
     try:
         dt.date(2000, month, day)  # a leap year: 02-29 is a day
@@ -149,9 +211,9 @@ def _mixed_script(number: str) -> bool:
 def year_doubt(text: str, years: tuple[int, int] | None = None) -> str | None:
     """Why the year of a date line's reading is not to be believed (English, for the reason), or
     None: a year mixing Chinese numerals and digits, or one outside ``years`` (first, last)."""
-    m = _DATE_CN.search(normalize_date_text(text))
-    if m and _mixed_script(m.group(1)):
-        return f"the year {m.group(1)} mixes Chinese numerals and digits"
+    parts = _date_parts(normalize_date_text(text))
+    if parts and _mixed_script(parts[0]):
+        return f"the year {parts[0]} mixes Chinese numerals and digits"
     value = parse_date(text)
     if value is not None and years is not None and not years[0] <= int(value[:4]) <= years[1]:
         return f"the year {value[:4]} is outside {years[0]}-{years[1]}"
@@ -161,28 +223,22 @@ def year_doubt(text: str, years: tuple[int, int] | None = None) -> str | None:
 def _month_glyphs(text: str) -> int:
     """How many glyphs the month of a reading has (0 when no month reads)."""
     t = normalize_date_text(text)
-    m = _DATE_CN.search(t)
-    if m:
-        return len(m.group(2))
-    m = _MONTH_DAY.search(t)
-    return len(m.group(1)[-2:]) if m else 0
+    parts = _date_parts(t) or _month_day_parts(t)
+    return len(parts[-2]) if parts else 0
 
 
 def _day_glyphs(text: str) -> int:
     """How many glyphs the day of a reading has (0 when no day reads, or it mixes scripts)."""
     t = normalize_date_text(text)
-    m = _DATE_CN.search(t) or _MONTH_DAY.search(t)
-    if not m:
-        return 0
-    day = m.group(m.lastindex or 0)
-    return 0 if _mixed_script(day) else len(day)
+    parts = _date_parts(t) or _month_day_parts(t)
+    return 0 if parts is None or _mixed_script(parts[-1]) else len(parts[-1])
 
 
 def _month_mixed(text: str) -> bool:
     """Whether a reading's month is in two scripts (2021年1〇月: a stroke of a thickened crop read
     as a glyph the pen never wrote); such a month adds no glyph in ``choose_reading``."""
-    m = _DATE_CN.search(normalize_date_text(text))
-    return m is not None and _mixed_script(m.group(2))
+    parts = _date_parts(normalize_date_text(text))
+    return parts is not None and _mixed_script(parts[1])
 
 
 def needs_reread(text: str, value: str | None, years: tuple[int, int] | None = None) -> bool:
@@ -209,3 +265,73 @@ def choose_reading(texts: list[str], years: tuple[int, int] | None = None) -> st
                 0 if _month_mixed(t) else _month_glyphs(t), _day_glyphs(t))
 
     return max(texts, key=rank) if texts else ""
+
+
+# ---- whether a second reading may replace the first ---------------------------------------------
+
+
+def _could_be(slot: str, top: int) -> set[int]:
+    """Every month (``top`` 12) or day (31) a slot as read could say: its numerals, and each of its
+    (at most one) stray glyphs read as a numeral; empty when it says nothing that could be one
+    (a seal's code digits over the line: 116月, 94756日)."""
+    strays = [i for i, ch in enumerate(slot) if ch not in _NUMERALS]
+    if len(strays) > 1 or len(slot) > MAX_SLOT_GLYPHS:
+        return set()
+    tries = [slot] if not strays else [_numerals(slot)] + [slot[:strays[0]] + ch + slot[strays[0] + 1:] for ch in _STAND_INS]
+    values = {chinese_to_int(t) for t in tries if t}
+    return {v for v in values if v is not None and 1 <= v <= top}
+
+
+def _tokens(number: str) -> str:
+    """A number's glyphs in one script (十 as T), to compare readings in different scripts."""
+    return "".join("T" if ch == "十" else str(_digit(ch)) if _digit(ch) is not None else "?" for ch in number)
+
+
+def _loose_slots(text: str) -> tuple[str | None, str | None, str | None]:
+    """Year, month and day as a reading has them between its labels, stray glyphs kept (None where
+    a label is not there to bound it): what a first reading said, even where it did not read."""
+    t = normalize_date_text(text)
+    iy = t.find("年")
+    im = t.find("月", iy + 1)
+    year = _YEAR_TAIL.findall(t[:iy])[0] if iy >= 0 else None
+    if im < 0:
+        return year, None, None
+    month = t[iy + 1:im] if iy >= 0 else t[:im][-MONTH_MAX_GLYPHS:]
+    iday = t.find("日", im + 1)
+    # no 日: whatever closes the day is its label misread (五的 for 五日)
+    day = t[im + 1:iday] if iday >= 0 else _NOT_NUM_TAIL.sub("", t[im + 1:])
+    return year, month, day
+
+
+def _slot_agrees(first: str | None, again: str, top: int) -> bool:
+    """Whether a second reading's month or day (``again``, numerals that read) may stand for the
+    first reading's slot: the first said nothing a number could be, or the second says one of the
+    values it could be with at least as many glyphs (a re-read never adds a glyph the pen did not
+    write, and a glyph dropped is how 十一 became 一), or the first's numerals are the second's with
+    glyphs lost (1 of 11, 八 of 十八)."""
+    could = _could_be(first or "", top)
+    if not could:
+        return True
+    value = chinese_to_int(again)
+    if value in could and len(again) >= len(first or ""):
+        return True
+    lost, have = _tokens(_numerals(first or "")), iter(_tokens(again))
+    return len(lost) < len(again) and all(ch in have for ch in lost)
+
+
+def readings_agree(first: str, again: str, years: tuple[int, int] | None = None) -> bool:
+    """Whether ``again`` (a re-read of the same line that reads as a date) may replace ``first``:
+    every number the first reading said, it says too or fuller (``_slot_agrees``). A year the first
+    reading had whole and believable must be the same; a doubted one (``year_doubt``) may change.
+    A re-read that turns 五 into 2 is another date, not a better reading of this one."""
+    t = normalize_date_text(again)
+    parts = _date_parts(t)
+    md = (parts[1], parts[2]) if parts else _month_day_parts(t)
+    if md is None:
+        return False
+    year, month, day = _loose_slots(first)
+    if not (_slot_agrees(month, md[0], 12) and _slot_agrees(day, md[1], 31)):
+        return False
+    if parts is None or not year or len(year) != YEAR_GLYPHS or year_doubt(first, years) is not None:
+        return True
+    return chinese_to_int(year, year=True) == chinese_to_int(parts[0], year=True)

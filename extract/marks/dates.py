@@ -37,6 +37,7 @@ from extract.marks.date_text import (
     notice_years,
     parse_date,
     parse_month_day,
+    readings_agree,
     year_doubt,
 )
 from extract.marks.seal_text import fit_ring_around, ring_line_mask
@@ -45,8 +46,8 @@ from extract.reading import DateReading
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
 # The text side lives in date_text; these names stay importable from here.
 __all__ = ["chinese_to_int", "choose_reading", "has_filling", "is_date_line", "needs_reread",
-           "normalize_date_text", "notice_years", "parse_date", "parse_month_day", "read_date", "rule_mask",
-           "text_lines", "year_doubt"]
+           "normalize_date_text", "notice_years", "parse_date", "parse_month_day", "read_date", "readings_agree",
+           "rule_mask", "text_lines", "year_doubt"]
 
 # The date is printed in the lower right: its line and the 公章 label above it fit in the
 # bottom 24 mm, right 65 % of the box (the printers in the samples put it 10-22 mm from the right).
@@ -164,7 +165,7 @@ def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> 
 
 
 def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[int, int],
-                 seal_bbox: list[int] | None = None) -> DateReading:
+                 seal_bbox: list[int] | None = None, years: tuple[int, int] | None = None) -> DateReading:
     """The date among the text lines of the box's lower right (``region``, red removed)."""
     rx0, ry0 = offset
     region = region.copy()
@@ -190,6 +191,8 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
             continue
         bbox = [x0 + rx0, by0 + ry0, x1 + rx0, by1 + ry0]
         value = parse_date(text)
+        if value is not None and unread is not None and unread.raw and not readings_agree(unread.raw, text, years):
+            continue  # the date line read once already, saying another number (one date line a box)
         if value is not None:
             return DateReading(present=True, value=value, raw=text, confidence=round(float(conf), 3), bbox=bbox)
         if has_filling(text):
@@ -218,13 +221,15 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
 def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: OcrLine,
                 years: tuple[int, int] | None = None) -> DateReading:
     """The date line read again (``reread_variants``) when its reading is doubtful
-    (``needs_reread``); the fullest of the readings wins (``choose_reading``).
-    ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
+    (``needs_reread``); the fullest of the readings wins (``choose_reading``), a re-read only
+    where it agrees with what the first reading said (``readings_agree``: 五 read again as 2 is
+    not taken). ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
     if reading.bbox is None or not needs_reread(reading.raw or "", reading.value, years):
         return reading
     x0, y0, x1, y1 = reading.bbox
     gray = cv2.cvtColor(cleaned[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     again = [ocr_line(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR))[0] for v in reread_variants(gray, dpi)]
+    again = [t for t in again if readings_agree(reading.raw or "", t, years)]
     text = choose_reading([reading.raw or "", *again], years)
     if text == reading.raw:
         return reading
@@ -273,7 +278,7 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
     rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
     cleaned = box_bgr.copy()
     cleaned[ry0:, rx0:] = region = remove_red(box_bgr[ry0:, rx0:], dpi)
-    first = _read_region(region, dpi, ocr_line, (rx0, ry0), seal_bbox)
+    first = _read_region(region, dpi, ocr_line, (rx0, ry0), seal_bbox, years)
     if first.status == "read" and (first.value is not None or not first.present):
         looked = believed_year(second_look(first, cleaned, dpi, ocr_line, years), years)
         if looked.status == "read" or seal_bbox is None:
@@ -291,8 +296,8 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
         variants += [_print_only(v) for v in (variants or [region])]
     best = first
     for img in variants:
-        again = _read_region(img, dpi, ocr_line, (rx0, ry0), seal_bbox)
-        if again.value is not None:
+        again = _read_region(img, dpi, ocr_line, (rx0, ry0), seal_bbox, years)
+        if again.value is not None and readings_agree(first.raw or "", again.raw or "", years):
             again.reason = "read with the seal's ink taken out"
             return believed_year(second_look(again, cleaned, dpi, ocr_line, years), years)
         if again.month_day and not best.month_day:
