@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from extract.marks import parse_date, read_date
+from extract.marks import parse_date, read_date, remove_red
 from extract.marks.dates import (
     chinese_to_int,
     choose_reading,
@@ -20,6 +20,7 @@ from extract.marks.dates import (
     parse_month_day,
     readings_agree,
     rule_mask,
+    text_lines,
     year_doubt,
 )
 from extract.reading import DateReading
@@ -554,3 +555,37 @@ def test_a_reread_that_changes_the_day_is_not_trusted() -> None:
     assert r.month_day != "--11-02" and r.raw == "二〇二〇年十一月五的"
     r = read_date(box, DPI, _date_line_ocr("二〇二〇年十一月五的", "2020年11月5日"), years=NOTICE)
     assert (r.value, r.status) == ("2020-11-05", "read"), r
+
+
+# ---- the 公章 label glued to the date line under a seal (issue 13 kind 5: rob seed 464378 word-01) ----
+
+
+def glued_box(hand: bool) -> np.ndarray:
+    """A Word copy's opinion box: the 公章 label at single line spacing right above the date line
+    (their rows touch: one band of rows), a red seal stamped over both."""
+    w, h = mm(150), mm(60)
+    img = Image.new("RGB", (w, h), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
+    font = load_font("noto-serif", mm(3.7))
+    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
+    top = h - mm(6) - mm(3.6) - mm(3.7)
+    d.text((w - mm(6), top), "申报单位公章", fill=(0, 0, 0), font=font, anchor="rt")
+    d.text((w - mm(6), top + mm(3.6)), "2020年11月6日", fill=(92, 38, 32) if hand else (0, 0, 0),
+           font=load_font(HAND_FONT, mm(3.9)) if hand else font, anchor="rt")
+    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    return draw_seal(bgr, center=(w - mm(30), h - mm(20)), dpi=DPI, style=SealSpec(unit="深圳市联创通信技术有限公司"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hand", [False, True])
+def test_a_date_line_glued_to_the_seal_label_is_read_apart_from_it(hand: bool) -> None:
+    from extract.ocr import get_engine, line_reader
+
+    box = glued_box(hand)
+    h, w = box.shape[:2]
+    region = remove_red(box[h - mm(24):, round(w * 0.35):], DPI)
+    ink = 1.0 - cv2.cvtColor(region, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255
+    assert max(y1 - y0 for y0, y1 in text_lines(ink, DPI)) > mm(6)  # label and date: one band of rows
+    r = read_date(box, DPI, line_reader(get_engine("rapidocr")), years=NOTICE)
+    assert (r.value, r.status) == ("2020-11-06", "read"), r

@@ -79,6 +79,14 @@ LINE_MIN_MM = 1.8
 LINE_GAP_MM = 0.8
 # Lines tried from the bottom up before giving up.
 MAX_LINES = 3
+# Two lines glued into one band under LINE_MAX_MM (the 公章 label and a date written tall just under
+# it: 6.6 mm together on word-01 of rob seed 464378, read as one line '2020年申报单位公'): a band
+# taller than GLUED_MIN_MM (a 10.5-12 pt line is 3-4.5 mm) is also tried as two, cut at its thinnest
+# row in the middle GLUED_MIDDLE of it where that row holds under GLUED_VALLEY of the fullest row on
+# either side (a line's own strokes never thin out so across its middle), the lower part first.
+GLUED_MIN_MM = 5.0
+GLUED_MIDDLE = (0.3, 0.7)
+GLUED_VALLEY = 0.5
 # A line read as the bare 年 月 日 is written on when its ink spans more columns than this many
 # glyphs (each as wide as the line is tall): the printed three measured 2.5-2.7, the shortest
 # date written in them (2020年1月1日) 4.3-4.7. Only where no seal crosses the line: a ring and
@@ -154,6 +162,28 @@ def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
     return lines
 
 
+def _glued_halves(ink: np.ndarray, y0: int, y1: int, dpi: int) -> list[tuple[int, int]]:
+    """A band of rows (``text_lines``) cut in two where two text lines touch (GLUED_*), lower part
+    first; none when it is one line."""
+    ppm = px_per_mm(dpi)
+    if y1 - y0 < GLUED_MIN_MM * ppm:
+        return []
+    counts = (ink[y0:y1] >= ROW_INK).sum(axis=1).astype(np.float32)
+    a, b = round(len(counts) * GLUED_MIDDLE[0]), round(len(counts) * GLUED_MIDDLE[1])
+    cut = a + int(np.argmin(counts[a:b]))
+    if counts[cut] >= GLUED_VALLEY * min(float(counts[:cut].max()), float(counts[cut + 1:].max())):
+        return []
+    return [h for h in ((y0 + cut, y1), (y0, y0 + cut)) if h[1] - h[0] >= LINE_MIN_MM * ppm]
+
+
+def _rows_only(img: np.ndarray, y0: int, y1: int) -> np.ndarray:
+    """``img`` with every row outside y0..y1 white: a glued line's part without the other's strokes
+    in its crop's margin."""
+    out = np.full_like(img, 255)
+    out[y0:y1] = img[y0:y1]
+    return out
+
+
 def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> tuple[np.ndarray, list[int]]:
     """The line's crop (tight on its ink, padded) and its box in the region."""
     pad = round(LINE_PAD_MM * px_per_mm(dpi))
@@ -180,10 +210,12 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
         return DateReading(present=False, confidence=0.9, reason="no text in the lower right of the box")
     tries = list(reversed(lines[-MAX_LINES:]))
     tries += [ln for ln in reversed(text_lines(dark, dpi)[-MAX_LINES:]) if ln not in tries]
+    halves = {part for band in tries for part in _glued_halves(ink, *band, dpi)}
+    tries = [part for band in tries for part in (band, *_glued_halves(ink, *band, dpi))]
     seen: list[str] = []
     unread: DateReading | None = None
     for y0, y1 in tries:
-        crop, (x0, by0, x1, by1) = _line_crop(region, ink, y0, y1, dpi)
+        crop, (x0, by0, x1, by1) = _line_crop(_rows_only(region, y0, y1) if (y0, y1) in halves else region, ink, y0, y1, dpi)
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         text, conf = ocr_line(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
         seen.append(text)
