@@ -93,7 +93,8 @@ def test_the_seal_reading_carries_name_code_and_subtitle_and_round_trips() -> No
     assert SealReading.from_dict(seal.to_dict()) == seal
 
 
-def _read(style: SealSpec, mode: str = "color", dpi: int = DPI, offset_mm: tuple[float, float] = (0.0, 0.0)) -> SealText:
+def _read(style: SealSpec, mode: str = "color", dpi: int = DPI, offset_mm: tuple[float, float] = (0.0, 0.0),
+          dense: bool = False) -> SealText:
     import test_marks_seals as T
 
     from extract.ocr import get_engine, line_reader
@@ -101,7 +102,7 @@ def _read(style: SealSpec, mode: str = "color", dpi: int = DPI, offset_mm: tuple
     old = T.DPI, T.PPM
     T.DPI, T.PPM = dpi, dpi / 25.4
     try:
-        box = sealed(mode, style, offset_mm=offset_mm)
+        box = sealed(mode, style, offset_mm=offset_mm, dense=dense)
     finally:
         T.DPI, T.PPM = old
     r = read_seal(box, dpi, mode)
@@ -137,3 +138,55 @@ def test_faint_and_low_resolution_seals_give_their_name(mode: str, dpi: int, ink
 def test_a_small_ovals_name_is_read() -> None:
     lines = _read(SealSpec(unit="华中科技大学", oval=True, oval_mm=(30.0, 20.0), rotation_deg=8.0))
     assert lines.name is not None and Levenshtein.distance(lines.name, "华中科技大学") <= 1, lines
+
+
+
+def _bench_box(condition: str, seed: int, index: int) -> tuple[np.ndarray, str, int, str]:
+    """The ``index``-th box of a bench.seal_names condition (drawn as the bench draws it): the box,
+    its seal's unit, the dpi and the scan mode."""
+    import random
+
+    from bench import seal_names as sn
+
+    cond = next(c for c in sn.CONDITIONS if c.name == condition)
+    blanks = sn.blank_boxes(seed)
+    rng = random.Random(f"{seed}|{cond.name}")
+    units = sn.batch_units(rng)
+    for i in range(index + 1):
+        unit = rng.choice(units)
+        box, _ = sn.draw_case(cond, blanks[i % len(blanks)], unit, rng, seed * 1000 + i)
+    return box, unit, cond.dpi, cond.mode
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("condition", "index"), [("gray", 1), ("gray", 6), ("bilevel", 1), ("bilevel", 8)])
+def test_a_seal_over_black_print_in_a_gray_or_1_bit_scan_gives_its_whole_name(condition: str, index: int) -> None:
+    # bench.seal_names seed 5151: the box's print (the label, the date line) under the seal is the
+    # same ink as the seal's; it mirrored the name about the wrong star tip (浙江省科学技术协会 read
+    # 省科学技术协会, 中国地球物理学会 国地球物理学会) or hid the star and ran on from the name's end
+    from extract.ocr import get_engine, line_reader
+
+    box, unit, dpi, mode = _bench_box(condition, 5151, index)
+    r = read_seal(box, dpi, mode)
+    assert r.present and r.bbox is not None, r.reason
+    lines = read_seal_lines(box, r.bbox, dpi, line_reader(get_engine("rapidocr")))
+    assert lines.name == unit, lines
+
+
+def test_the_names_ends_are_where_its_columns_end_alike_on_both_sides_of_the_top() -> None:
+    from extract.marks.seal_survey import NAME_GAP_GLYPHS, _mirrored_end, _reach
+
+    glyph = 10
+    on = np.zeros(400, bool)
+    top = 200
+    for k in range(-3, 4):  # seven glyphs, 11 columns each, 2 apart, centred on the top
+        on[top + 13 * k - 5: top + 13 * k + 6] = True
+    name_end = 13 * 3 + 5
+    on[top + name_end + 8: top + name_end + 30] = True  # print run on from the last glyph, past a small gap
+    gap = round(NAME_GAP_GLYPHS * glyph)
+    assert _reach(on, top, 1, gap, 150) > name_end + 20  # the walk out from the top bridges the gap
+    assert _mirrored_end(on, top, gap, 150, glyph) == name_end  # the ends that mirror are the name's
+    # print on both sides at other distances does not mirror; a run the walk's limit cuts is no end
+    on[top - name_end - 12: top - name_end - 2] = True
+    assert _mirrored_end(on, top, gap, 150, glyph) == name_end
+    assert _mirrored_end(on, top, gap, name_end - 2, glyph) == 13 * 2 + 5

@@ -48,6 +48,8 @@ LOCAL_FULL_SHARE = 0.8
 LOCAL_MIN_SHARE = 0.3
 # The ring line left where the fit drifted: near-horizontal ink longer than this (in glyphs).
 RULE_MIN_GLYPHS = 1.6
+# ...and its blurred edge, painted out with it on the lower line's strip (px at READ_GLYPH_PX).
+RULE_EDGE_PX = 2
 # The strips the recogniser reads: glyphs this many px tall (PP-OCR recognition is 48 px
 # high; trimmed to the ink with a margin, a glyph of ~40 px fills it).
 READ_GLYPH_PX = 40
@@ -211,6 +213,12 @@ def line_strip(gray: np.ndarray, band: Band, span: tuple[float, float], upper: b
     # what is fainter than ink fades; the ring line's remains are left to the rows kept (a bled
     # glyph's top stroke that runs into the ring line is part of the glyph)
     dark[dark < level] *= 0.5
+    if not upper:
+        # the lower line's small glyphs stand close to the ring: its line, kept in their rows'
+        # margin, reads as a row of dashes or turns a 9 into a 2; it is painted out here
+        raw = (dark >= level).astype(np.uint8)
+        rule = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((1, max(3, round(RULE_MIN_GLYPHS * READ_GLYPH_PX))), np.uint8))
+        dark[cv2.dilate(rule, np.ones((2 * RULE_EDGE_PX + 1, 1), np.uint8)) > 0] = 0.0
     clean = (255 - 255 * dark).astype(np.uint8)
     r0, r1 = glyph_rows(ink, ring_side_top=upper, glyph_px=glyph_mm * out_ppm)
     clean = clean[r0:r1]

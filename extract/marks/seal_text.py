@@ -12,7 +12,6 @@ as a candidate for the checks, which know the batch's units. The lower line is a
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -100,6 +99,7 @@ def _name(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine) -> li
     the best first (``reading_score``: the recogniser is surest where the strip holds the name
     whole and nothing else)."""
     best: dict[str, float] = {}
+    mirrored: dict[str, float] = {}  # readings of the cut whose ends mirror about the top (as found)
     for s0, s1 in layout.cuts:
         for change in NAME_CUT_CHANGES:
             d = change * band.glyph_mm
@@ -109,7 +109,19 @@ def _name(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine) -> li
             name = clean_unit_name(text)
             if name:
                 best[name] = max(conf, best.get(name, -1.0))
-    return [[t, round(c, 4)] for t, c in sorted(best.items(), key=lambda kv: -reading_score(kv[0], kv[1]))]
+                if change == 0.0 and (s0, s1) == layout.mirrored:
+                    mirrored[name] = max(conf, mirrored.get(name, -1.0))
+    ranked = sorted(best.items(), key=lambda kv: -reading_score(kv[0], kv[1]))
+    if ranked and mirrored:
+        # A reading that is the mirrored cut's plus glyphs at ONE end only, read less surely, took in
+        # print or a lower line's glyph beyond the name's end (a name is symmetric about its top);
+        # a cut short of a pale end glyph loses one at both ends and is no such prefix or suffix.
+        m, m_conf = max(mirrored.items(), key=lambda kv: reading_score(kv[0], kv[1]))
+        top, top_conf = ranked[0]
+        if top != m and (top.startswith(m) or top.endswith(m)) and m_conf >= top_conf:
+            ranked.remove((m, best[m]))
+            ranked.insert(0, (m, best[m]))
+    return [[t, round(c, 4)] for t, c in ranked]
 
 
 def reading_score(text: str, confidence: float) -> float:
@@ -135,7 +147,13 @@ def _lower(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine, out:
     codes = [(re.sub(r"\D", "", t), c) for t, c in reads]
     full = [(d, c) for d, c in codes if len(d) == CODE_DIGITS]
     if full:
-        voted = "".join(Counter(d[i] for d, _ in full).most_common(1)[0][0] for i in range(CODE_DIGITS))
+        # each digit as the readings say it, weighed by how sure each reading is (two readings that
+        # differ in one digit: the surer one's)
+        votes: list[dict[str, float]] = [{} for _ in range(CODE_DIGITS)]
+        for d, c in full:
+            for i, ch in enumerate(d):
+                votes[i][ch] = votes[i].get(ch, 0.0) + c
+        voted = "".join(max(v, key=lambda ch: v[ch]) for v in votes)
         out.code, out.code_confidence = voted, round(max(c for _, c in full), 4)
         return
     digits, conf = max(codes, key=lambda dc: (len(dc[0]) >= CODE_MIN_DIGITS, dc[1]))
