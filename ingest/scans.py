@@ -30,7 +30,7 @@ from pdfminer.pdfexceptions import PDFException, PDFNotImplementedError
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSEOF, PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -333,36 +333,57 @@ def _pdf_scan_mode(plumber_page: pdfplumber.page.Page) -> ColorMode | None:
 
 
 def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
+    with _open_image(path) as img:
+        fmt = img.format or "image"
+        total = int(getattr(img, "n_frames", 1))
+    del img
+    for index in range(total):
+        number = index + 1
+        try:
+            image, frame_dpi, mode, exif_degrees = _read_frame(path, index, dpi)
+        except BadInputError as exc:
+            raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
+        except _DECODE_ERRORS as exc:
+            raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
+        image, degrees = upright(image)
+        yield _page(image, frame_dpi, path, number, mode, rotation=(exif_degrees + degrees) % 360)
+
+
+def _open_image(path: Path) -> Image.Image:
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x its limit; here that is a refusal like any other.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(path)
+            return Image.open(path)
     except _DECODE_ERRORS as exc:
         raise BadInputError(*_image_reason(exc, "image", image_format(path))) from exc
-    with img:
-        fmt = img.format or "image"
-        total = int(getattr(img, "n_frames", 1))
-        for index, frame in enumerate(ImageSequence.Iterator(img)):
-            number = index + 1
-            try:
-                _check_size(frame.size)
-                frame.load()
-                exif_degrees = _EXIF_DEGREES.get(frame.getexif().get(_EXIF_ORIENTATION_TAG, 1), 0)
-                turned = ImageOps.exif_transpose(frame) if exif_degrees else frame
-                scaled, frame_dpi, full_mode = _at_read_dpi(turned, _image_dpi(frame, dpi))
-                image, mode = _pil_to_bgr(scaled)
-                del scaled, turned
-            except BadInputError as exc:
-                raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
-            except _DECODE_ERRORS as exc:
-                raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
-            if index + 1 == total:
-                img.close()  # the last frame's decoded pixels (35 MB for a 600-dpi gray A4) go before it is read
-            image, degrees = upright(image)
-            yield _page(image, frame_dpi, path, number, full_mode or mode, rotation=(exif_degrees + degrees) % 360)
-            if index + 1 == total:
-                return
+
+
+def _read_frame(path: Path, index: int, dpi: int) -> tuple[np.ndarray, int, ColorMode, int]:
+    """Frame ``index`` of an image file as BGR at its read dpi (``dpi`` where the file says none), that
+    dpi, the scan's colour mode and its EXIF turn. The file is opened for this frame alone and let go
+    before the page is read: an open multi-page TIFF keeps its current frame decoded until the next
+    one is (a 600-dpi colour A4 is 133 MB, held under the whole reading of the 300-dpi page made from
+    it: issue 14)."""
+    with _open_image(path) as img:
+        if index:
+            img.seek(index)
+        _check_size(img.size)
+        img.load()
+        exif_degrees = _EXIF_DEGREES.get(img.getexif().get(_EXIF_ORIENTATION_TAG, 1), 0)
+        turned = ImageOps.exif_transpose(img) if exif_degrees else img
+        scaled, frame_dpi, full_mode = _at_read_dpi(turned, _image_dpi(img, dpi))
+        if scaled is img:  # read at its own size: its pixels are the page's
+            image, mode = _pil_to_bgr(img)
+            return image, frame_dpi, full_mode or mode, exif_degrees
+        del turned
+    # A frame scaled (or turned) is a new image: the full-size frame goes before the page's copies are
+    # made (133 MB for a 600-dpi colour A4, Pillow holding RGB in 4 bytes a pixel). Closing a Pillow
+    # image keeps its pixels; they go with the last reference to it.
+    del img
+    give_back_freed()
+    image, mode = _pil_to_bgr(scaled)
+    return image, frame_dpi, full_mode or mode, exif_degrees
 
 
 def _on_frame(reason: Reason, number: int, total: int) -> Reason:
@@ -419,7 +440,7 @@ def _at_read_dpi(img: Image.Image, dpi: int) -> tuple[Image.Image, int, ColorMod
         mode, img = "bilevel", img.convert("L")
     elif img.mode == "L":
         mode = _histogram_gray_mode(img)
-    else:
+    elif img.mode != "RGB":  # convert() copies even an RGB frame: 104 MB more for a 600-dpi colour A4
         img = _on_white(img).convert("RGB")
     if dpi % READ_MAX_DPI == 0:
         return img.reduce(dpi // READ_MAX_DPI), READ_MAX_DPI, mode  # whole factor: a plain box average

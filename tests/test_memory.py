@@ -4,6 +4,7 @@ asserted here; the behaviour that keeps it low is."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
@@ -205,3 +206,32 @@ def test_the_grid_counts_ink_per_row_and_column_as_the_masks_hold_it() -> None:
     mask = (np.random.default_rng(7).random((310, 220)) > 0.8).astype(np.uint8) * 255
     assert np.array_equal(_ink_count(mask, axis=1), (mask > 0).sum(axis=1))
     assert np.array_equal(_ink_count(mask, axis=0), (mask > 0).sum(axis=0))
+
+
+def test_a_multi_page_tiff_s_frame_is_let_go_before_its_page_is_read(tmp_path: Path) -> None:
+    """An open multi-page TIFF keeps its current frame decoded until the next is, and a closed Pillow
+    image keeps its pixels while anything refers to it (a 600-dpi colour A4: 133 MB under the whole
+    reading of the page made from it): while a page is out, no image of the file is alive, nor the file open."""
+    w, h = 600, 850
+    frames = []
+    for i in range(3):
+        bgr = cv2.cvtColor(_form_like(h, w), cv2.COLOR_GRAY2BGR)
+        cv2.circle(bgr, (w // 2, h // 2), 40 + 10 * i, (30, 30, 230), 6)  # a red seal: colour frames
+        frames.append(Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+    path = tmp_path / "stack.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(600, 600), compression="tiff_deflate")
+    del frames
+
+    def held() -> list[str]:
+        gc.collect()
+        images = [o for o in gc.get_objects() if isinstance(o, Image.Image) and getattr(o, "filename", None) == str(path)]
+        files = [fd for fd in Path("/proc/self/fd").iterdir() if os.path.realpath(fd) == str(path.resolve())]
+        return [f"image {im!r}" for im in images] + [f"open file {fd}" for fd in files]
+
+    pages = iter_pages(path)
+    for number in (1, 2, 3):
+        page = next(pages)
+        assert page.number == number and page.dpi == READ_MAX_DPI and page.color_mode == "color"
+        assert page.image.shape[:2] == (h // 2, w // 2)
+        assert held() == []
+    assert next(pages, None) is None
