@@ -32,6 +32,13 @@ LINE_MERGE_GAP_SHARE = 0.2
 # Rows with less ink than this share of their band's fullest row are a gap between lines
 # (a line of text never thins that much inside; a 7's stem is ~40% of its bar).
 LINE_VALLEY_SHARE = 0.05
+# A band less than GLYPH_PART_HEIGHT_SHARE as tall as the band beside it, nearer to it than
+# GLYPH_PART_GAP_SHARE of that band's height, no wider than GLYPH_PART_MAX_WIDTH of its height and
+# over its columns is part of that line's glyph, not a line: a brush-font 7's bar above a stem that
+# thins to a pixel where they join (a line of text beside another is as tall, or a word wide).
+GLYPH_PART_HEIGHT_SHARE = 0.5
+GLYPH_PART_GAP_SHARE = 0.4
+GLYPH_PART_MAX_WIDTH = 1.5
 # Ink components smaller than this (px, at 200-300 dpi) are paper noise, not glyph parts:
 # a full stop at 200 dpi is ~4×4 px.
 SPECK_MIN_AREA_PX = 12
@@ -119,7 +126,36 @@ def split_lines(gray: np.ndarray) -> list[tuple[int, int]]:
                 merged[-1] = (pa, b)
                 continue
         merged.append((a, b))
-    return [(a, b) for a, b in merged if b - a >= LINE_MIN_HEIGHT_PX]
+    return [(a, b) for a, b in _join_glyph_parts(gray, merged) if b - a >= LINE_MIN_HEIGHT_PX]
+
+
+def _join_glyph_parts(gray: np.ndarray, bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``bands`` with each glyph part (``GLYPH_PART_*``) joined to the line it belongs to."""
+    def cols(band: tuple[int, int]) -> tuple[int, int]:
+        c = np.flatnonzero((gray[band[0]:band[1]] < 128).any(axis=0))
+        return (int(c[0]), int(c[-1]) + 1) if c.size else (0, 0)
+
+    def part_of(part: tuple[int, int], line: tuple[int, int], gap: int) -> bool:
+        height = line[1] - line[0]
+        (p0, p1), (l0, l1) = cols(part), cols(line)
+        return (part[1] - part[0] < GLYPH_PART_HEIGHT_SHARE * height and gap <= GLYPH_PART_GAP_SHARE * height
+                and p1 - p0 <= GLYPH_PART_MAX_WIDTH * height and min(p1, l1) > max(p0, l0))
+
+    out = list(bands)
+    i = 0
+    while i < len(out):
+        a, b = out[i]
+        if i + 1 < len(out) and part_of((a, b), out[i + 1], out[i + 1][0] - b):
+            out[i + 1] = (a, out[i + 1][1])
+            del out[i]
+            i = max(0, i - 1)
+        elif i > 0 and part_of((a, b), out[i - 1], a - out[i - 1][1]):
+            out[i - 1] = (out[i - 1][0], b)
+            del out[i]
+            i = max(0, i - 1)
+        else:
+            i += 1
+    return out
 
 
 def line_crops(cell_gray: np.ndarray) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:

@@ -92,6 +92,48 @@ def test_a_glyphs_own_white_row_does_not_split_the_line():
     assert split_lines(cell) == [(40, 70)]
 
 
+def _brush_seven_cell(em: int) -> np.ndarray:
+    """A TRL cell holding a lone UKai 7 printed light where its stem joins the bar (fonts-02 of
+    rob seed 208335, 12 pt at 300 dpi): the join is gray, with a pixel of ink every other row."""
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import load_font
+
+    img = Image.new("L", (1435, 303), 246)
+    ImageDraw.Draw(img).text((30, 120), "7", font=load_font("ukai", em), fill=30)
+    a = np.asarray(img).copy()
+    rows = np.flatnonzero((a < 128).any(axis=1))
+    top, height = int(rows[0]), int(rows[-1] - rows[0] + 1)
+    for y in range(top + int(0.28 * height), top + int(0.42 * height)):
+        xs = np.flatnonzero(a[y] < 128)
+        a[y, xs] = 175
+        if xs.size and y % 2:
+            a[y, xs[len(xs) // 2]] = 60
+    return a
+
+
+@pytest.mark.parametrize("em", [50, 56])
+def test_a_glyphs_bar_above_a_stem_that_thins_away_is_not_a_line_of_its_own(em: int) -> None:
+    from extract.lines import line_crops, read_cell_lines
+    from extract.ocr import get_engine
+
+    cell = _brush_seven_cell(em)
+    assert len(line_crops(cell)) == 1  # the bar alone was a line, read as 口 or n before the 7
+    assert read_cell_lines(get_engine("hybrid"), cell, "chi_sim").text == "7"
+
+
+def test_a_short_line_of_text_under_a_line_stays_a_line() -> None:
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import load_font
+
+    img = Image.new("L", (1435, 303), 246)
+    d = ImageDraw.Draw(img)
+    d.text((30, 60), "技术团队依托重点实验室", font=load_font("noto-sans", 44), fill=30)
+    d.text((30, 120), "acme", font=load_font("noto-sans", 44), fill=30)  # x-height only, under half as tall
+    assert len(split_lines(np.asarray(img))) == 2
+
+
 def test_line_crops_leave_out_rule_remnants_and_specks():
     from extract.lines import line_crops
 
