@@ -18,6 +18,7 @@ The cut-offs and their calibration are in ``checks.options``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,10 @@ class Comparison:
     sentence_count: int = 0
     lookalike_only: bool = False  # every difference is a known OCR glyph confusion
     engines_disagree: bool = False  # ... each at a glyph the two engines read differently (not a change)
+    # e-mail: look-alike differences (1-based) at glyphs the scan told apart (a change) and at glyphs it
+    # did not (o/0, i/1/l the ink leaves open: held equal)
+    glyphs_told: list[int] = field(default_factory=list)
+    glyphs_open: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -90,6 +95,10 @@ class Comparison:
             d["lookalike_only"] = True
         if self.engines_disagree:
             d["engines_disagree"] = True
+        if self.glyphs_told:
+            d["lookalikes_the_glyph_told"] = self.glyphs_told
+        if self.glyphs_open:
+            d["lookalikes_the_glyph_left_open"] = self.glyphs_open
         return d
 
 
@@ -154,6 +163,28 @@ def compare_name(key: str, paper: str, online: str, max_cost: float, other_readi
                       max_cost, cost, lookalike_only=lookalike, engines_disagree=explained)
 
 
+def _email_text(text: str) -> str:
+    """An e-mail as typed (``extract.values.typed_value``): NFKC, lower case, no spaces; no look-alike folded."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split()).replace("＠", "@")
+
+
+def compare_email(key: str, paper: str, online: str, decided: list[int] | None = None) -> Comparison:
+    """Equal when only OCR's Latin look-alikes differ (``normalize_email``), except where the scan's
+    glyph told the paper's character (``decided``: positions in ``paper`` whose o/0, i/1/l the glyph's
+    height, dot or flag settled, ``FieldReading.glyphs_decided``): a look-alike changed there is a real
+    change. The positions the ink left open are named in the evidence."""
+    c = _exact(key, normalize_email(paper), normalize_email(online))
+    p, o = _email_text(paper), _email_text(online)
+    if not c.equal or decided is None or p == o or len(p) != len(o):
+        return c
+    differ = [i for i, (a, b) in enumerate(zip(p, o, strict=True)) if a != b]
+    c.glyphs_told = [i + 1 for i in differ if i in decided]
+    c.glyphs_open = [i + 1 for i in differ if i not in decided]
+    if c.glyphs_told:
+        c.equal, c.score = False, 0.0
+    return c
+
+
 def compare_address(key: str, paper: str, online: str, min_similarity: float) -> Comparison:
     """Similar enough for OCR noise, and no digit changed (house numbers and postcodes are exact)."""
     c = compare_name(key, paper, online, 0.0)
@@ -206,9 +237,11 @@ def compare_industry(key: str, paper: str, online: str, options: CheckOptions, t
 
 
 def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options: CheckOptions,
-                  table: IndustryTable, other_reading: str | None = None) -> Comparison:
+                  table: IndustryTable, other_reading: str | None = None,
+                  glyphs_decided: list[int] | None = None) -> Comparison:
     """Compare one field's paper value (as read) with its online value; ``other_reading`` is the
-    second engine's text of the paper where it differed (a name's look-alike it explains)."""
+    second engine's text of the paper where it differed (a name's look-alike it explains);
+    ``glyphs_decided``: an e-mail's look-alikes its glyphs told (``compare_email``)."""
     key = spec.key
     text = "" if paper is None else str(paper)
     if spec.kind == "choice":
@@ -219,7 +252,7 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
     if spec.kind == "phone":
         return _exact(key, normalize_phone(text), normalize_phone(online))
     if spec.kind == "email":
-        return _exact(key, normalize_email(text), normalize_email(online))
+        return compare_email(key, text, online, glyphs_decided)
     if spec.kind == "industry":
         return compare_industry(key, text, online, options, table)
     if spec.long:

@@ -133,7 +133,8 @@ class RuleContext:
                 f = self.field(key)
                 self._comparisons[key] = compare_field(spec, self.paper_value(spec), self.record.get(key),
                                                        self.options, self.industry,
-                                                       other_reading=f.other_reading if f else None)
+                                                       other_reading=f.other_reading if f else None,
+                                                       glyphs_decided=f.glyphs_decided if f else None)
         return self._comparisons[key]
 
     def paper_value(self, spec: FieldSpec) -> str | int | None:
@@ -610,7 +611,9 @@ def paper_matches_online(ctx: RuleContext) -> Iterator[Finding]:
             message = f"{spec.label}纸质与线上不一致：{len(c.sentences)}处句子不同{example}"
         else:
             message = f"{spec.label}纸质与线上不一致：纸质「{quote(paper)}」，线上「{quote(online)}」"
-            if c.lookalike_only:
+            if c.glyphs_told:
+                message += f"（第{'、'.join(map(str, c.glyphs_told))}位字符在扫描件上字形可辨，与线上不同）"
+            elif c.lookalike_only:
                 message += "（差异为形近字，可能是识别误差，请核对原件）"
                 if f is not None and f.confidence < ctx.options.name_noisy_confidence:
                     severity = "warning"

@@ -44,6 +44,12 @@ STRAY_RUN_MAX = 3
 inserted between two non-digits, with a single digit in it, adds a lone digit but changes no number
 of the online text (its cost still counts against the sentence's allowance)."""
 
+UNREAD_GLYPHS = frozenset("？?□■�")
+"""What a recogniser writes for a glyph it could not read (Word's long text on a poor scan: 「领域？家」 for
+「领域7家」, word-01 of rob seed 464378): set against one online character that is no punctuation, it says
+nothing of what the paper has there, so it is an unknown (costing ``CONFUSABLE_COST``, changing no number),
+never a different character."""
+
 # Sentence ends for the sentencizer: Chinese ends only ("." splits 98.5).
 SENTENCE_ENDS: tuple[str, ...] = ("。", "！", "？", "；", "!", "?", "…")
 
@@ -138,27 +144,37 @@ class EditCost:
     soft: int  # confusable substitutions
     digits_changed: bool  # an edit touched a digit (numbers matter in any text)
     edits: list[tuple[str, str]] = field(default_factory=list)  # (paper, online) pieces that differ
+    unread: int = 0  # glyphs the paper's reading left unknown (UNREAD_GLYPHS), against online characters
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cost": self.cost, "hard": self.hard, "soft": self.soft,
-                "digits_changed": self.digits_changed, "edits": [list(e) for e in self.edits]}
+        d = {"cost": self.cost, "hard": self.hard, "soft": self.soft,
+             "digits_changed": self.digits_changed, "edits": [list(e) for e in self.edits]}
+        if self.unread:
+            d["unread_glyphs"] = self.unread
+        return d
 
 
 def edit_cost(paper: str, online: str) -> EditCost:
     """Weighted edit distance along the Levenshtein alignment of ``paper`` against ``online``."""
-    hard = soft = 0
+    hard = soft = unread = 0
     digits = False
     edits: list[tuple[str, str]] = []
-    for op in Levenshtein.opcodes(paper, online):
+    ops = list(Levenshtein.opcodes(paper, online))
+    for k, op in enumerate(ops):
         if op.tag == "equal":
             continue
         p = paper[op.src_start:op.src_end]
         o = online[op.dest_start:op.dest_end]
         edits.append((p, o))
+        # an unknown glyph stands for one character only where the texts agree on both sides of it
+        # (「？？？家」 for 「7家」 is more than one unknown place: it may hide another number)
+        alone = all(ops[j].tag == "equal" for j in (k - 1, k + 1) if 0 <= j < len(ops))
         if op.tag == "replace":
             for a, b in zip(p, o, strict=True):
                 if confusable(a, b):
                     soft += 1  # O for 0 is print quality, not a changed number
+                elif alone and a in UNREAD_GLYPHS and not unicodedata.category(b).startswith("P"):
+                    unread += 1  # the paper's glyph is unknown there, not another one
                 else:
                     hard += 1
                     digits = digits or a.isdigit() or b.isdigit()
@@ -172,7 +188,8 @@ def edit_cost(paper: str, online: str) -> EditCost:
             stray = (not o and len(p) <= STRAY_RUN_MAX and sum(ch.isdigit() for ch in p) == 1
                      and not any(ch.isdigit() for ch in near))
             digits = digits or (any(ch.isdigit() for ch in p + o) and not (lone or stray))
-    return EditCost(cost=hard + CONFUSABLE_COST * soft, hard=hard, soft=soft, digits_changed=digits, edits=edits)
+    return EditCost(cost=hard + CONFUSABLE_COST * (soft + unread), hard=hard, soft=soft, digits_changed=digits,
+                    edits=edits, unread=unread)
 
 
 def similarity(paper: str, online: str) -> float:

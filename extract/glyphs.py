@@ -70,6 +70,18 @@ FLAG_MIN_DEPTH = 0.15
 # (the smallest 1's flag measured: Noto Sans CJK at 22 px, 0.7 stems) makes a 1.
 PLAIN_FACE_FLAG_STEMS = 0.5
 PLAIN_FACE_FLAG_PX = 2
+# A glyph column wider than this many times the line's median column holds two glyphs that touch
+# (a lining font's widest letters but m, w and @ are under 1.5 of the median; touching pairs measured
+# 2.2-2.5: seal_shapes-01 of rob seed 464378, Noto Sans's "gw").
+WIDE_GLYPH = 1.8
+# ... for m, w and @ (measured up to 1.66 of the median: Noto's @), a touching pair is wider still.
+WIDE_CHARS = set("mw@")
+WIDE_GLYPH_MW = 2.3
+# Where one glyph column is odd (two touching, one broken), at most its two characters stay unpaired.
+MAX_UNPAIRED = 2
+# The characters whose look-alike a glyph decides: a position of one of these not decided by its glyph
+# is one the comparison may not hold against the paper.
+LOOKALIKE_CHARS = set("o01li")
 
 
 @dataclass
@@ -136,40 +148,87 @@ def settle_by_shape(text: str, gray: np.ndarray) -> tuple[str, list[str]]:
     """``text`` (one line as read, no spaces) with each ``o``/``0`` set by its glyph's height, each
     ``1``/``l`` that has a dot made ``i`` and each other one set by its flag where it has a clear one
     (or none), and, where the reading has no ``@``, the glyph that is one made ``@`` (``at_glyph``);
-    and what was changed. Unchanged when the crop's glyphs cannot be paired one to one with the
-    characters or the heights do not tell x-height from digits."""
+    and what was changed. Unchanged when the crop's glyphs cannot be paired with the characters
+    (``paired``) or the heights do not tell x-height from digits."""
+    r = shape_reading(text, gray)
+    return r.text, r.changes
+
+
+@dataclass
+class ShapeReading:
+    """A line as its glyphs settle it: the text, what was changed, and the positions of its ``o``/``0``
+    and ``i``/``1``/``l`` whose glyph told which one it is (the others the ink left open)."""
+
+    text: str
+    changes: list[str]
+    decided: list[int]
+
+
+def paired(text: str, cols: list[Column]) -> dict[int, Column]:
+    """Each character's glyph column where it is sure: all of them when the counts are equal; where the
+    line has one column more or fewer (two glyphs touching, one broken), the characters paired from the
+    line's left end up to the odd column and from its right end back to it, each run stopped at the
+    first column too wide for its character (``WIDE_GLYPH``); nothing when the runs overlap (the odd
+    column was not seen) or leave more than the odd column's characters unpaired."""
+    n, m = len(text), len(cols)
+    if n == m:
+        return dict(enumerate(cols))
+    if abs(n - m) != 1 or not cols:
+        return {}
+    med = float(np.median([c.width for c in cols]))
+
+    def run(pairs: list[tuple[int, int]]) -> dict[int, Column]:
+        out: dict[int, Column] = {}
+        for i, k in pairs:
+            if cols[k].width > (WIDE_GLYPH_MW if text[i] in WIDE_CHARS else WIDE_GLYPH) * med:
+                break
+            out[i] = cols[k]
+        return out
+
+    left = run([(k, k) for k in range(min(n, m))])
+    right = run([(n - 1 - k, m - 1 - k) for k in range(min(n, m))])
+    if set(left) & set(right) or len(left) + len(right) < n - MAX_UNPAIRED:
+        return {}
+    return {**left, **right}
+
+
+def shape_reading(text: str, gray: np.ndarray) -> ShapeReading:
+    """``settle_by_shape`` with the positions whose glyph decided its look-alike (``ShapeReading``)."""
     cols = glyph_columns(gray)
-    if not text or len(cols) != len(text):
-        return text, []
-    at = at_glyph(text, cols) if "@" not in text else None
-    xh = _median([c.height for i, (c, ch) in enumerate(zip(cols, text, strict=True))
-                  if ch in X_HEIGHT_LETTERS and ch != "o" and i != at])
-    tall = _median([c.height for c, ch in zip(cols, text, strict=True) if ch in TALL_CHARS])
+    pairs = paired(text, cols) if text else {}
+    if not pairs:
+        return ShapeReading(text, [], [])
+    whole = len(pairs) == len(text)
+    at = at_glyph(text, cols) if "@" not in text and whole else None
+    xh = _median([c.height for i, c in pairs.items() if text[i] in X_HEIGHT_LETTERS and text[i] != "o" and i != at])
+    tall = _median([c.height for i, c in pairs.items() if text[i] in TALL_CHARS])
     heights = xh is not None and tall is not None and xh <= MAX_X_HEIGHT_RATIO * tall
     split = xh + HEIGHT_SPLIT * (tall - xh) if xh is not None and tall is not None else 0.0
     # Every letter and digit not in question must sit on a glyph of its own height class, else the
     # columns are not the characters (two glyphs touching where a broken one made up the count).
-    if heights and any((ch in X_HEIGHT_LETTERS and ch != "o" and i != at and c.height >= split)
-                       or (ch in TALL_CHARS and c.height < split)
-                       for i, (c, ch) in enumerate(zip(cols, text, strict=True))):
-        return text, []
-    out, changes = list(text), []
-    plain = plain_face(text, cols)
-    for i, (c, ch) in enumerate(zip(cols, text, strict=True)):
+    if heights and any((text[i] in X_HEIGHT_LETTERS and text[i] != "o" and i != at and c.height >= split)
+                       or (text[i] in TALL_CHARS and c.height < split) for i, c in pairs.items()):
+        return ShapeReading(text, [], [])
+    out, changes, decided = list(text), [], []
+    plain = plain_face(text, cols) if whole else False
+    for i, c in sorted(pairs.items()):
+        ch = text[i]
         if i == at:
             want = "@"
         elif ch in "o0" and heights:
             want = "o" if c.height < split else "0"
-        elif ch in "1l" and _dotted(c):
+        elif ch in "1li" and _dotted(c):
             want = "i"
         elif ch in "1l" and (not heights or c.height >= split) and (flag := one_or_el(c, plain)) is not None:
             want = flag
         else:
             continue
+        if ch in LOOKALIKE_CHARS:
+            decided.append(i)
         if want != ch:
             out[i] = want
             changes.append(f"{ch!r}→{want!r} at {i + 1} (the glyph's shape)")
-    return "".join(out), changes
+    return ShapeReading("".join(out), changes, decided)
 
 
 def at_glyph(text: str, cols: list[Column]) -> int | None:

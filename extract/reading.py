@@ -38,6 +38,9 @@ class FieldReading:
     option_scores: dict[str, float] | None = None  # choice fields: ink score per option
     reason: str = ""  # why status is not "read"
     other_reading: str | None = None  # the second engine's text where it differs from ``raw`` (hybrid)
+    # e-mail: positions in ``value`` of an o/0, i/1/l whose glyph on the scan told which it is (extract.glyphs);
+    # None where the glyphs were not looked at (the checks then take every look-alike as OCR's doubt)
+    glyphs_decided: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -8,16 +8,17 @@ reading that validates, or that fixes look-alike characters, wins.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
 import numpy as np
 
-from extract.glyphs import glyph_columns, settle_by_shape
+from extract.glyphs import glyph_columns, shape_reading
 from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
 from extract.lines import read_cell_lines
-from extract.ocr import OcrEngine, OcrText
+from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.punct import settle_text_dots
 from extract.reading import FieldReading, FieldStatus, PageReading
@@ -25,6 +26,8 @@ from extract.syntax import EMAIL_RE, PHONE_RE, decode
 from forms.errors import OcrError
 from forms.lookalikes import lookalike_sets
 from forms.template import FieldSpec, FormTemplate
+
+log = logging.getLogger(__name__)
 
 # Integer field (TRL): one digit 1-9 among stray glyphs (neighbouring ink read as 业, 一…) is
 # taken as that digit with its confidence scaled by this, the text kept as read.
@@ -178,6 +181,8 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
     if eng is not None and not eng.page_level and spec.kind in LATIN_KINDS:
         # Latin and digits: Tesseract needs its eng model beside chi_sim.
         t = eng.read_line(crop(gray, cell.inner(grid.margin())), lang)
+    if eng is not None and eng.page_level and spec.kind in LATIN_KINDS:
+        t = whole_line(eng, t, gray, cell.inner(grid.margin()), lang)
     if eng is not None and spec.long:
         t = settle_text_dots(t, gray)  # a 。 read as · on a 1-bit scan, by where the dot sits
     text = strip_hints(lined_text(t), hints)
@@ -199,23 +204,53 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
     return fr
 
 
+def whole_line(eng: OcrEngine, t: OcrText, gray: np.ndarray, inner: tuple[int, int, int, int], lang: str) -> OcrText:
+    """A one-line Latin value (phone, e-mail) read from a page's detected box, read again whole where
+    the box left a glyph of the line out (a thin first or last glyph the detector's box began or ended
+    inside): the line's band across the whole cell, recognised alone. ``t`` as it is otherwise."""
+    if len(t.boxes) != 1:
+        return t
+    bx0, by0, bx1, by1 = t.boxes[0].bbox
+    x0, y0, x1, y1 = max(inner[0], 0), max(inner[1], by0), inner[2], min(inner[3], by1)
+    band = crop(gray, (x0, y0, x1, y1))
+    if band.size == 0:
+        return t
+    # A glyph whose middle is outside the box was left out of what was read (word-01 of rob seed 464378:
+    # RapidOCR's box of an e-mail began inside its first glyph, a thin serif l, 3 px right of its middle,
+    # and the address was read without it: a false MISMATCH). A box is otherwise wider than its ink.
+    outside = [c for c in glyph_columns(band) if not bx0 <= x0 + (c.x0 + c.x1) / 2 <= bx1]
+    if not outside:
+        return t
+    again = eng.read_line(band, lang)
+    if len(squash(again.text)) <= len(squash(t.text)):
+        return t
+    log.debug("a glyph outside the detected box at x=%s: %r read whole as %r",
+              [x0 + c.x0 for c in outside], t.text, again.text)
+    return OcrText(again.text, min(t.confidence, again.confidence), [OcrBox(again.text, (x0, y0, x1, y1), again.confidence)])
+
+
 def settle_email_by_shape(spec: FieldSpec, fr: FieldReading, line: np.ndarray) -> None:
     """An e-mail's ``o``/``0``, ``i``/``1``/``l`` and a lost ``@`` as the glyphs on its scanned line show
-    them (``extract.glyphs``), where the result is an address; the change goes in ``reason``. A scanned
+    them (``extract.glyphs``), where the result is an address; the change goes in ``reason``, and which
+    look-alikes the glyphs told in ``glyphs_decided`` (the rest the checks hold as open). A scanned
     address still without its one ``@`` is unreadable, not a different address (an ``@`` read as ``o``
     made a false MISMATCH: bilevel-01 of rob seed 609848)."""
     if spec.kind != "email" or fr.status not in ("read", "unreadable"):
         return
+    fr.glyphs_decided = None  # what an earlier reading's glyphs told says nothing of this one
     read = fr.value if isinstance(fr.value, str) else typed_value(spec, str(fr.raw or ""))[0]
     if not isinstance(read, str) or not read:
         return
-    text, changes = settle_by_shape(read, line)
-    if changes and EMAIL_RE.fullmatch(text):
-        fr.reason = "; ".join(x for x in (fr.reason, "settled by the glyphs: " + ", ".join(changes)) if x)
-        fr.value, fr.status = text, "read"
+    shape = shape_reading(read, line)
+    if shape.changes and EMAIL_RE.fullmatch(shape.text):
+        fr.reason = "; ".join(x for x in (fr.reason, "settled by the glyphs: " + ", ".join(shape.changes)) if x)
+        fr.value, fr.status = shape.text, "read"
+        fr.glyphs_decided = shape.decided
     elif fr.status == "read" and read.count("@") != 1 and _address_like(read):
         fr.reason = "; ".join(x for x in (fr.reason, f"an address has one '@', {read.count('@')} read in {read!r}") if x)
         fr.value, fr.status = None, "unreadable"
+    elif fr.status == "read" and not shape.changes:
+        fr.glyphs_decided = shape.decided
 
 
 def _address_like(text: str) -> bool:

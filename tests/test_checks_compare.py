@@ -151,3 +151,20 @@ def test_specks_read_into_a_sentence_are_noise_but_a_changed_number_is_not() -> 
         assert not compare_long("tech_level", paper, online, OPTIONS.sentence_max_cost,
                                 OPTIONS.sentence_cost_per_char).equal, paper
     assert not compare_long("tech_level", "精度波动小于12.2%。", "精度波动小于10.2%。", OPTIONS.sentence_max_cost).equal
+
+
+def test_a_glyph_the_reading_left_unknown_is_no_different_sentence_but_a_changed_one_is() -> None:
+    # word-01 of rob seed 464378: Word's long text on a poor scan, the 7 read as ？
+    online = "团队与车联网领域7家骨干企业建立了长期合作关系，共建联合实验室3个。团队现有成员27人。"
+    for unread in ("？", "?", "□"):
+        c = compare_long("team_intro", online.replace("7家", unread + "家"), online, OPTIONS.sentence_max_cost,
+                         OPTIONS.sentence_cost_per_char)
+        assert c.equal, unread
+    assert edit_cost("领域？家", "领域7家").to_dict()["unread_glyphs"] == 1
+    for paper in (online.replace("7家", "8家"),  # a real digit changed
+                  online.replace("7家", "？？？家"),  # more than one glyph's place: no single unknown
+                  online.replace("7家", "？家").replace("实验室3个", "实验室4个")):  # an unknown and a real change
+        c = compare_long("team_intro", paper, online, OPTIONS.sentence_max_cost, OPTIONS.sentence_cost_per_char)
+        assert not c.equal, paper
+    # an unknown glyph is never the online text's own question mark or another punctuation's place
+    assert edit_cost("是什么？", "是什么。").unread == 0

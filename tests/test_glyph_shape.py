@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from extract.glyphs import glyph_columns, settle_by_shape
+from extract.glyphs import glyph_columns, settle_by_shape, shape_reading
 from extract.reading import FieldReading
 from extract.syntax import decode_email
 from extract.values import settle_email_by_shape
@@ -249,3 +249,92 @@ def test_a_faint_digit_under_a_dark_hint_is_read_and_a_blank_one_stays_empty() -
         fr = read_text_value(template.field("trl"), hint_only, get_engine("hybrid"), page, grid, cell,
                              template_hints(template), reading)
         assert fr.value == want, (fr.raw, fr.reason)
+
+
+# seal_shapes-01 of rob seed 464378: Noto Sans's "gw" touched, so the line had a glyph column fewer than
+# characters and the o read as 0 after it was left as read. WenQuanYi Micro Hei at 22 px touches there too.
+TOUCHING = ("dingwentao1972@yeah.net", "dingwenta01972@yeah.net")
+
+
+def test_an_o_read_as_0_is_told_by_its_glyph_where_two_other_glyphs_touch() -> None:
+    truth, read = TOUCHING
+    crop = line_crop(truth, "wqy-microhei", LOW_RES_EM_PX)
+    assert len(glyph_columns(crop)) == len(truth) - 1  # two glyphs touch: the counts differ
+    shape = shape_reading(read, crop)
+    assert shape.text == truth and read.index("0") in shape.decided
+    assert shape_reading(truth, crop).text == truth
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize("em", [LOW_RES_EM_PX, 26, 30, 36, 42])
+@pytest.mark.parametrize("blur", [0.0, 1.0])
+def test_touching_glyphs_never_make_a_reading_wrong(font: str, em: int, blur: float) -> None:
+    # both ways: the paper has the o (read as 0) and the paper has the 0 (read as o)
+    truth, other = TOUCHING
+    for paper, read in ((truth, other), (other, truth)):
+        crop = line_crop(paper, font, em)
+        if blur:
+            crop = np.asarray(Image.fromarray(crop).filter(ImageFilter.GaussianBlur(blur)))
+        assert shape_reading(read, crop).text in (paper, read)
+        assert shape_reading(paper, crop).text == paper
+
+
+def test_a_look_alike_the_glyph_cannot_tell_is_no_mismatch_but_one_it_tells_is() -> None:
+    from checks import CheckOptions
+    from checks.compare import compare_field
+    from forms import load_industry_table
+
+    email = load_template("kczg-2020").field("email")
+
+    def verdict(drawn: str, font: str, read: str, online: str) -> tuple[bool, dict[str, object]]:
+        fr = FieldReading("email", read, raw=read, confidence=0.9)
+        settle_email_by_shape(email, fr, line_crop(drawn, font, 44))
+        c = compare_field(email, fr.value, online, CheckOptions(), load_industry_table(), glyphs_decided=fr.glyphs_decided)
+        return c.equal, c.to_dict()
+
+    # skew-02 of rob seed 609848: AR PL UMing's l and 1 are the same stroke; the glyph leaves it open
+    equal, ev = verdict("guoxiu14@cags.ac.cn", "uming", "guoxiul4@cags.ac.cn", "guoxiu14@cags.ac.cn")
+    assert equal and ev["lookalikes_the_glyph_left_open"] == [7]
+    # Noto Sans's 1 has its flag, its l none: the paper's 1 where the record has l is a real change
+    equal, ev = verdict("xiejie1974@qq.com", "noto-sans", "xiejie1974@qq.com", "xiejiel974@qq.com")
+    assert not equal and ev["lookalikes_the_glyph_told"] == [7]
+    # ... and the same paper against its own record: equal
+    assert verdict("xiejie1974@qq.com", "noto-sans", "xiejie1974@qq.com", "xiejie1974@qq.com")[0]
+    # a round o the glyph shows as x-height against a record's 0: a change
+    equal, ev = verdict("hanxiao1967@yeah.net", "noto-sans", "hanxiao1967@yeah.net", "hanxia01967@yeah.net")
+    assert not equal and ev["lookalikes_the_glyph_told"] == [7]
+
+
+def cell_with_line(text: str, font: str, em: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A page strip holding one value cell (rules all round) with ``text`` a short way in from its left
+    rule, as a Word copy prints it; and the cell's inner box."""
+    f = load_font(font, em)
+    w, h = int(f.getlength(text)) + 12 * em, 3 * em
+    img = Image.new("L", (w + 40, h + 40), 246)
+    d = ImageDraw.Draw(img)
+    d.rectangle([20, 20, 20 + w, 20 + h], outline=30, width=3)
+    d.text((20 + em, 20 + em), text, font=f, fill=40)
+    return np.asarray(img.filter(ImageFilter.GaussianBlur(0.6))), (28, 28, 12 + w, 12 + h)
+
+
+@pytest.mark.slow
+def test_a_glyph_the_line_box_left_out_is_read_with_the_whole_line() -> None:
+    from extract.glyphs import glyph_columns as cols_of
+    from extract.grid import crop
+    from extract.ocr import OcrBox, OcrText, get_engine
+    from extract.values import whole_line
+
+    eng = get_engine("hybrid")
+    truth = "lijianxiao@lctx.com.cn"
+    gray, inner = cell_with_line(truth, "uming", 42)
+    band = crop(gray, inner)
+    cols = cols_of(band)
+    first, last = cols[0], cols[-1]
+    y0, y1 = inner[1], inner[3]
+    # word-01 of rob seed 464378: the detector's box began right of the thin l's middle, the line read without it
+    cut = OcrText(truth[1:], 0.97, [OcrBox(truth[1:], (inner[0] + (first.x0 + first.x1) // 2 + 2, y0, inner[0] + last.x1 + 8, y1), 0.97)])
+    again = whole_line(eng, cut, gray, inner, "chi_sim+eng")
+    assert len(again.text) == len(truth) and again.text[1:] == truth[1:]  # the l is back (as l or 1: a look-alike)
+    # a box around all of the line's ink is left as it is: nothing read again
+    whole = OcrText(truth, 0.97, [OcrBox(truth, (inner[0] + first.x0 - 6, y0, inner[0] + last.x1 + 8, y1), 0.97)])
+    assert whole_line(eng, whole, gray, inner, "chi_sim+eng") is whole
