@@ -17,6 +17,7 @@ import numpy as np
 from extract.glyphs import glyph_columns, shape_reading
 from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
+from extract.line_ends import read_line_ends
 from extract.lines import read_cell_lines
 from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
@@ -185,6 +186,8 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
         t = whole_line(eng, t, gray, cell.inner(grid.margin()), lang)
     if eng is not None and spec.long:
         t = settle_text_dots(t, gray)  # a 。 read as · on a 1-bit scan, by where the dot sits
+    if eng is not None and eng.page_level and spec.long:
+        t = read_line_ends(eng, t, gray, cell.inner(grid.margin()))  # a 。 the line's box left out
     text = strip_hints(lined_text(t), hints)
     if not text and eng is not None and not spec.long:
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
