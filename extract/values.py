@@ -189,6 +189,8 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
     if eng is not None and eng.page_level and spec.long:
         t = read_line_ends(eng, t, gray, cell.inner(grid.margin()))  # a 。 the line's box left out
     text = strip_hints(lined_text(t), hints)
+    if eng is not None and spec.long:
+        text = curl_quotes(text)
     if not text and eng is not None and not spec.long:
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
         # Tesseract run; read the cell's lines one by one, faint ink darkened to where the
@@ -230,6 +232,23 @@ def whole_line(eng: OcrEngine, t: OcrText, gray: np.ndarray, inner: tuple[int, i
     log.debug("a glyph outside the detected box at x=%s: %r read whole as %r",
               [x0 + c.x0 for c in outside], t.text, again.text)
     return OcrText(again.text, min(t.confidence, again.confidence), [OcrBox(again.text, (x0, y0, x1, y1), again.confidence)])
+
+
+def curl_quotes(text: str) -> str:
+    """A long section's straight ``"`` beside Chinese text as the full-width quote it stands for: the
+    recogniser reads a CJK face's “ and ” as ``"`` (most often the closing one: rob seed 464378,
+    「国家“973计划"重大专项」), and Chinese text is written with “ ”; each ``"`` opens a quote where none
+    is open and closes the open one otherwise. A text with no Chinese in it is left as read."""
+    if '"' not in text or not any(_is_cjk_glyph(c) for c in text):
+        return text
+    out, open_quote = [], False
+    for ch in text:
+        if ch == '"':
+            ch = "”" if open_quote else "“"
+        if ch in "“”":
+            open_quote = ch == "“"
+        out.append(ch)
+    return "".join(out)
 
 
 def settle_email_by_shape(spec: FieldSpec, fr: FieldReading, line: np.ndarray) -> None:
