@@ -38,6 +38,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import cv2
@@ -120,6 +121,22 @@ def run_tesseract(pngs: list[Path]) -> tuple[float, float]:
     return time.monotonic() - t0, children_cpu() - c0
 
 
+# Keys of the stage profile's recognition split by the step that asked for it.
+RECOGNITION_BY, CALLS_BY, LINES_BY = "recognition by ", "recognition calls by ", "recognition lines by "
+
+
+def caller() -> str:
+    """The reading step that called the OCR engine: the innermost ``extract`` function outside the
+    engine's own modules (``extract/ocr*.py``), as ``module.function``."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        path = Path(frame.f_code.co_filename)
+        if path.parent.name in ("extract", "marks") and not path.name.startswith("ocr"):
+            return f"{path.stem}.{frame.f_code.co_name}"
+        frame = frame.f_back
+    return "other"
+
+
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system
@@ -156,9 +173,17 @@ def stage_profile(files: list[tuple[Path, str, int]], engine: str, limit: int) -
     def measured(self: models_mod.Models, lines: Any) -> Any:
         # What recognition was given, in line heights (each line padded to the model's least width):
         # its cost without the machine's noise (issue 14: read only what is unknown).
-        spent["recognition input (line heights)"] += sum(max(models_mod.REC_MIN_RATIO, im.shape[1] / max(1, im.shape[0]))
-                                                         for im in lines if im.size)
-        return recognize(self, lines)
+        heights = sum(max(models_mod.REC_MIN_RATIO, im.shape[1] / max(1, im.shape[0])) for im in lines if im.size)
+        spent["recognition input (line heights)"] += heights
+        # Which step asked, so a re-read path's cost and how often it fires show (issue 14).
+        c0 = _cpu()
+        try:
+            return recognize(self, lines)
+        finally:
+            site = caller()
+            spent[f"{RECOGNITION_BY}{site}"] += _cpu() - c0
+            spent[f"{CALLS_BY}{site}"] += 1
+            spent[f"{LINES_BY}{site}"] += len(lines)
 
     models_mod.Models.detect = timed("text detection", originals[0])  # type: ignore[method-assign]
     models_mod.Models.recognize = measured  # type: ignore[method-assign]
@@ -229,6 +254,11 @@ def compare(name: str, root: Path, export: Path, work: Path, args: argparse.Name
         print(f"     {stage:40s} {rows.get(stage, 0.0) / max(1, done):6.2f}")
     print(f"     {'model load (once per worker)':40s} {spent.get('model load (once)', 0.0):6.2f} s")
     print(f"     {'recognition input, line heights/page':40s} {spent.get('recognition input (line heights)', 0.0) / max(1, done):6.0f}")
+    print("     text recognition by the step that asked: CPU s/page, calls/page, lines/page")
+    for key in sorted((k for k in spent if k.startswith(RECOGNITION_BY)), key=lambda k: -spent[k]):
+        site = key[len(RECOGNITION_BY):]
+        print(f"       {site:38s} {spent[key] / max(1, done):6.2f} {spent[CALLS_BY + site] / max(1, done):6.1f}"
+              f" {spent[LINES_BY + site] / max(1, done):6.1f}")
 
 
 def fresh_batch(work: Path, seed: int, forms: int) -> tuple[Path, Path]:
