@@ -589,3 +589,21 @@ def test_a_date_line_glued_to_the_seal_label_is_read_apart_from_it(hand: bool) -
     assert max(y1 - y0 for y0, y1 in text_lines(ink, DPI)) > mm(6)  # label and date: one band of rows
     r = read_date(box, DPI, line_reader(get_engine("rapidocr")), years=NOTICE)
     assert (r.value, r.status) == ("2020-11-06", "read"), r
+
+
+# ---- a label after the date's 日 (issue 13 kind 5: bilevel-02 of rob seed 220061) --------------------
+
+
+@pytest.mark.parametrize("text", ["2020年11月1日月", "二〇二〇年十一月一日月", "11月1日月", "2020年11月1日年"])
+def test_a_label_after_the_day_means_the_labels_were_misread(text: str) -> None:
+    # 十一日 / 11日 on a 1-bit scan read as '1日月': the form prints 年 月 日 once each
+    assert parse_date(text) is None and parse_month_day(text) is None
+
+
+def test_a_1bit_day_whose_glyph_read_as_a_label_is_never_a_sure_other_day() -> None:
+    box = bilevel_box("2020-11-11")
+    r = read_date(box, DPI, _date_line_ocr("2020年11月1日月", "2020年11月1日月"), years=NOTICE)
+    assert (r.present, r.value, r.status) == (True, None, "unreadable"), r
+    assert r.month_day is None and r.raw == "2020年11月1日月"
+    r = read_date(box, DPI, _date_line_ocr("2020年11月1日月", "2020年11月11日"), years=NOTICE)
+    assert (r.value, r.status) == ("2020-11-11", "read"), r  # read again larger: the day whole

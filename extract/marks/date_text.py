@@ -55,6 +55,10 @@ _DATE_CN = re.compile(rf"({_YEAR_NUM}{{2,4}})({_STRAY})年{_SLOT}月{_SLOT}日")
 # 月 is cut to its last two characters (二十一月 → 十一月: the year's last digit before it).
 _MONTH_DAY = re.compile(rf"([^年月日]+)月{_SLOT}日")
 MONTH_MAX_GLYPHS = 2
+# The form prints 年 月 日 once each: a label after the date's 日 means the labels themselves were
+# misread (bilevel-02 of rob seed 220061: 十一日 read '1日月', a sure 11-01 for 11-11), so the numbers
+# between them cannot be trusted either.
+_LABELS = re.compile("[年月日]")
 _YEAR_TAIL = re.compile(rf"{_YEAR_NUM}*$")
 _NOT_NUM_TAIL = re.compile(r"[^0-9〇○零Oo一二三四五六七八九十两]+$")
 _DATE_SEP = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})")
@@ -125,7 +129,7 @@ def _date_parts(t: str) -> tuple[str, str, str] | None:
     """Year, month and day numerals of a normalised 年 月 日 reading whose three parts all read
     (``_slot_value``; a stray glyph before 年 only after a whole year), or None."""
     m = _DATE_CN.search(t)
-    if not m or (m.group(2) and len(m.group(1)) != YEAR_GLYPHS):
+    if not m or (m.group(2) and len(m.group(1)) != YEAR_GLYPHS) or _LABELS.search(t, m.end()):
         return None
     if _slot_value(m.group(3), 12) is None or _slot_value(m.group(4), 31) is None:
         return None
@@ -136,7 +140,7 @@ def _month_day_parts(t: str) -> tuple[str, str] | None:
     """Month and day numerals of a normalised reading whose month and day read, the year aside
     (the month cut to its last MONTH_MAX_GLYPHS glyphs: a third before it is the year's last digit)."""
     m = _MONTH_DAY.search(t)
-    if not m:
+    if not m or _LABELS.search(t, m.end()):
         return None
     head = m.group(1)[-MONTH_MAX_GLYPHS:]
     if _slot_value(head, 12) is None or _slot_value(m.group(2), 31) is None:
