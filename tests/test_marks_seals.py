@@ -370,3 +370,15 @@ def test_a_star_core_is_far_larger_than_closed_up_handwriting() -> None:
     found = star_centres(ink)
     assert len(found) == 1
     assert abs(found[0][0] - 100 * s) < 2 * s and abs(found[0][1] - 30 * s) < 2 * s
+
+
+@pytest.mark.parametrize("style", [SealSpec(unit="中国地球物理学会", diameter_mm=41.5, rotation_deg=-20.0),
+                                   SealSpec(unit="天津中科博医疗器械有限公司", oval=True, oval_mm=(45.0, 30.0), rotation_deg=-25.0)])
+def test_a_seal_stamped_over_the_boxs_lower_right_corner_is_found(style: SealSpec) -> None:
+    # Word copies of rob seed 220061 (word-01, word-03): the seal on the 公章 label at the table's
+    # corner, its centre 7-13 mm in from the right and lower edges, a third to a half of its ring in the cell
+    box, _ = opinion_box()
+    h, w = box.shape[:2]
+    stamped = draw_seal(box, center=(w - mm(7), h - mm(7)), dpi=DPI, style=style, seed=3)
+    r = read_seal(scanned(stamped, "color"), DPI, "color")
+    assert r.present, r.reason

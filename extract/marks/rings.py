@@ -272,7 +272,7 @@ def star_centres(ink: np.ndarray) -> list[tuple[float, float]]:
     return [c for _, c in sorted(found, reverse=True)][:CANDIDATE_PLACES]
 
 
-def _star_ring(sampler: RingSampler, fitter: RingSampler, ink: np.ndarray) -> Ring | None:
+def _star_ring(sampler: RingSampler, fitter: RingSampler, ink: np.ndarray, min_known: float = MIN_KNOWN_SECTORS) -> Ring | None:
     """The best ring centred on a star's core (circles and ovals tried, then fitted)."""
     s = WORK_PX_PER_MM
     best: Ring | None = None
@@ -288,7 +288,7 @@ def _star_ring(sampler: RingSampler, fitter: RingSampler, ink: np.ndarray) -> Ri
         h, w = ink.shape
         margin = CENTRE_MARGIN_MM * s
         inside = margin <= ring.cx < w - margin and margin <= ring.cy < h - margin
-        if inside and ring.known >= MIN_KNOWN_SECTORS and (best is None or ring.coverage > best.coverage):
+        if inside and ring.known >= min_known and (best is None or ring.coverage > best.coverage):
             best = ring
     return best
 
@@ -364,10 +364,11 @@ def _diverse(cands: list[tuple[float, Ring]]) -> list[Ring]:
     return [chosen[k] for k in sorted(chosen)]
 
 
-def find_ring(ink: np.ndarray) -> Ring | None:
-    """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like."""
-    sampler = RingSampler(ink)
-    fitter = RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR)
+def find_ring(ink: np.ndarray, min_known: float = MIN_KNOWN_SECTORS) -> Ring | None:
+    """The best seal-shaped ring in a working-scale ink map (0..1), or None when nothing ring-like;
+    a ring with less than ``min_known`` of itself in the map is not judged."""
+    sampler = RingSampler(ink, min_known=min_known)
+    fitter = RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR, min_known)
     h, w = ink.shape
     small = cv2.resize(ink, (max(1, round(w * FILTER_SCALE)), max(1, round(h * FILTER_SCALE))),
                        interpolation=cv2.INTER_AREA)
@@ -385,12 +386,12 @@ def find_ring(ink: np.ndarray) -> Ring | None:
         fitted.text_arc = sampler.text_arc(fitted)
         fitted.star = has_star(ink, fitted)
         margin = CENTRE_MARGIN_MM * WORK_PX_PER_MM
-        if fitted.known < MIN_KNOWN_SECTORS or not (margin <= fitted.cx < w - margin and margin <= fitted.cy < h - margin):
+        if fitted.known < min_known or not (margin <= fitted.cx < w - margin and margin <= fitted.cy < h - margin):
             continue
         if best is None or (fitted.is_seal(), fitted.coverage) > (best.is_seal(), best.coverage):
             best = fitted
     if best is None or not best.is_seal():
-        anchored = _star_ring(sampler, fitter, ink)
+        anchored = _star_ring(sampler, fitter, ink, min_known)
         if anchored is not None and anchored.is_seal():
             return anchored
     return best
