@@ -543,6 +543,7 @@ def test_a_real_late_date_is_read_and_still_date_late(line: str, iso: str) -> No
     ("2020年11月6日", "2021年11月6日", False),  # a whole believable year is not changed
     ("二〇三5年十一月六日", "二〇二〇年十一月六日", True),  # a doubted year may be
     ("2020年116月94756日15", "2020年11月7日", True),  # the seal's code digits said no month or day
+    ("6946年1月7日", "2026年11月7日", True),  # ...nor a year (1 of 11 lost under the ring)
 ])
 def test_a_reread_replaces_the_first_reading_only_where_they_agree(first: str, again: str, agree: bool) -> None:
     assert readings_agree(first, again, NOTICE) is agree
@@ -607,3 +608,56 @@ def test_a_1bit_day_whose_glyph_read_as_a_label_is_never_a_sure_other_day() -> N
     assert r.month_day is None and r.raw == "2020年11月1日月"
     r = read_date(box, DPI, _date_line_ocr("2020年11月1日月", "2020年11月11日"), years=NOTICE)
     assert (r.value, r.status) == ("2020-11-11", "read"), r  # read again larger: the day whole
+
+
+# ---- a seal's ring over the date in a gray scan (issue 13 kind 5: rob seed 486054 gray-01) ----------
+
+
+def ring_crossed_box(centre_mm: tuple[float, float], ink: float, pad: tuple[float, float, float] | None = None) -> np.ndarray:
+    """A gray scan of a box whose printed date '2020年11月7日' a seal with its 13-digit code on the
+    lower arc crosses (the seal's centre ``centre_mm`` in from the box's right and lower edges)."""
+    from samples.scan import scan
+
+    w, h = mm(150), mm(60)
+    img = Image.new("RGB", (w, h), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
+    font = load_font("noto-serif", mm(3.7))
+    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
+    d.text((w - mm(8), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font, anchor="ra")
+    d.text((w - mm(8), h - mm(10)), "2020年11月7日", fill=(0, 0, 0), font=font, anchor="ra")
+    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    style = SealSpec(unit="北京清源环保科技有限公司", bottom_text="6769405618786", rotation_deg=5.0, ink=ink,
+                     **({"ink_bgr": pad} if pad else {}))
+    bgr = draw_seal(bgr, center=(w - mm(centre_mm[0]), h - mm(centre_mm[1])), dpi=DPI, style=style, seed=3)
+    return cv2.cvtColor(scan([bgr], mode="gray", dpi=DPI, src_dpi=DPI, seed=3)[0], cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.slow
+def test_a_one_glyph_month_only_a_reread_saw_where_the_ring_crossed_11_is_not_a_sure_january() -> None:
+    from extract.marks import read_seal
+    from extract.ocr import get_engine, line_reader
+
+    box = ring_crossed_box((20, 26), ink=0.75)  # the ring line runs through the 11 of 11月
+    seal = read_seal(box, DPI, "gray")
+    r = read_date(box, DPI, line_reader(get_engine("rapidocr")), seal_bbox=seal.bbox, years=NOTICE)
+    assert r.value in (None, "2020-11-07") and r.month_day in (None, "--11-07"), r  # was a sure 2020-01-07
+
+
+def test_the_seals_own_tone_is_measured_on_its_ring_and_print_darker_than_it_is_kept() -> None:
+    # gray-01 of rob seed 486054: the seal's code digits over the date scanned at 138-160, the
+    # print's strokes at 50-130: a fixed print level (100) lost the print with the seal
+    from extract.marks.dates import PRINT_GRAY, SEAL_TONE_MARGIN, seal_tone
+
+    region = np.full((mm(20), mm(60), 3), 245, np.uint8)
+    ring = np.zeros(region.shape[:2], np.uint8)
+    cv2.ellipse(ring, (mm(30), -mm(10)), (mm(25), mm(25)), 0, 0, 360, 1, mm(2.5))
+    cv2.ellipse(region, (mm(30), -mm(10)), (mm(25), mm(25)), 0, 0, 360, (158, 158, 158), mm(1.2))
+    cv2.putText(region, "1867", (mm(24), mm(17)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (150, 150, 150), 2)  # the code
+    cv2.putText(region, "2020", (mm(4), mm(12)), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (120, 120, 120), 2)  # light print
+    tone = seal_tone(region, ring > 0)
+    assert tone is not None and 150 <= tone <= 165
+    assert tone - SEAL_TONE_MARGIN > PRINT_GRAY  # a cut of its own, above the fixed print level
+    kept = region.min(axis=2) < tone - SEAL_TONE_MARGIN
+    assert kept[:, : mm(20)].sum() > 50 and not kept[:, mm(22):].any()  # the print kept, the seal's ink gone
+    assert seal_tone(np.full_like(region, 245), ring > 0) is None  # a red seal taken out: nothing to measure

@@ -253,8 +253,19 @@ def needs_reread(text: str, value: str | None, years: tuple[int, int] | None = N
         return has_filling(text)
     if year_doubt(text, years) is not None:
         return True
-    return ((int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1)
-            or (int(value[8:10]) <= AMBIGUOUS_DAY_MAX and _day_glyphs(text) == 1))
+    return lone_month(text, value) or (int(value[8:10]) <= AMBIGUOUS_DAY_MAX and _day_glyphs(text) == 1)
+
+
+def lone_month(text: str, value: str) -> bool:
+    """Whether a reading's month (``value`` its ISO date) is a lone glyph that a lost stroke makes
+    of a two-glyph one (1月 of 11月, 2月 of 12月)."""
+    return int(value[5:7]) in AMBIGUOUS_MONTHS and _month_glyphs(text) == 1
+
+
+def month_day_of(text: str) -> str | None:
+    """``--MM-DD`` of a reading, with or without its year."""
+    value = parse_date(text)
+    return f"--{value[5:]}" if value else parse_month_day(text)
 
 
 def choose_reading(texts: list[str], years: tuple[int, int] | None = None) -> str:
@@ -326,7 +337,7 @@ def _slot_agrees(first: str | None, again: str, top: int) -> bool:
 def readings_agree(first: str, again: str, years: tuple[int, int] | None = None) -> bool:
     """Whether ``again`` (a re-read of the same line that reads as a date) may replace ``first``:
     every number the first reading said, it says too or fuller (``_slot_agrees``). A year the first
-    reading had whole and believable must be the same; a doubted one (``year_doubt``) may change.
+    reading had whole, in one script and within ``years`` must be the same; any other may change.
     A re-read that turns 五 into 2 is another date, not a better reading of this one."""
     t = normalize_date_text(again)
     parts = _date_parts(t)
@@ -336,6 +347,8 @@ def readings_agree(first: str, again: str, years: tuple[int, int] | None = None)
     year, month, day = _loose_slots(first)
     if not (_slot_agrees(month, md[0], 12) and _slot_agrees(day, md[1], 31)):
         return False
-    if parts is None or not year or len(year) != YEAR_GLYPHS or year_doubt(first, years) is not None:
-        return True
-    return chinese_to_int(year, year=True) == chinese_to_int(parts[0], year=True)
+    said = chinese_to_int(year, year=True) if year and len(year) == YEAR_GLYPHS and not _mixed_script(year) else None
+    first_year, last_year = years or (YEAR_MIN, YEAR_MAX)
+    if parts is None or said is None or not first_year <= said <= last_year:
+        return True  # the first reading said no year to be believed (6946年: a seal's code digits)
+    return said == chinese_to_int(parts[0], year=True)

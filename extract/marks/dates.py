@@ -17,6 +17,13 @@ A year is believed only when it is written in one script (all Chinese numerals o
 falls in the caller's ``years`` (the notice's deadline year ±1, ``date_text.notice_years``): a
 year that is not is read again, and if still not believable the reading keeps month and day
 (``month_day``) with the year unknown — never a wrong year that would make the date late.
+
+A wrong date read as sure is worse than an unread one: a glyph that is no numeral inside the month
+or the day leaves the reading unread (``date_text``); a re-read, another crop of the line or a
+reading without the seal's ink replaces the first reading only where it agrees with what that said
+(``readings_agree``), and a one-glyph month (1月, the 1 of 11 lost) from such a reading only where
+another reading says the same. In a gray scan the seal's ink is taken out by its own tone, measured
+on its ring line (``seal_tone``). The lines themselves are found by ``date_lines``.
 """
 
 from __future__ import annotations
@@ -27,11 +34,14 @@ import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, remove_red
+from extract.marks.date_lines import ROW_INK, glued_halves, line_crop, rows_only, rule_mask, text_lines
 from extract.marks.date_text import (
     chinese_to_int,
     choose_reading,
     has_filling,
     is_date_line,
+    lone_month,
+    month_day_of,
     needs_reread,
     normalize_date_text,
     notice_years,
@@ -53,47 +63,27 @@ __all__ = ["chinese_to_int", "choose_reading", "has_filling", "is_date_line", "n
 # bottom 24 mm, right 65 % of the box (the printers in the samples put it 10-22 mm from the right).
 REGION_BOTTOM_MM = 24.0
 REGION_RIGHT_FRACTION = 0.65
-# Ink darkness (0..1) that counts for finding text rows: print and pen, not paper noise.
-ROW_INK = 0.45
-# A row belongs to a text line when this much of it (in mm) has ink (one glyph stroke is
-# ~0.3 mm)...
-ROW_MIN_INK_MM = 0.6
-# Table rules (the box's edges) are removed before finding lines: ink runs longer than this.
-RULE_MIN_MM = 12.0
-# A rule broken or blurred by the scan: a row (column) inked over this share of the region,
-# within RULE_EDGE_MM of its edge (the box's own edges; inside the box, a seal's star and
-# ring text stacked over the date fill a column as much).
-RULE_ROW_SHARE = 0.5
-RULE_EDGE_MM = 4.0
-# A band taller than one line (a seal's ring crossing the rows glued the date line to the
-# 公章 label) is cut again at these shares of its own fullest row, in turn (a share of the
-# whole region's fullest row would lose a blank 年 月 日 line under dense text).
-LINE_MAX_MM = 7.0
-SPLIT_REL_INK = (0.3, 0.45, 0.6)
 # Gray level (0-255) under which a pixel is print or pen for a first try: a red seal
 # scanned in gray is mostly lighter (~90-170), so it stays out of that try.
 PRINT_GRAY = 100
-# Text lines are 2.5-6 mm tall (10.5-12 pt print, handwriting a bit taller); rows closer than
-# the gap belong to one line (handwritten digits sit a little above the printed 年).
-LINE_MIN_MM = 1.8
-LINE_GAP_MM = 0.8
+# A seal in a gray scan is lighter than print, by how much depends on its pad and the scan: its own
+# tone is measured on its ring line (``seal_tone``) and only ink darker by SEAL_TONE_MARGIN kept
+# (gray-01 of rob seed 486054: the seal's code digits over the date at 138-160, its ring's median
+# 159, the print's strokes 50-130, so PRINT_GRAY's 100 lost the print with the seal). Ring pixels
+# count as ink PAPER_INK_DROP under the paper's level, and SEAL_TONE_MIN_PX of them must be there.
+SEAL_TONE_MARGIN = 25
+PAPER_INK_DROP = 40
+SEAL_TONE_MIN_PX = 50
+# A one-glyph month (1月, 2月) read from a re-read (or without the seal) is taken when this many
+# readings of the line say that month and day (a ring crossing 11 left 1 on one reading).
+CONFIRMING_READINGS = 2
 # Lines tried from the bottom up before giving up.
 MAX_LINES = 3
-# Two lines glued into one band under LINE_MAX_MM (the 公章 label and a date written tall just under
-# it: 6.6 mm together on word-01 of rob seed 464378, read as one line '2020年申报单位公'): a band
-# taller than GLUED_MIN_MM (a 10.5-12 pt line is 3-4.5 mm) is also tried as two, cut at its thinnest
-# row in the middle GLUED_MIDDLE of it where that row holds under GLUED_VALLEY of the fullest row on
-# either side (a line's own strokes never thin out so across its middle), the lower part first.
-GLUED_MIN_MM = 5.0
-GLUED_MIDDLE = (0.3, 0.7)
-GLUED_VALLEY = 0.5
 # A line read as the bare 年 月 日 is written on when its ink spans more columns than this many
 # glyphs (each as wide as the line is tall): the printed three measured 2.5-2.7, the shortest
 # date written in them (2020年1月1日) 4.3-4.7. Only where no seal crosses the line: a ring and
 # its glyphs add ink there too.
 PRINTED_LABEL_GLYPHS = 3.6
-# Margin around a line crop for the OCR engine (it drops glyphs touching the edge).
-LINE_PAD_MM = 1.0
 # A doubtful line (``needs_reread``) is read again REREAD_SCALES times larger and with
 # REREAD_THICKEN_MM thicker strokes.
 REREAD_SCALES = (2.0,)
@@ -106,92 +96,6 @@ def reread_variants(gray: np.ndarray, dpi: int) -> list[np.ndarray]:
     k = max(2, round(REREAD_THICKEN_MM * px_per_mm(dpi)) + 1)
     out.append(cv2.erode(gray, np.ones((k, k), np.uint8)))  # white paper: erode thickens dark ink
     return out
-
-
-def _bands(counts: np.ndarray, threshold: float, gap: float) -> list[list[int]]:
-    bands: list[list[int]] = []
-    for y in np.nonzero(counts >= threshold)[0].tolist():
-        if bands and y - bands[-1][1] <= gap:
-            bands[-1][1] = y
-        else:
-            bands.append([y, y])
-    return bands
-
-
-def _split(counts: np.ndarray, y0: int, y1: int, ppm: float, level: int = 0) -> list[tuple[int, int]]:
-    """A band of rows cut into text lines: bands too tall to be one line (a seal glued
-    lines together) are cut again at a higher share of their own fullest row."""
-    if y1 - y0 <= LINE_MAX_MM * ppm or level >= len(SPLIT_REL_INK):
-        return [(y0, y1)] if y1 - y0 >= LINE_MIN_MM * ppm else []
-    local = counts[y0:y1]
-    out: list[tuple[int, int]] = []
-    for a, b in _bands(local, SPLIT_REL_INK[level] * float(local.max()), LINE_GAP_MM * ppm):
-        out += _split(counts, y0 + a, y0 + b + 1, ppm, level + 1)
-    return out
-
-
-def rule_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
-    """Pixels of table rules (the box's edges) in a darkness map: long straight runs of ink."""
-    ppm = px_per_mm(dpi)
-    binary = (ink >= ROW_INK).astype(np.uint8)
-    run = max(3, round(RULE_MIN_MM * ppm))
-    rules = np.maximum(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
-                       cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))) > 0
-    # A rule blurred or broken by the scan: a row (column) by the edge inked over most of the width (height).
-    edge = max(1, round(RULE_EDGE_MM * ppm))
-    for axis in (0, 1):
-        share = binary.sum(axis=1 - axis) / binary.shape[1 - axis]
-        full = share >= RULE_ROW_SHARE
-        full[edge:-edge] = False
-        if axis == 0:
-            rules[full] = True
-        else:
-            rules[:, full] = True
-    # and the pixels right beside them (the rule's blurred edge)
-    return cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-
-
-def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
-    """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom (table rules ignored)."""
-    ppm = px_per_mm(dpi)
-    binary = ((ink >= ROW_INK) & ~rule_mask(ink, dpi)).astype(np.uint8)
-    counts = binary.sum(axis=1)
-    lines: list[tuple[int, int]] = []
-    for a, b in _bands(counts, ROW_MIN_INK_MM * ppm, LINE_GAP_MM * ppm):
-        lines += _split(counts, a, b + 1, ppm)
-    return lines
-
-
-def _glued_halves(ink: np.ndarray, y0: int, y1: int, dpi: int) -> list[tuple[int, int]]:
-    """A band of rows (``text_lines``) cut in two where two text lines touch (GLUED_*), lower part
-    first; none when it is one line."""
-    ppm = px_per_mm(dpi)
-    if y1 - y0 < GLUED_MIN_MM * ppm:
-        return []
-    counts = (ink[y0:y1] >= ROW_INK).sum(axis=1).astype(np.float32)
-    a, b = round(len(counts) * GLUED_MIDDLE[0]), round(len(counts) * GLUED_MIDDLE[1])
-    cut = a + int(np.argmin(counts[a:b]))
-    if counts[cut] >= GLUED_VALLEY * min(float(counts[:cut].max()), float(counts[cut + 1:].max())):
-        return []
-    return [h for h in ((y0 + cut, y1), (y0, y0 + cut)) if h[1] - h[0] >= LINE_MIN_MM * ppm]
-
-
-def _rows_only(img: np.ndarray, y0: int, y1: int) -> np.ndarray:
-    """``img`` with every row outside y0..y1 white: a glued line's part without the other's strokes
-    in its crop's margin."""
-    out = np.full_like(img, 255)
-    out[y0:y1] = img[y0:y1]
-    return out
-
-
-def _line_crop(img: np.ndarray, ink: np.ndarray, y0: int, y1: int, dpi: int) -> tuple[np.ndarray, list[int]]:
-    """The line's crop (tight on its ink, padded) and its box in the region."""
-    pad = round(LINE_PAD_MM * px_per_mm(dpi))
-    cols = np.nonzero((ink[y0:y1] >= ROW_INK).any(axis=0))[0]
-    x0, x1 = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, img.shape[1])
-    h, w = img.shape[:2]
-    box = [max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)]
-    return img[box[1]:box[3], box[0]:box[2]], box
 
 
 def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[int, int],
@@ -210,12 +114,12 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
         return DateReading(present=False, confidence=0.9, reason="no text in the lower right of the box")
     tries = list(reversed(lines[-MAX_LINES:]))
     tries += [ln for ln in reversed(text_lines(dark, dpi)[-MAX_LINES:]) if ln not in tries]
-    halves = {part for band in tries for part in _glued_halves(ink, *band, dpi)}
-    tries = [part for band in tries for part in (band, *_glued_halves(ink, *band, dpi))]
+    halves = {part for band in tries for part in glued_halves(ink, *band, dpi)}
+    tries = [part for band in tries for part in (band, *glued_halves(ink, *band, dpi))]
     seen: list[str] = []
     unread: DateReading | None = None
     for y0, y1 in tries:
-        crop, (x0, by0, x1, by1) = _line_crop(_rows_only(region, y0, y1) if (y0, y1) in halves else region, ink, y0, y1, dpi)
+        crop, (x0, by0, x1, by1) = line_crop(rows_only(region, y0, y1) if (y0, y1) in halves else region, ink, y0, y1, dpi)
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         text, conf = ocr_line(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
         seen.append(text)
@@ -251,21 +155,31 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
 
 
 def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: OcrLine,
-                years: tuple[int, int] | None = None) -> DateReading:
+                years: tuple[int, int] | None = None, sure: bool = True) -> DateReading:
     """The date line read again (``reread_variants``) when its reading is doubtful
     (``needs_reread``); the fullest of the readings wins (``choose_reading``), a re-read only
     where it agrees with what the first reading said (``readings_agree``: 五 read again as 2 is
-    not taken). ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
+    not taken), and a month that is a lone glyph (``lone_month``: 1月 of 11月) from a re-read, or from
+    a reading not ``sure`` (the seal's ink taken out), only where another reading says the same.
+    ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
     if reading.bbox is None or not needs_reread(reading.raw or "", reading.value, years):
         return reading
     x0, y0, x1, y1 = reading.bbox
     gray = cv2.cvtColor(cleaned[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     again = [ocr_line(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR))[0] for v in reread_variants(gray, dpi)]
     again = [t for t in again if readings_agree(reading.raw or "", t, years)]
-    text = choose_reading([reading.raw or "", *again], years)
+    texts = [reading.raw or "", *again]
+    text = choose_reading(texts, years)
+    value, why = parse_date(text), "read again larger and with thicker strokes"
+    if value is not None and lone_month(text, value) and (text != reading.raw or not sure) \
+            and [month_day_of(t) for t in texts].count(f"--{value[5:]}") < CONFIRMING_READINGS:
+        # 2020年1月7日 from one reading where the ring crossed 11 (the other lost the month): unread
+        return DateReading(present=True, value=None, raw=reading.raw, confidence=round(reading.confidence * 0.5, 3),
+                           bbox=reading.bbox, status="unreadable",
+                           reason=f"{reading.reason}; read again as {text!r}, its one-glyph month not confirmed"
+                           .lstrip("; "))
     if text == reading.raw:
         return reading
-    value, why = parse_date(text), "read again larger and with thicker strokes"
     if value is not None:
         return DateReading(present=True, value=value, raw=text, confidence=reading.confidence, bbox=reading.bbox, reason=why)
     reading.raw, reading.month_day, reading.reason = text, parse_month_day(text) or reading.month_day, f"{reading.reason}; {why}"
@@ -285,9 +199,23 @@ def believed_year(reading: DateReading, years: tuple[int, int] | None = None) ->
 
 def _print_only(region: np.ndarray) -> np.ndarray:
     """Only what is as dark as print or pen: a seal's ink in a gray scan (lighter) goes."""
+    return _darker_than(region, PRINT_GRAY)
+
+
+def _darker_than(region: np.ndarray, level: float) -> np.ndarray:
     out = region.copy()
-    out[region.min(axis=2) > PRINT_GRAY] = 255
+    out[region.min(axis=2) > level] = 255
     return out
+
+
+def seal_tone(region: np.ndarray, ring: np.ndarray) -> float | None:
+    """The gray level of the seal's own ink, measured on its ring line (``ring``, a mask of
+    ``region``): the median of the ring's pixels darker than the paper by PAPER_INK_DROP; None where
+    too few are (a red seal taken out, no ring in the region)."""
+    gray = region.min(axis=2)
+    paper = float(np.median(gray))
+    ink = gray[ring & (gray < paper - PAPER_INK_DROP)]
+    return float(np.median(ink)) if ink.size >= SEAL_TONE_MIN_PX else None
 
 
 def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[int] | None = None,
@@ -318,20 +246,27 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
         first = looked  # a year not to be believed under a seal: read again without the seal
     # Written (or something is there) but not read: again without what crosses it.
     variants: list[np.ndarray] = []
+    tone: float | None = None
     if seal_bbox is not None:
         ring = ring_line_mask(box_bgr.shape, fit_ring_around(box_bgr, seal_bbox, dpi), dpi)[ry0:, rx0:]
         if ring.any():
             unringed = region.copy()
             unringed[ring] = 255
             variants.append(unringed)
+            tone = seal_tone(region, ring)
     if not _is_bilevel(region):
-        variants += [_print_only(v) for v in (variants or [region])]
+        base = variants or [region]
+        if tone is not None and tone - SEAL_TONE_MARGIN > PRINT_GRAY:
+            variants += [_darker_than(v, tone - SEAL_TONE_MARGIN) for v in base]
+        variants += [_print_only(v) for v in base]
     best = first
     for img in variants:
         again = _read_region(img, dpi, ocr_line, (rx0, ry0), seal_bbox, years)
         if again.value is not None and readings_agree(first.raw or "", again.raw or "", years):
             again.reason = "read with the seal's ink taken out"
-            return believed_year(second_look(again, cleaned, dpi, ocr_line, years), years)
+            looked = believed_year(second_look(again, cleaned, dpi, ocr_line, years, sure=False), years)
+            if looked.value is not None:
+                return looked
         if again.month_day and not best.month_day:
             best = again
     best = believed_year(second_look(best, cleaned, dpi, ocr_line, years), years)
