@@ -190,3 +190,16 @@ def test_the_names_ends_are_where_its_columns_end_alike_on_both_sides_of_the_top
     on[top - name_end - 12: top - name_end - 2] = True
     assert _mirrored_end(on, top, gap, 150, glyph) == name_end
     assert _mirrored_end(on, top, gap, name_end - 2, glyph) == 13 * 2 + 5
+
+
+@pytest.mark.slow
+def test_a_long_name_on_a_small_oval_is_not_given_up_for_a_fragment_read_about_another_star_tip() -> None:
+    # bench.seal_names seed 27182 small_oval #2: 12 glyphs of 3.6 mm on a 30x20 mm oval read at ~0.8
+    # about the star's top tip; another tip gave 各有限公司 at 0.96, more surely but far shorter
+    from extract.ocr import get_engine, line_reader
+
+    box, unit, dpi, mode = _bench_box("small_oval", 27182, 2)
+    r = read_seal(box, dpi, mode)
+    assert r.present and r.bbox is not None, r.reason
+    lines = read_seal_lines(box, r.bbox, dpi, line_reader(get_engine("rapidocr")))
+    assert lines.name is not None and Levenshtein.distance(lines.name, unit) <= 1, lines

@@ -188,6 +188,12 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
     if not options:
         return out
     layout, out.name_candidates = max(options, key=lambda o: reading_score(str(o[1][0][0]), float(o[1][0][1])))
+    first = options[0][1][0]
+    if layout is not options[0][0] and len(str(out.name_candidates[0][0])) < len(str(first[0])):
+        # another top (a star tip the name mirrors about less well) reads fewer glyphs: a part of the
+        # name read surely, not the whole name read about its true top (small glyphs of a long name
+        # on a 30x20 mm oval read at 0.8: 各有限公司 for 沈阳新松精工装备有限公司)
+        layout, out.name_candidates = options[0]
     name, conf = out.name_candidates[0]
     out.name, out.name_confidence = str(name), float(conf)
     _lower(gray, band, layout, ocr_line, out)
