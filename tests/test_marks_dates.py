@@ -661,3 +661,19 @@ def test_the_seals_own_tone_is_measured_on_its_ring_and_print_darker_than_it_is_
     kept = region.min(axis=2) < tone - SEAL_TONE_MARGIN
     assert kept[:, : mm(20)].sum() > 50 and not kept[:, mm(22):].any()  # the print kept, the seal's ink gone
     assert seal_tone(np.full_like(region, 245), ring > 0) is None  # a red seal taken out: nothing to measure
+
+
+def test_a_one_glyph_day_only_one_reread_saw_is_not_taken() -> None:
+    # bilevel-02 of rob seed 220061: 11日 read '1日月' (unread), one re-read '2020年11月1日': a sure 11-01
+    box = bilevel_box("2020-11-11")
+    first_h: list[int] = []
+
+    def ocr(img: np.ndarray) -> tuple[str, float]:  # the enlarged crop reads '1日', every other the same
+        if not first_h and img.shape[0] >= mm(9):
+            return "申报单位公章", 0.9
+        first_h.append(img.shape[0])
+        return ("2020年11月1日", 0.8) if img.shape[0] > 1.5 * first_h[0] else ("2020年11月1日月", 0.9)
+
+    r = read_date(box, DPI, ocr, years=NOTICE)
+    assert (r.present, r.value, r.status) == (True, None, "unreadable"), r
+    assert "not confirmed" in r.reason

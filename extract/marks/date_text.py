@@ -253,7 +253,13 @@ def needs_reread(text: str, value: str | None, years: tuple[int, int] | None = N
         return has_filling(text)
     if year_doubt(text, years) is not None:
         return True
-    return lone_month(text, value) or (int(value[8:10]) <= AMBIGUOUS_DAY_MAX and _day_glyphs(text) == 1)
+    return lone_month(text, value) or lone_day(text, value)
+
+
+def lone_day(text: str, value: str) -> bool:
+    """Whether a reading's day is a lone glyph that a lost stroke makes of a two-glyph one (八日 of
+    十八日, 1日 of 11日)."""
+    return int(value[8:10]) <= AMBIGUOUS_DAY_MAX and _day_glyphs(text) == 1
 
 
 def lone_month(text: str, value: str) -> bool:

@@ -40,6 +40,7 @@ from extract.marks.date_text import (
     choose_reading,
     has_filling,
     is_date_line,
+    lone_day,
     lone_month,
     month_day_of,
     needs_reread,
@@ -74,8 +75,9 @@ PRINT_GRAY = 100
 SEAL_TONE_MARGIN = 25
 PAPER_INK_DROP = 40
 SEAL_TONE_MIN_PX = 50
-# A one-glyph month (1月, 2月) read from a re-read (or without the seal) is taken when this many
-# readings of the line say that month and day (a ring crossing 11 left 1 on one reading).
+# A one-glyph month (1月, 2月) or day (1-9) read from a re-read (or without the seal) is taken when
+# this many readings of the line say that month and day, or that day (a ring crossing 11 left 1 on
+# one reading).
 CONFIRMING_READINGS = 2
 # Lines tried from the bottom up before giving up.
 MAX_LINES = 3
@@ -159,8 +161,9 @@ def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: O
     """The date line read again (``reread_variants``) when its reading is doubtful
     (``needs_reread``); the fullest of the readings wins (``choose_reading``), a re-read only
     where it agrees with what the first reading said (``readings_agree``: 五 read again as 2 is
-    not taken), and a month that is a lone glyph (``lone_month``: 1月 of 11月) from a re-read, or from
-    a reading not ``sure`` (the seal's ink taken out), only where another reading says the same.
+    not taken), and a month or day that is a lone glyph (``lone_month``: 1月 of 11月, ``lone_day``:
+    1日 of 11日) from a re-read (a month also from a reading not ``sure``: the seal's ink taken out)
+    only where another reading says the same.
     ``cleaned`` is the box with red ink removed, ``reading.bbox`` relative to it."""
     if reading.bbox is None or not needs_reread(reading.raw or "", reading.value, years):
         return reading
@@ -171,12 +174,16 @@ def second_look(reading: DateReading, cleaned: np.ndarray, dpi: int, ocr_line: O
     texts = [reading.raw or "", *again]
     text = choose_reading(texts, years)
     value, why = parse_date(text), "read again larger and with thicker strokes"
-    if value is not None and lone_month(text, value) and (text != reading.raw or not sure) \
-            and [month_day_of(t) for t in texts].count(f"--{value[5:]}") < CONFIRMING_READINGS:
-        # 2020年1月7日 from one reading where the ring crossed 11 (the other lost the month): unread
+    said = [month_day_of(t) for t in texts]
+    lone = value is not None and (
+        (lone_month(text, value) and (text != reading.raw or not sure) and said.count(f"--{value[5:]}") < CONFIRMING_READINGS)
+        or (lone_day(text, value) and text != reading.raw and [md and md[-2:] for md in said].count(value[8:]) < CONFIRMING_READINGS))
+    if lone:
+        # 2020年1月7日 from one reading where the ring crossed 11 (the other lost the month), 2020年11月1日
+        # from one where the first read '1日月' (bilevel-02 of rob seed 220061, truth 11-11): unread
         return DateReading(present=True, value=None, raw=reading.raw, confidence=round(reading.confidence * 0.5, 3),
                            bbox=reading.bbox, status="unreadable",
-                           reason=f"{reading.reason}; read again as {text!r}, its one-glyph month not confirmed"
+                           reason=f"{reading.reason}; read again as {text!r}, its one-glyph month or day not confirmed"
                            .lstrip("; "))
     if text == reading.raw:
         return reading
