@@ -140,6 +140,13 @@ def rule_masks(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
     Rules are long runs of Otsu's ink, or longer runs of faint ink (thin rules at low dpi).
     """
+    horiz, vert = _rule_runs(bw, faint)
+    _drop_wide(vert)
+    return horiz, vert
+
+
+def _rule_runs(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``rule_masks`` before the wide strokes are dropped from the vertical one."""
     h, w = bw.shape[:2]
 
     def runs(ink: np.ndarray, kw: int, kh: int) -> np.ndarray:
@@ -148,14 +155,20 @@ def rule_masks(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
     hk, hk_faint = max(10, int(w * H_KERNEL_FRACTION)), max(10, int(w * H_FAINT_KERNEL_FRACTION))
     vk, vk_faint = max(10, int(h * V_KERNEL_FRACTION)), max(10, int(h * V_FAINT_KERNEL_FRACTION))
     gap = max(3, int(w * GAP_BRIDGE_FRACTION))
-    # Each mask is one page-sized array, the faint ink's runs OR-ed into it (a new array per step
-    # held four at once, 35 MB at 300 dpi, under a worker's peak: issue 14).
+    # Each mask is one page-sized array, the faint ink's runs OR-ed into it and its gaps closed in
+    # place (a new array per step held four at once, 35 MB at 300 dpi, under a worker's peak: issue 14).
     horiz = runs(bw, hk, 1)
     cv2.bitwise_or(horiz, runs(faint, hk_faint, 1), dst=horiz)
-    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
+    cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)), dst=horiz)
     vert = runs(bw, 1, vk)
     cv2.bitwise_or(vert, runs(faint, 1, vk_faint), dst=vert)
-    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
+    cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)), dst=vert)
+    return horiz, vert
+
+
+def _drop_wide(vert: np.ndarray) -> None:
+    """Strokes too wide for a rule taken out of the vertical rules' mask, in place."""
+    w = vert.shape[1]
     # A seal's ring and star in black ink (gray and 1-bit scans) stand tall too: at its sides a ring
     # runs near-vertical for a centimetre and split an opinion box in two (combined-02 of rob seed
     # 486054). They are wider than any pen that rules a table; what is that wide is no rule.
@@ -167,7 +180,6 @@ def rule_masks(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
         wide[0] = False
         if wide.any():
             vert[wide[labels]] = 0
-    return horiz, vert
 
 
 def _positions(profile: np.ndarray, min_total: float, merge: int) -> list[int]:
@@ -204,7 +216,7 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: int, a: int, b: int, tol:
 
 
 def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: list[int], tol: int) -> tuple[np.ndarray, float]:
-    """``vert`` with the short rules of low rows added, and the shortest rule length to count.
+    """``vert`` with the short rules of low rows added (in place), and the shortest rule length to count.
 
     A row printed by a word processor for one line of text is about 5 mm high, no taller than the
     page-wide vertical kernel, so the rules that split it (联系人 | value | 联系电话 | value) were
@@ -213,7 +225,7 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: li
     short of a rule, or, where a row of exact height clips its text (a Word copy whose rows hug
     14 pt labels: 技术名称 touches both rules), has its glyph's other strokes beside it.
     """
-    out = vert.copy()
+    out = vert  # added to in place: the caller's mask is this one (a copy held 8.7 MB more, issue 14)
     shortest = float("inf")
     h, w = ink.shape[:2]
     pad = max(2, int(w * SHORT_RULE_CLEAR_FRACTION))
@@ -267,12 +279,14 @@ def _find_grid(image: np.ndarray) -> Grid:
     gray = to_gray(image)
     h, w = gray.shape[:2]
     bw, faint = binarize(gray), faint_ink(gray)
-    horiz, vert = rule_masks(bw, faint)
+    horiz, vert = _rule_runs(bw, faint)
     # Every ink the row rules are looked for in, and no longer its two parts: the masks are page-sized
-    # (8.7 MB each at 300 dpi) and the row search's own work comes on top of what is held (issue 14).
-    ink = cv2.bitwise_or(bw, faint)
+    # (8.7 MB each at 300 dpi) and the wide strokes' labels (16-bit, twice that) and the row search's
+    # own work come on top of what is held (issue 14).
+    ink = cv2.bitwise_or(bw, faint, dst=bw)
     del bw, faint
-    give_back_freed()  # the two masks and the rule search's work images, before the row search's
+    give_back_freed()  # the faint mask and the rule search's work images, before the labels
+    _drop_wide(vert)
     merge = max(2, int(max(h, w) * MERGE_FRACTION))
     ys = _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge)
     if len(ys) < 2:
