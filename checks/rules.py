@@ -475,8 +475,19 @@ def _rival_unit(ctx: RuleContext, texts: list[str], online: str, score: float) -
     is 中国地质科学院 or 中国地质学会 alike; the online one is not picked. A reading that fits the
     online unit surely but only in part (技大学 of 电子科技大学) is judged the same way: the batch's
     华中科技大学 holds it as surely, and the ring may be that unit's."""
-    if score >= ctx.options.seal_sure_similarity and _whole(texts, online) >= ctx.options.seal_whole_min_similarity:
-        return None
+    online_whole = _whole(texts, online)
+    if score >= ctx.options.seal_sure_similarity and online_whole >= ctx.options.seal_whole_min_similarity:
+        # the online unit fits surely; still "not sure" when another unit fits the ring as well, whole
+        # and in part (江省科学技术协会 of 江苏省科学技术协会's seal, the record 浙江省科学技术协会)
+        equal = sorted((w, u) for u in ctx.units if u != online
+                       if (w := _whole(texts, u)) >= online_whole
+                       and max(compare_unit(t, u, 0.0).score for t in texts) >= score)
+        if not equal:
+            return None
+        w, unit = equal[-1]
+        return {"unit": None, "near_units": [unit, online], "similarity": round(score, 4),
+                "online_similarity": round(score, 4), "online_whole_similarity": round(online_whole, 4),
+                "runner_up": unit, "runner_up_similarity": round(w, 4)}
     rivals = sorted(((max(_whole(texts, u), max(compare_unit(t, u, 0.0).score for t in texts)), u)
                      for u in ctx.units if u != online), reverse=True)
     # a rival fits about as well and two thirds of the reading, or clearly better than the online unit

@@ -194,3 +194,18 @@ def test_the_not_sure_warning_stands_beside_an_unreadable_date_in_the_same_box()
                  [record(applicant="北京市科学技术协会"), other("KC-2", "湖北省科学技术协会")])
     fields = {f.field for f in result.documents["d0001"].findings if f.code == "UNREADABLE"}
     assert {"applicant", "applicant_opinion"} <= fields
+
+
+def test_a_ring_that_fits_the_online_unit_surely_but_another_just_as_well_is_not_sure() -> None:
+    # 江苏省科学技术协会's seal read 江省科学技术协会 (苏 lost): 浙江省科学技术协会 fits it as well, whole
+    # and in part. With the record naming 浙江省 the seal must not pass for that unit's.
+    ring = seal("省科学技术协会", "江省科学技术协会")
+    units = [other("KC-2", "江苏省科学技术协会")]
+    result = run([reading(seals={"applicant_opinion": ring})], [record(applicant="浙江省科学技术协会"), *units])
+    assert mismatches(result) == []
+    f = unsure(result)
+    assert len(f) == 1 and set(f[0].evidence["closer_unit"]["near_units"]) == {"江苏省科学技术协会", "浙江省科学技术协会"}
+    # ...while the online unit read whole, the other a glyph away, is no finding at all
+    whole = run([reading(seals={"applicant_opinion": seal("浙江省科学技术协会")})],
+                [record(applicant="浙江省科学技术协会"), *units])
+    assert mismatches(whole) == [] and unsure(whole) == []
