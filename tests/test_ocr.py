@@ -238,3 +238,34 @@ def test_a_page_read_with_a_box_filter_recognises_only_the_wanted_lines(monkeypa
     top = eng.read_page(page, wanted=lambda b: b[3] < 500)
     assert [b.text for b in top] == ["科创中国榜单推荐表"]
     assert sent == [2, 1]  # the footer was detected but never recognised
+
+
+@pytest.mark.slow
+def test_a_long_detected_line_is_read_narrowed_and_a_short_one_as_it_stands(monkeypatch):
+    import extract.ocr_models as ocr_models
+    from extract.ocr_rapid import REC_SQUEEZE, SQUEEZE_MIN_RATIO, RapidOcrEngine
+
+    prose, short = "技术团队由12人组成，其中教授3人，副教授5人，工程师4人", "联系人"
+    page = np.full((600, 1900), 255, np.uint8)
+    for y, text in ((100, prose), (400, short)):
+        line = _text_line(text, 32)
+        page[y : y + line.shape[0], 60 : 60 + line.shape[1]] = line
+    sent: list[tuple[int, int]] = []
+    recognize = ocr_models.Models.recognize
+
+    def seen(self: ocr_models.Models, lines: list[np.ndarray]) -> list[tuple[str, float]]:
+        sent.extend(im.shape[:2] for im in lines)
+        return recognize(self, lines)
+
+    monkeypatch.setattr(ocr_models.Models, "recognize", seen)
+    eng = RapidOcrEngine()
+    dets = eng.detect_lines(page)
+    assert len(dets) == 2
+    read = eng.read_lines(page, [q for q, _ in dets])
+    assert sorted(t for t, _ in read) == sorted([prose, short])
+    crops = {round(b[2] - b[0]): b[3] - b[1] for _, b in dets}  # each detected line's width and height
+    long_w = max(crops)
+    assert long_w >= SQUEEZE_MIN_RATIO * crops[long_w]
+    widths = sorted(w for _, w in sent)
+    assert abs(widths[1] - REC_SQUEEZE * long_w) <= 3  # the prose line narrowed
+    assert abs(widths[0] - min(crops)) <= 3  # the short one as it stands
