@@ -42,6 +42,8 @@ LATIN_KINDS = ("phone", "email")
 # of its confidence, so a repaired value is never as sure as one read whole.
 SYNTAX_KINDS = ("integer", "phone", "email")
 SYNTAX_REPAIR_CONFIDENCE = 0.7
+# Fields of digits whose page-level reading is read again from the cell alone where it fits no syntax.
+DIGIT_KINDS = ("integer", "phone")
 # Ink darker than this is what the line finder sees at its usual cut (extract.lines.ink_cut, 128).
 FAINT_INK_DARKEST = 90
 # A glyph's core is at least this much darker than the paper; a blank cell's texture and dust are
@@ -203,6 +205,15 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
             # the darkest ink anyway (gray-03 of rob seed 393756: a thin 7 under the hint, FIELD_EMPTY).
             t = read_cell_lines(eng, stretch_faint_ink(cell_gray, beside_dark_print=True), lang)
             text = strip_hints(lined_text(t), hints)
+    elif text and eng is not None and eng.page_level and spec.kind in DIGIT_KINDS and decode(spec.kind, [text]) is None:
+        # A lone glyph recognised from its tight page box can read as a mark (fonts-02 of rob seed 65050:
+        # WenQuanYi Zen Hei's TRL 7 read '>', an UNREADABLE): the cell's lines read alone, taken where
+        # they make a value of the field's syntax.
+        again = read_cell_lines(eng, stretch_faint_ink(crop(gray, cell.inner(grid.margin()))), lang)
+        again_text = strip_hints(lined_text(again), hints)
+        if again_text and decode(spec.kind, [again_text]) is not None:
+            log.debug("%s read %r on the page, %r read alone", spec.key, text, again_text)
+            t, text = again, again_text
     fr = typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
     if eng is not None:
         settle_email_by_shape(spec, fr, crop(gray, cell.inner(grid.margin())))

@@ -338,3 +338,29 @@ def test_a_glyph_the_line_box_left_out_is_read_with_the_whole_line() -> None:
     # a box around all of the line's ink is left as it is: nothing read again
     whole = OcrText(truth, 0.97, [OcrBox(truth, (inner[0] + first.x0 - 6, y0, inner[0] + last.x1 + 8, y1), 0.97)])
     assert whole_line(eng, whole, gray, inner, "chi_sim+eng") is whole
+
+
+@pytest.mark.slow
+def test_a_lone_digit_the_page_read_as_a_mark_is_read_again_alone() -> None:
+    from extract.grid import Cell, Grid
+    from extract.labels import template_hints
+    from extract.ocr import OcrBox, OcrText, get_engine
+    from extract.reading import PageReading
+    from extract.values import read_text_value
+
+    # fonts-02 of rob seed 65050: WenQuanYi Zen Hei's TRL 7, alone in its cell, read '>' from its page box
+    template = load_template("kczg-2020")
+    for digit, want in (("7", 7), ("》", None)):  # a real mark stays what it is: no digit made up
+        img = Image.new("L", (1300, 240), 247)
+        ImageDraw.Draw(img).text((12, 100), digit, font=load_font("wqy-zenhei", 46), fill=40)
+        cell_img = np.asarray(img.filter(ImageFilter.GaussianBlur(0.6)))
+        h, w = cell_img.shape
+        page = np.full((h + 40, w + 40), 246, np.uint8)
+        page[20:20 + h, 20:20 + w] = cell_img
+        cell = Cell(0, 0, 1, 1, (18, 18, w + 22, h + 22))
+        grid = Grid(xs=[18, w + 22], ys=[18, h + 22], cells=[cell], width=w + 40, height=h + 40)
+        reading = PageReading(source="t.png", page=1, kind="first", width=w + 40, height=h + 40, dpi=300, path="ocr")
+        misread = OcrText(">", 0.74, [OcrBox(">", (30, 118, 62, 160), 0.74)])
+        fr = read_text_value(template.field("trl"), misread, get_engine("hybrid"), page, grid, cell,
+                             template_hints(template), reading)
+        assert fr.value == want, (fr.raw, fr.reason)
