@@ -38,6 +38,10 @@ NAME_CUT_CHANGES = (0.0, 0.3, -0.3)
 # confidence over the line): stray glyphs from the lower line or print read at 0.3-0.7, the
 # name's own at 0.9 and over (bench.seal_names, seed 303).
 NAME_GLYPH_SURE = 0.8
+# A reading about another star tip is a fragment when it has more than this many glyphs fewer than
+# the best-mirroring tip's (one fewer is the stray glyph a wrong top takes in: 国地质科学院国导 about
+# the wrong tip, 中国地质科学院 about the right one, bench.seal_names seed 5151 small_round #5).
+OTHER_TOP_FEWER = 1
 # A code on the lower arc: at least this many digits read (GB 32100's unified code is 18
 # characters, the older organisation code printed on seals 13 digits; fewer read is noise).
 CODE_MIN_DIGITS = 8
@@ -189,9 +193,9 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
         return out
     layout, out.name_candidates = max(options, key=lambda o: reading_score(str(o[1][0][0]), float(o[1][0][1])))
     first = options[0][1][0]
-    if layout is not options[0][0] and len(str(out.name_candidates[0][0])) < len(str(first[0])):
-        # another top (a star tip the name mirrors about less well) reads fewer glyphs: a part of the
-        # name read surely, not the whole name read about its true top (small glyphs of a long name
+    if layout is not options[0][0] and len(str(out.name_candidates[0][0])) < len(str(first[0])) - OTHER_TOP_FEWER:
+        # another top (a star tip the name mirrors about less well) reads far fewer glyphs: a part of
+        # the name read surely, not the whole name read about its true top (small glyphs of a long name
         # on a 30x20 mm oval read at 0.8: 各有限公司 for 沈阳新松精工装备有限公司)
         layout, out.name_candidates = options[0]
     name, conf = out.name_candidates[0]
