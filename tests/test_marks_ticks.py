@@ -376,3 +376,27 @@ def test_a_tick_typed_in_place_of_the_box_marks_the_word_after_it(face: str, gly
         r = read_ticks(cell, choices, 200, words)
         assert r.status == "read", r.reason
         assert r.chosen == [ticked], (ticked, r.placed, r.scores, [w.text for w in words])
+
+
+# ---- a printed box the word placement misses (combined-01 of rob seed 594587) ----------------------
+
+
+def test_an_empty_box_the_placement_missed_by_a_few_pixels_is_not_ticked() -> None:
+    # Word's □ printed 37 px wide at 150 dpi on a skewed page; placed from its word as 33 px and
+    # 3 px high, its right side outside the place, no square is found there (score 0). Its three
+    # sides inside the place are no mark: only a ✓ or ■ crosses the middle.
+    from extract.marks.squares import Square
+    from extract.marks.ticks import _judge
+
+    ink = np.zeros((70, 400), np.float32)
+    placed: dict[str, Square] = {}
+    for i, c in enumerate(["电子信息", "生物医药", "装备制造"]):
+        x = 20 + 120 * i
+        ink[13:50, x:x + 37] = 1.0
+        ink[17:46, x + 4:x + 33] = 0.0  # the box's 4-px outline
+        placed[c] = Square(cx=x + 18, cy=31, side=37, score=1.0)
+    placed["装备制造"] = Square(cx=260 + 15, cy=32, side=33, score=0.0)  # the one the placement missed
+    r = _judge(ink, list(placed), placed, "words")
+    assert r.chosen == []
+    ink[22:42, 266:286] = 1.0  # a ■ typed in its place
+    assert _judge(ink, list(placed), placed, "words").chosen == ["装备制造"]

@@ -53,6 +53,10 @@ RING_TO = 0.6
 RING_REACH = 1.2
 # A ring covers this share of the strips' columns above and below beyond the emptiest option's.
 RING_MIN_COVER = 0.5
+# Where no square was found at a placed box, its marks are measured inside this share of the side
+# in from each edge: a printed □ missed by the placement (a few px off, or a side lost to the scan)
+# keeps its sides there and its middle clear, a ✓, √ or ■ in its place crosses the middle.
+PLACE_EDGE_SHARE = 0.2
 
 
 @dataclass
@@ -122,11 +126,12 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int, words: Sequen
 
 def _box_ink(ink: np.ndarray, sq: Square) -> float:
     """The ink inside a placed box: inside its printed sides where it has them; where nothing
-    square was found at its place (score 0: a ✓ or √ typed instead of the □, or nothing there) the
-    share of the whole place covered by marks, as there are no sides to leave out."""
+    square was found at its place (score 0: a ✓ or √ typed instead of the □, nothing there, or a □
+    the placement missed) the share of the place's middle covered by marks (``PLACE_EDGE_SHARE``)."""
     if sq.score > 0:
         return interior_ink(ink, sq)
-    x0, y0, x1, y1 = sq.bbox
+    edge = round(PLACE_EDGE_SHARE * sq.side)
+    x0, y0, x1, y1 = (v + d for v, d in zip(sq.bbox, (edge, edge, -edge, -edge), strict=True))
     area = ink[max(0, y0): max(0, y1), max(0, x0): max(0, x1)]
     return float((area >= MARK_INK).mean()) if area.size else 0.0
 
