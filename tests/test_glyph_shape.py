@@ -8,7 +8,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from extract.glyphs import glyph_columns, settle_by_shape, shape_reading
-from extract.reading import FieldReading
+from extract.grid import Cell, Grid
+from extract.reading import FieldReading, PageReading
 from extract.syntax import decode_email
 from extract.values import settle_email_by_shape
 from forms import load_template
@@ -38,6 +39,17 @@ def glyphs_apart(text: str, font: str, em: int) -> np.ndarray:
     if len(glyph_columns(crop)) != len(text):
         pytest.skip(f"{font} at {em} px: glyphs touch, the reading is left as read")
     return crop
+
+
+def one_cell_page(cell_img: np.ndarray) -> tuple[np.ndarray, Grid, Cell, PageReading]:
+    """``cell_img`` as the one value cell of a 300-dpi page: the page, its grid, the cell, a reading."""
+    h, w = cell_img.shape
+    page = np.full((h + 40, w + 40), 246, np.uint8)
+    page[20:20 + h, 20:20 + w] = cell_img
+    cell = Cell(0, 0, 1, 1, (18, 18, w + 22, h + 22))
+    grid = Grid(xs=[18, w + 22], ys=[18, h + 22], cells=[cell], width=w + 40, height=h + 40)
+    reading = PageReading(source="t.png", page=1, kind="first", width=w + 40, height=h + 40, dpi=300, path="ocr")
+    return page, grid, cell, reading
 
 
 # Fonts whose Latin glyphs stay whole at 12 pt, 180 dpi (30 px); uming's hairlines break apart there.
@@ -230,21 +242,14 @@ def faint_digit_under_a_hint(digit: str | None, seed: int = 4) -> np.ndarray:
 @pytest.mark.slow
 def test_a_faint_digit_under_a_dark_hint_is_read_and_a_blank_one_stays_empty() -> None:
     # gray-03 of rob seed 393756: the hint's dark print kept the faint 7 from the stretch (FIELD_EMPTY)
-    from extract.grid import Cell, Grid
     from extract.labels import template_hints
     from extract.ocr import OcrText, get_engine
-    from extract.reading import PageReading
     from extract.values import read_text_value
 
     template = load_template("kczg-2020")
     for digit, want in (("7", 7), (None, None)):
         cell_img = faint_digit_under_a_hint(digit)
-        h, w = cell_img.shape
-        page = np.full((h + 40, w + 40), 246, np.uint8)
-        page[20:20 + h, 20:20 + w] = cell_img
-        cell = Cell(0, 0, 1, 1, (18, 18, w + 22, h + 22))
-        grid = Grid(xs=[18, w + 22], ys=[18, h + 22], cells=[cell], width=w + 40, height=h + 40)
-        reading = PageReading(source="t.png", page=1, kind="first", width=w + 40, height=h + 40, dpi=300, path="ocr")
+        page, grid, cell, reading = one_cell_page(cell_img)
         hint_only = OcrText("（参照GB/T 2290-2009测算）", 0.9)  # what the page's detection read in the cell
         fr = read_text_value(template.field("trl"), hint_only, get_engine("hybrid"), page, grid, cell,
                              template_hints(template), reading)
@@ -342,10 +347,8 @@ def test_a_glyph_the_line_box_left_out_is_read_with_the_whole_line() -> None:
 
 @pytest.mark.slow
 def test_a_lone_digit_the_page_read_as_a_mark_is_read_again_alone() -> None:
-    from extract.grid import Cell, Grid
     from extract.labels import template_hints
     from extract.ocr import OcrBox, OcrText, get_engine
-    from extract.reading import PageReading
     from extract.values import read_text_value
 
     # fonts-02 of rob seed 65050: WenQuanYi Zen Hei's TRL 7, alone in its cell, read '>' from its page box
@@ -354,12 +357,7 @@ def test_a_lone_digit_the_page_read_as_a_mark_is_read_again_alone() -> None:
         img = Image.new("L", (1300, 240), 247)
         ImageDraw.Draw(img).text((12, 100), digit, font=load_font("wqy-zenhei", 46), fill=40)
         cell_img = np.asarray(img.filter(ImageFilter.GaussianBlur(0.6)))
-        h, w = cell_img.shape
-        page = np.full((h + 40, w + 40), 246, np.uint8)
-        page[20:20 + h, 20:20 + w] = cell_img
-        cell = Cell(0, 0, 1, 1, (18, 18, w + 22, h + 22))
-        grid = Grid(xs=[18, w + 22], ys=[18, h + 22], cells=[cell], width=w + 40, height=h + 40)
-        reading = PageReading(source="t.png", page=1, kind="first", width=w + 40, height=h + 40, dpi=300, path="ocr")
+        page, grid, cell, reading = one_cell_page(cell_img)
         misread = OcrText(">", 0.74, [OcrBox(">", (30, 118, 62, 160), 0.74)])
         fr = read_text_value(template.field("trl"), misread, get_engine("hybrid"), page, grid, cell,
                              template_hints(template), reading)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from extract.marks import parse_date, read_date, remove_red
 from extract.marks.dates import (
@@ -74,8 +74,8 @@ def test_line_kinds() -> None:
     assert not has_filling("年〇月日")  # one stray mark of a seal's ring is not a date
 
 
-def opinion_box(date_text: str | None, hand: bool = True, seal: bool = False) -> np.ndarray:
-    """An opinion box with the 公章 label and a date line (blank when ``date_text`` is None)."""
+def _printed_box() -> tuple[Image.Image, ImageDraw.ImageDraw, ImageFont.FreeTypeFont]:
+    """A 150 × 60 mm opinion box with its printed promise and 公章 label, its drawer and print font."""
     w, h = mm(150), mm(60)
     img = Image.new("RGB", (w, h), (255, 255, 255))
     d = ImageDraw.Draw(img)
@@ -83,6 +83,13 @@ def opinion_box(date_text: str | None, hand: bool = True, seal: bool = False) ->
     font = load_font("noto-serif", mm(3.7))
     d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
     d.text((w - mm(50), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font)
+    return img, d, font
+
+
+def opinion_box(date_text: str | None, hand: bool = True, seal: bool = False) -> np.ndarray:
+    """An opinion box with the 公章 label and a date line (blank when ``date_text`` is None)."""
+    img, d, font = _printed_box()
+    w, h = img.size
     # 年 月 日 printed with gaps for the pen (12, 7, 7 mm), as the form has them
     for x_mm, label in ((-38, "年"), (-27, "月"), (-16, "日")):
         d.text((w + mm(x_mm), h - mm(9)), label, fill=(0, 0, 0), font=font)
@@ -487,13 +494,8 @@ def test_a_mark_before_a_year_short_of_its_glyphs_leaves_the_year_unread() -> No
 def line_box(line: str, mode: str | None = None) -> np.ndarray:
     """An opinion box whose date line reads ``line`` exactly (printed, right-aligned under the 公章
     label, as a unit's Word copy fills it); ``mode`` "bilevel" scans it 1-bit."""
-    w, h = mm(150), mm(60)
-    img = Image.new("RGB", (w, h), (255, 255, 255))
-    d = ImageDraw.Draw(img)
-    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
-    font = load_font("noto-serif", mm(3.7))
-    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
-    d.text((w - mm(50), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font)
+    img, d, font = _printed_box()
+    w, h = img.size
     d.text((w - mm(8), h - mm(9)), line, fill=(0, 0, 0), font=font, anchor="ra")
     bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
     if mode is None:
