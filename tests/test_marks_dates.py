@@ -314,6 +314,7 @@ NOTICE = notice_years(2020)  # the kczg-2020 deadline's year ±1
     ("2O2二年11月6日", "mixes"),
     ("2035年11月6日", "outside 2019-2021"),
     ("二〇一〇年十一月六日", "outside 2019-2021"),
+    ("12020年1月7日", "stands before the year"),  # bilevel-02 of rob seed 729666: the 1 of 11 moved before the year
 ])
 def test_a_year_in_two_scripts_or_far_from_the_notice_is_doubted(text: str, doubt: str) -> None:
     assert doubt in (year_doubt(text, NOTICE) or "")
@@ -321,7 +322,8 @@ def test_a_year_in_two_scripts_or_far_from_the_notice_is_doubted(text: str, doub
 
 
 @pytest.mark.parametrize("text", ["二〇二〇年十一月六日", "二O二O年十一月六日", "二0二0年十一月八日", "2020年11月25日", "2021年1月5日",
-                                  "2O20年11月6日", "20年11月18日", "2019.12.30"])
+                                  "2O20年11月6日", "20年11月18日", "2019.12.30",
+                                  "12020年11月13日"])  # gray-02 of rob seed 208335: a speck before the year, the month whole
 def test_a_year_in_one_script_near_the_notice_is_believed(text: str) -> None:
     assert year_doubt(text, NOTICE) is None
 
@@ -353,6 +355,14 @@ def test_a_misread_year_on_a_1bit_scan_is_unknown_never_a_late_date() -> None:
     # a far-off year all in digits: the same, once the notice's years are known
     r = read_date(box, DPI, _date_line_ocr("2035年11月6日", "2035年11月6日"), years=NOTICE)
     assert (r.value, r.month_day) == (None, "--11-06") and "outside" in r.reason
+
+
+def test_a_digit_glued_before_the_year_leaves_the_date_unread_never_a_wrong_month() -> None:
+    # bilevel-02 of rob seed 729666 (truth 2020-11-07): read '12020年1月7日', it had been a sure 2020-01-07
+    box = bilevel_box("二〇二〇-十一-七")
+    r = read_date(box, DPI, _date_line_ocr("12020年1月7日", "12020年1月7日"), years=NOTICE)
+    assert (r.present, r.value, r.status) == (True, None, "unreadable"), r
+    assert "before the year" in r.reason and r.raw == "12020年1月7日"
 
 
 def test_a_misread_year_read_again_right_is_taken() -> None:

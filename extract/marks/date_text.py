@@ -214,10 +214,18 @@ def _mixed_script(number: str) -> bool:
 
 def year_doubt(text: str, years: tuple[int, int] | None = None) -> str | None:
     """Why the year of a date line's reading is not to be believed (English, for the reason), or
-    None: a year mixing Chinese numerals and digits, or one outside ``years`` (first, last)."""
-    parts = _date_parts(normalize_date_text(text))
+    None: a year mixing Chinese numerals and digits, a year with a digit glued before it beside a
+    one-glyph month, or one outside ``years`` (first, last)."""
+    t = normalize_date_text(text)
+    parts = _date_parts(t)
     if parts and _mixed_script(parts[0]):
         return f"the year {parts[0]} mixes Chinese numerals and digits"
+    m = _DATE_CN.search(t)
+    if (m and parts and len(parts[1]) == 1 and m.start() > 0 and t[m.start() - 1].isdigit()
+            and m.group(1)[:1].isdigit()):
+        # '12020年1月7日' (bilevel-02 of rob seed 729666, truth 2020-11-07): a digit glued before the
+        # year beside a one-glyph month may be the month's glyph the reading moved (the 1 of 11)
+        return f"a digit {t[m.start() - 1]!r} stands before the year {m.group(1)} and the month is one glyph"
     value = parse_date(text)
     if value is not None and years is not None and not years[0] <= int(value[:4]) <= years[1]:
         return f"the year {value[:4]} is outside {years[0]}-{years[1]}"
