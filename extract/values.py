@@ -181,15 +181,17 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
                     hints: list[str], reading: PageReading) -> FieldReading:
     """A scanned or text-layer value cell that is not a choice or an opinion box, read into its field."""
     lang = "chi_sim+eng" if spec.kind in LATIN_KINDS else "chi_sim"
+    inner = cell.inner(grid.margin())
+    cell_gray = crop(gray, inner)
     if eng is not None and not eng.page_level and spec.kind in LATIN_KINDS:
         # Latin and digits: Tesseract needs its eng model beside chi_sim.
-        t = eng.read_line(crop(gray, cell.inner(grid.margin())), lang)
+        t = eng.read_line(cell_gray, lang)
     if eng is not None and eng.page_level and spec.kind in LATIN_KINDS:
-        t = whole_line(eng, t, gray, cell.inner(grid.margin()), lang)
+        t = whole_line(eng, t, gray, inner, lang)
     if eng is not None and spec.long:
         t = settle_text_dots(t, gray)  # a 。 read as · on a 1-bit scan, by where the dot sits
     if eng is not None and eng.page_level and spec.long:
-        t = read_line_ends(eng, t, gray, cell.inner(grid.margin()))  # a 。 the line's box left out
+        t = read_line_ends(eng, t, gray, inner)  # a 。 the line's box left out
     text = strip_hints(lined_text(t), hints)
     if eng is not None and spec.long:
         text = curl_quotes(text)
@@ -197,7 +199,6 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
         # A lone short value (a TRL digit) is dropped by page detection and by a stacked
         # Tesseract run; read the cell's lines one by one, faint ink darkened to where the
         # line finder sees it.
-        cell_gray = crop(gray, cell.inner(grid.margin()))
         t = read_cell_lines(eng, stretch_faint_ink(cell_gray), lang)
         text = strip_hints(lined_text(t), hints)
         if not text and spec.kind in SYNTAX_KINDS:
@@ -209,14 +210,14 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
         # A lone glyph recognised from its tight page box can read as a mark (fonts-02 of rob seed 65050:
         # WenQuanYi Zen Hei's TRL 7 read '>', an UNREADABLE): the cell's lines read alone, taken where
         # they make a value of the field's syntax.
-        again = read_cell_lines(eng, stretch_faint_ink(crop(gray, cell.inner(grid.margin()))), lang)
+        again = read_cell_lines(eng, stretch_faint_ink(cell_gray), lang)
         again_text = strip_hints(lined_text(again), hints)
         if again_text and decode(spec.kind, [again_text]) is not None:
             log.debug("%s read %r on the page, %r read alone", spec.key, text, again_text)
             t, text = again, again_text
     fr = typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)
     if eng is not None:
-        settle_email_by_shape(spec, fr, crop(gray, cell.inner(grid.margin())))
+        settle_email_by_shape(spec, fr, cell_gray)
     return fr
 
 
