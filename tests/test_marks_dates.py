@@ -74,15 +74,17 @@ def test_line_kinds() -> None:
     assert not has_filling("年〇月日")  # one stray mark of a seal's ring is not a date
 
 
-def _printed_box() -> tuple[Image.Image, ImageDraw.ImageDraw, ImageFont.FreeTypeFont]:
-    """A 150 × 60 mm opinion box with its printed promise and 公章 label, its drawer and print font."""
+def _printed_box(label: bool = True) -> tuple[Image.Image, ImageDraw.ImageDraw, ImageFont.FreeTypeFont]:
+    """A 150 × 60 mm opinion box with its printed promise and (``label``) its 公章 label where the form
+    prints it, its drawer and print font."""
     w, h = mm(150), mm(60)
     img = Image.new("RGB", (w, h), (255, 255, 255))
     d = ImageDraw.Draw(img)
     d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
     font = load_font("noto-serif", mm(3.7))
     d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
-    d.text((w - mm(50), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font)
+    if label:
+        d.text((w - mm(50), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font)
     return img, d, font
 
 
@@ -576,12 +578,8 @@ def test_a_reread_that_changes_the_day_is_not_trusted() -> None:
 def glued_box(hand: bool) -> np.ndarray:
     """A Word copy's opinion box: the 公章 label at single line spacing right above the date line
     (their rows touch: one band of rows), a red seal stamped over both."""
-    w, h = mm(150), mm(60)
-    img = Image.new("RGB", (w, h), (255, 255, 255))
-    d = ImageDraw.Draw(img)
-    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
-    font = load_font("noto-serif", mm(3.7))
-    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
+    img, d, font = _printed_box(label=False)
+    w, h = img.size
     top = h - mm(6) - mm(3.6) - mm(3.7)
     d.text((w - mm(6), top), "申报单位公章", fill=(0, 0, 0), font=font, anchor="rt")
     d.text((w - mm(6), top + mm(3.6)), "2020年11月6日", fill=(92, 38, 32) if hand else (0, 0, 0),
