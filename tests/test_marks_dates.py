@@ -628,12 +628,8 @@ def ring_crossed_box(centre_mm: tuple[float, float], ink: float, pad: tuple[floa
     lower arc crosses (the seal's centre ``centre_mm`` in from the box's right and lower edges)."""
     from samples.scan import scan
 
-    w, h = mm(150), mm(60)
-    img = Image.new("RGB", (w, h), (255, 255, 255))
-    d = ImageDraw.Draw(img)
-    d.rectangle((0, 0, w - 1, h - 1), outline=(0, 0, 0), width=2)
-    font = load_font("noto-serif", mm(3.7))
-    d.text((mm(6), mm(4)), "本单位承诺以上技术信息真实、可靠、不涉密。", fill=(0, 0, 0), font=font)
+    img, d, font = _printed_box(label=False)
+    w, h = img.size
     d.text((w - mm(8), h - mm(17)), "申报单位公章", fill=(0, 0, 0), font=font, anchor="ra")
     d.text((w - mm(8), h - mm(10)), "2020年11月7日", fill=(0, 0, 0), font=font, anchor="ra")
     bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
