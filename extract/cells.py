@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from extract.grid import Cell, Grid, crop
-from extract.labels import GROUP_PREFIX, match_label, strip_hints
+from extract.labels import GROUP_PREFIX, LabelMatch, match_label, strip_hints
 from extract.ocr import BoxFilter, OcrBox, OcrEngine, OcrText, boxes_to_text
 from extract.ocr_text import lined_text
 from extract.printed import LineReader, read_unknown
@@ -26,6 +26,10 @@ from ingest.page import Page, Word
 BOX_IN_CELL_SHARE = 0.5
 # A box is cut at a rule only when at least this many character widths lie on each side of it.
 SPLIT_MIN_CHARS = 0.8
+# A label cell may hold stray lines above its label (a group label's last characters run over from
+# the group cell above at a page break, a note written in): the label is also looked for after up to
+# this many of its cell's first lines, in a cell with a cell right of it (a value's own cell is not).
+LABEL_MAX_STRAY_LINES = 2
 
 
 def _box_cell(bbox: tuple[int, int, int, int], cells: list[Cell]) -> int | None:
@@ -169,13 +173,27 @@ class LabelledCells:
     used: set[int]  # label, value and group-label cells
 
 
+def _cell_label(t: OcrText, cell: Cell, grid: Grid, template: FormTemplate) -> LabelMatch | None:
+    """The label a cell's text starts with; in a cell with a cell right of it, else the field label
+    that starts one of its next lines (``LABEL_MAX_STRAY_LINES``): the lines above it are strays."""
+    m = match_label(t.text, template)
+    if m is not None or grid.right_of(cell) is None:
+        return m
+    lines = lined_text(t).split("\n")
+    for k in range(1, min(LABEL_MAX_STRAY_LINES, len(lines) - 1) + 1):
+        m = match_label("".join(lines[k:]), template)
+        if m is not None and not m.key.startswith(GROUP_PREFIX):
+            return m
+    return None
+
+
 def label_cells(texts: dict[int, OcrText], grid: Grid, template: FormTemplate, reading: PageReading) -> LabelledCells:
     """Match each cell's text to a label (the best-scoring cell per key) and take the cell right
     of each label as its value; ``reading.cells`` lists both, ``reading.problems`` a label
     without a value cell."""
     labels: dict[str, tuple[int, float]] = {}
     for i, t in texts.items():
-        m = match_label(t.text, template)
+        m = _cell_label(t, grid.cells[i], grid, template)
         if m is None or m.key.startswith(GROUP_PREFIX):
             continue
         if m.key not in labels or m.score > labels[m.key][1]:
@@ -201,7 +219,12 @@ def label_cells(texts: dict[int, OcrText], grid: Grid, template: FormTemplate, r
 def read_continued(texts: dict[int, OcrText], grid: Grid, labelled: LabelledCells, hints: list[str], reading: PageReading) -> None:
     """Text in the table's first row under no label (the widest such cell): a section continued
     from the page before, kept as ``reading.continued`` for ``assemble``."""
-    first_row = [i for i, c in enumerate(grid.cells) if c.row == 0 and i not in labelled.used]
+    # A cell left of a label (the label column, a group label's column) holds no value: values
+    # stand right of their labels (a group label cut by the page break reads as a few characters).
+    label_x0 = [c.bbox[0] for i, c in enumerate(grid.cells)
+                if c.row == 0 and i in labelled.used and i not in labelled.values.values()]
+    first_row = [i for i, c in enumerate(grid.cells) if c.row == 0 and i not in labelled.used
+                 and not any(c.bbox[2] <= x0 for x0 in label_x0)]
     cont_cells = [i for i in first_row if texts.get(i) and texts[i].text.strip()]
     if not cont_cells:
         return

@@ -1,0 +1,74 @@
+"""The page after a section broke: a group label's leftover characters are neither a value nor in the way.
+
+When 技术团队简介 breaks across pages, the next page's table starts with the section's rest beside its
+group column, and a group label too long for that short row can leave characters over the rules: a few
+in the group cell (「完成团队基本」), one or two at the top of the label cell below (「情况」 over
+技术知识产权情况). Seen on split-02 of robustness seed 842594: 技术知识产权情况 was not found on any page
+(the label cell's text starts 「情况」), and 「完成团队基本」 was joined into the team's text as if the
+section went on in the group column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from extract.page import ExtractOptions
+from forms.template import load_template
+from ingest.page import Page
+from paperdesk.stages import page_reading
+from samples.fonts import available_fonts, load_font
+
+T = load_template("kczg-2020")
+DPI = 200
+OPTIONS = ExtractOptions(ocr_engine="rapidocr", second_opinion=False)
+X_GROUP, X_LABEL, X_VALUE, X_END = 150, 330, 700, 1500
+ROWS = (300, 520, 900, 1150, 1400)
+TEAM_REST = "点实验室，现有成员34人。"
+IP = "登记软件著作权11项，主持制定国家标准3项。"
+
+
+def _page_after_the_break(stray_over_ip: str) -> np.ndarray:
+    img = Image.new("RGB", (1654, 2339), "white")
+    d = ImageDraw.Draw(img)
+    font = load_font(available_fonts()[0], 40)
+    for y in ROWS:
+        d.line((X_GROUP, y, X_END, y), fill="black", width=3)
+    for x in (X_GROUP, X_VALUE, X_END):
+        d.line((x, ROWS[0], x, ROWS[-1]), fill="black", width=3)
+    d.line((X_LABEL, ROWS[0], X_LABEL, ROWS[1]), fill="black", width=3)  # the group column: first row only
+    for i, chunk in enumerate(("完成", "团队", "基本")):  # the group label's middle, cut by the page break
+        d.text((X_GROUP + 45, ROWS[0] + 30 + 55 * i), chunk, font=font, fill="black")
+    d.text((X_LABEL + 30, ROWS[0] + 80), "技术团队简介", font=font, fill="black")
+    d.text((X_VALUE + 30, ROWS[0] + 80), TEAM_REST, font=font, fill="black")
+    if stray_over_ip:
+        d.text((X_GROUP + 45, ROWS[1] + 15), stray_over_ip, font=font, fill="black")
+    d.text((X_GROUP + 120, ROWS[1] + 160), "技术知识产权情况", font=font, fill="black")
+    d.text((X_VALUE + 30, ROWS[1] + 160), IP, font=font, fill="black")
+    d.text((X_GROUP + 160, ROWS[2] + 100), "技术获奖情况", font=font, fill="black")
+    d.text((X_VALUE + 30, ROWS[2] + 100), "2017年获省科学技术进步奖一等奖。", font=font, fill="black")
+    d.text((X_GROUP + 160, ROWS[3] + 100), "技术水平介绍", font=font, fill="black")
+    d.text((X_VALUE + 30, ROWS[3] + 100), "技术原创性体现在首次将微生物修复引入。", font=font, fill="black")
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stray", ["情况", ""])
+def test_a_label_under_a_group_labels_leftover_is_found(stray):
+    page = Page(image=_page_after_the_break(stray), dpi=DPI, source=Path("split.png"), number=2)
+    r = page_reading(page, T, OPTIONS)
+    assert r.fields["ip"].value == IP, (r.problems, [c for c in r.cells if c["role"] == "label"])
+    assert r.fields["team_intro"].value == TEAM_REST
+    assert {"awards", "tech_level"} <= set(r.fields)
+
+
+@pytest.mark.slow
+def test_a_group_labels_leftover_is_no_continued_text():
+    page = Page(image=_page_after_the_break("情况"), dpi=DPI, source=Path("split.png"), number=2)
+    r = page_reading(page, T, OPTIONS)
+    assert r.continued is None, r.continued
+    assert not any(c["role"] == "continued" for c in r.cells)
