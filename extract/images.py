@@ -37,6 +37,11 @@ PREVIEW_JPEG_QUALITY = 75
 # The kinds of page that get a preview: the form's own pages, the ones the screen shows
 # (blank pages, attachments and pages of something else are never drawn on).
 PREVIEW_KINDS = ("first", "continuation")
+# How a gray crop's PNG is compressed: zlib's run-length strategy at its highest level. A crop of 16
+# levels is mostly runs of paper; on the committed batch's 208 gray crops (17.5 Mpx) it wrote 2.7 MB
+# in 0.21 CPU s where the default strategy at level 9 wrote 2.9 MB in 5.3 s (issue 14: 26 ms a crop,
+# 0.1-0.2 CPU s a page); the pixels are the same.
+CROP_PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 9, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]
 
 
 def crop_png(img: np.ndarray, dpi: int, to_dpi: int) -> bytes:
@@ -56,7 +61,7 @@ def crop_png(img: np.ndarray, dpi: int, to_dpi: int) -> bytes:
     gray = to_gray(small)
     step = 256 // CROP_GRAY_LEVELS
     levels = np.minimum(255, (gray // step) * (255 // (CROP_GRAY_LEVELS - 1))).astype(np.uint8)
-    ok, buf = cv2.imencode(".png", levels, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    ok, buf = cv2.imencode(".png", levels, CROP_PNG_PARAMS)
     return buf.tobytes() if ok else b""
 
 
