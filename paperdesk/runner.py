@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from extract.reading import FormReading, PageReading
 from forms.errors import BadInputError, ConfigError, OcrError, PaperdeskError, StoreError, TemplateError
 from forms.template import FormTemplate
 from ingest.files import file_sha256
-from ingest.page import InputReport, Page
+from ingest.page import InputReport
 from ingest.records import OnlineRecord
 from paperdesk import PIPELINE_VERSION
 from paperdesk.options import RunOptions, db_url_from
@@ -58,7 +58,15 @@ from paperdesk.results import (
     finding_subject,
     preview_path,
 )
-from paperdesk.stages import BLANK_FLAG, NOT_THIS_FORM_FLAG, DocumentMatch, Stages, default_stages
+from paperdesk.stages import (
+    BLANK_FLAG,
+    NOT_THIS_FORM_FLAG,
+    DocumentMatch,
+    Stages,
+    default_stages,
+    docx_form_task,
+    run_task,
+)
 from paperdesk.store import (
     KEEP_BATCHES,
     Batch,
@@ -82,6 +90,8 @@ log = logging.getLogger("paperdesk.runner")
 # batch with a traceback under -v, and what was stored is kept for the next run.
 PAGE_ERRORS: tuple[type[BaseException], ...] = (PaperdeskError, ValueError, ArithmeticError, LookupError, cv2.error)
 DOC_ID_FORMAT = "d{:04d}"
+# The page number a DOCX input's form is tagged with in the pool's work (its pages are numbered from 1).
+DOCX_TAG = 0
 # The clerk's Chinese for pages the stack split found not to be this form (NOT_THIS_FORM_FLAG).
 NOT_THIS_FORM_ZH = "不是本推荐表的页面，未作核对；请确认是否放错了扫描件"
 # A blank page of a stack, as the clerk reads it in the input list.
@@ -157,6 +167,9 @@ class InputPlan:
     total_pages: int = 0
     done: set[int] = field(default_factory=set)  # pages whose reading is in the store (the readings stay there)
     failures: list[dict[str, str]] = field(default_factory=list)
+    # A DOCX input's form as the pool read it (numbered when its stack is assembled), or what that raised.
+    docx_form: FormReading | None = None
+    docx_error: BaseException | None = None
 
     @property
     def file(self) -> str:
@@ -223,9 +236,17 @@ def plan_input(path: Path, stages: Stages, first_by_hash: dict[str, str]) -> Inp
 
 
 def page_work(
-    plans: list[InputPlan], ctx: BatchContext, xopts: Any
-) -> Iterator[tuple[tuple[int, int], tuple[Page, FormTemplate, Any]]]:
-    """Lazily, every page not yet stored, tagged (input index, page number)."""
+    plans: list[InputPlan], ctx: BatchContext, xopts: Any, warm_up: Callable[[], None] | None = None
+) -> Iterator[tuple[tuple[int, int], tuple[Any, ...]]]:
+    """Lazily, the pool's work as ``(task, *args)`` for ``stages.run_task``, tagged (input index, page
+    number): each DOCX input's form first (``DOCX_TAG``; read in the pool beside the pages, not in the
+    parent after them), then every page not yet stored; then ``warm_up`` runs here, in the parent, while
+    the workers read the last pages."""
+    for index, plan in enumerate(plans):
+        if plan.report.status == "read" and plan.kind == "docx":
+            stages = ctx.stages
+            yield (index, DOCX_TAG), (docx_form_task, stages.read_docx, stages.read_docx_form, plan.path,
+                                      DOC_ID_FORMAT.format(0), plan.file, ctx.template, ctx.options.ocr_engine)
     for index, plan in enumerate(plans):
         if not plan.paged or len(plan.done) >= plan.total_pages:
             continue
@@ -234,9 +255,11 @@ def page_work(
             for page in ctx.stages.iter_pages(plan.path, ctx.options.dpi):
                 rendered += 1
                 if page.number not in plan.done:
-                    yield (index, page.number), (page, ctx.template, xopts)
+                    yield (index, page.number), (ctx.stages.read_page, page, ctx.template, xopts)
         except BadInputError as exc:
             _input_error(plan, exc, rendered)
+    if warm_up is not None:
+        warm_up()
 
 
 def _input_error(plan: InputPlan, exc: BadInputError, rendered: int) -> None:
@@ -263,9 +286,13 @@ def read_pages(
 ) -> None:
     """Read every page not stored yet; store each reading as it comes back."""
     xopts = ctx.stages.extract_options(ctx.options.ocr_engine, ctx.options.debug_dir)
-    work = page_work(plans, ctx, xopts)
-    for (index, number), outcome in pool.run(ctx.stages.read_page, work, PAGE_ERRORS):
+    # Warmed up beside the workers only: in-line (one job) it would stack on the OCR models still loaded.
+    work = page_work(plans, ctx, xopts, ctx.stages.warm_up if pool.workers > 1 else None)
+    for (index, number), outcome in pool.run(run_task, work, PAGE_ERRORS):
         plan = plans[index]
+        if number == DOCX_TAG:
+            plan.docx_form, plan.docx_error = outcome.value, outcome.error
+            continue
         if outcome.error is not None:
             reason = f"page {number}: {outcome.error}"
             plan.failures.append(failure_entry(plan.file, reason, _page_error_zh(number, outcome.error)))
@@ -401,8 +428,14 @@ def stack_documents(stack: Stack, ctx: BatchContext, first: int) -> list[tuple[F
     stages, template = ctx.stages, ctx.template
     head = stack.members[0]
     if head.kind == "docx":
-        table = stages.read_docx(head.path)
-        form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
+        if head.docx_error is not None:
+            raise head.docx_error
+        if head.docx_form is not None:  # read in the pool (page_work): numbered here, in discovery order
+            form = head.docx_form
+            form.document_id = DOC_ID_FORMAT.format(first)
+        else:
+            table = stages.read_docx(head.path)
+            form = stages.read_docx_form(DOC_ID_FORMAT.format(first), head.file, table, template, ctx.options.ocr_engine)
         return [(form, [head.file], [])]
     readings, numbers, owners, refs = stack_readings(stack, ctx.store, ctx.version)
     confirm_continuations(readings, template)  # a table of other text is no continuation without its evidence

@@ -92,6 +92,9 @@ class Stages:
     assemble: Callable[[str, str, list[PageReading], FormTemplate], FormReading]
     reconcile: Callable[[list[FormReading], list[OnlineRecord], FormTemplate, str], Matches]
     write_reports: Callable[[dict[str, Any], Path, ReportOptions], None] | None
+    # Run in the parent once every page is handed to the pool, while the workers read the last ones:
+    # what the checks load on first use (issue 14: spaCy's 1.6 CPU s ran after the reading, a core idle).
+    warm_up: Callable[[], None] | None = None
 
 
 # -- the real stages ------------------------------------------------------------------------
@@ -113,6 +116,19 @@ def _read_docx_form(doc_id: str, source: str, table: DocxTable, template: FormTe
 def _extract_options(engine: str, debug_dir: Path | None) -> ExtractOptions:
     # A batch's pages are rendered for their one reading and dropped after it: each is deskewed in place.
     return ExtractOptions(ocr_engine=engine, debug_dir=debug_dir, deskew_in_place=True)
+
+
+def run_task(task: Callable[..., Any], *args: Any) -> Any:
+    """Worker side: one item of a batch's pool work, ``task(*args)``: a page (``Stages.read_page``) or a
+    DOCX form (``docx_form_task``). Module level, so processes and Dask can pickle it."""
+    return task(*args)
+
+
+def docx_form_task(read_docx: Callable[[Path], DocxTable], read_docx_form: Callable[[str, str, DocxTable, FormTemplate, str], FormReading],
+                   path: Path, doc_id: str, source: str, template: FormTemplate, engine: str) -> FormReading:
+    """Worker side: a DOCX input's form, read in the pool beside the pages (its seal pictures are OCR'd:
+    ~2 CPU s in the parent after the reading, with the models loaded there for it alone; issue 14)."""
+    return read_docx_form(doc_id, source, read_docx(path), template, engine)
 
 
 def read_page_task(page: Page, template: FormTemplate, options: Any) -> PageReading:
@@ -170,6 +186,12 @@ def _write_reports(results: dict[str, Any], out_dir: Path, options: ReportOption
     write_reports(results, out_dir, options)
 
 
+def _warm_checks() -> None:
+    from checks.text import sentences
+
+    sentences("。")  # spaCy imported and its pipeline built (checks.text loads them on first use)
+
+
 def default_stages() -> Stages:
     """The real pipeline."""
     return Stages(
@@ -188,4 +210,5 @@ def default_stages() -> Stages:
         assemble=assemble,
         reconcile=_reconcile,
         write_reports=_write_reports,
+        warm_up=_warm_checks,
     )

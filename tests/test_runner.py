@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ from sqlalchemy import func, select
 
 from extract import ExtractOptions
 from extract.ocr import FakeOcrEngine
-from extract.reading import PageReading
+from extract.reading import FieldReading, FormReading, PageReading
+from forms.errors import BadInputError
 from forms.template import FormTemplate
-from ingest.page import Page
+from ingest.page import DocxTable, Page
 from paperdesk.options import RunOptions
 from paperdesk.parallel import InlinePool, ProcessPool
 from paperdesk.progress import PlainReporter, QuietReporter, make_reporter
@@ -514,3 +516,55 @@ def _pages_by_input(s: Any) -> dict[str, list[int]]:
     for sha, number in s.execute(select(PageRow.input_sha256, PageRow.number)):
         pages.setdefault(sha, []).append(number)
     return pages
+
+
+# -- a DOCX input's form is read in the pool, beside the pages (issue 14) ---------------------------
+
+WARMED: list[int] = []
+
+
+def _sniff_with_docx(path: Path) -> str:
+    return "docx" if path.suffix == ".docxfake" else fake_stages().sniff(path)
+
+
+def _docx_table(path: Path) -> DocxTable:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("DOCX "):
+        raise BadInputError("not a fake DOCX")
+    return DocxTable(rows=[["技术名称", text[len("DOCX "):].strip()]])
+
+
+def _docx_form(doc_id: str, source: str, table: DocxTable, template: FormTemplate, engine: str) -> FormReading:
+    """The fake DOCX reader: the table's name as tech_name, and which process read it."""
+    name = table.rows[0][1]
+    return FormReading(document_id=doc_id, source_file=source, pages=[1], path_taken="docx",
+                       fields={"tech_name": FieldReading(key="tech_name", value=name, raw=name, confidence=1.0)},
+                       problems=[f"read in process {os.getpid()}"])
+
+
+def _warm() -> None:
+    WARMED.append(os.getpid())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_docx_form_is_read_in_the_pool_and_numbered_in_discovery_order(tmp_path: Path, jobs: int) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(scans / "a.fake", ["first 技术甲"])
+    (scans / "b.docxfake").write_text("DOCX 技术乙\n", encoding="utf-8")
+    (scans / "c.docxfake").write_text("not a form\n", encoding="utf-8")
+    write_scan(scans / "d.fake", ["first 技术丙"])
+    export = write_export(tmp_path / "export.json", RECORDS)
+    stages = dataclasses.replace(fake_stages(), sniff=_sniff_with_docx, read_docx=_docx_table,
+                                 read_docx_form=_docx_form, warm_up=_warm)
+    WARMED.clear()
+    run_batch(RunOptions(scans=[scans], online=export, out=tmp_path / "out", jobs=jobs, quiet=True), stages=stages)
+    results = load(tmp_path / "out")
+    docs = {d["id"]: d for d in results["documents"]}
+    assert [(i, Path(d["source"]["file"]).name) for i, d in docs.items()] == [
+        ("d0001", "a.fake"), ("d0002", "b.docxfake"), ("d0003", "d.fake")]
+    assert [d["record_id"] for d in docs.values()] == ["KC-1", "KC-2", "KC-3"]
+    reader = int(docs["d0002"]["problems"][0].rsplit(" ", 1)[1])
+    assert (reader != os.getpid()) == (jobs > 1)  # a worker process read it, or this one in-line
+    assert [(Path(f["file"]).name, f["reason"]) for f in results["failures"]] == [("c.docxfake", "not a fake DOCX")]
+    assert WARMED == ([os.getpid()] if jobs > 1 else [])  # once, in the parent, beside the workers only
