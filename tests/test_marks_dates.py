@@ -52,12 +52,14 @@ def mm(v: float) -> int:
     ("二〇二〇年十1月十日", "2020-11-10"),  # 十一 with its 一 read as a digit
     ("二〇二〇年十→月十六日", "2020-11-16"),  # ...as an arrow or a dash (never 十 and a stray mark: October)
     ("二〇二〇年十一月十—日", "2020-11-11"),
+    ("：〇2020年11月12白1", "2020-11-12"),  # 日 with a speck on top read 白 (bilevel-02 of rob seed 842594)
+    ("二〇二〇年十一月十二白", "2020-11-12"),
 ])
 def test_dates_parse_to_iso(text: str, iso: str) -> None:
     assert parse_date(text) == iso
 
 
-@pytest.mark.parametrize("text", ["年月日", "二〇二〇年十一月十", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", ""])
+@pytest.mark.parametrize("text", ["年月日", "二〇二〇年十一月十", "二〇二〇年十一月十白", "2020年11月5白", "2020年11月白", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", ""])
 def test_non_dates_do_not_parse(text: str) -> None:
     assert parse_date(text) is None
 

@@ -69,6 +69,10 @@ _ONE_AS_DASH = re.compile(r"(?<=十)[→—–‐‑－\-ー_~～](?=[月日])")
 # with no 日 after it, is the 日 misread (日 and 月 differ by one stroke, lost on a 1-bit scan:
 # 2020年11月18月). Only after 年 and a month, so a month and day alone (11月18月) are never guessed.
 _DAY_AS_MONTH = re.compile(rf"(年{_STRAY}{_NUM}{{1,3}}{_STRAY}月{_STRAY}{_NUM}{{1,3}}{_STRAY})月(?![^日]*日)")
+# 白 closing the day of a line that has no 日 is the 日 with a speck on its top (bilevel-02 of rob seed
+# 842594: '：〇2020年11月12白1', a seal's star tip over the 2 beside it). Only after a month and a day
+# of two glyphs or more: a one-glyph day (十白) may be what a seal over 十八日 left, never the 10th.
+_DAY_AS_WHITE = re.compile(rf"(月{_STRAY}{_NUM}{{2,3}})白")
 
 
 def _digit(ch: str) -> int | None:
@@ -98,6 +102,8 @@ def normalize_date_text(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = "".join(ch for ch in t if not ch.isspace())
     t = _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
+    if "日" not in t:
+        t = _DAY_AS_WHITE.sub(r"\1日", t, count=1)
     return _DAY_AS_MONTH.sub(r"\1日", t, count=1)
 
 
