@@ -99,3 +99,21 @@ def test_a_one_glyph_month_a_black_ring_crosses_is_not_sure(line: str, dy: float
     r = read_date(box, DPI, _says(line), seal_bbox=bbox, years=NOTICE)
     assert r.present and r.value == iso, r
     assert iso is not None or "ring line crosses" in r.reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("line", "iso"), [("2020年12月17日", "2020-12-17"), ("2020年11月25日", "2020-11-25")])
+def test_a_real_late_date_over_the_code_is_still_date_late(line: str, iso: str) -> None:
+    from test_checks_support import reading, record, run
+
+    from extract.ocr import get_engine, line_reader
+
+    box, bbox, _, _ = code_box(line, 8.0, 13.5)
+    seal = ring_glyph_mask(box, fit_ring_around(box, bbox, DPI), DPI)
+    h = box.shape[0]
+    assert seal[h - mm(12):].any()  # the code's glyphs stand under the date line: the judge reads it again
+    r = read_date(box, DPI, line_reader(get_engine("hybrid")), seal_bbox=bbox, years=NOTICE)
+    assert (r.value, r.status) == (iso, "read"), r
+    result = run([reading(dates={"recommender_opinion": r})], [record()])
+    late = [f for f in result.documents["d0001"].findings if f.code == "DATE_LATE"]
+    assert [f.paper for f in late] == [iso]
