@@ -685,3 +685,40 @@ def test_a_one_glyph_day_only_one_reread_saw_is_not_taken() -> None:
     r = read_date(box, DPI, ocr, years=NOTICE)
     assert (r.present, r.value, r.status) == (True, None, "unreadable"), r
     assert "not confirmed" in r.reason
+
+
+# ---- a date line running on left of the region (issue 13 kind 5: split-02 of rob seed 842594) ----------
+
+
+def spaced_box(line: str, left_mm: float, pitch_mm: float) -> np.ndarray:
+    """The opinion box with its date line printed one glyph every ``pitch_mm`` from ``left_mm``, as a printer
+    that spaces 年 月 日 widely sets it."""
+    img, d, font = _printed_box()
+    h = img.size[1]
+    for i, ch in enumerate(line):
+        d.text((mm(left_mm + i * pitch_mm), h - mm(9)), ch, fill=(0, 0, 0), font=font)
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.slow
+def test_a_date_line_begun_left_of_the_region_is_read_whole() -> None:
+    from extract.marks.dates import REGION_RIGHT_FRACTION
+    from extract.ocr import get_engine, line_reader
+
+    left = 40.0
+    assert left < 150 * (1 - REGION_RIGHT_FRACTION)  # the first glyphs stand left of where the region began
+    box = spaced_box("二〇二〇年十一月十日", left, 5.9)
+    r = read_date(box, DPI, line_reader(get_engine("rapidocr")), years=NOTICE)
+    assert (r.value, r.status) == ("2020-11-10", "read"), r
+    assert r.bbox is not None and r.bbox[0] <= mm(left + 1)
+
+
+def test_a_line_that_starts_inside_the_region_keeps_it() -> None:
+    from extract.marks.color import ink_map
+    from extract.marks.date_lines import line_start
+
+    box = spaced_box("二〇二〇年十一月十日", 80.0, 5.9)
+    x0 = mm(150 * 0.35)
+    assert line_start(ink_map(box[-mm(24):], DPI), x0, DPI) == x0
+    box = spaced_box("二〇二〇年十一月十日", 40.0, 5.9)
+    assert mm(39) <= line_start(ink_map(box[-mm(24):], DPI), x0, DPI) <= mm(40.5)

@@ -47,6 +47,13 @@ TURNED_MIN_DEG = 30.0
 # and fewer than CODE_MIN_GLYPHS candidates are a seal's stray fragments, not a code.
 CODE_ARC_SLACK_MM = 0.8
 CODE_MIN_GLYPHS = 3
+# The code spans about 100° of the lower arc (GA 241): a blob further than CODE_SECTOR_DEG from straight
+# below the centre is no code digit (a date's 二 at the ring's side, its dashes along the radius there).
+CODE_SECTOR_DEG = 60.0
+# The geometry is trusted only where the ring line is seen in the ink where it was fitted: this share of
+# the ring line's mask (2.5 mm wide about a 1-1.5 mm line) inked below the centre (a gray scan's light
+# seal, its ring fitted off its real line, is not judged: form09 of the samples).
+RING_INKED_SHARE = 0.25
 # A blob hangs below the date line when its middle is below the line's middle by this share of the
 # line's height (a date glyph's middle is on the line's middle; a code digit under it is lower).
 HANG_BELOW = 0.3
@@ -117,6 +124,8 @@ def ring_glyphs(binary: np.ndarray, ring: FittedRing, dpi: int, lines: list[tupl
         cx, cy = float(xs.mean() + x), float(ys.mean() + y)
         rx, ry = cx - ring.cx, cy - ring.cy
         rn = math.hypot(rx, ry) + 1e-6
+        if ry <= 0 or math.degrees(math.atan2(abs(rx), ry)) > CODE_SECTOR_DEG:
+            continue
         # extents along and across the radius
         px, py = xs + x - cx, ys + y - cy
         along = px * rx / rn + py * ry / rn
@@ -151,9 +160,15 @@ def ring_glyphs(binary: np.ndarray, ring: FittedRing, dpi: int, lines: list[tupl
 
 def ring_glyph_mask(box_bgr: np.ndarray, ring: FittedRing, dpi: int) -> np.ndarray:
     """The seal's code glyphs (``ring_glyphs``) in an opinion box (BGR, ``ring`` in its pixels), grown
-    by a pixel each side (their blurred edge), as a bool mask; none where the seal has none."""
+    by a pixel each side (their blurred edge), as a bool mask; none where the seal has none, or where its
+    ring line is not seen in the ink where it was fitted (RING_INKED_SHARE)."""
     ink = ink_map(box_bgr, dpi)
     line = ring_line_mask(box_bgr.shape, ring, dpi)
-    binary = ((ink >= GLYPH_INK) & ~line).astype(np.uint8)
+    inked = ink >= GLYPH_INK
+    lower = line.copy()
+    lower[: max(0, min(lower.shape[0], int(ring.cy)))] = False
+    if not lower.any() or (lower & inked).sum() < RING_INKED_SHARE * lower.sum():
+        return np.zeros(box_bgr.shape[:2], bool)
+    binary = (inked & ~line).astype(np.uint8)
     seal = ring_glyphs(binary, ring, dpi, text_lines(np.where(line, 0.0, ink).astype(np.float32), dpi))
     return cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0

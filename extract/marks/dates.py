@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, remove_red
-from extract.marks.date_lines import ROW_INK, glued_halves, line_crop, rows_only, rule_mask, text_lines
+from extract.marks.date_lines import ROW_INK, glued_halves, line_crop, line_start, rows_only, rule_mask, text_lines
 from extract.marks.date_ring import ring_glyph_mask
 from extract.marks.date_text import (
     chinese_to_int,
@@ -269,9 +269,10 @@ def _without_seal_glyphs(reading: DateReading, box_bgr: np.ndarray, dpi: int, oc
                          seal_bbox: list[int], years: tuple[int, int] | None) -> DateReading:
     """A date read sure where a seal with no colour to take it out by (1-bit, gray) stands over it, read
     again with the seal's code glyphs painted out (``date_ring``): the reading stands where that says the
-    same date, is taken where it says every number the first said or fuller (``readings_agree``), and
-    is left unread where it says another (bilevel-01 of rob seed 594587: the code's 2 under the 一 of
-    十一 read 十二, a sure false DATE_LATE) or none."""
+    same date (or its month and day, the year not read again), is taken where it says every number the
+    first said or fuller (``readings_agree``), and is left unread where it says another month or day
+    (bilevel-01 of rob seed 594587: the code's 2 under the 一 of 十一 read 十二, a sure false DATE_LATE)
+    or none."""
     if reading.bbox is None:
         return reading
     seal = ring_glyph_mask(box_bgr, fitted, dpi)
@@ -281,8 +282,9 @@ def _without_seal_glyphs(reading: DateReading, box_bgr: np.ndarray, dpi: int, oc
     clean = box_bgr.copy()
     clean[seal] = 255
     again = _read_date(clean, dpi, ocr_line, seal_bbox, years)
-    if again.value == reading.value:
-        return reading
+    said = again.value and f"--{again.value[5:]}" or again.month_day
+    if again.value == reading.value or (again.value is None and said == f"--{(reading.value or '')[5:]}"):
+        return reading  # the same date, or its month and day with the year not read again (form09 of the samples)
     if again.value is not None and readings_agree(reading.raw or "", again.raw or "", years):
         # every number the first reading said, said again or fuller: the code had hidden a glyph (十月 for
         # 十一月 where the code's digit touched the 一), never added one
@@ -311,7 +313,7 @@ def _read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list
     h, w = box_bgr.shape[:2]
     ppm = px_per_mm(dpi)
     ry0 = max(0, h - round(REGION_BOTTOM_MM * ppm))
-    rx0 = round(w * (1 - REGION_RIGHT_FRACTION))
+    rx0 = line_start(ink_map(remove_red(box_bgr[ry0:], dpi), dpi), round(w * (1 - REGION_RIGHT_FRACTION)), dpi)
     cleaned = box_bgr.copy()
     cleaned[ry0:, rx0:] = region = remove_red(box_bgr[ry0:, rx0:], dpi)
     first = _read_region(region, dpi, ocr_line, (rx0, ry0), seal_bbox, years)
