@@ -71,8 +71,8 @@ class Comparison:
     sentence_count: int = 0
     lookalike_only: bool = False  # every difference is a known OCR glyph confusion
     engines_disagree: bool = False  # ... each at a glyph the two engines read differently (not a change)
-    # e-mail: look-alike differences (1-based) at glyphs the scan told apart (a change) and at glyphs it
-    # did not (o/0, i/1/l the ink leaves open: held equal)
+    # e-mail, name: look-alike differences (1-based) at glyphs the scan told apart (a change) and at glyphs
+    # it did not (o/0, i/1/l, or a CJK glyph the engines read apart, the ink leaves open: held equal)
     glyphs_told: list[int] = field(default_factory=list)
     glyphs_open: list[int] = field(default_factory=list)
 
@@ -133,13 +133,14 @@ def _unsure(paper: str, other: str) -> set[int]:
     return out
 
 
-def _engines_explain(paper: str, online: str, other_reading: str | None) -> bool:
+def _engines_explain(paper: str, online: str, other_reading: str | None, decided: set[int] | None = None) -> bool:
     """Every difference of ``paper`` from ``online`` is a look-alike substitution at a glyph the two
     engines read differently: the paper's glyph is in doubt there, so the swap is no evidence the
-    paper says otherwise. Where both engines read the same look-alike, it is."""
+    paper says otherwise. Where both engines read the same look-alike, it is; and so it is where the
+    glyph read alone told it (``decided``: positions in ``paper``)."""
     if not other_reading:
         return False
-    unsure = _unsure(paper, _name_key(other_reading))
+    unsure = _unsure(paper, _name_key(other_reading)) - (decided or set())
     for op in Levenshtein.opcodes(paper, online):
         if op.tag == "equal":
             continue
@@ -151,16 +152,36 @@ def _engines_explain(paper: str, online: str, other_reading: str | None) -> bool
     return True
 
 
-def compare_name(key: str, paper: str, online: str, max_cost: float, other_reading: str | None = None) -> Comparison:
+def _mapped(text: str, key: str, positions: list[int]) -> set[int]:
+    """``positions`` in ``text`` as positions in ``key`` (``text`` normalised: a glyph the ink decided is
+    a CJK glyph, which normalising keeps as it is)."""
+    out: set[int] = set()
+    for op in Levenshtein.opcodes(text, key):
+        if op.tag == "equal":
+            out.update(op.dest_start + i - op.src_start for i in positions if op.src_start <= i < op.src_end)
+    return out
+
+
+def compare_name(key: str, paper: str, online: str, max_cost: float, other_reading: str | None = None,
+                 decided: list[int] | None = None) -> Comparison:
     """Strict: any edit left after normalisation and folding Latin look-alikes is a change, unless
-    it is a look-alike the two engines disagreed on (``other_reading``: the second engine's text)."""
+    it is a look-alike the two engines disagreed on (``other_reading``: the second engine's text) at a
+    glyph that, read alone, did not tell which it is (``decided``: positions in ``paper`` it told,
+    ``FieldReading.glyphs_decided``; the look-alike differences there and elsewhere are named in the
+    evidence)."""
     p, o = _name_key(paper), _name_key(online)
     cost = edit_cost(p, o)
     longest = max(len(p), len(o), 1)
     lookalike = cost.hard == 0 and cost.soft > 0
-    explained = lookalike and _engines_explain(p, o, other_reading)
-    return Comparison(key, "name", cost.cost <= max_cost or explained, p, o, max(0.0, 1 - cost.cost / longest),
-                      max_cost, cost, lookalike_only=lookalike, engines_disagree=explained)
+    told = _mapped(paper, p, decided) if decided else set()
+    explained = lookalike and _engines_explain(p, o, other_reading, told)
+    c = Comparison(key, "name", cost.cost <= max_cost or explained, p, o, max(0.0, 1 - cost.cost / longest),
+                   max_cost, cost, lookalike_only=lookalike, engines_disagree=explained)
+    if decided is not None and lookalike:
+        differ = [i for op in Levenshtein.opcodes(p, o) if op.tag == "replace" for i in range(op.src_start, op.src_end)]
+        c.glyphs_told = [i + 1 for i in differ if i in told]
+        c.glyphs_open = [i + 1 for i in differ if i not in told]
+    return c
 
 
 def _email_text(text: str) -> str:
@@ -241,7 +262,8 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
                   glyphs_decided: list[int] | None = None) -> Comparison:
     """Compare one field's paper value (as read) with its online value; ``other_reading`` is the
     second engine's text of the paper where it differed (a name's look-alike it explains);
-    ``glyphs_decided``: an e-mail's look-alikes its glyphs told (``compare_email``)."""
+    ``glyphs_decided``: an e-mail's look-alikes its glyphs told (``compare_email``), a name's glyphs its
+    lone glyph told (``compare_name``)."""
     key = spec.key
     text = "" if paper is None else str(paper)
     if spec.kind == "choice":
@@ -259,7 +281,7 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
         return compare_long(key, text, online, options.sentence_max_cost, options.sentence_cost_per_char)
     if options.lenient(spec):
         return compare_address(key, text, online, options.address_min_similarity)
-    return compare_name(key, text, online, options.name_max_cost, other_reading)
+    return compare_name(key, text, online, options.name_max_cost, other_reading, glyphs_decided)
 
 
 # A partial ring read is compared with the unit's stretches this many characters shorter or longer

@@ -39,6 +39,7 @@ class FieldReading:
     reason: str = ""  # why status is not "read"
     other_reading: str | None = None  # the second engine's text where it differs from ``raw`` (hybrid)
     # e-mail: positions in ``value`` of an o/0, i/1/l whose glyph on the scan told which it is (extract.glyphs);
+    # a short text field: of a CJK glyph the engines read apart that both read alike alone (extract.lone_glyphs);
     # None where the glyphs were not looked at (the checks then take every look-alike as OCR's doubt)
     glyphs_decided: list[int] | None = None
 

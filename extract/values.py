@@ -18,6 +18,7 @@ from extract.glyphs import glyph_columns, shape_reading
 from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
 from extract.line_ends import read_line_ends
+from extract.lone_glyphs import settle_name_by_glyph
 from extract.lines import read_cell_lines
 from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
@@ -338,6 +339,8 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
                 continue
             _settle_pair(template.field(k), fr, other, o.confidence, line)
             settle_email_by_shape(template.field(k), fr, line)
+            if template.field(k).kind == "text":
+                settle_name_by_glyph(eng, fr, line)  # a glyph the engines read apart, read alone
 
 
 def _settle_pair(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: float, line: np.ndarray) -> None:
