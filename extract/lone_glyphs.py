@@ -41,13 +41,17 @@ EM_PERCENTILE = 75
 # A paired glyph's centre is at most this share of the line's pitch from where the pitch puts it;
 # a wrong grouping (a glyph's part joined to its neighbour) moves a centre by a third of an em or more.
 PITCH_TOLERANCE = 0.25
-# The lone glyph is read scaled to this height (PP-OCR's recogniser works at 48 px; Tesseract's chi_sim
-# reads a lone glyph of 40-80 px best), with this margin of the line and this white pad around it, in ems.
-LONE_GLYPH_PX = 64
+# The lone glyph is read scaled to this height: Tesseract's chi_sim read a lone 木 or 术 right in 19 of
+# the 20 cases drawn (5 Debian CJK faces, 29 and 50 px) at 36 px, 18 at 44 and 12 at 64 (术 as 林, 丰);
+# PP-OCR scales its input to 48 px anyway. This margin of the line and this white pad go around it, in ems.
+LONE_GLYPH_PX = 36
 LONE_MARGIN_EM = 0.12
 LONE_PAD_EM = 0.5
-# Each engine's lone reading must be at least this sure to decide (a smudged glyph reads unsure).
-LONE_MIN_CONFIDENCE = 0.7
+# RapidOCR's lone reading must be at least this sure to decide (it read every drawn 木 and 术 at 0.95 or more).
+LONE_MIN_CONFIDENCE = 0.8
+# Tesseract's lone glyph is unsure even when right (术 at 0.27-0.5 in a third of the cases drawn): the two
+# engines agreeing is what decides; this keeps out a reading Tesseract itself calls a guess.
+LONE_MIN_CONFIDENCE_TESSERACT = 0.25
 
 
 @dataclass
@@ -146,11 +150,12 @@ def read_alone(eng: OcrEngine, glyph: np.ndarray) -> tuple[str, str]:
         return "", ""
     other = eng.second_opinion([glyph], "chi_sim", True)[0]  # type: ignore[attr-defined]
 
-    def one(text: str, confidence: float) -> str:
+    def one(text: str, confidence: float, least: float) -> str:
         s = "".join(text.split())
-        return s if len(s) == 1 and confidence >= LONE_MIN_CONFIDENCE else ""
+        return s if len(s) == 1 and confidence >= least else ""
 
-    return one(lead.text, lead.confidence), one(other.text, other.confidence)
+    return (one(lead.text, lead.confidence, LONE_MIN_CONFIDENCE),
+            one(other.text, other.confidence, LONE_MIN_CONFIDENCE_TESSERACT))
 
 
 def settle_name_by_glyph(eng: OcrEngine, fr: FieldReading, cell_gray: np.ndarray) -> list[LoneGlyph]:

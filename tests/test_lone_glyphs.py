@@ -1,0 +1,104 @@
+"""A name's look-alike the two engines read apart, decided by the glyph read alone (extract.lone_glyphs),
+and what the checks make of it (checks.compare.compare_name): real OCR on names drawn here in each of
+the Debian CJK body fonts at a scan's size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from checks.compare import compare_field
+from checks import CheckOptions
+from extract.lone_glyphs import cjk_glyph_boxes, disputed, settle_name_by_glyph
+from extract.ocr import get_engine
+from extract.reading import FieldReading
+from forms import load_industry_table, load_template
+from samples.fonts import available_fonts, load_font
+
+FONTS = available_fonts()
+TEMPLATE = load_template("kczg-2020")
+OPTIONS = CheckOptions()
+# 12 pt at 300 dpi is 50 px of em; 10.5 pt at 200 dpi is 29 px: a name cell's sizes on the mail.
+EMS = (50, 29)
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    return get_engine("hybrid")
+
+
+def name_cell(text: str, font: str, em: int) -> np.ndarray:
+    """``text`` drawn in ``font`` at ``em`` px as a name's value cell crop, gray, its border along the top."""
+    f = load_font(font, em)
+    w = int(f.getlength(text)) + 4 * em
+    img = Image.new("L", (w, 3 * em), 246)
+    d = ImageDraw.Draw(img)
+    d.line([(0, 0), (w, 0)], fill=20, width=2)
+    d.text((em, em), text, font=f, fill=30)
+    return np.asarray(img)
+
+
+def reading(lead: str, other: str) -> FieldReading:
+    """The name as the leading engine read it, with the second engine's reading where they differ."""
+    return FieldReading(key="tech_name", value=lead, raw=lead, confidence=0.9, engine="hybrid",
+                        reason=f"engines disagree: tesseract read {other!r}", other_reading=other)
+
+
+def verdict(fr: FieldReading, online: str) -> bool:
+    c = compare_field(TEMPLATE.field("tech_name"), fr.value, online, OPTIONS, load_industry_table(),
+                      other_reading=fr.other_reading, glyphs_decided=fr.glyphs_decided)
+    return c.equal
+
+
+def test_glyphs_are_paired_with_characters_from_both_ends() -> None:
+    # 化 is two columns of ink; the Latin run in the middle stops each end's run, not the other's.
+    text = "高性能mRNA疫苗化学制备技术"
+    boxes = cjk_glyph_boxes(text, name_cell(text, FONTS[0], 40))
+    assert set(boxes) == {0, 1, 2, *range(7, len(text))}
+    xs = [boxes[i][0] for i in sorted(boxes)]
+    assert xs == sorted(xs)
+    assert disputed("成形技木", "成形技术") == [3]
+    assert disputed("成形技木", "成形技") == []  # a dropped glyph is no one-for-one reading
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize("em", EMS)
+def test_a_planted_look_alike_the_engines_read_apart_is_a_mismatch(engine, font: str, em: int) -> None:  # type: ignore[no-untyped-def]
+    # The paper says 技木 where the online record says 技术; one engine read the 术 the phrase wants
+    # (rob seed 842594, hint_quotes-01). The lone glyph is 木 to both engines: a change, at its position.
+    online = "基于化学气相沉积的石墨烯导热膜成形技术"
+    paper = online[:-1] + "木"
+    fr = reading(paper, online)
+    found = settle_name_by_glyph(engine, fr, name_cell(paper, font, em))
+    assert [g.decided for g in found] == ["木"]
+    assert fr.glyphs_decided == [len(paper) - 1] and fr.value == paper
+    assert not verdict(fr, online)
+    # Without the lone glyph (the old path), the engines' disagreement passed the swap.
+    assert verdict(reading(paper, online), online)
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize("em", EMS)
+def test_a_look_alike_misread_by_the_leading_engine_is_never_a_mismatch(engine, font: str, em: int) -> None:  # type: ignore[no-untyped-def]
+    online = "高性能mRNA疫苗制备成套技术"
+    fr = reading(online[:-1] + "木", online)  # the paper says 术; the leading engine read 木
+    found = settle_name_by_glyph(engine, fr, name_cell(online, font, em))
+    assert [g.rapid for g in found] == ["术"]
+    # Set back to 术 where Tesseract read the lone glyph too (every face at 29 px; WenQuanYi Micro Hei's
+    # 术 at 50 px is 森 to it, left open): equal either way.
+    assert fr.glyphs_decided == ([len(online) - 1] if found[0].decided else [])
+    assert fr.value == (online if found[0].decided else online[:-1] + "木")
+    if em == EMS[1]:
+        assert found[0].decided == "术"
+    assert verdict(fr, online)
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_a_glyph_the_lone_reading_cannot_settle_stays_open(engine, font: str) -> None:  # type: ignore[no-untyped-def]
+    # 孪 read 李 by one engine and 挛 by the other (the kept runs' commonest misread): whatever the lone
+    # glyph reads, the name on paper is the online one and must not become a MISMATCH.
+    online = "基于数字孪生的重载AGV控制技术"
+    fr = reading(online.replace("孪", "李"), online.replace("孪", "挛"))
+    settle_name_by_glyph(engine, fr, name_cell(online, font, EMS[0]))
+    assert verdict(fr, online)
