@@ -400,3 +400,44 @@ def test_an_empty_box_the_placement_missed_by_a_few_pixels_is_not_ticked() -> No
     assert r.chosen == []
     ink[22:42, 266:286] = 1.0  # a ■ typed in its place
     assert _judge(ink, list(placed), placed, "words").chosen == ["装备制造"]
+
+
+# ---- a typed ✓ under a hint printed close above (word-02 of rob seed 729666) ---------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("face", ["uming", "ukai", "noto-sans", "noto-serif", "wqy-zenhei"])
+def test_a_typed_tick_under_a_hint_printed_close_above_is_the_one_ticked(face: str) -> None:
+    # The Word copy's hint line sits 2-4 px above the options, so the option line's glyph rows run on
+    # into the hint's and their middle came out 10 px high: the ✓ typed in place of 开发研究's □ was
+    # measured above itself, and nothing read ticked (a false CHOICE_INVALID). The row's middle is
+    # where its printed □ was found, and the ✓'s place is looked for in the band round it (Noto Sans
+    # and Serif fail on the old code). WenQuanYi Micro Hei's small □ under so close a hint is still
+    # misjudged (the hint's rows make the glyphs look 1.5 times their height): not built.
+    from samples.word_ticks import as_bgr, typed_choice_line
+
+    dpi, pt = 300, 11.0
+    line, marks = typed_choice_line(TYPES, ["开发研究"], "✓", face, pt, dpi, seed=5)
+    size = round(pt / 72 * dpi)
+    hint = Image.new("RGB", (line.width, size + size // 4), (255, 255, 255))
+    ImageDraw.Draw(hint).text((size // 2, size + size // 8), "（二选一，参照GB/T 22900-2009）", fill=(0, 0, 0),
+                              font=load_font(face, size), anchor="ls")
+    ink_rows = np.flatnonzero((np.asarray(line.convert("L")) < 128).any(axis=1))
+    hint_rows = np.flatnonzero((np.asarray(hint.convert("L")) < 128).any(axis=1))
+    top = int(ink_rows[0]) - 2  # 2 px of paper between the hint's lowest ink and the options' highest
+    page = Image.new("RGB", (line.width, int(hint_rows[-1]) + 1 + line.height - top), (255, 255, 255))
+    page.paste(hint, (0, 0))
+    page.paste(line.crop((0, top, line.width, line.height)), (0, int(hint_rows[-1]) + 1))
+    # The cell's bottom rule runs just under the options (Word's thin row padding): the crop inside the
+    # rules ends 2 px under the □ and cuts the glyphs' lowest pixels off.
+    bottom = int(hint_rows[-1]) + 1 + marks["应用研究"][3] - top + 2
+    cell = scan([as_bgr(page.crop((0, 0, page.width, bottom)))], mode="color", dpi=dpi, src_dpi=dpi,
+                paper_tint=0.3, seed=5)[0]
+    # The detector's box round the options as word-02's: from 0.2 em above their glyphs to past the crop.
+    gt = int(hint_rows[-1]) + 1 + int(ink_rows[0]) - top
+    words = [OcrBox("（二选一，参照GB/T22900-2009）", (size // 2, 0, line.width - size, gt - 4), 0.9),
+             OcrBox("应用研究√开发研究", (marks["应用研究"][2] + 2, gt - round(0.2 * size), line.width - size // 2,
+                                     bottom + round(0.2 * size)), 0.9)]
+    r = read_ticks(cell, TYPES, dpi, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == ["开发研究"], (r.placed, r.scores, r.boxes)

@@ -68,6 +68,10 @@ LINE_PER_GLYPH = 1.2
 # A row of a line box is glyph ink where it holds this share of the fullest row's ink (a stray
 # speck or the tail of a ✓ above the glyphs is not).
 GLYPH_ROW_SHARE = 0.1
+# The squares found on a row put its middle this share of the glyph height from the glyph rows' middle at
+# most (a □ sits on the line's middle within a few px); further, the glyph rows took in another line's
+# ink (a hint printed 2-4 px above: word-02 of rob seed 729666, 10 px of a joined 60) and the squares' row is the line's.
+ROW_MIDDLE_SHIFT = 0.15
 # The line's rows are searched this share of the OCR box's height beyond it (the detector's box may
 # clip the glyphs' tops).
 GLYPH_ROW_REACH = 0.25
@@ -310,14 +314,17 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
         free = _line_squares(ink, dpi, left, min(w, bx1 + round(hg)), gy, hg)
         free += [s for s in squares if abs(s.cy - gy) <= hg / 2 and left <= s.cx <= bx1
                  and all(max(abs(s.cx - f.cx), abs(s.cy - f.cy)) > s.side / 2 for f in free)]
-        spans = option_spans(mark, left, min(w, bx1 + round(hg) // 2), max(0, round(cy - half)),
-                             min(h, round(cy + half)), len(opts))
-        # Each option's start: the first ink of its span, else where its word's characters put it.
-        starts = []
-        for i, c in enumerate(opts):
-            wd = located[c]
-            starts.append(float(spans[i][0]) if spans else
-                          (wd.box_x - BOX_PER_GLYPH * hg / 2 if wd.box_x is not None else wd.x0 - BOX_LEFT_OF_WORD * hg))
+
+        def option_starts(cy: float) -> list[float]:
+            """Each option's start: the first ink of its span in the band round row ``cy``, else where
+            its word's characters put it."""
+            spans = option_spans(mark, left, min(w, bx1 + round(hg) // 2), max(0, round(cy - half)),
+                                 min(h, round(cy + half)), len(opts))
+            return [float(spans[i][0]) if spans else
+                    (located[c].box_x - BOX_PER_GLYPH * hg / 2 if located[c].box_x is not None
+                     else located[c].x0 - BOX_LEFT_OF_WORD * hg) for i, c in enumerate(opts)]
+
+        starts = option_starts(cy)
         # The box is the largest square at the start of its option (a glyph's 口 is smaller and
         # further right; a ring or a tick's tail may begin the option before it).
         picked: dict[str, Square] = {}
@@ -327,6 +334,14 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
             if near:
                 picked[c] = max(near, key=lambda s: (s.side, -abs(s.cx - x)))
         side = round(float(np.median([s.side for s in picked.values()]))) if picked else max(1, round(BOX_PER_GLYPH * hg))
+        middle = float(np.median([s.cy for s in picked.values()])) if picked else cy
+        if abs(middle - cy) > ROW_MIDDLE_SHIFT * hg:
+            # The row's boxes are printed on one line: the squares found there say where its middle is
+            # better than the glyph rows, which a hint printed close above joins to the line (word-02 of
+            # rob seed 729666: a typed ✓ placed 10 px above its place, nothing ticked); the unpicked
+            # options' starts are taken in the band round it (the hint's ink had begun an option).
+            cy = middle
+            starts = [x if c in picked else y for c, x, y in zip(opts, starts, option_starts(cy), strict=True)]
         for c, x in zip(opts, starts, strict=True):
             if c in picked:
                 placed[c] = picked[c]
