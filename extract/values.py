@@ -18,8 +18,8 @@ from extract.glyphs import glyph_columns, shape_reading
 from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
 from extract.line_ends import read_line_ends
-from extract.lone_glyphs import settle_name_by_glyph
 from extract.lines import read_cell_lines
+from extract.lone_glyphs import settle_name_by_glyph
 from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.punct import settle_text_dots

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from checks.compare import compare_field
 from checks import CheckOptions
+from checks.compare import compare_field
 from extract.lone_glyphs import cjk_glyph_boxes, disputed, settle_name_by_glyph
 from extract.ocr import get_engine
 from extract.reading import FieldReading

@@ -278,6 +278,20 @@ def _text_rows(words: Sequence[OcrBox], lines: set[int]) -> list[set[int]]:
     return rows
 
 
+def _option_starts(mark: np.ndarray, located: dict[str, _Word], opts: list[str], xs: tuple[int, int], cy: float,
+                   half: float, hg: float) -> list[float]:
+    """Each option's start on its row: the first ink of its span (``option_spans`` over columns ``xs``, in
+    the band ``half`` round row ``cy``), else where its word's characters put it."""
+    spans = option_spans(mark, xs[0], xs[1], max(0, round(cy - half)), min(mark.shape[0], round(cy + half)), len(opts))
+    if spans:
+        return [float(spans[i][0]) for i in range(len(opts))]
+    out = []
+    for c in opts:
+        box_x = located[c].box_x
+        out.append(box_x - BOX_PER_GLYPH * hg / 2 if box_x is not None else located[c].x0 - BOX_LEFT_OF_WORD * hg)
+    return out
+
+
 def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str], words: Sequence[OcrBox],
                    dpi: int) -> tuple[dict[str, Square], list[str]]:
     """Each choice's box from its printed word: the options of each OCR line told apart by the
@@ -315,16 +329,8 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
         free += [s for s in squares if abs(s.cy - gy) <= hg / 2 and left <= s.cx <= bx1
                  and all(max(abs(s.cx - f.cx), abs(s.cy - f.cy)) > s.side / 2 for f in free)]
 
-        def option_starts(cy: float) -> list[float]:
-            """Each option's start: the first ink of its span in the band round row ``cy``, else where
-            its word's characters put it."""
-            spans = option_spans(mark, left, min(w, bx1 + round(hg) // 2), max(0, round(cy - half)),
-                                 min(h, round(cy + half)), len(opts))
-            return [float(spans[i][0]) if spans else
-                    (located[c].box_x - BOX_PER_GLYPH * hg / 2 if located[c].box_x is not None
-                     else located[c].x0 - BOX_LEFT_OF_WORD * hg) for i, c in enumerate(opts)]
-
-        starts = option_starts(cy)
+        right = min(w, bx1 + round(hg) // 2)
+        starts = _option_starts(mark, located, opts, (left, right), cy, half, hg)
         # The box is the largest square at the start of its option (a glyph's 口 is smaller and
         # further right; a ring or a tick's tail may begin the option before it).
         picked: dict[str, Square] = {}
@@ -341,7 +347,7 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
             # rob seed 729666: a typed ✓ placed 10 px above its place, nothing ticked); the unpicked
             # options' starts are taken in the band round it (the hint's ink had begun an option).
             cy = middle
-            starts = [x if c in picked else y for c, x, y in zip(opts, starts, option_starts(cy), strict=True)]
+            starts = [x if c in picked else y for c, x, y in zip(opts, starts, _option_starts(mark, located, opts, (left, right), cy, half, hg), strict=True)]
         for c, x in zip(opts, starts, strict=True):
             if c in picked:
                 placed[c] = picked[c]
