@@ -7,8 +7,8 @@ alone, a glyph has no neighbours to pull it: 木 and 术 differ by the dot at �
 engines read the lone glyph as what its ink is. So where the two readings of a short text field differ
 at one CJK glyph, that glyph's column is found on the line (the line's glyph columns grouped into
 full-width glyphs and paired with the characters from both ends, at the line's pitch) and read alone,
-larger, by both engines; when both read the same one of the two characters, the ink has decided that
-position (``FieldReading.glyphs_decided``) and the checks hold a look-alike there against the paper.
+larger, by both engines (only a known look-alike pair: ``forms.lookalikes``); when both read the same
+one of the two characters, the ink has decided that position (``FieldReading.glyphs_decided``) and the checks hold a look-alike there against the paper.
 Where the lone readings disagree, or read a third glyph, the position is left open.
 """
 
@@ -27,6 +27,7 @@ from extract.lines import line_crops
 from extract.ocr import OcrEngine
 from extract.reading import FieldReading
 from forms.errors import OcrError
+from forms.lookalikes import CJK_LOOKALIKES
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,22 @@ def _cjk(ch: str) -> bool:
     return unicodedata.category(ch) == "Lo" and "CJK" in unicodedata.name(ch, "")
 
 
+# CJK look-alike groups (forms.lookalikes): only a look-alike the engines read apart is read alone. The
+# checks pass such a swap as the engines' doubt; any other glyph read otherwise is a change to them anyway,
+# and a lone reading is never let turn a line's reading into another word (磊 read 舌 alone).
+_CJK_GROUPS = [frozenset(g) for g in CJK_LOOKALIKES]
+
+
 def disputed(lead: str, other: str) -> list[int]:
-    """Positions of ``lead`` (no whitespace) where ``other`` has another CJK glyph in its place, one for one."""
+    """Positions of ``lead`` (no whitespace) where ``other`` has a CJK look-alike of its glyph in its
+    place, one for one (木 for 术)."""
     out: list[int] = []
     for op in Levenshtein.opcodes(lead, other):
         if op.tag != "replace" or op.src_end - op.src_start != op.dest_end - op.dest_start:
             continue
         for k in range(op.src_end - op.src_start):
             a, b = lead[op.src_start + k], other[op.dest_start + k]
-            if _cjk(a) and _cjk(b):
+            if _cjk(a) and _cjk(b) and any(a in g and b in g for g in _CJK_GROUPS):
                 out.append(op.src_start + k)
     return out
 
