@@ -182,26 +182,35 @@ class RingSampler:
         self.ring_offsets = np.arange(-RING_SLACK_MM, RING_SLACK_MM + 1e-6, RING_STEP_MM) * s
         self.outer_offsets = np.array(OUTER_OFFSETS_MM) * s
         self.t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
+        # The ink inside a border of NaN, so a point outside the crop is read as unknown by clipping it
+        # onto the border instead of masking every point (a ring's fit samples it ~2000 times, issue 14).
+        self.framed = np.full((self.h + 2, self.w + 2), np.nan, np.float32)
+        self.framed[1:-1, 1:-1] = ink
+        # The samples' cosines and sines, once: a ring's fit samples it ~2000 times (issue 14).
+        self.cos_t, self.sin_t = np.cos(self.t)[None, :], np.sin(self.t)[None, :]
 
     def _sample(self, ring: Ring, offsets: np.ndarray) -> np.ndarray:
         """Ink at (offset, sample) along the ring grown by each offset; NaN outside the crop."""
-        xs, ys = _ellipse_points(ring.cx, ring.cy, ring.a + offsets[:, None], ring.b + offsets[:, None],
-                                 ring.angle, self.t[None, :])
-        xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
-        inside = (xi >= 0) & (xi < self.w) & (yi >= 0) & (yi < self.h)
-        out = np.full(xi.shape, np.nan, np.float32)
-        out[inside] = self.ink[yi[inside], xi[inside]]
-        return out
+        # _ellipse_points' arithmetic, with the samples' cosines and sines computed once.
+        th = np.deg2rad(ring.angle)
+        x, y = (ring.a + offsets[:, None]) * self.cos_t, (ring.b + offsets[:, None]) * self.sin_t
+        xs, ys = ring.cx + x * np.cos(th) - y * np.sin(th), ring.cy + x * np.sin(th) + y * np.cos(th)
+        xi = np.clip(np.rint(xs).astype(int), -1, self.w) + 1
+        yi = np.clip(np.rint(ys).astype(int), -1, self.h) + 1
+        return self.framed[yi, xi]
 
     def sectors(self, ring: Ring, slack: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per sector: best arc-mean along the ring (over radial offsets) and the outer band's mean."""
         offsets = self.ring_offsets if slack is None else slack
         on = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1)
         arc = on.mean(axis=2)  # NaN when any point of the arc is outside the crop
-        best = np.nanmax(np.where(np.isnan(arc), -1.0, arc), axis=0)
-        best[np.isnan(arc).all(axis=0)] = np.nan
+        unknown = np.isnan(arc)
+        best = np.where(unknown, -1.0, arc).max(axis=0)  # no NaN left: nanmax's answer, without its checks
+        best[unknown.all(axis=0)] = np.nan
         off = self._sample(ring, self.outer_offsets).reshape(len(self.outer_offsets), RING_SECTORS, -1)
-        outer = np.nanmean(np.where(np.isnan(off), 0.0, off), axis=(0, 2))
+        # nanmean's arithmetic (NaN taken as 0, the sum over every point divided by their count), without its checks.
+        outer = np.where(np.isnan(off), 0.0, off).sum(axis=(0, 2))
+        np.true_divide(outer, np.full(outer.shape, off.shape[0] * off.shape[2], np.intp), out=outer, casting="unsafe")
         return best, outer
 
     def inner_gap(self, ring: Ring) -> np.ndarray:
