@@ -20,7 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from extract.preprocess import binarize, faint_ink, label_components, to_gray
+from extract.preprocess import binarize, faint_ink, ink_bands, label_components, to_gray
 from ingest.heap import give_back_freed
 
 # Opening kernels: a horizontal rule is a run of ink longer than 1/30 of the
@@ -173,13 +173,15 @@ def _drop_wide(vert: np.ndarray) -> None:
     # runs near-vertical for a centimetre and split an opinion box in two (combined-02 of rob seed
     # 486054). They are wider than any pen that rules a table; what is that wide is no rule.
     thick = max(RULE_MAX_THICKNESS_MIN_PX, round(w * RULE_MAX_THICKNESS_FRACTION))
-    n, labels, stats = label_components(vert)  # 16-bit labels: half the page-sized array (issue 14)
-    if n > 1:
-        mean_width = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, stats[:, cv2.CC_STAT_HEIGHT])
-        wide = mean_width > thick
-        wide[0] = False
-        if wide.any():
-            vert[wide[labels]] = 0
+    for c0, c1 in ink_bands(vert, axis=0):  # the columns holding rules, each run of them labelled alone
+        band = vert[:, c0:c1]  # a view: strokes are taken out of the caller's mask
+        n, labels, stats = label_components(np.ascontiguousarray(band))  # 16-bit labels (issue 14)
+        if n > 1:
+            mean_width = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, stats[:, cv2.CC_STAT_HEIGHT])
+            wide = mean_width > thick
+            wide[0] = False
+            if wide.any():
+                band[wide[labels]] = 0
 
 
 def _positions(profile: np.ndarray, min_total: float, merge: int) -> list[int]:

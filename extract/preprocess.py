@@ -86,27 +86,43 @@ def _fit_rules(bw: np.ndarray) -> float | None:
     band = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     horiz = cv2.morphologyEx(band, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen, 1)))
     del band
-    n, labels, stats = label_components(horiz)
     angles: list[float] = []
     weights: list[float] = []
-    for i in range(1, n):
-        x, y, cw, ch, _area = stats[i]
-        if cw < w * SKEW_MIN_SEGMENT_FRACTION:
-            continue
-        ys, xs = np.nonzero(labels[y : y + ch, x : x + cw] == i)
-        if xs.size < 10:
-            continue
-        slope = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)[0]
-        angle = float(np.degrees(np.arctan(slope)))
-        if abs(angle) <= FIT_MAX_RESIDUAL_DEG:
-            angles.append(angle)
-            weights.append(float(cw))
+    for r0, r1 in ink_bands(horiz, axis=1):
+        n, labels, stats = label_components(horiz[r0:r1])
+        for i in range(1, n):
+            x, y, cw, ch, _area = stats[i]
+            if cw < w * SKEW_MIN_SEGMENT_FRACTION:
+                continue
+            ys, xs = np.nonzero(labels[y : y + ch, x : x + cw] == i)
+            if xs.size < 10:
+                continue
+            slope = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)[0]
+            angle = float(np.degrees(np.arctan(slope)))
+            if abs(angle) <= FIT_MAX_RESIDUAL_DEG:
+                angles.append(angle)
+                weights.append(float(cw))
     if not angles:
         return None
     order = np.argsort(angles)
     a = np.asarray(angles)[order]
     wt = np.cumsum(np.asarray(weights)[order])
     return float(a[np.searchsorted(wt, wt[-1] / 2)])  # weighted median
+
+
+def ink_bands(mask: np.ndarray, axis: int) -> list[tuple[int, int]]:
+    """The runs of rows (``axis`` 1) or columns (0) of ``mask`` holding any ink, as [start, end) ranges.
+
+    No component crosses a row or column without ink, so labelling each band alone finds the page's
+    components, in the same order: a page of long rules labelled whole scanned its 8.7 million pixels
+    for a few hundred thousand of rule (issue 14: 30-40 ms a page, twice)."""
+    lines = np.flatnonzero(cv2.reduce(mask, axis, cv2.REDUCE_MAX).ravel())
+    if lines.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(lines) > 1)
+    starts = [int(lines[0]), *(int(v) for v in lines[breaks + 1])]
+    ends = [*(int(v) + 1 for v in lines[breaks]), int(lines[-1]) + 1]
+    return list(zip(starts, ends, strict=True))
 
 
 def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

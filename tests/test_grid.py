@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from extract.assemble import assemble
-from extract.grid import find_grid
+from extract.grid import find_grid, rule_masks
 from extract.ocr import FakeOcrEngine
 from extract.page import ExtractOptions, read_page
-from extract.preprocess import measure_skew, prepare, rotate
+from extract.preprocess import ink_bands, measure_skew, prepare, rotate
 from extract.reading import DateReading, FieldReading, PageReading, SealReading
 from forms.template import load_template
 from ingest.page import Page
@@ -391,3 +391,29 @@ def test_a_black_seal_in_an_opinion_box_does_not_split_it():
     grid = find_grid(prepare(img, 150).flat)
     first_row = sorted(c.bbox[0] for c in grid.cells if c.row == 0)
     assert len(first_row) == 2 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL], strict=True)] == [True] * 2
+
+
+def test_ink_bands_are_the_runs_of_inked_rows_and_columns() -> None:
+    mask = np.zeros((20, 30), np.uint8)
+    mask[2:4, 5:25] = 255
+    mask[4, 10] = 255  # touches the band above: one run
+    mask[9:12, 0:3] = 255
+    mask[19, 29] = 255
+    assert ink_bands(mask, axis=1) == [(2, 5), (9, 12), (19, 20)]
+    assert ink_bands(mask, axis=0) == [(0, 3), (5, 25), (29, 30)]
+    assert ink_bands(np.zeros((5, 5), np.uint8), axis=1) == []
+
+
+def test_wide_strokes_go_and_rules_stay_whichever_columns_they_share() -> None:
+    """The vertical rules' mask is labelled band by band of inked columns: a wide stroke beside a rule,
+    touching it or in a band of its own, goes as it did when the page was labelled whole."""
+    h, w = 600, 1000
+    vert = np.zeros((h, w), np.uint8)
+    vert[50:550, 100:103] = 255  # a rule
+    vert[50:550, 400:403] = 255  # a rule with a wide stroke glued to it
+    vert[100:300, 403:430] = 255
+    vert[50:550, 700:740] = 255  # a wide stroke alone
+    bw = vert.copy()
+    _, kept = rule_masks(bw, np.zeros_like(bw))
+    assert kept[60:540, 100:103].all() and not kept[:, 700:740].any()
+    assert not kept[:, 395:435].any()  # the glued rule and stroke are one component, wide on average
