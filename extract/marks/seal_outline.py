@@ -23,6 +23,7 @@ from extract.marks.rings import (
     Ring,
     RingSampler,
     find_ring,
+    first_better,
     refine,
     star_centres,
 )
@@ -138,22 +139,22 @@ def fit_outline(ink: np.ndarray, found: Ring) -> Ring:
 def _round_refine(fitter: RingSampler, ring: Ring) -> Ring:
     """Hill-climb a round ring's centre and radius on the fit objective (it stays round)."""
     s = WORK_PX_PER_MM
-    lo, hi = OUTLINE_SEMI_AXES_MM[0] * s, OUTLINE_SEMI_AXES_MM[1] * s
     best, best_val = ring, fitter.fit_objective(ring)
     for step_mm in (1.0, 0.5, 0.25):
         d = step_mm * s
         improved = True
+        moves = [(dx, dy, dr) for dx in (-d, 0, d) for dy in (-d, 0, d) for dr in (-d, 0, d) if dx or dy or dr]
         while improved:
-            improved = False
-            for dx, dy, dr in [(dx, dy, dr) for dx in (-d, 0, d) for dy in (-d, 0, d) for dr in (-d, 0, d) if dx or dy or dr]:
-                r = best.a + dr
-                if not lo <= r <= hi:
-                    continue
-                cand = Ring(best.cx + dx, best.cy + dy, r, r, 0.0)
-                val = fitter.fit_objective(cand)
-                if val > best_val + 1e-6:
-                    best, best_val, improved = cand, val, True
+            best, best_val, improved = first_better(fitter, moves, _grown_round, best, best_val)
     return best
+
+
+def _grown_round(move: tuple[float, ...], ring: Ring) -> Ring | None:
+    """A round ring moved by (dx, dy) and grown by dr (working pixels), None outside the outline's sizes."""
+    dx, dy, dr = move
+    r = ring.a + dr
+    lo, hi = OUTLINE_SEMI_AXES_MM[0] * WORK_PX_PER_MM, OUTLINE_SEMI_AXES_MM[1] * WORK_PX_PER_MM
+    return Ring(ring.cx + dx, ring.cy + dy, r, r, 0.0) if lo <= r <= hi else None
 
 
 def fit_ring_around(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> FittedRing:
