@@ -123,6 +123,15 @@ def run_tesseract(pngs: list[Path]) -> tuple[float, float]:
 
 # Keys of the stage profile's recognition split by the step that asked for it.
 RECOGNITION_BY, CALLS_BY, LINES_BY = "recognition by ", "recognition calls by ", "recognition lines by "
+# The steps of read_page (extract.page's names for them) whose CPU the profile splits out of "the rest",
+# each including whatever detection or recognition it asks for (issue 14: which step to make cheaper).
+PAGE_STEPS = {
+    "prepare": "  prepare (deskew, red ink, flatten)",
+    "find_grid": "  grid",
+    "read_opinion": "  opinion boxes (seal, ring text, date)",
+    "read_choice": "  choices (ticks)",
+    "crop_png": "  crops (PNG)",
+}
 
 
 def caller() -> str:
@@ -145,6 +154,7 @@ def _cpu() -> float:
 def stage_profile(files: list[tuple[Path, str, int]], engine: str, limit: int) -> tuple[int, dict[str, float]]:
     """CPU seconds by stage of reading up to ``limit`` pages in this process (models loaded first)."""
     import extract.ocr_models as models_mod
+    import extract.page as page_mod
     from extract import ExtractOptions, read_page
     from extract.ocr import get_engine
     from forms.template import load_template
@@ -187,6 +197,9 @@ def stage_profile(files: list[tuple[Path, str, int]], engine: str, limit: int) -
 
     models_mod.Models.detect = timed("text detection", originals[0])  # type: ignore[method-assign]
     models_mod.Models.recognize = measured  # type: ignore[method-assign]
+    steps = {name: getattr(page_mod, name) for name in PAGE_STEPS}
+    for name, fn in steps.items():
+        setattr(page_mod, name, timed(PAGE_STEPS[name], fn))
     done = 0
     try:
         for path, _, _ in files:
@@ -206,6 +219,8 @@ def stage_profile(files: list[tuple[Path, str, int]], engine: str, limit: int) -
                 break
     finally:
         models_mod.Models.detect, models_mod.Models.recognize = originals  # type: ignore[method-assign]
+        for name, fn in steps.items():
+            setattr(page_mod, name, fn)
     return done, dict(spent)
 
 
@@ -250,8 +265,9 @@ def compare(name: str, root: Path, export: Path, work: Path, args: argparse.Name
     other = spent.get("read_page total", 0.0) - spent.get("text detection", 0.0) - spent.get("text recognition", 0.0)
     rows = {**spent, "read_page rest (prepare, grid, marks)": other}
     for stage in ("ingest (render, upright)", "text detection", "text recognition", "read_page rest (prepare, grid, marks)",
-                  "tesseract (second opinion)", "read_page total"):
+                  *PAGE_STEPS.values(), "tesseract (second opinion)", "read_page total"):
         print(f"     {stage:40s} {rows.get(stage, 0.0) / max(1, done):6.2f}")
+    print("     (the indented steps are parts of read_page, each with the detection and recognition it asks for)")
     print(f"     {'model load (once per worker)':40s} {spent.get('model load (once)', 0.0):6.2f} s")
     print(f"     {'recognition input, line heights/page':40s} {spent.get('recognition input (line heights)', 0.0) / max(1, done):6.0f}")
     print("     text recognition by the step that asked: CPU s/page, calls/page, lines/page")
