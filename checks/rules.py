@@ -410,11 +410,14 @@ def seal_units(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _ring_readings(text: str, candidates: list[list[str | float]]) -> list[str]:
-    """The reader's choice and the other readings of the ring at most one glyph shorter."""
+    """The reader's choice and the other readings of the ring at most one glyph shorter, none under
+    ``SEAL_TEXT_MIN_CHARS`` (a two-glyph reading fits some stretch of most units: 碱化, read beside
+    碱化利 off a 150 dpi oval of 中国农业机械化科学研究院, passed for 中国自动化学会 through 动化)."""
     out = [text]
     for cand in candidates:
         t = str(cand[0])
-        if t not in out and len(strip_punct(normalize(t))) >= len(strip_punct(normalize(text))) - 1:
+        n = len(strip_punct(normalize(t)))
+        if t not in out and n >= max(SEAL_TEXT_MIN_CHARS, len(strip_punct(normalize(text))) - 1):
             out.append(t)
     return out
 

@@ -209,3 +209,13 @@ def test_a_ring_that_fits_the_online_unit_surely_but_another_just_as_well_is_not
     whole = run([reading(seals={"applicant_opinion": seal("浙江省科学技术协会")})],
                 [record(applicant="浙江省科学技术协会"), *units])
     assert mismatches(whole) == [] and unsure(whole) == []
+
+
+def test_a_two_glyph_reading_beside_the_choice_does_not_pass_the_ring_for_another_unit() -> None:
+    # bench.seal_names seed 48611 dpi150 #3: a 150 dpi oval of 中国农业机械化科学研究院 read 碱化利,
+    # its cut a little narrower 碱化; 碱化 is 动化 of 中国自动化学会 but one glyph off (0.5)
+    assert compare_unit("碱化", "中国自动化学会", 0.45).equal
+    ring = seal("碱化利", "广碱化科", "碱化")
+    result = run([reading(seals={"applicant_opinion": ring})], [record(applicant="中国自动化学会")])
+    assert len(mismatches(result)) == 1
+    assert "碱化" not in mismatches(result)[0].evidence["readings"]
