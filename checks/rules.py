@@ -497,7 +497,13 @@ def _rival_unit(ctx: RuleContext, texts: list[str], online: str, score: float) -
     o = ctx.options
     if not rivals:
         return None
-    near = rivals[0][0] >= max(score - o.seal_unit_tie_margin, o.seal_rival_min_similarity)
+    # (where the online unit would pass on a fit under SEAL_RIVAL_MIN_SIMILARITY, a rival that fits as
+    # well is near too: 具星大学, a 30x20 oval of 复旦大学 misread, fits 复旦大学 and 西安电子科技大学's
+    # 科技大学 at 0.5 alike)
+    rival_min = o.seal_rival_min_similarity
+    if score >= o.seal_unit_min_similarity:
+        rival_min = min(rival_min, score)
+    near = rivals[0][0] >= max(score - o.seal_unit_tie_margin, rival_min)
     better = rivals[0][0] >= max(score + o.seal_other_unit_margin, SEAL_RIVAL_BETTER_MIN)
     if not (near or better):
         return None

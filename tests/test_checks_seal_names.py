@@ -219,3 +219,14 @@ def test_a_two_glyph_reading_beside_the_choice_does_not_pass_the_ring_for_anothe
     result = run([reading(seals={"applicant_opinion": ring})], [record(applicant="中国自动化学会")])
     assert len(mismatches(result)) == 1
     assert "碱化" not in mismatches(result)[0].evidence["readings"]
+
+
+def test_a_rough_reading_that_fits_the_online_unit_no_better_than_another_is_not_sure() -> None:
+    # bench.seal_names seed 48611 rotated #1: a 30x20 mm oval of 复旦大学 read 具星大学 fits the record's
+    # 西安电子科技大学 (科技大学) and the batch's 复旦大学 at 0.5 alike; it passed for the record's unit
+    assert compare_unit("具星大学", "西安电子科技大学", 0.45).score == compare_unit("具星大学", "复旦大学", 0.45).score
+    result = run([reading(seals={"applicant_opinion": seal("具星大学")})],
+                 [record(applicant="西安电子科技大学"), other("KC-2", "复旦大学")])
+    assert mismatches(result) == []
+    [f] = unsure(result)
+    assert f.evidence["closer_unit"]["near_units"] == ["复旦大学", "西安电子科技大学"]
