@@ -203,3 +203,41 @@ def test_a_long_name_on_a_small_oval_is_not_given_up_for_a_fragment_read_about_a
     assert r.present and r.bbox is not None, r.reason
     lines = read_seal_lines(box, r.bbox, dpi, line_reader(get_engine("rapidocr")))
     assert lines.name is not None and Levenshtein.distance(lines.name, unit) <= 1, lines
+
+
+def test_a_subtitle_is_the_surest_of_its_line_readings() -> None:
+    # bench.seal_names seed 48611 round_subtitle #2: the lower line unsqueezed read 业务专用款 (0.82),
+    # squeezed to 0.7 业务专用章 (0.84); the first reading was kept whatever the others said
+    box = sealed("color", SealSpec(unit=UNIT, diameter_mm=42.0, rotation_deg=10.0, subtitle="业务专用章",
+                                   subtitle_arc=True, code_font="noto-sans"))
+    r = read_seal(box, DPI, "color")
+    calls: list[int] = []
+    read_seal_lines(box, r.bbox, DPI, lambda img: (calls.append(1), ("中国地质科学院", 0.99))[1])
+    names = len(calls) - len(CODE_SQUEEZES)
+    lower = iter([("业务专用款", 0.82), ("业务专用章", 0.84), ("业务专用", 0.7)])
+    seen: list[int] = []
+
+    def fake_ocr(img: np.ndarray) -> tuple[str, float]:
+        seen.append(1)
+        return ("中国地质科学院", 0.99) if len(seen) <= names else next(lower)
+
+    lines = read_seal_lines(box, r.bbox, DPI, fake_ocr)
+    assert (lines.name, lines.subtitle, lines.subtitle_confidence) == (UNIT, "业务专用章", 0.84)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("condition", "index", "edits"), [("dpi150", 3, 2), ("patchy", 4, 0),
+                                                               ("round_subtitle", 6, 0)])
+def test_a_150_dpi_or_patchy_seals_name_is_read_to_its_ends(condition: str, index: int, edits: int) -> None:
+    # bench.seal_names seed 48611: at 150 dpi JPEG keeps a stroke's colour at half the resolution of its
+    # brightness, and the saturation alone left 中国农业机械化科学研究院's glyphs too pale for the survey
+    # (read 碱化利, three glyphs about its top; now 11-12 of its 13, two misread at most); a patchy
+    # 中南大学 lost its pale 中 from every cut (南大学); a thin-stroked 中南大学 over a bold 业务专用章 must
+    # not be read with the subtitle run on (中南大学戛田争琴亦, about the tip the two mirror about)
+    from extract.ocr import get_engine, line_reader
+
+    box, unit, dpi, mode = _bench_box(condition, 48611, index)
+    r = read_seal(box, dpi, mode)
+    assert r.present and r.bbox is not None, r.reason
+    lines = read_seal_lines(box, r.bbox, dpi, line_reader(get_engine("rapidocr")))
+    assert lines.name is not None and Levenshtein.distance(lines.name, unit) <= edits, lines

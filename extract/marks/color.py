@@ -81,10 +81,19 @@ def red_mask(bgr: np.ndarray, dpi: int, min_saturation: int = RED_MIN_SATURATION
 
 def red_ink_gray(bgr: np.ndarray, dpi: int) -> np.ndarray:
     """Red ink as a gray image for OCR: black where the red is strong, shades of gray where it
-    is faint (a stroke's pale edge, a lightly inked seal), white elsewhere and under black text."""
-    hsv = cv2.cvtColor(flatten_paper(bgr, dpi), cv2.COLOR_BGR2HSV)
+    is faint (a stroke's pale edge, a lightly inked seal), white elsewhere and under black text.
+
+    A red pixel is as dark as its saturation says or as its luma says, whichever is more: JPEG
+    keeps colour at half the resolution of brightness, so a thin stroke of a 150 dpi seal keeps
+    its full darkness in luma while its colour is smeared pale over the paper beside it."""
+    flat = flatten_paper(bgr, dpi)
+    hsv = cv2.cvtColor(flat, cv2.COLOR_BGR2HSV)
     sat = hsv[:, :, 1].astype(np.float32)
     level = np.clip((sat - RED_INK_SAT_NONE) / (RED_INK_SAT_FULL - RED_INK_SAT_NONE), 0.0, 1.0)
+    luma = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    dark = np.clip((255.0 - luma) / (255.0 - RED_INK_LUMA_FULL), 0.0, 1.0)
+    tinted = hsv[:, :, 1] >= RED_INK_LUMA_MIN_SAT
+    level = np.where(tinted, np.maximum(level, dark), level)
     level[~_red_hue(hsv) | (hsv[:, :, 2] < RED_MIN_VALUE)] = 0.0
     return (255 - 255 * level).astype(np.uint8)
 
@@ -93,6 +102,11 @@ def red_ink_gray(bgr: np.ndarray, dpi: int) -> np.ndarray:
 # it is full black (a well-inked seal is 120-200).
 RED_INK_SAT_NONE = 25
 RED_INK_SAT_FULL = 90
+# ...and luma where it is full black (stamp-pad red is ~90, a pale impression lighter), for red
+# pixels at least this saturated (a 150 dpi seal's dark pixels are 75-120, black print's ~2: gray paper and the
+# gray edge of black print under the seal, whose hue is noise, stay under it).
+RED_INK_LUMA_FULL = 100
+RED_INK_LUMA_MIN_SAT = 20
 
 
 def is_gray_bgr(bgr: np.ndarray) -> bool:
