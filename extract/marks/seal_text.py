@@ -164,9 +164,12 @@ def _lower(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine, out:
     if len(digits) >= CODE_MIN_DIGITS:
         out.code, out.code_confidence = digits, round(conf, 4)
         return
-    text, conf = reads[0]
-    words = clean_unit_name(text)
-    if len(words) >= SUBTITLE_MIN_CHARS:
+    # a subtitle: the surest reading of the three (unsqueezed, its glyphs stand apart and its last
+    # one is read as 款 or 源 as often as 章; squeezed to 0.7 it reads whole more often)
+    titles = [(clean_unit_name(t), c) for t, c in reads]
+    titles = [(w, c) for w, c in titles if len(w) >= SUBTITLE_MIN_CHARS]
+    if titles:
+        words, conf = max(titles, key=lambda wc: wc[1])
         out.subtitle, out.subtitle_confidence = words, round(conf, 4)
 
 
@@ -192,11 +195,14 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
     if not options:
         return out
     layout, out.name_candidates = max(options, key=lambda o: reading_score(str(o[1][0][0]), float(o[1][0][1])))
-    first = options[0][1][0]
-    if layout is not options[0][0] and len(str(out.name_candidates[0][0])) < len(str(first[0])) - OTHER_TOP_FEWER:
+    first, chosen = str(options[0][1][0][0]), str(out.name_candidates[0][0])
+    if layout is not options[0][0] and len(chosen) < len(first) - OTHER_TOP_FEWER and chosen not in first:
         # another top (a star tip the name mirrors about less well) reads far fewer glyphs: a part of
         # the name read surely, not the whole name read about its true top (small glyphs of a long name
-        # on a 30x20 mm oval read at 0.8: 各有限公司 for 沈阳新松精工装备有限公司)
+        # on a 30x20 mm oval read at 0.8: 各有限公司 for 沈阳新松精工装备有限公司). Not so when the
+        # best-mirroring top's reading is this one and more: that top mirrored the name with a bold
+        # lower line and its cut ran on into it (中南大学戛田争琴亦 at 0.77, 中南大学 about the true top
+        # at 1.0: bench.seal_names seed 48611 round_subtitle #6)
         layout, out.name_candidates = options[0]
     name, conf = out.name_candidates[0]
     out.name, out.name_confidence = str(name), float(conf)
