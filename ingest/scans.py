@@ -338,15 +338,22 @@ def _image_pages(path: Path, dpi: int) -> Iterator[Page]:
         total = int(getattr(img, "n_frames", 1))
     del img
     for index in range(total):
-        number = index + 1
-        try:
-            image, frame_dpi, mode, exif_degrees = _read_frame(path, index, dpi)
-        except BadInputError as exc:
-            raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
-        except _DECODE_ERRORS as exc:
-            raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
-        image, degrees = upright(image)
-        yield _page(image, frame_dpi, path, number, mode, rotation=(exif_degrees + degrees) % 360)
+        # Made in a call of its own: this generator's frame holds no page image while its consumer has
+        # the page (a runner hands it to a worker process and lets it go: issue 14).
+        yield _image_page(path, index, total, fmt, dpi)
+
+
+def _image_page(path: Path, index: int, total: int, fmt: str, dpi: int) -> Page:
+    """Frame ``index`` of ``total`` of an image file as an upright ``Page``."""
+    number = index + 1
+    try:
+        image, frame_dpi, mode, exif_degrees = _read_frame(path, index, dpi)
+    except BadInputError as exc:
+        raise BadInputError(*_on_frame(_reason_of(exc), number, total)) from exc
+    except _DECODE_ERRORS as exc:
+        raise BadInputError(*_on_frame(_image_reason(exc, fmt), number, total)) from exc
+    image, degrees = upright(image)
+    return _page(image, frame_dpi, path, number, mode, rotation=(exif_degrees + degrees) % 360)
 
 
 def _open_image(path: Path) -> Image.Image:

@@ -7,11 +7,15 @@ memory stays flat however many pages the batch has.
 
 Pools:
 
-- :class:`InlinePool` runs in this process (``--jobs 1``, tests with fakes);
 - :class:`ProcessPool`, ``concurrent.futures.ProcessPoolExecutor`` whose workers
   run Tesseract single-threaded (``OMP_THREAD_LIMIT=1``: measured on 2 cores,
   a full page takes 1.1 s with it and 4.4 s without) and ignore Ctrl-C (the
-  parent decides what to cancel);
+  parent decides what to cancel); ``--jobs 1`` is one such worker, so the OCR
+  models and a page's work images never share a process with the runner's own
+  imports (the store, the export's reader), nor with the checks and the reports;
+  the workers are forked from a fresh interpreter that has imported only the page
+  reader (multiprocessing's forkserver), not from the runner;
+- :class:`InlinePool` runs in this process (tests with fakes);
 - :class:`DaskPool`, a ``distributed.Client`` to ``tcp://HOST:PORT``; workers need
   the same installation (docs/cluster.md).
 """
@@ -19,6 +23,7 @@ Pools:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +38,13 @@ from forms.errors import ConfigError, PaperdeskError
 IN_FLIGHT_PER_WORKER = 2
 # Tesseract's OpenMP threads per worker: one, as every core already has its own worker.
 OMP_THREADS_PER_WORKER = "1"
+# How workers start: forked from multiprocessing's fork server, a fresh interpreter that imported only
+# WORKER_PRELOAD. Forked from the runner, a worker kept resident what the runner held when the pool
+# started (its imports: pydantic, SQLAlchemy, openpyxl; the page it had rendered): ~40-60 MB more
+# under every worker's peak (issue 14). The server starts once per process and forks in milliseconds.
+WORKER_START_METHOD = "forkserver"
+# What the fork server imports once for every worker it forks: what unpickling ``read_page_task`` needs.
+WORKER_PRELOAD = ["paperdesk.stages"]
 # How long to wait for a Dask scheduler before saying it cannot be reached.
 DASK_CONNECT_TIMEOUT_S = "20s"
 
@@ -96,7 +108,9 @@ class ProcessPool:
 
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
-        self._executor = cf.ProcessPoolExecutor(max_workers=jobs, initializer=limit_worker_threads)
+        context = multiprocessing.get_context(WORKER_START_METHOD)
+        context.set_forkserver_preload(WORKER_PRELOAD)
+        self._executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=limit_worker_threads)
 
     def run(
         self, fn: Callable[..., Any], items: Iterable[tuple[Any, tuple[Any, ...]]], errors: tuple[type[BaseException], ...]
@@ -112,7 +126,8 @@ class ProcessPool:
                 except StopIteration:
                     exhausted = True
                     break
-                pending[self._executor.submit(fn, *args)] = tag
+                pending[self._executor.submit(_call_handed_over, _HandOver(fn, args))] = tag
+                del args  # the hand-over alone holds the page, until it is pickled to a worker
             if not pending:
                 break
             done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -122,6 +137,28 @@ class ProcessPool:
 
     def close(self, cancel: bool = False) -> None:
         self._executor.shutdown(wait=True, cancel_futures=cancel)
+
+
+class _HandOver:
+    """``fn(*args)`` on its way to a worker process, whose arguments (a page and its image) the parent
+    lets go the moment they are pickled onto the pipe, not when the worker's answer comes back: held
+    until then, a page a worker was reading stayed in the parent beside the next one waiting for it
+    (~25 MB each at 300 dpi, under the rendering of a third: issue 14)."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._call: tuple[Callable[..., Any], tuple[Any, ...]] | None = (fn, args)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        call, self._call = self._call, None
+        if call is None:
+            raise RuntimeError("a page's work is handed to one worker, once")
+        return (tuple, (call,))  # unpickled as the plain (fn, args)
+
+
+def _call_handed_over(call: Any) -> Any:
+    """Worker side of ``_HandOver``: ``call`` arrives as the plain ``(fn, args)``."""
+    fn, args = call
+    return fn(*args)
 
 
 def _outcome(future: Any, errors: tuple[type[BaseException], ...]) -> Outcome:
@@ -182,9 +219,7 @@ class DaskPool:
 
 
 def make_pool(jobs: int, cluster: str | None) -> Pool:
-    """The pool a batch runs on: Dask when a cluster is given, else processes (inline for one job)."""
+    """The pool a batch runs on: Dask when a cluster is given, else ``jobs`` worker processes (one for one job)."""
     if cluster is not None:
         return DaskPool(cluster)
-    if jobs <= 1:
-        return InlinePool()
-    return ProcessPool(jobs)
+    return ProcessPool(max(1, jobs))

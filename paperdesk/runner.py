@@ -255,7 +255,11 @@ def page_work(
             for page in ctx.stages.iter_pages(plan.path, ctx.options.dpi):
                 rendered += 1
                 if page.number not in plan.done:
-                    yield (index, page.number), (ctx.stages.read_page, page, ctx.template, xopts)
+                    # Handed out, not kept: this frame holds no page while the pool has it (a worker
+                    # process's pool lets it go once it is pickled to the worker).
+                    handed, number = [page], page.number
+                    del page
+                    yield (index, number), (ctx.stages.read_page, handed.pop(), ctx.template, xopts)
         except BadInputError as exc:
             _input_error(plan, exc, rendered)
     if warm_up is not None:
@@ -286,7 +290,7 @@ def read_pages(
 ) -> None:
     """Read every page not stored yet; store each reading as it comes back."""
     xopts = ctx.stages.extract_options(ctx.options.ocr_engine, ctx.options.debug_dir)
-    # Warmed up beside the workers only: in-line (one job) it would stack on the OCR models still loaded.
+    # Warmed up beside two or more workers; with one job the parent loads the checks after the reading, as before.
     work = page_work(plans, ctx, xopts, ctx.stages.warm_up if pool.workers > 1 else None)
     for (index, number), outcome in pool.run(run_task, work, PAGE_ERRORS):
         plan = plans[index]

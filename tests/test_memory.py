@@ -10,6 +10,9 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
+import time
+import weakref
 from pathlib import Path
 
 import cv2
@@ -186,9 +189,78 @@ def test_a_pdf_page_is_the_buffer_pdfium_drew_into_and_can_be_levelled_in_place(
     assert page.image.base is not None and not isinstance(page.image.base, np.ndarray)  # PDFium's buffer, not a copy
 
 
+def _worker_self() -> dict[str, object]:
+    """In a pool's worker: who it is and which of the runner's own imports it holds."""
+    return {"pid": os.getpid(), "modules": sorted({m.split(".")[0] for m in sys.modules} & set(NOT_IN_A_WORKER))}
+
+
+def test_one_job_reads_its_pages_in_a_worker_process_that_holds_none_of_the_runner_s_imports() -> None:
+    """``--jobs 1`` is one worker process, as ``--jobs N`` is N: the OCR models and a page's work images
+    never share a process with the runner's store, the export's reader, the checks and the reports.
+    The worker is forked from a fresh interpreter, not from the runner: this process has imported
+    SQLAlchemy and openpyxl (the runner does), the worker has not."""
+    import openpyxl  # noqa: F401  (what the parent of a batch holds: the export's reader, the store)
+
+    import paperdesk.runner  # noqa: F401
+    from paperdesk.parallel import make_pool
+
+    assert {"sqlalchemy", "openpyxl"} <= set(sys.modules)
+    pool = make_pool(1, None)
+    try:
+        ((tag, outcome),) = list(pool.run(_worker_self, [("page", ())], (ValueError,)))
+    finally:
+        pool.close()
+    assert pool.workers == 1 and tag == "page" and outcome.error is None
+    assert outcome.value["pid"] != os.getpid()
+    assert outcome.value["modules"] == []
+
+
+def _read_when_told(image: np.ndarray, go: Path) -> int:
+    """A page worker that reads its page only once the test says so (``go`` exists)."""
+    while not go.exists():
+        time.sleep(0.01)
+    return int(image[0, 0, 0])
+
+
+def test_a_page_handed_to_a_worker_is_let_go_by_the_parent_while_the_worker_reads_it(tmp_path: Path) -> None:
+    """The parent keeps no page a worker already has: once a page is pickled onto the pipe, its image
+    is freed in the parent, while the worker still reads it (and the next page waits in the pipe)."""
+    from paperdesk.parallel import make_pool
+
+    go = tmp_path / "go"
+    alive: list[weakref.ref[np.ndarray]] = []
+    let_go = threading.Event()
+
+    def page(value: int) -> np.ndarray:
+        image = np.full((700, 500, 3), value, np.uint8)
+        alive.append(weakref.ref(image))
+        return image
+
+    def watch() -> None:  # while the worker waits, both pages handed over are gone from this process
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (len(alive) == 2 and all(r() is None for r in alive)):
+            gc.collect()
+            time.sleep(0.05)
+        if len(alive) == 2 and all(r() is None for r in alive):
+            let_go.set()
+        go.touch()
+
+    pool = make_pool(1, None)
+    watcher = threading.Thread(target=watch)
+    try:
+        watcher.start()
+        done = dict((tag, o.value) for tag, o in pool.run(_read_when_told, ((n, (page(n), go)) for n in (7, 9)), ()))
+    finally:
+        go.touch()
+        watcher.join()
+        pool.close()
+    assert done == {7: 7, 9: 9}  # each page reached the worker whole
+    assert let_go.is_set()
+
+
 def test_a_process_that_read_its_pages_in_line_lets_go_of_the_models_when_done() -> None:
-    """``--jobs 1`` reads in the runner's own process: closing its pool drops the OCR sessions (a worker
-    process's go with it), and the next batch loads them again."""
+    """A caller that reads pages in its own process (``InlinePool``) gets its memory back when the pool
+    closes: the OCR sessions go (a worker process's go with it), and the next batch loads them again."""
     from extract import ocr_models
     from paperdesk.parallel import InlinePool
 
