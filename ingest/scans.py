@@ -14,6 +14,7 @@ records it and goes on with the batch.
 from __future__ import annotations
 
 import hashlib
+import logging
 import struct
 import warnings
 import zlib
@@ -40,6 +41,7 @@ from ingest.files import Reason, image_format, os_reason, sniff
 from ingest.heap import give_back_freed
 from ingest.orientation import upright
 from ingest.page import ColorMode, DocxImage, DocxTable, Page, Word
+from ingest.tiff_bands import BandError, band_readable, read_reduced_bgr
 
 # An A3 page scanned at 600 dpi is 7016 x 9921 = 69.6 MP, the largest page a clerk's
 # scanner makes; anything beyond is refused as a likely decompression bomb.
@@ -47,6 +49,8 @@ MAX_PAGE_PIXELS = 75_000_000
 # Pillow's own guard is set to the same limit, deliberately: it warns above it and refuses
 # above twice it while opening; ``_check_size`` refuses everything above it before decoding.
 Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
+
+log = logging.getLogger(__name__)
 
 PDF_POINTS_PER_INCH = 72
 # A page whose one image covers this share of it is a scan, even with a text layer: scanners'
@@ -376,6 +380,9 @@ def _read_frame(path: Path, index: int, dpi: int) -> tuple[np.ndarray, int, Colo
         if index:
             img.seek(index)
         _check_size(img.size)
+        banded = _tiff_bands(img, path, index, _image_dpi(img, dpi))
+        if banded is not None:
+            return banded
         img.load()
         exif_degrees = _EXIF_DEGREES.get(img.getexif().get(_EXIF_ORIENTATION_TAG, 1), 0)
         turned = ImageOps.exif_transpose(img) if exif_degrees else img
@@ -391,6 +398,23 @@ def _read_frame(path: Path, index: int, dpi: int) -> tuple[np.ndarray, int, Colo
     give_back_freed()
     image, mode = _pil_to_bgr(scaled)
     return image, frame_dpi, full_mode or mode, exif_degrees
+
+
+def _tiff_bands(img: Image.Image, path: Path, index: int, dpi: int) -> tuple[np.ndarray, int, ColorMode, int] | None:
+    """A colour TIFF frame scanned at a whole multiple of ``READ_MAX_DPI`` decoded strip by strip into
+    its page (``ingest.tiff_bands``: Pillow's pixels, without the full-size frame); None where that path
+    does not apply, or its strips did not make the frame (Pillow then reads it, or says why it cannot)."""
+    if img.format != "TIFF" or img.mode != "RGB" or dpi <= READ_MAX_DPI or dpi % READ_MAX_DPI:
+        return None
+    factor = dpi // READ_MAX_DPI
+    if not band_readable(path, index, factor):
+        return None
+    try:
+        bgr = read_reduced_bgr(path, index, factor)
+    except (BandError, OSError) as exc:
+        log.info("%s frame %d: read whole by Pillow (%s)", path, index + 1, exc)
+        return None
+    return bgr, READ_MAX_DPI, _bgr_mode(bgr), 0
 
 
 def _on_frame(reason: Reason, number: int, total: int) -> Reason:

@@ -307,3 +307,81 @@ def test_a_multi_page_tiff_s_frame_is_let_go_before_its_page_is_read(tmp_path: P
         assert page.image.shape[:2] == (h // 2, w // 2)
         assert held() == []
     assert next(pages, None) is None
+
+
+@pytest.mark.parametrize("factor", [2, 3, 4, 5])
+def test_rows_are_box_averaged_exactly_as_pillow_reduces_a_frame(factor: int) -> None:
+    from ingest.tiff_bands import reduce_rows
+
+    rng = np.random.default_rng(factor)
+    for h, w in ((37, 53), (40, 60), (41, 64), (9, 7), (1, 1), (2, 3)):
+        rows = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        assert np.array_equal(reduce_rows(rows, factor), np.asarray(Image.fromarray(rows).reduce(factor))), (h, w)
+
+
+def _colour_scan_tiff(path: Path, dpi: int, compression: str, frames: int = 2) -> list[Image.Image]:
+    """A colour form-like TIFF of ``frames`` frames at ``dpi``, odd-sized (the edges' part-boxes), a red seal each."""
+    w, h = round(210 / 25.4 * dpi / 4) | 1, round(297 / 25.4 * dpi / 4) | 1  # a quarter A4, odd sides
+    images = []
+    for i in range(frames):
+        bgr = cv2.cvtColor(_form_like(h, w), cv2.COLOR_GRAY2BGR)
+        cv2.circle(bgr, (w // 2, h // 2), w // 8 + 5 * i, (30, 30, 230), max(2, dpi // 60))
+        images.append(Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+    images[0].save(path, save_all=True, append_images=images[1:], dpi=(dpi, dpi), compression=compression)
+    return images
+
+
+@pytest.mark.parametrize("compression", ["jpeg", "tiff_deflate", "raw"])
+def test_a_fine_colour_tiff_frame_is_read_strip_by_strip_into_the_pixels_pillow_gives(
+    tmp_path: Path, compression: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 600-dpi colour frame becomes its 300-dpi page without the full-size frame ever decoded by Pillow
+    (4 bytes a pixel, 139 MB for an A4: issue 14), into the very pixels Pillow's decode and reduce give."""
+    from PIL import TiffImagePlugin
+
+    path = tmp_path / "scan.tif"
+    _colour_scan_tiff(path, 600, compression)
+    expected = []
+    with Image.open(path) as im:
+        for i in range(im.n_frames):
+            im.seek(i)
+            expected.append(cv2.cvtColor(np.asarray(im.reduce(2)), cv2.COLOR_RGB2BGR))
+    loads = []
+    full_load = TiffImagePlugin.TiffImageFile.load
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "load", lambda im: loads.append(im.size) or full_load(im))
+    pages = list(iter_pages(path))
+    assert loads == []  # no frame decoded whole
+    assert [p.dpi for p in pages] == [READ_MAX_DPI] * 2 and all(p.color_mode == "color" for p in pages)
+    for page, want in zip(pages, expected, strict=True):
+        assert page.rotation == 0 and np.array_equal(page.image, want)
+
+
+def test_a_fine_tiff_frame_the_strips_cannot_make_is_read_whole_by_pillow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the strip path does not apply (a 400-dpi scan: no whole factor) or its strips do not make
+    the frame (a strip that does not decode), Pillow reads the frame whole, into the same page."""
+    from PIL import TiffImagePlugin
+
+    import ingest.scans
+    from ingest.tiff_bands import BandError
+
+    loads = []
+    full_load = TiffImagePlugin.TiffImageFile.load
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "load", lambda im: loads.append(im.size) or full_load(im))
+    odd = tmp_path / "400.tif"
+    _colour_scan_tiff(odd, 400, "tiff_deflate", frames=1)
+    (page,) = list(iter_pages(odd))
+    assert page.dpi == READ_MAX_DPI and page.color_mode == "color" and loads  # decoded whole by Pillow
+
+    fine = tmp_path / "600.tif"
+    _colour_scan_tiff(fine, 600, "tiff_deflate", frames=1)
+    (by_strips,) = list(iter_pages(fine))
+
+    def broken(path: Path, index: int, factor: int) -> np.ndarray:
+        raise BandError("TIFF frame 0: strip at row 8 missing or out of order")
+
+    monkeypatch.setattr(ingest.scans, "read_reduced_bgr", broken)
+    loads.clear()
+    (whole,) = list(iter_pages(fine))
+    assert loads and np.array_equal(whole.image, by_strips.image)
