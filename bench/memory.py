@@ -168,7 +168,9 @@ def run_peaks(argv: list[str], cwd: Path) -> RunPeaks:
     parent = next((pid for pid, s in seen.items() if s.ppid == proc.pid), -1)  # /usr/bin/time's one child
     python = {pid for pid, s in seen.items() if s.name.startswith("python")}
     lived = {pid for pid in python - {parent} if seen[pid].samples >= WORKER_MIN_SAMPLES}  # workers, fork server
-    spawners = {seen[pid].ppid for pid in lived} & lived  # the fork server, which paperdesk never waits for
+    # paperdesk's own children that started Python processes: the fork server, which paperdesk never waits
+    # for (its workers' CPU, and their Tesseract's, is in its children's); their descendants count there.
+    spawners = {pid for pid in {seen[c].ppid for c in lived} & lived if seen[pid].ppid == parent}
     workers = sorted((seen[pid].hwm_kib for pid in lived), reverse=True)
     tools: dict[str, int] = {}
     for s in seen.values():
@@ -282,8 +284,13 @@ def main() -> None:
         work = Path(tmp)
         export = work / f"online{args.online.suffix}"
         shutil.copy(args.online, export)
-        pdf = stack(args.source, args.worker_pages, work / "worker.pdf")
-        inputs = {f"{args.worker_pages} pages of {args.source.name}": (pdf, args.worker_pages)}
+        inputs: dict[str, tuple[Path, int]] = {}
+        for item in args.input:  # first: what one asked for by name
+            label, _, path = item.partition("=")
+            inputs[label] = (Path(path).resolve(), pages_of(Path(path)))
+        pdf = stack(args.source, max(1, args.worker_pages), work / "worker.pdf")
+        if args.worker_pages > 0:
+            inputs[f"{args.worker_pages} pages of {args.source.name}"] = (pdf, args.worker_pages)
         scans = {f"{args.worker_pages} pages, {args.source.name}": (args.source, args.worker_pages)}
         if args.hires_pages > 0:
             tiff = hires_scan(args.source, args.hires_pages, work / "hires.tif")
@@ -291,9 +298,6 @@ def main() -> None:
             scans[f"{args.hires_pages} page(s) at {HIRES_DPI} dpi"] = (tiff, args.hires_pages)
         if args.fresh_seed is not None:
             inputs.update(fresh_inputs(work, args.fresh_seed))
-        for item in args.input:
-            label, _, path = item.partition("=")
-            inputs[label] = (Path(path).resolve(), pages_of(Path(path)))
         runs = work / "runs"
         runs.mkdir()
         trees = {"before": args.before.resolve(), "after": ROOT} if args.before else {"now": ROOT}
