@@ -55,6 +55,15 @@ ROW_RULE_GAP_PX = 2
 # stroke is crossed by its other strokes over 1/6 of it or more: 中, 年, 术).
 SHORT_RULE_CLEAR_FRACTION = 1 / 420
 SHORT_RULE_CLEAR_SHARE = 0.9
+# A faint rule whose pixels speckle or a scanner's noise thinned out has gaps in each of its rows at
+# other places, so no row of it runs a tenth of the page unbroken and only a part of it is found
+# (augraphy-01 of robustness seed 495224: the table's top rule at gray 195-230 on paper at 250, each
+# row 3 % gaps of 1-4 px, was found over a third of the value cell, and the section's rest in the
+# first row was lost). Where the long runs miss a cell's top or bottom at a row rule found elsewhere,
+# the rule's own rows are looked at together: this many rows around its inkiest, unbroken over this
+# share of the cell's width (a line of text, its glyphs apart, covers far less of a cell).
+THIN_RULE_ROWS = 3
+THIN_RULE_COVERAGE = 0.9
 # Gaps in a rule up to this fraction of the page width are bridged (scanner dropouts).
 GAP_BRIDGE_FRACTION = 1 / 150
 # Rule positions closer than this fraction of the page size are one rule (line thickness + skew residue).
@@ -295,6 +304,7 @@ def _find_grid(image: np.ndarray) -> Grid:
         return Grid([], ys, [], w, h)
     tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
     vert, shortest = _with_row_rules(ink, vert, horiz, ys, tol)
+    rule_rows = _rule_rows(ink, ys, tol)
     del ink
     # Columns only count inside the table's vertical extent (the title and footer lie outside).
     vband = vert[ys[0] : ys[-1] + 1]
@@ -332,17 +342,38 @@ def _find_grid(image: np.ndarray) -> Grid:
         rows = [m[0] for m in members]
         cols = [m[1] for m in members]
         r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-        if not _outlined(horiz, vert, xs, ys, r0, r1, c0, c1, tol):
+        if not _outlined(horiz, vert, rule_rows, xs, ys, r0, r1, c0, c1, tol):
             continue
         cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
     cells.sort(key=lambda c: (c.row, c.col))
     return Grid(xs, ys, cells, w, h)
 
 
-def _outlined(horiz: np.ndarray, vert: np.ndarray, xs: list[int], ys: list[int], r0: int, r1: int, c0: int, c1: int, tol: int) -> bool:
+def _rule_rows(ink: np.ndarray, ys: list[int], tol: int) -> dict[int, np.ndarray]:
+    """At each row rule's position, which columns have ink on the rule's own rows: the band's
+    ``THIN_RULE_ROWS`` rows around its inkiest row, OR-ed (one bool per column)."""
+    out: dict[int, np.ndarray] = {}
+    for y in ys:
+        band = ink[max(0, y - tol) : y + tol + 1] > 0
+        r = int(np.argmax(band.sum(axis=1)))
+        out[y] = np.asarray(band[max(0, r - THIN_RULE_ROWS // 2) : r + THIN_RULE_ROWS // 2 + 1].any(axis=0))
+    return out
+
+
+def _row_edge(horiz: np.ndarray, rule_rows: dict[int, np.ndarray], y: int, a: int, b: int, tol: int) -> float:
+    """How much of [a, b) the row rule at ``y`` covers: its long runs, or its own rows' ink where
+    they are all but unbroken (a faint rule broken up in each row: ``THIN_RULE_COVERAGE``)."""
+    cov = _coverage(horiz, True, y, a, b, tol)
+    if cov < EDGE_COVERAGE and b > a and float(rule_rows[y][a:b].mean()) >= THIN_RULE_COVERAGE:
+        return 1.0
+    return cov
+
+
+def _outlined(horiz: np.ndarray, vert: np.ndarray, rule_rows: dict[int, np.ndarray], xs: list[int], ys: list[int],
+              r0: int, r1: int, c0: int, c1: int, tol: int) -> bool:
     """A real cell has rules on its top and bottom or left and right (the region outside the table has not)."""
-    top = _coverage(horiz, True, ys[r0], xs[c0], xs[c1 + 1], tol)
-    bottom = _coverage(horiz, True, ys[r1 + 1], xs[c0], xs[c1 + 1], tol)
+    top = _row_edge(horiz, rule_rows, ys[r0], xs[c0], xs[c1 + 1], tol)
+    bottom = _row_edge(horiz, rule_rows, ys[r1 + 1], xs[c0], xs[c1 + 1], tol)
     left = _coverage(vert, False, xs[c0], ys[r0], ys[r1 + 1], tol)
     right = _coverage(vert, False, xs[c1 + 1], ys[r0], ys[r1 + 1], tol)
     return min(top, bottom) >= EDGE_COVERAGE and min(left, right) >= EDGE_COVERAGE

@@ -110,6 +110,30 @@ def test_a_broken_rule_still_separates_cells():
     assert spans(find_grid(draw_table(broken=gap))) == spans(find_grid(draw_table()))
 
 
+def _faint_speckled_top_rule(rng: np.random.Generator) -> np.ndarray:
+    """The table with its top rule faint (gray 205) and two pixels thick, each of its rows with gaps of
+    1-4 px at other places, about one every 35 px (augraphy's speckle on a faded rule), but for a
+    stretch over the value column left whole (the part of the rule that is found)."""
+    img = draw_table()
+    y0 = ROWS[0]
+    img[y0 - 2 : y0 + 3, X0 - 2 : X1 + 3] = 255
+    for y in (y0, y0 + 1):
+        row = np.full(X1 - X0, 205, np.uint8)
+        for start in rng.choice(X1 - X0, size=(X1 - X0) // 35, replace=False):
+            row[start : start + rng.integers(1, 5)] = 245
+        row[XL + 200 - X0 : XL + 400 - X0] = 205
+        img[y, X0:X1] = row[:, None]
+    return img
+
+
+def test_a_faint_rule_broken_up_in_each_row_is_still_a_rule():
+    img = _faint_speckled_top_rule(np.random.default_rng(7))
+    row = img[ROWS[0], X0:X1, 0] < 255 - 28
+    runs = sorted(len(r) for r in np.split(row, np.flatnonzero(~row)))
+    assert runs[-2] < 0.1 * W, "no row of the rule runs a tenth of the page unbroken but the one stretch"
+    assert spans(find_grid(img)) == spans(find_grid(draw_table()))
+
+
 def test_a_missing_rule_merges_the_cells():
     # the rule between rows 1 and 2 is printed only under the label column
     grid = find_grid(draw_table(broken=(XL + 3, X1 + 5)))
