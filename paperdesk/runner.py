@@ -11,7 +11,9 @@ The recipe (:func:`run_batch`):
    store each PageReading the moment it comes back — that is the resume point
    and the cache, keyed by (input sha256, page, pipeline version); a reading
    travels typed (``PageReading``, then ``FormReading``) and becomes a dict only
-   where it is stored;
+   where it is stored. A DOCX input's form goes through the pool too, first (its
+   seal pictures are OCR'd), and the checks' first-use loads run in the parent while
+   the workers read the last pages: no core idles for them after the reading;
 4. per stack (a file, or a folder of page files), load its page readings from the
    store, split them into documents (d0001… in discovery order, the same on every
    run), assemble each, store it and write its crops and page previews — one stack in memory
