@@ -26,6 +26,8 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -45,6 +47,8 @@ OMP_THREADS_PER_WORKER = "1"
 WORKER_START_METHOD = "forkserver"
 # What the fork server imports once for every worker it forks: what unpickling ``read_page_task`` needs.
 WORKER_PRELOAD = ["paperdesk.stages"]
+# How often a worker checks that the runner that started it still lives (``_end_with_runner``).
+RUNNER_CHECK_S = 1.0
 # How long to wait for a Dask scheduler before saying it cannot be reached.
 DASK_CONNECT_TIMEOUT_S = "20s"
 
@@ -61,10 +65,26 @@ class Outcome:
     error: BaseException | None = None
 
 
-def limit_worker_threads() -> None:
-    """Worker set-up: Tesseract single-threaded; Ctrl-C is the parent's to handle."""
+def limit_worker_threads(runner_pid: int | None = None) -> None:
+    """Worker set-up: Tesseract single-threaded; Ctrl-C is the parent's to handle; and, given the
+    runner's pid, the worker ends when the runner does (``_end_with_runner``)."""
     os.environ["OMP_THREAD_LIMIT"] = OMP_THREADS_PER_WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if runner_pid is not None:
+        threading.Thread(target=_end_with_runner, args=(runner_pid,), name="paperdesk-runner-watch", daemon=True).start()
+
+
+def _end_with_runner(runner_pid: int) -> None:
+    """A worker's watch on the runner that started it: a runner killed mid-batch (SIGTERM, its terminal
+    closed) left its workers reading on, then blocked on an answer nobody reads, ~340 MB each for good."""
+    while True:
+        time.sleep(RUNNER_CHECK_S)
+        try:
+            os.kill(runner_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)  # nobody to answer: no clean-up is owed to a runner that is gone
+        except PermissionError:  # the pid belongs to another user's process now: the runner is gone
+            os._exit(1)
 
 
 def call_single_threaded(fn: Callable[..., Any], *args: Any) -> Any:
@@ -110,7 +130,8 @@ class ProcessPool:
         self.workers = jobs
         context = multiprocessing.get_context(WORKER_START_METHOD)
         context.set_forkserver_preload(WORKER_PRELOAD)
-        self._executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=limit_worker_threads)
+        self._executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=limit_worker_threads,
+                                                initargs=(os.getpid(),))
 
     def run(
         self, fn: Callable[..., Any], items: Iterable[tuple[Any, tuple[Any, ...]]], errors: tuple[type[BaseException], ...]

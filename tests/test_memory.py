@@ -385,3 +385,48 @@ def test_a_fine_tiff_frame_the_strips_cannot_make_is_read_whole_by_pillow(
     loads.clear()
     (whole,) = list(iter_pages(fine))
     assert loads and np.array_equal(whole.image, by_strips.image)
+
+
+def _say_pid_then_read_long(path: Path) -> int:
+    """A page worker's long read: it says who it is, then takes two minutes."""
+    path.write_text(str(os.getpid()))
+    time.sleep(120)
+    return 0
+
+
+def test_a_worker_ends_when_the_runner_that_started_it_is_killed(tmp_path: Path) -> None:
+    """A runner killed mid-batch (SIGKILL here; SIGTERM or a closed terminal alike) takes its workers with
+    it: none reads on for nobody, holding its models and a page (they used to, for good)."""
+    import psutil
+
+    said = tmp_path / "worker.pid"
+    runner = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys\nfrom pathlib import Path\nfrom paperdesk.parallel import make_pool\n"
+         "from tests.test_memory import _say_pid_then_read_long\n"
+         "pool = make_pool(1, None)\n"
+         "list(pool.run(_say_pid_then_read_long, [(0, (Path(sys.argv[1]),))], ()))\n", str(said)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not said.exists() or not said.read_text():
+            assert time.monotonic() < deadline and runner.poll() is None, "the worker never started"
+            time.sleep(0.1)
+        worker = psutil.Process(int(said.read_text()))
+    finally:
+        runner.kill()
+        runner.wait()
+
+    def alive() -> bool:
+        try:
+            return worker.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + 30
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if alive():
+        worker.kill()
+        pytest.fail("the worker outlived its runner")
