@@ -406,14 +406,14 @@ def test_an_empty_box_the_placement_missed_by_a_few_pixels_is_not_ticked() -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("face", ["uming", "ukai", "noto-sans", "noto-serif", "wqy-zenhei"])
+@pytest.mark.parametrize("face", ["uming", "ukai", "noto-sans", "noto-serif", "wqy-zenhei", "wqy-microhei"])
 def test_a_typed_tick_under_a_hint_printed_close_above_is_the_one_ticked(face: str) -> None:
     # The Word copy's hint line sits 2-4 px above the options, so the option line's glyph rows run on
     # into the hint's and their middle came out 10 px high: the ✓ typed in place of 开发研究's □ was
-    # measured above itself, and nothing read ticked (a false CHOICE_INVALID). The row's middle is
-    # where its printed □ was found, and the ✓'s place is looked for in the band round it (Noto Sans
-    # and Serif fail on the old code). WenQuanYi Micro Hei's small □ under so close a hint is still
-    # misjudged (the hint's rows make the glyphs look 1.5 times their height): not built.
+    # measured above itself, and nothing read ticked (a false CHOICE_INVALID). The glyph rows now end
+    # halfway to the hint's line, and a row's middle is where its printed □ was found (Noto Sans and
+    # Serif fail on the old code; WenQuanYi Micro Hei's small □ read both options ticked, the hint's
+    # rows making the glyphs 1.5 times their height).
     from samples.word_ticks import as_bgr, typed_choice_line
 
     dpi, pt = 300, 11.0

@@ -8,6 +8,7 @@ most square-like ink where its neighbours put it (the options are printed alike)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -218,13 +219,17 @@ def _settle(line: np.ndarray, cx: float, cy: float, side: int) -> Square:
     return best
 
 
-def glyph_rows(mark: np.ndarray, bbox: tuple[int, int, int, int]) -> tuple[float, float] | None:
+def glyph_rows(mark: np.ndarray, bbox: tuple[int, int, int, int],
+               within: tuple[float, float] | None = None) -> tuple[float, float] | None:
     """The height and middle row of a line of text's glyphs in the crop, from the rows its ink fills
     (the run of rows round the OCR box's middle holding ``GLYPH_ROW_SHARE`` of the fullest row's
-    ink); None where the box holds no ink."""
+    ink), searched only ``within`` these rows where given (the lines above and below are others');
+    None where the box holds no ink."""
     bx0, by0, bx1, by1 = bbox
     reach = round(GLYPH_ROW_REACH * (by1 - by0))
     y0, y1 = max(0, by0 - reach), min(mark.shape[0], by1 + reach)
+    if within is not None:
+        y0, y1 = max(y0, math.ceil(within[0])), min(y1, math.floor(within[1]))
     rows = mark[y0:y1, max(0, bx0): max(0, bx1)].sum(axis=1)
     if rows.size == 0 or rows.max() == 0:
         return None
@@ -278,6 +283,25 @@ def _text_rows(words: Sequence[OcrBox], lines: set[int]) -> list[set[int]]:
     return rows
 
 
+def _between_lines(words: Sequence[OcrBox], members: set[int], box: tuple[int, int, int, int],
+                   height: int) -> tuple[float, float]:
+    """The rows a line's glyphs may fill: up to halfway to the middles of the other text lines the OCR
+    read above and below it over its columns (a hint printed close above: word-02 of rob seed 729666,
+    whose rows ran on into the options' and put their middle 10 px high)."""
+    x0, y0, x1, y1 = box
+    mid = (y0 + y1) / 2
+    top, bottom = 0.0, float(height)
+    for j, o in enumerate(words):
+        if j in members or o.bbox[2] <= x0 or o.bbox[0] >= x1:
+            continue
+        other = (o.bbox[1] + o.bbox[3]) / 2
+        if other < y0 and other < mid:
+            top = max(top, (other + mid) / 2)
+        elif other > y1 and other > mid:
+            bottom = min(bottom, (other + mid) / 2)
+    return top, bottom
+
+
 def _option_starts(mark: np.ndarray, located: dict[str, _Word], opts: list[str], xs: tuple[int, int], cy: float,
                    half: float, hg: float) -> list[float]:
     """Each option's start on its row: the first ink of its span (``option_spans`` over columns ``xs``, in
@@ -316,7 +340,7 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
         bx1 = max(words[i].bbox[2] for i in members)
         by0 = min(words[i].bbox[1] for i in members)
         by1 = max(words[i].bbox[3] for i in members)
-        rows = glyph_rows(mark, (bx0, by0, bx1, by1))
+        rows = glyph_rows(mark, (bx0, by0, bx1, by1), _between_lines(words, members, (bx0, by0, bx1, by1), h))
         hg, gy = rows if rows is not None else ((by1 - by0) / LINE_PER_GLYPH, (by0 + by1) / 2)
         cy = gy
         # The box may sit just left of what the detector drew round the line's text.
