@@ -441,3 +441,30 @@ def test_a_typed_tick_under_a_hint_printed_close_above_is_the_one_ticked(face: s
     r = read_ticks(cell, TYPES, dpi, words)
     assert r.status == "read", r.reason
     assert r.chosen == ["开发研究"], (r.placed, r.scores, r.boxes)
+
+
+# ---- a glyph's part closed into a square beside a box (combined-01 of rob seed 301705) -----------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("face", ["noto-sans", "uming", "wqy-zenhei"])
+def test_a_glyphs_square_beside_a_box_does_not_make_up_the_count(face: str) -> None:
+    # Ink bleed closed 资's 贝 into a square 1.45 box sides after the 资源环境 □, and with the ✓ typed in
+    # place of 电子信息's box the squares counted five, the template's five: matched in reading order,
+    # the glyph's square made 资源环境 ticked (a false MISMATCH on 所属领域). Two boxes of a row stand an
+    # option word apart: the count is not trusted and each box is found from its word.
+    from extract.marks.color import ink_map
+    from extract.marks.squares import consistent, find_squares, reading_order
+    from extract.ocr import get_engine
+    from samples.word_ticks import as_bgr, typed_choice_line
+
+    img, _ = typed_choice_line(DOMAINS, ["电子信息"], "✓", face, 10.5, 300, seed=3)
+    clean = scan([as_bgr(img)], mode="color", dpi=300, src_dpi=300, paper_tint=0.3, seed=3)[0]
+    last = reading_order(consistent(find_squares(ink_map(clean, 300), 300)))[-1]
+    cx, half = last.cx + 1.45 * last.side, last.side / 2
+    ImageDraw.Draw(img).rectangle([cx - half, last.cy - half, cx + half, last.cy + half], outline=(0, 0, 0), width=3)
+    cell = scan([as_bgr(img)], mode="color", dpi=300, src_dpi=300, paper_tint=0.3, seed=3)[0]
+    assert len(reading_order(consistent(find_squares(ink_map(cell, 300), 300)))) == len(DOMAINS)
+    r = read_ticks(cell, DOMAINS, 300, get_engine("rapidocr").read_page(cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)))
+    assert r.status == "read", r.reason
+    assert r.chosen == ["电子信息"], (r.placed, r.scores)

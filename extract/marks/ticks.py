@@ -57,6 +57,11 @@ RING_MIN_COVER = 0.5
 # in from each edge: a printed □ missed by the placement (a few px off, or a side lost to the scan)
 # keeps its sides there and its middle clear, a ✓, √ or ■ in its place crosses the middle.
 PLACE_EDGE_SHARE = 0.2
+# Two boxes of a row of options stand an option word apart: 3 box sides or more in every Debian face
+# (Word's □ is 0.43-0.94 em, an option two glyphs and a gap at least). A square nearer its neighbour
+# than this is a glyph's part beside a box (资's 贝 closed by ink bleed, 1.45 sides after its □:
+# combined-01 of rob seed 301705, a false tick on 资源环境), so the count is not trusted.
+MIN_BOX_PITCH = 1.8
 
 
 @dataclass
@@ -110,10 +115,11 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int, words: Sequen
     ink = ink_map(cell_bgr, dpi)
     squares = reading_order(consistent(find_squares(ink, dpi)))
     how = "squares"
-    if len(squares) == len(choices):
+    if len(squares) == len(choices) and _spaced(squares):
         placed = dict(zip(choices, squares, strict=True))
     else:
-        counted = f"found {len(squares)} tick boxes, the template has {len(choices)} choices"
+        counted = (f"found {len(squares)} tick boxes, the template has {len(choices)} choices" if len(squares) != len(choices)
+                   else f"found {len(squares)} tick boxes, two of them nearer than an option word apart")
         placed, missing = place_by_words(ink, squares, choices, words or [], dpi)
         if missing or len(placed) != len(choices):
             lost = missing or [c for c in choices if c not in placed]
@@ -122,6 +128,15 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int, words: Sequen
                                status="unreadable", reason=why)
         how = "words"
     return _judge(ink, choices, placed, how)
+
+
+def _spaced(squares: list[Square]) -> bool:
+    """No two squares of one row (``reading_order``'s) nearer than ``MIN_BOX_PITCH`` box sides."""
+    for a, b in zip(squares, squares[1:], strict=False):
+        same_row = abs(a.cy - b.cy) <= max(a.side, b.side) / 2
+        if same_row and abs(b.cx - a.cx) < MIN_BOX_PITCH * max(a.side, b.side):
+            return False
+    return True
 
 
 def _box_ink(ink: np.ndarray, sq: Square) -> float:
