@@ -26,6 +26,9 @@ from ingest.page import Page, Word
 BOX_IN_CELL_SHARE = 0.5
 # A box is cut at a rule only when at least this many character widths lie on each side of it.
 SPLIT_MIN_CHARS = 0.8
+# A detected line cut at a rule leaves the rule's ink out of both parts: this share of the line's
+# height either side of it (a rule read beside a glyph becomes 1 or |).
+SPLIT_RULE_CLEAR = 0.1
 # A label cell may hold stray lines above its label (a group label's last characters run over from
 # the group cell above at a page break, a note written in): the label is also looked for after up to
 # this many of its cell's first lines, in a cell with a cell right of it (a value's own cell is not).
@@ -52,12 +55,10 @@ def split_across_rules(box: OcrBox, cells: list[Cell]) -> list[OcrBox]:
     """A text box that runs over a vertical rule (a hint's bracket touching the next cell
     merges two cells' lines in detection) cut at the rule, its characters shared by position."""
     x0, y0, x1, y1 = box.bbox
-    h = max(1, y1 - y0)
     n = len(box.text)
     if n < 2:
         return [box]
-    cuts = sorted({c.bbox[0] for c in cells if x0 + h * SPLIT_MIN_CHARS < c.bbox[0] < x1 - h * SPLIT_MIN_CHARS
-                   and min(y1, c.bbox[3]) - max(y0, c.bbox[1]) > h / 2})
+    cuts = _rule_cuts(box.bbox, cells)
     if not cuts:
         return [box]
     char_w = (x1 - x0) / n
@@ -68,6 +69,36 @@ def split_across_rules(box: OcrBox, cells: list[Cell]) -> list[OcrBox]:
         if chars:
             pieces.append(OcrBox("".join(chars).strip(), (int(a), y0, int(b), y1), box.confidence))
     return [p for p in pieces if p.text] or [box]
+
+
+def _rule_cuts(bbox: tuple[int, int, int, int], cells: list[Cell]) -> list[int]:
+    """The vertical rules (cells' left edges) a text box runs over with a glyph or more on each side."""
+    x0, y0, x1, y1 = bbox
+    h = max(1, y1 - y0)
+    return sorted({c.bbox[0] for c in cells if x0 + h * SPLIT_MIN_CHARS < c.bbox[0] < x1 - h * SPLIT_MIN_CHARS
+                   and min(y1, c.bbox[3]) - max(y0, c.bbox[1]) > h / 2})
+
+
+def split_detections(dets: list[tuple[np.ndarray, tuple[int, int, int, int]]],
+                     cells: list[Cell]) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
+    """Detected lines cut at the vertical rules they run over, before they are recognised: each
+    cell's part is read on its own. Shared out after recognition by position (``split_across_rules``),
+    two fonts in one box cut in the wrong place: a label's small hint 「…不超过10000字。）」 touching
+    the value's line gave the value 「可靠支00字。撑。」 (fonts-02 of robustness seed 777738)."""
+    out: list[tuple[np.ndarray, tuple[int, int, int, int]]] = []
+    for quad, bbox in dets:
+        cuts = _rule_cuts(bbox, cells)
+        if not cuts:
+            out.append((quad, bbox))
+            continue
+        x0, y0, x1, y1 = bbox
+        clear = max(1, round((y1 - y0) * SPLIT_RULE_CLEAR))
+        edges = [x0 - clear, *cuts, x1 + clear]
+        for a, b in zip(edges, edges[1:], strict=False):
+            a, b = a + clear, b - clear
+            piece = np.array([[a, y0], [b, y0], [b, y1], [a, y1]], dtype=np.float32)
+            out.append((piece, (int(a), y0, int(b), y1)))
+    return out
 
 
 def _assign_boxes(boxes: list[OcrBox], cells: list[Cell]) -> tuple[dict[int, OcrText], list[OcrBox]]:
@@ -114,7 +145,7 @@ def _cell_texts_ocr(engine: OcrEngine, gray: np.ndarray, grid: Grid,
     ``template``, an engine that detects and recognises apart reads only what the form does not print
     (``printed.read_unknown``); the title band it left unread is one box of the template's title."""
     if engine.page_level and template is not None and isinstance(engine, LineReader):
-        dets = engine.detect_lines(gray, wanted=usable_box(grid))
+        dets = split_detections(engine.detect_lines(gray, wanted=usable_box(grid)), grid.cells)
         known = read_unknown(engine, gray, grid, template, dets, [_box_cell(b, grid.cells) for _, b in dets])
         per, outside = _assign_boxes(known.boxes, grid.cells)
         if known.title_skipped:

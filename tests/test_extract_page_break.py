@@ -72,3 +72,41 @@ def test_a_group_labels_leftover_is_no_continued_text():
     r = page_reading(page, T, OPTIONS)
     assert r.continued is None, r.continued
     assert not any(c["role"] == "continued" for c in r.cells)
+
+
+def _hint_touching_the_value() -> np.ndarray:
+    """A label cell whose small hint runs up to the rule, the value's line going on right after it."""
+    img = Image.new("RGB", (1654, 2339), "white")
+    d = ImageDraw.Draw(img)
+    font, small = load_font(available_fonts()[0], 40), load_font(available_fonts()[0], 26)
+    for y in ROWS:
+        d.line((X_GROUP, y, X_END, y), fill="black", width=2)
+    for x in (X_GROUP, X_VALUE, X_END):
+        d.line((x, ROWS[0], x, ROWS[-1]), fill="black", width=2)
+    d.text((X_GROUP + 160, ROWS[0] + 40), "技术水平介绍", font=font, fill="black")
+    hint = "料可另附，不超过10000字。）"
+    d.text((X_VALUE - 2 - d.textlength(hint, font=small), ROWS[0] + 112), hint, font=small, fill="black")
+    d.text((X_VALUE + 6, ROWS[0] + 40), "提供了可靠支", font=font, fill="black")
+    d.text((X_VALUE + 6, ROWS[0] + 100), "撑。系统采用模块化架构。", font=font, fill="black")
+    d.text((X_GROUP + 160, ROWS[1] + 100), "技术效益介绍", font=font, fill="black")
+    d.text((X_VALUE + 30, ROWS[1] + 100), "预计未来五年可实现销售收入。", font=font, fill="black")
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.slow
+def test_a_hint_touching_the_rule_stays_out_of_the_value():
+    page = Page(image=_hint_touching_the_value(), dpi=DPI, source=Path("hint.png"), number=2)
+    r = page_reading(page, T, OPTIONS)
+    assert r.fields["tech_level"].value == "提供了可靠支撑。系统采用模块化架构。"
+
+
+def test_a_detected_line_over_a_rule_is_cut_there_before_it_is_read():
+    from extract.cells import split_detections
+    from extract.grid import Cell
+
+    cells = [Cell(0, 0, 1, 1, (100, 0, 500, 200)), Cell(0, 1, 1, 1, (500, 0, 1500, 200))]
+    over = (np.array([[300, 50], [900, 50], [900, 90], [300, 90]], np.float32), (300, 50, 900, 90))
+    inside = (np.array([[600, 120], [900, 120], [900, 160], [600, 160]], np.float32), (600, 120, 900, 160))
+    out = split_detections([over, inside], cells)
+    assert [b for _, b in out] == [(300, 50, 496, 90), (504, 50, 900, 90), (600, 120, 900, 160)]
+    assert out[2][0] is inside[0]
