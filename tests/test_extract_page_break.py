@@ -32,14 +32,20 @@ TEAM_REST = "点实验室，现有成员34人。"
 IP = "登记软件著作权11项，主持制定国家标准3项。"
 
 
-def _page_after_the_break(stray_over_ip: str) -> np.ndarray:
+def _ruled_page(rule_px: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """A page with the table's row rules and its outer and label | value column rules."""
     img = Image.new("RGB", (1654, 2339), "white")
     d = ImageDraw.Draw(img)
-    font = load_font(available_fonts()[0], 40)
     for y in ROWS:
-        d.line((X_GROUP, y, X_END, y), fill="black", width=3)
+        d.line((X_GROUP, y, X_END, y), fill="black", width=rule_px)
     for x in (X_GROUP, X_VALUE, X_END):
-        d.line((x, ROWS[0], x, ROWS[-1]), fill="black", width=3)
+        d.line((x, ROWS[0], x, ROWS[-1]), fill="black", width=rule_px)
+    return img, d
+
+
+def _page_after_the_break(stray_over_ip: str) -> np.ndarray:
+    img, d = _ruled_page(3)
+    font = load_font(available_fonts()[0], 40)
     d.line((X_LABEL, ROWS[0], X_LABEL, ROWS[1]), fill="black", width=3)  # the group column: first row only
     for i, chunk in enumerate(("完成", "团队", "基本")):  # the group label's middle, cut by the page break
         d.text((X_GROUP + 45, ROWS[0] + 30 + 55 * i), chunk, font=font, fill="black")
@@ -76,13 +82,8 @@ def test_a_group_labels_leftover_is_no_continued_text():
 
 def _hint_touching_the_value() -> np.ndarray:
     """A label cell whose small hint runs up to the rule, the value's line going on right after it."""
-    img = Image.new("RGB", (1654, 2339), "white")
-    d = ImageDraw.Draw(img)
+    img, d = _ruled_page(2)
     font, small = load_font(available_fonts()[0], 40), load_font(available_fonts()[0], 26)
-    for y in ROWS:
-        d.line((X_GROUP, y, X_END, y), fill="black", width=2)
-    for x in (X_GROUP, X_VALUE, X_END):
-        d.line((x, ROWS[0], x, ROWS[-1]), fill="black", width=2)
     d.text((X_GROUP + 160, ROWS[0] + 40), "技术水平介绍", font=font, fill="black")
     hint = "料可另附，不超过10000字。）"
     d.text((X_VALUE - 2 - d.textlength(hint, font=small), ROWS[0] + 112), hint, font=small, fill="black")
