@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from extract.page import ExtractOptions
 from forms.template import load_template
@@ -43,6 +43,12 @@ def _ruled_page(rule_px: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
     return img, d
 
 
+def _labelled_row(d: ImageDraw.ImageDraw, font: ImageFont.FreeTypeFont, y: int, label: str, value: str) -> None:
+    """A row's label in the label column and its value at the value cell's left, both on line ``y``."""
+    d.text((X_GROUP + 160, y), label, font=font, fill="black")
+    d.text((X_VALUE + 30, y), value, font=font, fill="black")
+
+
 def _page_after_the_break(stray_over_ip: str) -> np.ndarray:
     img, d = _ruled_page(3)
     font = load_font(available_fonts()[0], 40)
@@ -55,10 +61,8 @@ def _page_after_the_break(stray_over_ip: str) -> np.ndarray:
         d.text((X_GROUP + 45, ROWS[1] + 15), stray_over_ip, font=font, fill="black")
     d.text((X_GROUP + 120, ROWS[1] + 160), "技术知识产权情况", font=font, fill="black")
     d.text((X_VALUE + 30, ROWS[1] + 160), IP, font=font, fill="black")
-    d.text((X_GROUP + 160, ROWS[2] + 100), "技术获奖情况", font=font, fill="black")
-    d.text((X_VALUE + 30, ROWS[2] + 100), "2017年获省科学技术进步奖一等奖。", font=font, fill="black")
-    d.text((X_GROUP + 160, ROWS[3] + 100), "技术水平介绍", font=font, fill="black")
-    d.text((X_VALUE + 30, ROWS[3] + 100), "技术原创性体现在首次将微生物修复引入。", font=font, fill="black")
+    _labelled_row(d, font, ROWS[2] + 100, "技术获奖情况", "2017年获省科学技术进步奖一等奖。")
+    _labelled_row(d, font, ROWS[3] + 100, "技术水平介绍", "技术原创性体现在首次将微生物修复引入。")
     return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
 
 
@@ -89,8 +93,7 @@ def _hint_touching_the_value() -> np.ndarray:
     d.text((X_VALUE - 2 - d.textlength(hint, font=small), ROWS[0] + 112), hint, font=small, fill="black")
     d.text((X_VALUE + 6, ROWS[0] + 40), "提供了可靠支", font=font, fill="black")
     d.text((X_VALUE + 6, ROWS[0] + 100), "撑。系统采用模块化架构。", font=font, fill="black")
-    d.text((X_GROUP + 160, ROWS[1] + 100), "技术效益介绍", font=font, fill="black")
-    d.text((X_VALUE + 30, ROWS[1] + 100), "预计未来五年可实现销售收入。", font=font, fill="black")
+    _labelled_row(d, font, ROWS[1] + 100, "技术效益介绍", "预计未来五年可实现销售收入。")
     return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
 
 
