@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from extract.glyphs import glyph_columns
+from extract.glyphs import Column, glyph_columns
 from extract.lines import line_crops
 from extract.ocr import OcrEngine
 from extract.reading import FieldReading
@@ -96,15 +96,20 @@ def disputed(lead: str, other: str) -> list[int]:
     return out
 
 
-def cjk_glyph_boxes(text: str, line: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
+def _em(cols: list[Column]) -> float:
+    """A line's em from its glyph columns' heights (``EM_PERCENTILE``)."""
+    return float(np.percentile([c.height for c in cols] or [1], EM_PERCENTILE))
+
+
+def cjk_glyph_boxes(text: str, line: np.ndarray, cols: list[Column] | None = None) -> dict[int, tuple[int, int, int, int]]:
     """Each CJK character of one line's ``text`` (no whitespace) with its glyph's box ``(x0, y0, x1, y1)``
     on the line crop, where it is sure: the line's glyph columns grouped into full-width glyphs, then
     paired with the characters from the left end and from the right, each run going on only over CJK
     characters on whole glyphs at the line's pitch. Characters the runs disagree on are left out."""
-    cols = glyph_columns(line)
+    cols = glyph_columns(line) if cols is None else cols
     if not cols or not text:
         return {}
-    em = float(np.percentile([c.height for c in cols], EM_PERCENTILE))
+    em = _em(cols)
     groups: list[list[int]] = []
     for c in cols:
         if groups and max(groups[-1][1], c.x1) - groups[-1][0] <= CJK_MAX_WIDTH_EM * em:
@@ -191,8 +196,8 @@ def settle_name_by_glyph(eng: OcrEngine, fr: FieldReading, cell_gray: np.ndarray
     out = list(value)
     decided = set(fr.glyphs_decided or [])
     for text, (_, line) in zip(texts, lines, strict=True):
-        boxes = cjk_glyph_boxes(text, line)
-        em = float(np.percentile([c.height for c in glyph_columns(line)] or [1], EM_PERCENTILE))
+        cols = glyph_columns(line)
+        boxes, em = cjk_glyph_boxes(text, line, cols), _em(cols)
         for s in spots:
             if not start <= s < start + len(text) or (s - start) not in boxes:
                 continue
