@@ -81,10 +81,8 @@ def _end_with_runner(runner_pid: int) -> None:
         time.sleep(RUNNER_CHECK_S)
         try:
             os.kill(runner_pid, 0)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):  # gone, or its pid now another user's process
             os._exit(1)  # nobody to answer: no clean-up is owed to a runner that is gone
-        except PermissionError:  # the pid belongs to another user's process now: the runner is gone
-            os._exit(1)
 
 
 def call_single_threaded(fn: Callable[..., Any], *args: Any) -> Any:
