@@ -587,15 +587,17 @@ _PARENTHESISED = re.compile(r"（[^（）]*）")
 
 
 def integer_of(f: FieldReading) -> tuple[str, int | None]:
-    """The text as written (printed hints in parentheses removed) and its integer, if it is one.
+    """The text as written (printed hints in parentheses removed) and the integer extract decided it
+    says, if it is one.
 
-    The raw text is judged, not the reader's typed value: the reader turns 七级 into 7, the
-    notice asks for the number itself.
+    What extract took as the answer is judged (``answer``: the 8 of 「8电装」, stray glyphs read
+    past), else the raw text, not the reader's typed value: the reader turns 七级 into 7, the notice
+    asks for the number itself.
     """
     raw = _PARENTHESISED.sub("", normalize(f.raw)) if f.raw else ""
     if not raw:
         return ("" if f.value is None else str(f.value)), parse_int(f.value)
-    return raw, parse_int(raw)
+    return raw, parse_int(f.answer if f.answer else raw)
 
 
 def _skip_mismatch(ctx: RuleContext, spec: FieldSpec) -> bool:

@@ -42,6 +42,9 @@ class FieldReading:
     # a short text field: of a CJK glyph the engines read apart that both read alike alone (extract.lone_glyphs);
     # None where the glyphs were not looked at (the checks then take every look-alike as OCR's doubt)
     glyphs_decided: list[int] | None = None
+    # an integer field: the text extract took as the written answer where it read past stray glyphs around
+    # it (8 of 「8电装」) or repaired a look-alike (1 of 「I」); None where ``raw`` as written is the answer
+    answer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

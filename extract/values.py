@@ -175,7 +175,20 @@ def typed_reading(spec: FieldSpec, text: str, confidence: float, *, page: int | 
         status, confidence = "read", confidence * SYNTAX_REPAIR_CONFIDENCE
         reason = f"repaired to fit a {spec.kind}: {'; '.join(d.repairs)} (read {text!r})"
     return FieldReading(key=spec.key, value=value, raw=text, confidence=round(confidence, 4),
-                        page=page, bbox=bbox, engine=engine, status=status, reason=reason)
+                        page=page, bbox=bbox, engine=engine, status=status, reason=reason,
+                        answer=integer_answer(spec, text))
+
+
+def integer_answer(spec: FieldSpec, text: str) -> str | None:
+    """An integer field's written answer where extract reads it out of more than was read (the digit
+    among stray glyphs, a digit's look-alike repaired), for the checks to judge in place of the raw text;
+    None where the text as read is the answer (``七级``, ``10``: the checks judge them as written)."""
+    if spec.kind != "integer" or not text:
+        return None
+    if (digit := integer_among_noise(text)) is not None:
+        return str(digit)
+    d = decode(spec.kind, [text])
+    return d.text if d is not None and d.repaired else None
 
 
 def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np.ndarray, grid: Grid, cell: Cell,
@@ -388,5 +401,6 @@ def _by_syntax(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: 
         fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {lead!r}"
     fr.raw = other if d.source == 1 else lead
     fr.other_reading = lead if d.source == 1 else other
+    fr.answer = integer_answer(spec, fr.raw)
     fr.value, fr.status, fr.confidence = value, "read", round(confidence, 4)
     return True

@@ -11,7 +11,8 @@ from test_checks_support import LEVEL, VALUES, codes, field_reading, reading, re
 from checks import CheckOptions, Finding, Reconciliation, RuleContext, rule, rules_for
 from checks.rules import _REGISTRY
 from extract.reading import AttachmentReading, DateReading, FieldReading, SealReading
-from forms import count_words
+from extract.values import typed_reading
+from forms import count_words, load_template
 from forms.errors import ConfigError
 
 
@@ -332,6 +333,21 @@ def test_trl_judged_as_written_not_as_the_reader_typed_it() -> None:
     # The reader types 七级 as 7; the form asks for the number itself.
     trl = FieldReading("trl", 7, raw="七级", confidence=0.9, page=1)
     assert codes(run([reading(fields={"trl": trl})], [record()])) == [("TRL_INVALID", "trl")]
+
+
+@pytest.mark.parametrize(("read", "found"), [
+    ("6电装", []),  # augraphy-02 of rob seed 301705: 8电装, the digit read past stray glyphs (a false TRL_INVALID)
+    ("业6", []),
+    ("I", [("MISMATCH", "trl")]),  # a 1's look-alike repaired: a real 1 against the record's 6
+    ("6电装7", [("TRL_INVALID", "trl")]),  # two numbers: extract could not decide, the raw is judged
+    ("七级", [("TRL_INVALID", "trl")]),
+    ("10", [("TRL_INVALID", "trl")]),
+])
+def test_trl_judged_as_extract_decided_it(read: str, found: list[tuple[str, str]]) -> None:
+    # Extract types the cell's text; the rule judges the answer extract read out of it, the raw only
+    # where extract took the text as written.
+    trl = typed_reading(load_template("kczg-2020").field("trl"), read, 0.9, page=1)
+    assert codes(run([reading(fields={"trl": trl})], [record()])) == found
 
 
 def test_trl_with_the_printed_hint_still_read() -> None:
