@@ -24,6 +24,7 @@ from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.punct import settle_text_dots
 from extract.reading import FieldReading, FieldStatus, PageReading
+from extract.stray import drop_stray_glyphs, integer_among_noise, integer_answer, is_cjk_glyph
 from extract.syntax import EMAIL_RE, PHONE_RE, decode
 from forms.errors import OcrError
 from forms.lookalikes import lookalike_sets
@@ -34,8 +35,6 @@ log = logging.getLogger(__name__)
 # Integer field (TRL): one digit 1-9 among stray glyphs (neighbouring ink read as 业, 一…) is
 # taken as that digit with its confidence scaled by this, the text kept as read.
 INTEGER_NOISE_CONFIDENCE = 0.6
-# Characters that are part of a written TRL answer (七级, 第7级), never noise.
-INTEGER_WORDS = set("〇零一二三四五六七八九十级第")
 # Field kinds written in Latin letters and digits: Tesseract reads them with its eng model beside chi_sim.
 LATIN_KINDS = ("phone", "email")
 # Short fields the hybrid engine re-reads with Tesseract, by the languages they are read in.
@@ -80,26 +79,6 @@ def typed_value(spec: FieldSpec, text: str) -> tuple[str | int | None, str]:
         email = re.sub(r"\s+", "", text).replace("＠", "@").lower()
         return email, ""
     return text, ""
-
-
-def integer_among_noise(text: str) -> int | None:
-    """The digit of a one-digit (1-9) answer read with stray glyphs around it (``业7``), else None.
-
-    Only CJK glyphs that are no part of a written answer count as noise: ``七级``,
-    ``7级``, ``10`` or ``7 8`` are answers and are left to the checks as read.
-    """
-    s = squash(text)
-    groups = re.findall(r"\d+", s)
-    if len(groups) != 1 or not re.fullmatch(r"[1-9]", groups[0]):
-        return None
-    rest = s.replace(groups[0], "", 1)
-    if not rest or not all(_is_cjk_glyph(ch) and ch not in INTEGER_WORDS for ch in rest):
-        return None
-    return int(groups[0])
-
-
-def _is_cjk_glyph(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 # Characters a Chinese-first recogniser swaps in Latin text (the one table, forms.lookalikes); a
@@ -176,19 +155,7 @@ def typed_reading(spec: FieldSpec, text: str, confidence: float, *, page: int | 
         reason = f"repaired to fit a {spec.kind}: {'; '.join(d.repairs)} (read {text!r})"
     return FieldReading(key=spec.key, value=value, raw=text, confidence=round(confidence, 4),
                         page=page, bbox=bbox, engine=engine, status=status, reason=reason,
-                        answer=integer_answer(spec, text))
-
-
-def integer_answer(spec: FieldSpec, text: str) -> str | None:
-    """An integer field's written answer where extract reads it out of more than was read (the digit
-    among stray glyphs, a digit's look-alike repaired), for the checks to judge in place of the raw text;
-    None where the text as read is the answer (``七级``, ``10``: the checks judge them as written)."""
-    if spec.kind != "integer" or not text:
-        return None
-    if (digit := integer_among_noise(text)) is not None:
-        return str(digit)
-    d = decode(spec.kind, [text])
-    return d.text if d is not None and d.repaired else None
+                        answer=integer_answer(spec.kind, text))
 
 
 def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np.ndarray, grid: Grid, cell: Cell,
@@ -202,6 +169,8 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
         t = eng.read_line(cell_gray, lang)
     if eng is not None and eng.page_level and spec.kind in LATIN_KINDS:
         t = whole_line(eng, t, gray, inner, lang)
+    if eng is not None and eng.page_level and not spec.long:
+        t = drop_stray_glyphs(t)  # a speck read as a small glyph beside the value
     if eng is not None and spec.long:
         t = settle_text_dots(t, gray)  # a 。 read as · on a 1-bit scan, by where the dot sits
     if eng is not None and eng.page_level and spec.long:
@@ -265,7 +234,7 @@ def curl_quotes(text: str) -> str:
     recogniser reads a CJK face's “ and ” as ``"`` (most often the closing one: rob seed 464378,
     「国家“973计划"重大专项」), and Chinese text is written with “ ”; each ``"`` opens a quote where none
     is open and closes the open one otherwise. A text with no Chinese in it is left as read."""
-    if '"' not in text or not any(_is_cjk_glyph(c) for c in text):
+    if '"' not in text or not any(is_cjk_glyph(c) for c in text):
         return text
     out, open_quote = [], False
     for ch in text:
@@ -401,6 +370,6 @@ def _by_syntax(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: 
         fr.reason = f"engines disagree: kept tesseract {other!r} over rapidocr {lead!r}"
     fr.raw = other if d.source == 1 else lead
     fr.other_reading = lead if d.source == 1 else other
-    fr.answer = integer_answer(spec, fr.raw)
+    fr.answer = integer_answer(spec.kind, fr.raw)
     fr.value, fr.status, fr.confidence = value, "read", round(confidence, 4)
     return True
