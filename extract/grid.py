@@ -49,6 +49,10 @@ ROW_RULE_MIN_PX = 8
 # A short rule's breaks up to this many pixels are bridged (a 1-bit scan's dropouts); a glyph that
 # stops short of a rule by more stays apart from it.
 ROW_RULE_GAP_PX = 2
+# ... but not where it meets them: a rule runs out of its row's top rule and into its bottom one, unbroken
+# this many pixels beside each; a glyph's stroke stops short of the cell's edges, however tight the row
+# (word-03 of rob seed 301705: 川's stroke 2 px short of a Word row's top rule cut its value to 「四川」).
+ROW_RULE_JOIN_PX = 2
 # Beside a short rule the cells' padding is clear: this fraction of the page width (0.5 mm at A4;
 # a word processor pads a cell by 1.9 mm, a glyph's own strokes stand closer than 0.5 mm to each
 # other or cross) on both sides, at this share of the row's height at least (a glyph's full-height
@@ -246,18 +250,25 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: li
         if k < ROW_RULE_MIN_PX:
             continue
         a, b = max(0, y0 - tol), min(h, y1 + tol + 1)
+        raw = ink[a:b] > 0
         band = cv2.morphologyEx(ink[a:b], cv2.MORPH_CLOSE, bridge) > 0
         rules = horiz[a:b] > 0
         near = 2 * tol + 1
         top = np.where(rules[:near].any(axis=0), np.argmax(rules[:near], axis=0), -1)
         low = rules[-near:][::-1]
         bottom = np.where(low.any(axis=0), band.shape[0] - 1 - np.argmax(low, axis=0), -1)
+        # Where each column's top rule ends and its bottom rule begins, for the joins.
+        top_end = near - 1 - np.argmax(rules[:near][::-1], axis=0)
+        bottom_start = band.shape[0] - near + np.argmax(rules[-near:], axis=0)
         # Ink rows counted down each column, in 16 bits while the band is shorter than their range (a row
         # is a few hundred pixels; 32 bits held 10 MB for a tall one at 300 dpi).
         depth = np.int16 if band.shape[0] < np.iinfo(np.int16).max else np.int32
         run = np.vstack([np.zeros((1, w), depth), np.cumsum(band, axis=0, dtype=depth)])
         cols = np.flatnonzero((top >= 0) & (bottom > top))
         cols = cols[run[bottom[cols] + 1, cols] - run[top[cols], cols] == bottom[cols] - top[cols] + 1]
+        j = np.arange(1, ROW_RULE_JOIN_PX + 1)[:, None]  # the rows beside each end: ink, unbridged
+        cols = cols[raw[np.minimum(top_end[cols] + j, raw.shape[0] - 1), cols].all(axis=0)
+                    & raw[np.maximum(bottom_start[cols] - j, 0), cols].all(axis=0)]
         inside = ink[min(h, y0 + tol) : max(0, y1 - tol)] > 0
         for group in _runs(cols):
             left, right = inside[:, max(0, group[0] - 1 - pad) : max(0, group[0] - 1)], inside[:, group[-1] + 2 : group[-1] + 2 + pad]
