@@ -17,7 +17,7 @@ from extract.assemble import assemble
 from extract.grid import find_grid, rule_masks
 from extract.ocr import FakeOcrEngine
 from extract.page import ExtractOptions, read_page
-from extract.preprocess import ink_bands, measure_skew, prepare, rotate
+from extract.preprocess import faint_ink, ink_bands, measure_skew, prepare, rotate
 from extract.reading import DateReading, FieldReading, PageReading, SealReading
 from forms.template import load_template
 from ingest.page import Page
@@ -441,3 +441,64 @@ def test_wide_strokes_go_and_rules_stay_whichever_columns_they_share() -> None:
     _, kept = rule_masks(bw, np.zeros_like(bw))
     assert kept[60:540, 100:103].all() and not kept[:, 700:740].any()
     assert not kept[:, 395:435].any()  # the glued rule and stroke are one component, wide on average
+
+
+def _tight_row_with_text(font: str, text: str) -> tuple[np.ndarray, int]:
+    """A Word-like one-line row (label | value) whose rules are cut as close to ``text``'s glyphs as a tight row
+    sets them: 2 px of paper above the tallest stroke, 1 px below (word-03 of rob seed 301705); and where
+    the glyph whose stroke is tallest stands (its left edge)."""
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import load_font
+
+    em = 30  # 14 pt at 150 dpi
+    f = load_font(font, em)
+    glyphs = Image.new("L", (W, 3 * em), 255)
+    ImageDraw.Draw(glyphs).text((XL + 12, em), text, font=f, fill=0)
+    ink = np.asarray(glyphs) < 128
+    rows = np.flatnonzero(ink.any(axis=1))
+    top, low = 300 - em + int(rows[0]) - 3, 300 - em + int(rows[-1]) + 2
+    img = np.full((H, W, 3), 255, np.uint8)
+    img[300 - em : 300 + 2 * em][ink] = 0
+    cv2.rectangle(img, (X0, top), (X1, 600), (0, 0, 0), 1)
+    cv2.line(img, (X0, low), (X1, low), (0, 0, 0), 1)
+    cv2.line(img, (XL, top), (XL, 600), (0, 0, 0), 1)
+    tallest = int(np.argmax(ink.sum(axis=0)))
+    return img, tallest
+
+
+@pytest.mark.parametrize("font", ["uming", "noto-serif", "wqy-zenhei"])
+def test_a_glyphs_stroke_short_of_a_tight_rows_rules_is_not_a_rule(font: str) -> None:
+    # word-03 of rob seed 301705: 川's right stroke in a Word row ran to 2 px of its top rule and 1 px of its
+    # bottom one with the padding clear beside it; bridged as a dropout, it cut 通信地址's value to 「四川」.
+    img, stroke_x = _tight_row_with_text(font, "四川省成都市川")
+    assert XL < stroke_x < X1
+    first_row = sorted(c.bbox[0] for c in find_grid(prepare(img, 150).flat).cells if c.row == 0)
+    assert len(first_row) == 2 and [abs(a - b) <= 3 for a, b in zip(first_row, [X0, XL], strict=True)] == [True] * 2
+
+
+def _faint_bottom_rule_on_textured_paper(rng: np.random.Generator) -> np.ndarray:
+    """The table on textured paper (243-251) with its bottom rule two rows at gray 205-218, each row with gaps of
+    1-2 px at other places, about one every 25 px, and no stretch left whole (s6final augraphy-01 page 3 at
+    300 dpi: gray 199-235, 4-6 % gaps of 1-4 px)."""
+    img = draw_table()
+    paper = rng.integers(243, 252, size=(H, W), dtype=np.uint8)
+    img = np.where(img == 255, paper[..., None], img).astype(np.uint8)
+    y0 = ROWS[-1]
+    img[y0 - 2 : y0 + 3, X0 - 2 : X1 + 3] = paper[y0 - 2 : y0 + 3, X0 - 2 : X1 + 3, None]
+    for y in (y0, y0 + 1):
+        row = rng.integers(205, 219, size=X1 - X0 + 2).astype(np.uint8)
+        for start in rng.choice(X1 - X0, size=(X1 - X0) // 25, replace=False):
+            row[start : start + rng.integers(1, 3)] = paper[y, X0 + start]
+        img[y, X0 - 1 : X1 + 1] = row[:, None]
+    return img
+
+
+def test_a_faint_rule_broken_in_every_row_on_textured_paper_is_still_a_rule():
+    img = _faint_bottom_rule_on_textured_paper(np.random.default_rng(11))
+    flat = prepare(img, 150).flat
+    faint = faint_ink(flat) > 0
+    for y in range(ROWS[-1] - 3, ROWS[-1] + 4):
+        row = faint[y, X0 - 5 : X1 + 5]
+        assert max(len(r) for r in np.split(row, np.flatnonzero(~row))) < 0.1 * W, "no row runs a tenth of the page"
+    assert spans(find_grid(flat)) == spans(find_grid(prepare(draw_table(), 150).flat))
