@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from extract.preprocess import binarize, faint_ink, ink_bands, label_components, to_gray
+from extract.thin_rules import thin_runs, with_thin_rules
 from ingest.heap import give_back_freed
 
 # Opening kernels: a horizontal rule is a run of ink longer than 1/30 of the
@@ -302,6 +303,7 @@ def _find_grid(image: np.ndarray) -> Grid:
     h, w = gray.shape[:2]
     bw, faint = binarize(gray), faint_ink(gray)
     horiz, vert = _rule_runs(bw, faint)
+    thin = thin_runs(faint, max(10, int(w * H_FAINT_KERNEL_FRACTION)), THIN_RULE_ROWS)  # a faint rule's broken rows
     # Every ink the row rules are looked for in, and no longer its two parts: the masks are page-sized
     # (8.7 MB each at 300 dpi) and the wide strokes' labels (16-bit, twice that) and the row search's
     # own work come on top of what is held (issue 14).
@@ -310,7 +312,9 @@ def _find_grid(image: np.ndarray) -> Grid:
     give_back_freed()  # the faint mask and the rule search's work images, before the labels
     _drop_wide(vert)
     merge = max(2, int(max(h, w) * MERGE_FRACTION))
-    ys = _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge)
+    ys = with_thin_rules(horiz, thin, _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge),
+                         _positions(_ink_count(thin, axis=1), w * MIN_RULE_FRACTION, merge), merge)
+    del thin
     if len(ys) < 2:
         return Grid([], ys, [], w, h)
     tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
