@@ -14,10 +14,13 @@ log = logging.getLogger(__name__)
 
 # Characters that are part of a written TRL answer (七级, 第7级), never noise.
 INTEGER_WORDS = set("〇零一二三四五六七八九十级第")
+# Marks a speck beside the digit is read as (augraphy-03 of rob seed 866851: 「7。」, a false TRL_INVALID); a
+# mark between two digits (6.5) leaves two numbers, never one digit among noise.
+STRAY_MARKS = set("。，、．.,·・'`\"：:；;")
 
 
 def integer_among_noise(text: str) -> int | None:
-    """The digit of a one-digit (1-9) answer read with stray glyphs around it (``业7``), else None.
+    """The digit of a one-digit (1-9) answer read with stray glyphs or marks around it (``业7``, ``7。``), else None.
 
     Only CJK glyphs that are no part of a written answer count as noise: ``七级``,
     ``7级``, ``10`` or ``7 8`` are answers and are left to the checks as read.
@@ -27,7 +30,7 @@ def integer_among_noise(text: str) -> int | None:
     if len(groups) != 1 or not re.fullmatch(r"[1-9]", groups[0]):
         return None
     rest = s.replace(groups[0], "", 1)
-    if not rest or not all(is_cjk_glyph(ch) and ch not in INTEGER_WORDS for ch in rest):
+    if not rest or not all((is_cjk_glyph(ch) and ch not in INTEGER_WORDS) or ch in STRAY_MARKS for ch in rest):
         return None
     return int(groups[0])
 

@@ -338,6 +338,8 @@ def test_trl_judged_as_written_not_as_the_reader_typed_it() -> None:
 @pytest.mark.parametrize(("read", "found"), [
     ("6电装", []),  # augraphy-02 of rob seed 301705: 8电装, the digit read past stray glyphs (a false TRL_INVALID)
     ("业6", []),
+    ("6。", []),  # augraphy-03 of rob seed 866851: 7。, a speck beside the digit read as a stop
+    ("6.5", [("TRL_INVALID", "trl")]),
     ("I", [("MISMATCH", "trl")]),  # a 1's look-alike repaired: a real 1 against the record's 6
     ("6电装7", [("TRL_INVALID", "trl")]),  # two numbers: extract could not decide, the raw is judged
     ("七级", [("TRL_INVALID", "trl")]),
