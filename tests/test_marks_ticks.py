@@ -468,3 +468,42 @@ def test_a_glyphs_square_beside_a_box_does_not_make_up_the_count(face: str) -> N
     r = read_ticks(cell, DOMAINS, 300, get_engine("rapidocr").read_page(cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)))
     assert r.status == "read", r.reason
     assert r.chosen == ["电子信息"], (r.placed, r.scores)
+
+
+# ---- a box Word wrapped away from its word (word-01 of rob seed 866851) -------------------------------
+
+
+def _wrapped_word_copy(face: str, ticked: str, pt: float = 14.0, dpi: int = 300) -> tuple[np.ndarray, list[OcrBox]]:
+    """所属领域 typed in ``face`` on two lines as Word wrapped it: 「□电子信息  □生物医药  □装备制造  □」 and
+    「先进材料  □资源环境」, the ticked option's □ replaced by a √; the words read by the real OCR."""
+    from extract.ocr import get_engine
+    from samples.word_ticks import OPTION_SEP, UNTICKED, as_bgr, glyph_font
+
+    size = round(pt / 72 * dpi)
+    body = load_font(face, size)
+    lines = [[(UNTICKED, "电子信息"), (UNTICKED, "生物医药"), (UNTICKED, "装备制造"), (UNTICKED, "")],
+             [("", "先进材料"), (UNTICKED, "资源环境")]]
+    img = Image.new("RGB", (round(size * 22), round(size * 3.6)), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    for row, options in enumerate(lines):
+        x, base = size * 0.6, size * (1.9 + 1.5 * row)
+        for box, word in options:
+            mark = "√" if word == ticked else box
+            if mark:
+                d.text((x, base), mark, fill=(0, 0, 0), font=glyph_font(face, mark, size), anchor="ls")
+                x += d.textlength(mark, font=glyph_font(face, mark, size))
+            d.text((x, base), word + OPTION_SEP, fill=(0, 0, 0), font=body, anchor="ls")
+            x += d.textlength(word + OPTION_SEP, font=body)
+    cell = scan([as_bgr(img)], mode="color", dpi=dpi, src_dpi=dpi, paper_tint=0.3, seed=5)[0]
+    return cell, get_engine("rapidocr").read_page(cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY))
+
+
+@pytest.mark.parametrize("face", ["ukai", "noto-sans", "uming"])
+def test_a_box_wrapped_to_the_end_of_the_row_above_is_its_words(face: str) -> None:
+    # The wrapped option's box was settled on the strokes of its word's first glyph (先) and read ticked:
+    # 生物医药 and 先进材料 both chosen, a false CHOICE_INVALID.
+    cell, words = _wrapped_word_copy(face, "生物医药")
+    r = read_ticks(cell, DOMAINS, 300, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == ["生物医药"], (r.placed, r.scores, [w.text for w in words])
+    assert r.boxes["先进材料"][0] > r.boxes["装备制造"][2]  # the box at the row's end, right of 装备制造's

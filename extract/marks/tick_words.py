@@ -73,6 +73,10 @@ GLYPH_ROW_SHARE = 0.1
 # most (a □ sits on the line's middle within a few px); further, the glyph rows took in another line's
 # ink (a hint printed 2-4 px above: word-02 of rob seed 729666, 10 px of a joined 60) and the squares' row is the line's.
 ROW_MIDDLE_SHIFT = 0.15
+# A row's first option with no box at its start takes a box that ended the row above with no word after it
+# (word-01 of rob seed 866851: 「□装备制造 □」 then 「先进材料 □资源环境」) on the next row, this many glyph
+# heights below at most; its box otherwise settled on the 先's strokes and read it ticked.
+WRAP_ROWS = 2.5
 # The line's rows are searched this share of the OCR box's height beyond it (the detector's box may
 # clip the glyphs' tops).
 GLYPH_ROW_REACH = 0.25
@@ -333,6 +337,7 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
     line = (ink >= LINE_INK).astype(np.uint8)
     h, w = ink.shape
     placed: dict[str, Square] = {}
+    carried: tuple[Square, float] | None = None  # a row's last box with no word after it, and the row's middle
     for members in _text_rows(words, {located[c].line for c in located}):
         opts = sorted((c for c in located if located[c].line in members),
                       key=lambda c: (words[located[c].line].bbox[0], located[c].start))
@@ -375,6 +380,8 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
         for c, x in zip(opts, starts, strict=True):
             if c in picked:
                 placed[c] = picked[c]
+            elif c == opts[0] and carried is not None and 0 < cy - carried[1] <= WRAP_ROWS * hg:
+                placed[c] = carried[0]  # its box ended the row above (Word wrapped the line after the □)
             elif located[c].typed_tick and picked:
                 # The mark was typed where the box goes and the row's other boxes are printed squares:
                 # no outline here to settle on (a √'s strokes can pass for a broken one); score 0
@@ -382,4 +389,7 @@ def place_by_words(ink: np.ndarray, squares: list[Square], choices: Sequence[str
                 placed[c] = Square(round(x + side / 2), round(cy), side, 0.0)
             else:
                 placed[c] = _settle(line, x + side / 2, cy, side)
+        tail = [q for q in _line_squares(ink, dpi, round(max(starts)), w, gy, hg) + squares if abs(q.cy - cy) <= hg / 2
+                and q.cx > max(starts) + hg and q not in picked.values() and all(words[i].bbox[2] < q.cx for i in members)]
+        carried = (max(tail, key=lambda q: q.cx), cy) if tail else None
     return placed, missing
