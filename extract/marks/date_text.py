@@ -41,6 +41,9 @@ _YEAR_NUM = r"[0-9〇○零OoQDC一二三四五六七八九十两]"
 # place makes another valid one.
 _STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
 _NUMERALS = frozenset("0123456789〇○零Oo一二三四五六七八九十两")
+# The two scripts a month or day is written in (十 and 0/〇 aside: ``_scripts_differ``).
+_ARABIC = frozenset("123456789")
+_CHINESE = frozenset("一二三四五六七八九两")
 # A year is written in full (二〇二〇, 2020): with a stray glyph before 年 it is believed only whole.
 YEAR_GLYPHS = 4
 # What a stray glyph inside a month or day may stand for (either script, and 十).
@@ -73,6 +76,13 @@ _DAY_AS_MONTH = re.compile(rf"(年{_STRAY}{_NUM}{{1,3}}{_STRAY}月{_STRAY}{_NUM}
 # 842594: '：〇2020年11月12白1', a seal's star tip over the 2 beside it). Only after a month and a day
 # of two glyphs or more: a one-glyph day (十白) may be what a seal over 十八日 left, never the 10th.
 _DAY_AS_WHITE = re.compile(rf"(月{_STRAY}{_NUM}{{2,3}})白")
+# A line that ends in a day no glyph can follow (11-19, 21-29, 31; 十一-十九, X十Y), then at most one
+# stray glyph and no 日, had its 日 under a seal's glyph or ring (bilevel-02 of rob seed 777738:
+# '2020年11月13】'). Never a day that may go on (1, 2, 3, 十, 二十: 十八 cut short is not the 10th), nor
+# one ending in 0 (a 日 that lost its middle stroke is a 口, read 0 or 〇: 1日 must not become 10).
+_DAY_UNCLOSED = re.compile(
+    rf"(年{_STRAY}{_NUM}{{1,3}}{_STRAY}月{_STRAY})(1[1-9]|2[1-9]|31|[二三]?十[一二三四五六七八九])"
+    r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?$")
 
 
 def _digit(ch: str) -> int | None:
@@ -104,6 +114,7 @@ def normalize_date_text(text: str) -> str:
     t = _ONE_AS_DASH.sub("一", "".join(_LABEL_FIXES.get(ch, ch) for ch in t))
     if "日" not in t:
         t = _DAY_AS_WHITE.sub(r"\1日", t, count=1)
+        t = _DAY_UNCLOSED.sub(r"\1\2日", t, count=1)
     return _DAY_AS_MONTH.sub(r"\1日", t, count=1)
 
 
@@ -131,6 +142,14 @@ def _numerals(slot: str) -> str:
     return "".join(ch for ch in slot if ch in _NUMERALS)
 
 
+def _scripts_differ(month: str, day: str) -> bool:
+    """Whether a month and a day are written in two scripts (11月七日): people write a date in one, so one
+    of them is something else read as a numeral (an oval seal's name glyph over 13 read 七; drawn
+    1-bit scenes). 十 and 0 belong to both (十1 is 十一 with its 一 read as a digit, 〇 is read 0)."""
+    scripts = [{"A" for ch in part if ch in _ARABIC} | {"C" for ch in part if ch in _CHINESE} for part in (month, day)]
+    return len(scripts[0]) == 1 and len(scripts[1]) == 1 and scripts[0] != scripts[1]
+
+
 def _date_parts(t: str) -> tuple[str, str, str] | None:
     """Year, month and day numerals of a normalised 年 月 日 reading whose three parts all read
     (``_slot_value``; a stray glyph before 年 only after a whole year), or None."""
@@ -138,6 +157,8 @@ def _date_parts(t: str) -> tuple[str, str, str] | None:
     if not m or (m.group(2) and len(m.group(1)) != YEAR_GLYPHS) or _LABELS.search(t, m.end()):
         return None
     if _slot_value(m.group(3), 12) is None or _slot_value(m.group(4), 31) is None:
+        return None
+    if _scripts_differ(_numerals(m.group(3)), _numerals(m.group(4))):
         return None
     return m.group(1), _numerals(m.group(3)), _numerals(m.group(4))
 
@@ -150,6 +171,8 @@ def _month_day_parts(t: str) -> tuple[str, str] | None:
         return None
     head = m.group(1)[-MONTH_MAX_GLYPHS:]
     if _slot_value(head, 12) is None or _slot_value(m.group(2), 31) is None:
+        return None
+    if _scripts_differ(_numerals(head), _numerals(m.group(2))):
         return None
     return _numerals(head), _numerals(m.group(2))
 
