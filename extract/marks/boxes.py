@@ -7,6 +7,8 @@ A text layer or a DOCX cell says the same in characters: a tick character before
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from extract.grid import Cell, crop
@@ -83,9 +85,10 @@ def read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page
 
 
 def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None,
-                 reading: PageReading, deadline_year: int | None = None) -> None:
+                 reading: PageReading, deadline_year: int | None = None, deadline: dt.date | None = None) -> None:
     """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels. A date's
-    year is believed only near ``deadline_year`` (the template's deadline; ``dates.read_date``)."""
+    year is believed only near ``deadline_year`` (the template's deadline; ``dates.read_date``), and
+    a date after ``deadline`` under a seal's ring is read again without it."""
     box = crop(color, cell.bbox)
     x0, y0 = cell.bbox[0], cell.bbox[1]
     seal: SealReading = read_seal(box, page.dpi, page.color_mode)
@@ -100,8 +103,9 @@ def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pag
     reading.seals[spec.key] = seal
     date: DateReading
     if eng is not None:
-        years = notice_years(deadline_year) if deadline_year is not None else None
-        date = read_date(box, page.dpi, line_reader(eng), seal_bbox=rel, years=years)
+        year = deadline.year if deadline is not None else deadline_year
+        years = notice_years(year) if year is not None else None
+        date = read_date(box, page.dpi, line_reader(eng), seal_bbox=rel, years=years, deadline=deadline)
         if date.bbox is not None:
             date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
     else:  # text layer: the date is in the cell's words

@@ -48,6 +48,28 @@ LINE_PAD_MM = 1.0
 # LINE_RUN_MIN_X of its width (the box's rule and the opinion's own text).
 LINE_RUN_GAP_MM = 5.0
 LINE_RUN_MIN_X = 0.1
+# A line read as the bare 年 月 日 is written on when its ink spans more columns than this many
+# glyphs (``line_glyphs``): the printed three measured 2.5-2.7, the shortest date written in them
+# (2020年1月1日) 4.3-4.7. Where a seal crosses the line, only with the seal's ink painted out
+# (``date_seal``): a ring and its glyphs add ink there too.
+PRINTED_LABEL_GLYPHS = 3.6
+# A doubtful line is read again REREAD_SCALES times larger and with REREAD_THICKEN_MM thicker strokes.
+REREAD_SCALES = (2.0,)
+REREAD_THICKEN_MM = 0.15
+
+
+def reread_variants(gray: np.ndarray, dpi: int) -> list[np.ndarray]:
+    """A line crop again for OCR: larger (thin strokes span more pixels) and with thicker strokes."""
+    out = [cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC) for k in REREAD_SCALES]
+    k = max(2, round(REREAD_THICKEN_MM * px_per_mm(dpi)) + 1)
+    out.append(cv2.erode(gray, np.ones((k, k), np.uint8)))  # white paper: erode thickens dark ink
+    return out
+
+
+def line_glyphs(ink: np.ndarray, y0: int, y1: int) -> float:
+    """How many glyphs' worth of columns a text line (rows y0..y1 of a darkness map) has ink in, each
+    glyph as wide as the line is tall."""
+    return int((ink[y0:y1] >= ROW_INK).any(axis=0).sum()) / max(1, y1 - y0)
 
 
 def _bands(counts: np.ndarray, threshold: float, gap: float) -> list[list[int]]:

@@ -28,14 +28,27 @@ on its ring line (``seal_tone``). The lines themselves are found by ``date_lines
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, remove_red
-from extract.marks.date_lines import ROW_INK, glued_halves, line_crop, line_start, rows_only, rule_mask, text_lines
+from extract.marks.date_lines import (
+    PRINTED_LABEL_GLYPHS,
+    ROW_INK,
+    glued_halves,
+    line_crop,
+    line_glyphs,
+    line_start,
+    reread_variants,
+    rows_only,
+    rule_mask,
+    text_lines,
+)
 from extract.marks.date_ring import ring_glyph_mask
+from extract.marks.date_seal import RING_CROSS_MIN_MM2, blank_under_the_seal, crossed_by_the_ring
 from extract.marks.date_text import (
     chinese_to_int,
     choose_reading,
@@ -80,28 +93,8 @@ SEAL_TONE_MIN_PX = 50
 # this many readings of the line say that month and day, or that day (a ring crossing 11 left 1 on
 # one reading).
 CONFIRMING_READINGS = 2
-# Ring ink (mm²) inside a date line's box that makes the ring cross the line: one crossing of a
-# 1-1.5 mm line over a 4 mm glyph leaves 4-6 mm²; a fitted ellipse grazing the box's corner, less.
-RING_CROSS_MIN_MM2 = 2.0
 # Lines tried from the bottom up before giving up.
 MAX_LINES = 3
-# A line read as the bare 年 月 日 is written on when its ink spans more columns than this many
-# glyphs (each as wide as the line is tall): the printed three measured 2.5-2.7, the shortest
-# date written in them (2020年1月1日) 4.3-4.7. Only where no seal crosses the line: a ring and
-# its glyphs add ink there too.
-PRINTED_LABEL_GLYPHS = 3.6
-# A doubtful line (``needs_reread``) is read again REREAD_SCALES times larger and with
-# REREAD_THICKEN_MM thicker strokes.
-REREAD_SCALES = (2.0,)
-REREAD_THICKEN_MM = 0.15
-
-
-def reread_variants(gray: np.ndarray, dpi: int) -> list[np.ndarray]:
-    """A line crop again for OCR: larger (thin strokes span more pixels) and with thicker strokes."""
-    out = [cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC) for k in REREAD_SCALES]
-    k = max(2, round(REREAD_THICKEN_MM * px_per_mm(dpi)) + 1)
-    out.append(cv2.erode(gray, np.ones((k, k), np.uint8)))  # white paper: erode thickens dark ink
-    return out
 
 
 def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[int, int],
@@ -146,7 +139,7 @@ def _read_region(region: np.ndarray, dpi: int, ocr_line: OcrLine, offset: tuple[
             if unread is None or (month_day and not unread.month_day):
                 unread = partial
             continue
-        glyphs = int((ink[y0:y1] >= ROW_INK).any(axis=0).sum()) / max(1, y1 - y0)
+        glyphs = line_glyphs(ink, y0, y1)
         if glyphs > PRINTED_LABEL_GLYPHS and not _overlap(bbox, seal_bbox):
             unread = unread or DateReading(present=True, raw=text, confidence=0.3, bbox=bbox, status="unreadable",
                                            reason=f"ink over {glyphs:.1f} glyphs of the 年 月 日 line, none of it read")
@@ -230,19 +223,28 @@ def seal_tone(region: np.ndarray, ring: np.ndarray) -> float | None:
 
 
 def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[int] | None = None,
-              years: tuple[int, int] | None = None) -> DateReading:
+              years: tuple[int, int] | None = None, deadline: dt.date | None = None) -> DateReading:
     """The date in an opinion box crop; bbox relative to the crop (``_read_date``), judged against the
     seal where it has no colour to be taken out by (1-bit, gray): a one-glyph month or day its ring line
-    crosses (``_lone_under_the_ring``), and its code's glyphs (``_without_seal_glyphs``)."""
+    crosses (``_lone_under_the_ring``), a date after ``deadline`` (the notice's) its ring line crosses
+    (``date_seal``: a false DATE_LATE is the costly error, an in-time date the ring crosses is read as
+    read), and its code's glyphs (``_without_seal_glyphs``); a 年 月 日 line not read whose blanks hold
+    only the seal's ink is no date written (``date_seal``)."""
     reading = _read_date(box_bgr, dpi, ocr_line, seal_bbox, years)
-    if reading.value is None or reading.bbox is None or seal_bbox is None:
+    if reading.bbox is None or seal_bbox is None or reading.status != "read" and reading.month_day:
+        return reading
+    if reading.value is None and not (reading.present and is_date_line(reading.raw or "")):
         return reading
     fitted = fit_ring_around(box_bgr, seal_bbox, dpi)
     if fitted.red:
         return reading
-    lone = _lone_under_the_ring(reading, box_bgr, fitted, dpi)
-    if lone is not None:
-        return lone
+    if reading.value is None:
+        return blank_under_the_seal(reading, box_bgr, fitted, dpi) or reading
+    judged = _lone_under_the_ring(reading, box_bgr, fitted, dpi)
+    if judged is None and deadline is not None and reading.value > deadline.isoformat():
+        judged = crossed_by_the_ring(reading, box_bgr, fitted, dpi, ocr_line)
+    if judged is not None:
+        return judged
     return _without_seal_glyphs(reading, box_bgr, dpi, ocr_line, fitted, seal_bbox, years)
 
 
