@@ -54,12 +54,20 @@ def mm(v: float) -> int:
     ("二〇二〇年十一月十—日", "2020-11-11"),
     ("：〇2020年11月12白1", "2020-11-12"),  # 日 with a speck on top read 白 (bilevel-02 of rob seed 842594)
     ("二〇二〇年十一月十二白", "2020-11-12"),
+    ("2020年11月13】", "2020-11-13"),  # the 日 under the seal's glyph (bilevel-02 of rob seed 777738)
+    ("2020年11月13", "2020-11-13"),  # ...or lost: a day no glyph can follow
+    ("二〇二〇年十一月十八", "2020-11-18"),
+    ("二〇二〇年十一月二十一", "2020-11-21"),
 ])
 def test_dates_parse_to_iso(text: str, iso: str) -> None:
     assert parse_date(text) == iso
 
 
-@pytest.mark.parametrize("text", ["年月日", "二〇二〇年十一月十", "二〇二〇年十一月十白", "2020年11月5白", "2020年11月白", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", ""])
+@pytest.mark.parametrize("text", ["年月日", "二〇二〇年十一月十", "二〇二〇年十一月十白", "2020年11月5白", "2020年11月白", "2020年13月1日", "2020年2月30日", "1899年1月1日", "申报单位公章", "",
+                                  # no 日, and the day may go on (1 of 13, 二十 of 二十三) or its 日 read 0
+                                  "2020年11月1", "2020年11月2】", "二〇二〇年十一月二十", "2020年11月10", "2020年11月131",
+                                  # month and day in two scripts: one of them is no numeral
+                                  "2，2020年11月七日", "2020年十一月7日"])
 def test_non_dates_do_not_parse(text: str) -> None:
     assert parse_date(text) is None
 
