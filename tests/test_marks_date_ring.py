@@ -78,7 +78,8 @@ def test_a_code_under_the_month_never_makes_a_sure_other_month_with_real_ocr(dx:
     box, bbox, _, _ = code_box("二〇二〇年十一月十六日", dx, dy)
     r = read_date(box, DPI, line_reader(get_engine("hybrid")), seal_bbox=bbox, years=NOTICE)
     assert r.present and r.value in (None, "2020-11-16"), r
-    assert r.value is not None or "code glyphs" in r.reason or "ring line" in r.reason  # said why
+    # said why: the code's glyphs, the ring, or a month read in another script than the day (4月十六日)
+    assert r.value is not None or any(why in r.reason for why in ("code glyphs", "ring line", "does not read as one"))
 
 
 def _says(text: str):  # noqa: ANN202 - a fake one-line OCR
