@@ -9,7 +9,7 @@ First one table (issue 14's goal: every process of a run at most 400 MiB): for e
 (VmHWM, sampled from ``/proc`` while each process lives) of the parent (the process a clerk
 starts) and of the largest child (a page worker), the largest single process as the kernel
 says it (``/usr/bin/time``'s maximum resident set size, exact), wall and CPU seconds (the
-parent and every child it waited for). The inputs: ``--worker-pages`` pages of ``--source``,
+parent and every process it started). The inputs: ``--worker-pages`` pages of ``--source``,
 one page of it scanned at 600 dpi, and with ``--fresh-seed`` a fresh batch drawn by
 ``samples.variety`` (five of its pages stacked into one PDF, and its 3-frame 600-dpi colour
 TIFF); ``--input`` adds files of one's own. With ``--before DIR`` (a source tree of the code
@@ -47,7 +47,19 @@ import psutil
 import pypdfium2
 from PIL import Image
 
-from bench.common import DEFAULT_EXPORT, DEFAULT_SCANS, ROOT, _hwm, check, measure, mib, paperdesk_run, results
+from bench.common import (
+    DEFAULT_EXPORT,
+    DEFAULT_SCANS,
+    ROOT,
+    _hwm,
+    adopting_orphans,
+    check,
+    children_cpu,
+    measure,
+    mib,
+    paperdesk_run,
+    results,
+)
 from bench.memory_stages import STAGES
 
 # Allowed growth from the small batch to the large one (issue 8).
@@ -108,21 +120,18 @@ class RunPeaks:
 
 @dataclass
 class _Seen:
-    """What the samples saw of one process: its name, parent, peak, CPU ticks (its own, its waited children's)."""
+    """What the samples saw of one process: its name, parent, peak."""
 
     name: str
     ppid: int
     samples: int = 0
     hwm_kib: int = 0
-    own_ticks: int = 0
-    children_ticks: int = 0
 
 
 # A page worker lives as long as the batch reads (tens of seconds); a Python process seen for less than a
 # second is a fork on its way to exec (Tesseract, ctypes' ldconfig), which shows its parent's memory for a
 # moment (slow to exec on a loaded machine).
 WORKER_MIN_SAMPLES = 20
-_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
 def _sample(pid: int, seen: dict[int, _Seen]) -> None:
@@ -133,52 +142,48 @@ def _sample(pid: int, seen: dict[int, _Seen]) -> None:
         return
     name = stat[stat.index("(") + 1 : stat.rindex(")")]
     fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on
-    ppid, utime, stime, cutime, cstime = int(fields[1]), *map(int, fields[11:15])
+    ppid = int(fields[1])
     s = seen.setdefault(pid, _Seen(name, ppid))
     if s.name != name:  # it exec'd (a fork on its way to Tesseract): a new program, a new peak
         s.name, s.samples, s.hwm_kib = name, 0, 0
     s.samples += 1
-    s.hwm_kib, s.own_ticks, s.children_ticks = max(s.hwm_kib, hwm), utime + stime, cutime + cstime
+    s.hwm_kib = max(s.hwm_kib, hwm)
 
 
 def run_peaks(argv: list[str], cwd: Path) -> RunPeaks:
     """Run ``argv`` under ``/usr/bin/time`` in ``cwd``; every process's VmHWM, sampled while it lives.
 
-    CPU: what ``/usr/bin/time`` counts (paperdesk and every process it waited for, transitively), and
-    a process that paperdesk never waits for but which started Python processes and reaped them
-    (multiprocessing's fork server and its workers), from its last sample."""
+    CPU: every process of the run, the ones paperdesk never waits for too (multiprocessing's fork
+    server and its workers: adopted and reaped here, ``bench.common.adopting_orphans``)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as timing:
         timed = ["/usr/bin/time", "-o", timing.name, "-f", "%M %U %S", *argv]
-        t0 = time.monotonic()
-        proc = psutil.Popen(timed, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        seen: dict[int, _Seen] = {}
-        while proc.poll() is None:
-            try:
-                tree = proc.children(recursive=True)
-            except psutil.NoSuchProcess:
-                break
-            for child in tree:
-                _sample(child.pid, seen)
-            time.sleep(PEAK_SAMPLE_S)
-        _, stderr = proc.communicate()
-        seconds = time.monotonic() - t0
+        t0, cpu0 = time.monotonic(), children_cpu()
+        with adopting_orphans():
+            proc = psutil.Popen(timed, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            seen: dict[int, _Seen] = {}
+            while proc.poll() is None:
+                try:
+                    tree = proc.children(recursive=True)
+                except psutil.NoSuchProcess:
+                    break
+                for child in tree:
+                    _sample(child.pid, seen)
+                time.sleep(PEAK_SAMPLE_S)
+            _, stderr = proc.communicate()
+            seconds = time.monotonic() - t0
+        cpu = children_cpu() - cpu0
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{stderr[-2000:]}")
-        largest, user, system = timing.read().split()[-3:]
+        largest = timing.read().split()[-3]
     parent = next((pid for pid, s in seen.items() if s.ppid == proc.pid), -1)  # /usr/bin/time's one child
     python = {pid for pid, s in seen.items() if s.name.startswith("python")}
     lived = {pid for pid in python - {parent} if seen[pid].samples >= WORKER_MIN_SAMPLES}  # workers, fork server
-    # paperdesk's own children that started Python processes: the fork server, which paperdesk never waits
-    # for (its workers' CPU, and their Tesseract's, is in its children's); their descendants count there.
-    spawners = {pid for pid in {seen[c].ppid for c in lived} & lived if seen[pid].ppid == parent}
     workers = sorted((seen[pid].hwm_kib for pid in lived), reverse=True)
     tools: dict[str, int] = {}
     for s in seen.values():
         if not s.name.startswith("python"):
             tools[s.name] = max(tools.get(s.name, 0), s.hwm_kib)
-    ticks = sum(seen[pid].own_ticks + seen[pid].children_ticks for pid in spawners)
     top = max([int(largest), *(s.hwm_kib for s in seen.values() if s.samples >= WORKER_MIN_SAMPLES)])
-    cpu = float(user) + float(system) + ticks / _TICKS_PER_S
     return RunPeaks(seen[parent].hwm_kib if parent in seen else 0, workers, tools, top, seconds, cpu)
 
 
