@@ -13,9 +13,9 @@ among them, ``sniff`` each (``BadInputError`` → a failure line), then
 from ingest.export import read_export
 from ingest.files import discover, file_sha256, find_duplicates, sniff
 from ingest.orientation import detect_rotation, upright
-from ingest.page import ColorMode, DocxTable, InputReport, Page, Word
+from ingest.page import ColorMode, DocxTable, InputReport, Page, Word, pixels_sha256
 from ingest.records import OnlineExport, OnlineRecord
-from ingest.scans import MAX_PAGE_PIXELS, iter_pages, page_count, pixels_sha256, read_docx
+from ingest.scans import MAX_PAGE_PIXELS, iter_pages, page_count, read_docx
 from ingest.stacks import (
     FIRST_PAGE_MISSING,
     NOT_THIS_FORM,
