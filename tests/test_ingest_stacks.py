@@ -191,6 +191,22 @@ def test_upright_at_all_four_turns(mode: str, turn: int) -> None:
         assert degrees == (360 - turn) % 360, f"page {index + 1}"
 
 
+# Scanner resolutions and ink a clerk's scans come in (the 600-dpi page is upsampled from a 300-dpi drawing).
+SCAN_KINDS = [(150, "gray"), (150, "bilevel"), (300, "bilevel"), (600, "gray")]
+
+
+@pytest.mark.parametrize(("dpi", "mode"), SCAN_KINDS)
+def test_upright_at_every_turn_and_resolution(dpi: int, mode: str) -> None:
+    """Every page of a drawn form, scanned skewed at ``dpi`` in gray or 1-bit ink, fed at each quarter-turn:
+    ``detect_rotation`` (its levelling searched on the ink's pixels, not on turned copies) turns it back."""
+    pages = render_form(make_spec(6), dpi=300)[:3]
+    scanned = scan(list(pages), mode=mode, dpi=dpi, src_dpi=300, skew_deg=-1.8, seed=6)
+    for index, page in enumerate(scanned):
+        for turn in (0, 90, 180, 270):
+            fed = np.ascontiguousarray(np.rot90(page, -(turn // 90)))
+            assert detect_rotation(fed) == (360 - turn) % 360, f"page {index + 1} fed at {turn}"
+
+
 def test_upright_returns_the_turned_image() -> None:
     page = _scanned(0, "gray")[1]
     fed = rotate(page, 90)
