@@ -217,8 +217,38 @@ class Span:
 
 
 def sentences(text: str) -> list[Span]:
-    """Sentence spans (character offsets into ``text``) from spaCy's Chinese pipeline."""
+    """Sentence spans (character offsets into ``text``), as spaCy's Chinese pipeline (``_nlp``) splits it.
+
+    A text without whitespace (every normalized text: ``normalize`` drops it) is split here, by the
+    rule of spaCy's sentencizer on its one-token-per-character segmentation (``_split_characters``),
+    with the same spans; spaCy itself, whose import and pipeline cost the runner ~1.6 CPU s (issue 14),
+    is loaded only for a text with whitespace, where its tokenizer's handling of spaces decides."""
     if not text:
         return []
+    if not any(ch.isspace() for ch in text):
+        return _split_characters(text)
     doc = _nlp()(text)
     return [Span(s.start_char, s.end_char, s.text) for s in doc.sents if s.text.strip()]
+
+
+def _is_punct(ch: str) -> bool:
+    """spaCy's lexical ``is_punct`` of a one-character token: a Unicode punctuation category."""
+    return unicodedata.category(ch).startswith("P")
+
+
+def _split_characters(text: str) -> list[Span]:
+    """spaCy's ``Sentencizer.predict`` on a text whose tokens are its characters: a sentence ends after
+    a run of sentence-ending marks (and the punctuation that follows them), where the next character
+    that is neither begins the next sentence."""
+    starts = [0]
+    seen_end = False
+    for i, ch in enumerate(text):
+        is_end = ch in SENTENCE_ENDS
+        if seen_end and not is_end and not _is_punct(ch):
+            starts.append(i)
+            seen_end = False
+        elif is_end:
+            seen_end = True
+    bounds = [*starts, len(text)]
+    spans = [Span(a, b, text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [s for s in spans if s.text.strip()]

@@ -93,7 +93,7 @@ class Stages:
     reconcile: Callable[[list[FormReading], list[OnlineRecord], FormTemplate, str], Matches]
     write_reports: Callable[[dict[str, Any], Path, ReportOptions], None] | None
     # Run in the parent once every page is handed to the pool, while the workers read the last ones:
-    # what the checks load on first use (issue 14: spaCy's 1.6 CPU s ran after the reading, a core idle).
+    # what the checks load on first use (issue 14: their imports ran after the reading, a core idle).
     warm_up: Callable[[], None] | None = None
 
 
@@ -187,9 +187,11 @@ def _write_reports(results: dict[str, Any], out_dir: Path, options: ReportOption
 
 
 def _warm_checks() -> None:
-    from checks.text import sentences
+    """The checks' imports, and what they import on first use (scipy's assignment for the matching).
+    spaCy is not among them: ``checks.text.sentences`` loads it only for a text with whitespace."""
+    from scipy.optimize import linear_sum_assignment  # noqa: F401
 
-    sentences("。")  # spaCy imported and its pipeline built (checks.text loads them on first use)
+    import checks  # noqa: F401  (rapidfuzz, the rules, the industry table)
 
 
 def default_stages() -> Stages:
