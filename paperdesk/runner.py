@@ -511,7 +511,7 @@ def write_crops(form: FormReading, out_dir: Path) -> dict[str, str]:
     for key, png in form.crops.items():
         rel = crop_path(form.document_id, key)
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(out_dir / rel, png)
+        atomic_write_bytes(out_dir / rel, png, durable=False)  # a copy of what the store keeps
         paths[key] = rel
     return paths
 
@@ -522,7 +522,7 @@ def write_previews(form: FormReading, out_dir: Path) -> dict[int, str]:
     for page, jpeg in sorted(form.previews.items()):
         rel = preview_path(form.document_id, page)
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(out_dir / rel, jpeg)
+        atomic_write_bytes(out_dir / rel, jpeg, durable=False)  # a copy of what the store keeps
         paths[page] = rel
     return paths
 
