@@ -507,3 +507,14 @@ def test_a_box_wrapped_to_the_end_of_the_row_above_is_its_words(face: str) -> No
     assert r.status == "read", r.reason
     assert r.chosen == ["生物医药"], (r.placed, r.scores, [w.text for w in words])
     assert r.boxes["先进材料"][0] > r.boxes["装备制造"][2]  # the box at the row's end, right of 装备制造's
+
+
+@pytest.mark.parametrize("pt", [14.0, 12.0, 10.5])
+@pytest.mark.parametrize(("choices", "ticked"), [(TYPES, "应用研究"), (TYPES, "开发研究"), (DOMAINS, "生物医药")])
+def test_a_glyph_counted_for_a_box_too_small_to_count_is_not_its_box(pt: float, choices: list[str], ticked: str) -> None:
+    # s8base word-01 (rob seed 828415): Micro Hei's □ (0.43 em) is below the squares counted, 用 of 应用研究
+    # was counted in its place, the count matched the two choices and 开发研究 was read ticked by 用's ink.
+    cell, words = _word_copy(choices, ticked, "☑", "wqy-microhei", pt, 300, "color")
+    r = read_ticks(cell, choices, 300, words)
+    assert r.status == "read", r.reason
+    assert r.chosen == [ticked], (r.placed, r.scores, r.boxes, [w.text for w in words])
