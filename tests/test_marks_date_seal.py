@@ -83,3 +83,22 @@ def test_a_real_late_date_under_the_ring_is_still_date_late(line: str, dx: float
     r = _read(line, ROUND, dx, dy)
     assert (r.value, r.status) == (iso, "read"), r
     assert _codes(r) == ["DATE_LATE"]
+
+
+def test_a_late_dotted_date_the_ring_crosses_is_confirmed_only_by_its_month_and_day() -> None:
+    # a reading with no 年 (2020.11.23) is never confirmed by re-reads that have none either
+    import numpy as np
+
+    from extract.marks.date_seal import crossed_by_the_ring
+    from extract.marks.seal_outline import fit_ring_around
+
+    box, bbox, _, _ = code_box("2020年11月13日", -6.0, 13.5, ROUND)
+    first = read_date(box, DPI, lambda img: ("2020.11.23", 0.9), seal_bbox=bbox, years=NOTICE)
+    assert first.value == "2020-11-23" and first.bbox is not None
+    fitted = fit_ring_around(box, bbox, DPI)
+
+    def says(text: str):  # noqa: ANN202 - a fake one-line OCR
+        return lambda img: (text, 0.9) if isinstance(img, np.ndarray) else ("", 0.0)
+
+    assert crossed_by_the_ring(first, box, fitted, DPI, says("---")) is not None  # nothing confirms it: unread
+    assert crossed_by_the_ring(first, box, fitted, DPI, says("2020年11月23日")) is None  # the same month and day

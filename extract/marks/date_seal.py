@@ -73,7 +73,8 @@ def crossed_by_the_ring(reading: DateReading, box_bgr: np.ndarray, fitted: Fitte
     crops = [white, *reread_variants(white, dpi), filled, *reread_variants(filled, dpi)]
     texts = [ocr_line(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR))[0] for v in crops]
     said = _after_the_year(reading.raw or "")
-    if f"--{reading.value[5:]}" in {month_day_of(t) for t in texts} or said in {_after_the_year(t) for t in texts}:
+    if f"--{reading.value[5:]}" in {month_day_of(t) for t in texts} or (
+            said is not None and said in {_after_the_year(t) for t in texts}):
         return None
     return DateReading(present=True, value=None, raw=reading.raw, confidence=round(reading.confidence * 0.5, 3),
                        bbox=reading.bbox, status="unreadable",
