@@ -11,11 +11,10 @@ one thread, ``bench/memory.py`` and the notes of issue 14):
   10.9 against 25.4 CPU s, every line identical); its input width is rounded up to
   ``REC_WIDTH_STEP`` columns, as OpenVINO keeps memory for every input shape it has run
   (a worker's resident memory climbed ~60 MB over 120 lines of free widths, bounded with
-  the steps). Detection on ONNX Runtime, its memory arena off (it keeps the largest
-  activation for the life of the process) and memory-pattern planning for the fixed-shape
-  strips: OpenVINO detects at ~0.55 × the CPU (0.31 against 0.55 s per page) but keeps
-  ~120 MB more resident after a page. Without OpenVINO both run on ONNX Runtime; one
-  thread each either way. OpenVINO's memory went to oneDNN's kernel cache, one kernel set per
+  the steps). Detection on OpenVINO too: the same boxes, bit for bit, as ONNX Runtime's at
+  0.53 × its CPU (11 sample pages: 0.26 against 0.49 s a page), its buffers freed after each
+  page like recognition's; without OpenVINO both run on ONNX Runtime (arena off, memory
+  patterns for the fixed-shape strips); one thread each either way. OpenVINO's memory went to oneDNN's kernel cache, one kernel set per
   input shape, kept for the life of the process (``ONEDNN_CACHE_CAPACITY``), and to the
   intermediate tensors of the widest line run, freed when a page is read (``release_buffers``).
   The price (``bench.memory``, 5 pages of form01, one worker, issue 14): with recognition on
@@ -57,7 +56,7 @@ DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 # Runtimes, each model's tried in this order, the first one installed runs it (see above).
 BACKENDS = ("onnxruntime", "openvino")
-DET_BACKENDS = ("onnxruntime", "openvino")
+DET_BACKENDS = ("openvino", "onnxruntime")
 REC_BACKENDS = ("openvino", "onnxruntime")
 # oneDNN, the kernels under OpenVINO's CPU plugin, keeps every kernel it built in a process-wide
 # cache (1024 by default) that OpenVINO's own CPU_RUNTIME_CACHE_CAPACITY does not govern: ~3.7 MB

@@ -182,6 +182,25 @@ def test_both_runtimes_read_the_same_text():
 
 
 @pytest.mark.slow
+def test_both_runtimes_detect_the_same_boxes(sample_form):
+    """Detection runs on OpenVINO where it is installed (half ONNX Runtime's CPU): the boxes must be
+    ONNX Runtime's, bit for bit, or every reading downstream could move."""
+    pytest.importorskip("openvino", reason="OpenVINO is the optional runtime: pip install paperdesk[openvino]")
+    import cv2
+
+    from extract.ocr_models import DET_BACKENDS, models
+
+    assert DET_BACKENDS[0] == "openvino"
+    gray = cv2.cvtColor(sample_form[1][0], cv2.COLOR_BGR2GRAY)
+    scale = 1240 / max(gray.shape)
+    ov = models("openvino").detect(gray, scale)
+    ort = models("onnxruntime").detect(gray, scale)
+    assert len(ov) > 20, "too few lines found for the comparison to mean anything"
+    assert len(ov) == len(ort)
+    assert all(np.array_equal(a, b) for a, b in zip(ov, ort, strict=True))
+
+
+@pytest.mark.slow
 def test_lines_on_the_seams_between_detection_strips_are_found_once():
     from extract.ocr_models import DET_STRIP_OVERLAP, models, strips
 
