@@ -568,6 +568,9 @@ def test_a_real_late_date_is_read_and_still_date_late(line: str, iso: str) -> No
     ("二〇三5年十一月六日", "二〇二〇年十一月六日", True),  # a doubted year may be
     ("2020年116月94756日15", "2020年11月7日", True),  # the seal's code digits said no month or day
     ("6946年1月7日", "2026年11月7日", True),  # ...nor a year (1 of 11 lost under the ring)
+    # gray-02 of rob seed 828415: a code digit glued to 11 read 14月; painted out with the ring, the 1 went too
+    ("2020年14月5日", "2020年4月5日", False),
+    ("2020年14月5日", "2020年11月5日", True),
 ])
 def test_a_reread_replaces_the_first_reading_only_where_they_agree(first: str, again: str, agree: bool) -> None:
     assert readings_agree(first, again, NOTICE) is agree

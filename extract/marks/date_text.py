@@ -369,7 +369,11 @@ def _slot_agrees(first: str | None, again: str, top: int) -> bool:
     glyphs lost (1 of 11, 八 of 十八)."""
     could = _could_be(first or "", top)
     if not could:
-        return True
+        # the first said no number here, but a second that is its glyphs with the leading ones lost (14 -> 4:
+        # the ring painted out with the 1 of 11 under it, gray-02 of rob seed 828415, a sure 04-05 for 11-05)
+        # is how 十一 becomes 一, never a better reading
+        said = _tokens(_numerals(first or ""))
+        return not (len(again) < len(said) and said.endswith(_tokens(again)))
     value = chinese_to_int(again)
     if value in could and len(again) >= len(first or ""):
         return True
