@@ -312,7 +312,7 @@ def _find_grid(image: np.ndarray) -> Grid:
     give_back_freed()  # the faint mask and the rule search's work images, before the labels
     _drop_wide(vert)
     merge = max(2, int(max(h, w) * MERGE_FRACTION))
-    ys = with_thin_rules(horiz, thin, _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge),
+    ys = with_thin_rules(horiz, vert, thin, _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge),
                          _positions(_ink_count(thin, axis=1), w * MIN_RULE_FRACTION, merge), merge)
     del thin
     if len(ys) < 2:
