@@ -78,9 +78,11 @@ def around(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> tuple[np.ndar
     return box_bgr[cy0:min(H, y1 + pad), cx0:min(W, x1 + pad)], cx0, cy0
 
 
-def _outermost_ellipse(ink: np.ndarray, ring: Ring) -> Ring | None:
+def _outermost_ellipse(ink: np.ndarray, ring: Ring, clip: bool = False) -> Ring | None:
     """The ellipse through the outermost ink along rays from ``ring``'s centre, within the ring
-    grown by ``OUTLINE_GROW_MM`` (working pixels); None when too few rays meet ink."""
+    grown by ``OUTLINE_GROW_MM`` (working pixels); None when too few rays meet ink. A ray that
+    leaves the image is not used, or with ``clip`` followed to the image's edge (rays from a star
+    out to the largest seal's size leave the region round a small seal on most sides)."""
     h, w = ink.shape
     grow = OUTLINE_GROW_MM * WORK_PX_PER_MM
     reach = max(ring.a, ring.b) + grow
@@ -97,7 +99,10 @@ def _outermost_ellipse(ink: np.ndarray, ring: Ring) -> Ring | None:
         xs, ys = np.rint(ring.cx + rr * ux).astype(int), np.rint(ring.cy + rr * uy).astype(int)
         ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
         if not ok.all():
-            continue
+            if not clip:
+                continue
+            inside = int(np.argmin(ok)) if not ok[0] or not ok.all() else len(ok)  # up to the first step out
+            rr, xs, ys = rr[:inside], xs[:inside], ys[:inside]
         hit = np.flatnonzero(ink[ys, xs] >= OUTLINE_INK)
         if hit.size:
             r = float(rr[hit[-1]])
@@ -106,6 +111,21 @@ def _outermost_ellipse(ink: np.ndarray, ring: Ring) -> Ring | None:
         return None
     (ecx, ecy), (d1, d2), ang = cv2.fitEllipse(np.array(pts, np.float32))
     # the outermost ink is the line's outer edge: its middle lies half a line (~0.65 mm) inside
+    half_line = 0.65 * WORK_PX_PER_MM
+    return Ring(float(ecx), float(ecy), d1 / 2 - half_line, d2 / 2 - half_line, float(ang))
+
+
+def _hull_ellipse(ink: np.ndarray) -> Ring | None:
+    """The ellipse round all the ink's outer points (its convex hull), the ring line's middle half a
+    line inside: in a colour scan the red ink is the seal alone, and a small oval the ring filters
+    placed off itself (a 40x30 kernel over a 30x20 seal's arc) is found whole. None without ink."""
+    pts = cv2.findNonZero((ink >= OUTLINE_INK).astype(np.uint8))
+    if pts is None or len(pts) < 5:
+        return None
+    hull = cv2.convexHull(pts)
+    if len(hull) < 5:
+        return None
+    (ecx, ecy), (d1, d2), ang = cv2.fitEllipse(hull)
     half_line = 0.65 * WORK_PX_PER_MM
     return Ring(float(ecx), float(ecy), d1 / 2 - half_line, d2 / 2 - half_line, float(ang))
 
@@ -119,13 +139,16 @@ def fit_outline(ink: np.ndarray, found: Ring) -> Ring:
     if outer is not None and lo <= min(outer.a, outer.b) and max(outer.a, outer.b) <= hi:
         starts.append(outer)
     starts += [Ring(found.cx, found.cy, found.a * f, found.b * f, found.angle) for f in OUTLINE_SHRINK]
+    hull = _hull_ellipse(ink)
+    if hull is not None and lo <= min(hull.a, hull.b) and max(hull.a, hull.b) <= hi:
+        starts.append(hull)
     # A seal's star is its centre: round rings of every size about it (a 50 mm seal the ring
     # filters do not know), and the outline seen from there.
     for x, y in star_centres(ink)[:1]:
         if np.hypot(x - found.cx, y - found.cy) <= max(found.a, found.b):
             starts += [Ring(x, y, r * s, r * s, 0.0) for r in STAR_START_RADII_MM]
             widest = Ring(x, y, OUTLINE_SEMI_AXES_MM[1] * s, OUTLINE_SEMI_AXES_MM[1] * s, 0.0)
-            seen = _outermost_ellipse(ink, widest)
+            seen = _outermost_ellipse(ink, widest, clip=True)
             if seen is not None and lo <= min(seen.a, seen.b) and max(seen.a, seen.b) <= hi:
                 starts.append(seen)
     fitter = RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR, OUTLINE_MIN_KNOWN)
