@@ -78,11 +78,9 @@ def around(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> tuple[np.ndar
     return box_bgr[cy0:min(H, y1 + pad), cx0:min(W, x1 + pad)], cx0, cy0
 
 
-def _outermost_ellipse(ink: np.ndarray, ring: Ring, clip: bool = False) -> Ring | None:
+def _outermost_ellipse(ink: np.ndarray, ring: Ring) -> Ring | None:
     """The ellipse through the outermost ink along rays from ``ring``'s centre, within the ring
-    grown by ``OUTLINE_GROW_MM`` (working pixels); None when too few rays meet ink. A ray that
-    leaves the image is not used, or with ``clip`` followed to the image's edge (rays from a star
-    out to the largest seal's size leave the region round a small seal on most sides)."""
+    grown by ``OUTLINE_GROW_MM`` (working pixels); None when too few rays meet ink."""
     h, w = ink.shape
     grow = OUTLINE_GROW_MM * WORK_PX_PER_MM
     reach = max(ring.a, ring.b) + grow
@@ -99,10 +97,7 @@ def _outermost_ellipse(ink: np.ndarray, ring: Ring, clip: bool = False) -> Ring 
         xs, ys = np.rint(ring.cx + rr * ux).astype(int), np.rint(ring.cy + rr * uy).astype(int)
         ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
         if not ok.all():
-            if not clip:
-                continue
-            inside = int(np.argmin(ok)) if not ok[0] or not ok.all() else len(ok)  # up to the first step out
-            rr, xs, ys = rr[:inside], xs[:inside], ys[:inside]
+            continue
         hit = np.flatnonzero(ink[ys, xs] >= OUTLINE_INK)
         if hit.size:
             r = float(rr[hit[-1]])
@@ -148,7 +143,7 @@ def fit_outline(ink: np.ndarray, found: Ring) -> Ring:
         if np.hypot(x - found.cx, y - found.cy) <= max(found.a, found.b):
             starts += [Ring(x, y, r * s, r * s, 0.0) for r in STAR_START_RADII_MM]
             widest = Ring(x, y, OUTLINE_SEMI_AXES_MM[1] * s, OUTLINE_SEMI_AXES_MM[1] * s, 0.0)
-            seen = _outermost_ellipse(ink, widest, clip=True)
+            seen = _outermost_ellipse(ink, widest)
             if seen is not None and lo <= min(seen.a, seen.b) and max(seen.a, seen.b) <= hi:
                 starts.append(seen)
     fitter = RingSampler(ink, RING_SECTORS * FIT_SAMPLES_PER_SECTOR, OUTLINE_MIN_KNOWN)
