@@ -356,9 +356,10 @@ def test_a_star_without_any_ring_is_no_seal() -> None:
 
 
 def test_a_star_core_is_far_larger_than_closed_up_handwriting() -> None:
-    # Working-scale ink maps (rings.WORK_PX_PER_MM): a seal's star (outer radius 8 mm) against a
+    # Working-scale ink maps (ring_sampler.WORK_PX_PER_MM): a seal's star (outer radius 8 mm) against a
     # blob like big handwriting over dense print closed up (a 4.5 mm disc: a ~3 mm² core).
-    from extract.marks.rings import WORK_PX_PER_MM, star_centres
+    from extract.marks.ring_sampler import WORK_PX_PER_MM
+    from extract.marks.rings import star_centres
 
     s = WORK_PX_PER_MM
     ink = np.zeros((int(60 * s), int(150 * s)), np.float32)

@@ -16,17 +16,8 @@ import cv2
 import numpy as np
 
 from extract.marks.color import ink_map, px_per_mm, red_mask
-from extract.marks.rings import (
-    FIT_SAMPLES_PER_SECTOR,
-    RING_SECTORS,
-    WORK_PX_PER_MM,
-    Ring,
-    RingSampler,
-    find_ring,
-    first_better,
-    refine,
-    star_centres,
-)
+from extract.marks.ring_sampler import FIT_SAMPLES_PER_SECTOR, RING_SECTORS, WORK_PX_PER_MM, Ring, RingSampler
+from extract.marks.rings import find_ring, first_better, refine, star_centres
 
 # Semi-axes the outline fit may take (mm): a 30x20 mm oval (10 mm) with 1 mm to spare, a
 # 50 mm round seal (25 mm) with 1.5 mm to spare.
@@ -45,7 +36,7 @@ OUTLINE_GROW_MM = 1.5
 # Ink (0..1) that counts when the outline's outermost points are collected.
 OUTLINE_INK = 0.5
 # A seal found is there: its outline may run out of the box on more sides than a seal
-# being looked for may (rings.MIN_KNOWN_SECTORS), e.g. a 50 mm seal on the 公章 label.
+# being looked for may (ring_sampler.MIN_KNOWN_SECTORS), e.g. a 50 mm seal on the 公章 label.
 OUTLINE_MIN_KNOWN = 0.3
 # Rays cast from the centre to find the outermost ink (one per 4°).
 OUTLINE_RAYS = 90

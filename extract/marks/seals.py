@@ -18,14 +18,14 @@ import cv2
 import numpy as np
 
 from extract.marks.color import has_colour, ink_map, px_per_mm, red_mask
-from extract.marks.rings import (
+from extract.marks.ring_sampler import (
     SEAL_MIN_ARC,
     SEAL_MIN_COVERAGE,
     STAR_RING_MIN_ARC,
     STAR_RING_MIN_COVERAGE,
     WORK_PX_PER_MM,
-    find_ring,
 )
+from extract.marks.rings import find_ring
 from extract.reading import SealReading
 
 # In gray and bilevel scans black text is ink too: dense print was measured up to 0.39.
@@ -40,7 +40,7 @@ SEAL_INK_GRAY_FULL = 200
 SHAPE_MIN_TEXT_ARC = 0.14
 # A seal stamped on the 公章 label at a Word table's lower-right corner runs out of the cell on two
 # sides, 36-47 % of its ring inside (word-01 and word-03 of rob seed 220061: SEAL_MISSING at
-# rings.MIN_KNOWN_SECTORS, 0.5); its centre is well inside (rings.CENTRE_MARGIN_MM), which is what
+# ring_sampler.MIN_KNOWN_SECTORS, 0.5); its centre is well inside (rings.CENTRE_MARGIN_MM), which is what
 # tells it from a seal spilling in from the next box.
 SEAL_MIN_KNOWN = 0.35
 # Smallest box that can be judged: the date line alone is ~8 mm tall.
