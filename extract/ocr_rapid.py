@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 import cv2
 import numpy as np
 
-from extract.ocr_models import crop_quad, models
+from extract.ocr_boxes import crop_quad
+from extract.ocr_models import models
 from extract.ocr_text import PAD_PX, OcrBox, OcrText, blank_crop, boxes_to_text, gray_of, normalize_text, pad_white
 from forms.errors import OcrError
 

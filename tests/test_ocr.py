@@ -131,7 +131,7 @@ def test_detection_strips_tile_the_page_once(height):
 
 
 def test_text_boxes_come_from_the_probability_map():
-    from extract.ocr_models import boxes_from_map
+    from extract.ocr_boxes import boxes_from_map
 
     pred = np.zeros((200, 400), np.float32)
     pred[20:40, 30:330] = 0.9  # a line's shrunk kernel
