@@ -158,9 +158,8 @@ def _date_parts(t: str) -> tuple[str, str, str] | None:
         return None
     if _slot_value(m.group(3), 12) is None or _slot_value(m.group(4), 31) is None:
         return None
-    if _scripts_differ(_numerals(m.group(3)), _numerals(m.group(4))):
-        return None
-    return m.group(1), _numerals(m.group(3)), _numerals(m.group(4))
+    month, day = _numerals(m.group(3)), _numerals(m.group(4))
+    return None if _scripts_differ(month, day) else (m.group(1), month, day)
 
 
 def _month_day_parts(t: str) -> tuple[str, str] | None:
@@ -172,9 +171,8 @@ def _month_day_parts(t: str) -> tuple[str, str] | None:
     head = m.group(1)[-MONTH_MAX_GLYPHS:]
     if _slot_value(head, 12) is None or _slot_value(m.group(2), 31) is None:
         return None
-    if _scripts_differ(_numerals(head), _numerals(m.group(2))):
-        return None
-    return _numerals(head), _numerals(m.group(2))
+    month, day = _numerals(head), _numerals(m.group(2))
+    return None if _scripts_differ(month, day) else (month, day)
 
 
 def parse_date(text: str) -> str | None:
