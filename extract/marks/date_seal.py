@@ -28,7 +28,7 @@ from extract.marks.date_lines import PRINTED_LABEL_GLYPHS, ROW_INK, line_glyphs,
 from extract.marks.date_ring import ring_glyph_mask
 from extract.marks.date_text import is_date_line, month_day_of, normalize_date_text
 from extract.marks.seal_outline import FittedRing, ring_line_mask
-from extract.reading import DateReading
+from extract.reading import BBox, DateReading
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
 
@@ -50,6 +50,14 @@ def seal_ink(box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> np.ndarray:
     return ring_line_mask(box_bgr.shape, fitted, dpi) | ring_glyph_mask(box_bgr, fitted, dpi)
 
 
+def ring_crosses(bbox: BBox, box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> bool:
+    """Whether the seal's ring line crosses the ink of the line in ``bbox`` (``RING_CROSS_MIN_MM2`` or more)."""
+    x0, y0, x1, y1 = bbox
+    ring = ring_line_mask(box_bgr.shape, fitted, dpi)[y0:y1, x0:x1]
+    inked = ink_map(box_bgr[y0:y1, x0:x1], dpi) >= ROW_INK
+    return int((ring & inked).sum()) >= RING_CROSS_MIN_MM2 * px_per_mm(dpi) ** 2
+
+
 def crossed_by_the_ring(reading: DateReading, box_bgr: np.ndarray, fitted: FittedRing, dpi: int,
                         ocr_line: OcrLine) -> DateReading | None:
     """``reading`` (a sure date, bbox in ``box_bgr``) left unread where the seal's ring line crosses its
@@ -59,11 +67,9 @@ def crossed_by_the_ring(reading: DateReading, box_bgr: np.ndarray, fitted: Fitte
     the month and day (the ring crossed the year or a label, or crossed a glyph and changed nothing)."""
     if reading.bbox is None or reading.value is None:
         return None
-    x0, y0, x1, y1 = reading.bbox
-    ring = ring_line_mask(box_bgr.shape, fitted, dpi)[y0:y1, x0:x1]
-    inked = ink_map(box_bgr[y0:y1, x0:x1], dpi) >= ROW_INK
-    if int((ring & inked).sum()) < RING_CROSS_MIN_MM2 * px_per_mm(dpi) ** 2:
+    if not ring_crosses(reading.bbox, box_bgr, fitted, dpi):
         return None
+    x0, y0, x1, y1 = reading.bbox
     gray = cv2.cvtColor(box_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     mask = seal_ink(box_bgr, fitted, dpi)[y0:y1, x0:x1].astype(np.uint8)
     white = gray.copy()

@@ -37,7 +37,6 @@ import numpy as np
 from extract.marks.color import ink_map, px_per_mm, remove_red
 from extract.marks.date_lines import (
     PRINTED_LABEL_GLYPHS,
-    ROW_INK,
     glued_halves,
     line_crop,
     line_glyphs,
@@ -48,7 +47,7 @@ from extract.marks.date_lines import (
     text_lines,
 )
 from extract.marks.date_ring import ring_glyph_mask
-from extract.marks.date_seal import RING_CROSS_MIN_MM2, blank_under_the_seal, crossed_by_the_ring
+from extract.marks.date_seal import blank_under_the_seal, crossed_by_the_ring, ring_crosses
 from extract.marks.date_text import (
     chinese_to_int,
     choose_reading,
@@ -256,10 +255,7 @@ def _lone_under_the_ring(reading: DateReading, box_bgr: np.ndarray, fitted: Fitt
     None where that is not so."""
     if reading.bbox is None or not lone_month(reading.raw or "", reading.value or ""):
         return None
-    x0, y0, x1, y1 = reading.bbox
-    ring = ring_line_mask(box_bgr.shape, fitted, dpi)[y0:y1, x0:x1]
-    inked = ink_map(box_bgr[y0:y1, x0:x1], dpi) >= ROW_INK
-    if int((ring & inked).sum()) < RING_CROSS_MIN_MM2 * px_per_mm(dpi) ** 2:
+    if not ring_crosses(reading.bbox, box_bgr, fitted, dpi):
         return None
     return DateReading(present=True, value=None, raw=reading.raw, confidence=round(reading.confidence * 0.5, 3),
                        bbox=reading.bbox, status="unreadable",
