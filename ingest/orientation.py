@@ -23,7 +23,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ingest.skew import COARSE_STEP_DEG, FINE_STEP_DEG, MAX_SKEW_DEG, turn
+from ingest.skew import best_angle, turn
 
 # Work on the page scaled down by the whole factor that brings its long side nearest this (A4 at
 # 150-200 dpi): body text is then ~20-28 px high, plenty to tell glyph and punctuation positions.
@@ -184,7 +184,7 @@ def _ink_masks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 def _level_angle(ink: np.ndarray) -> float:
     """The angle (degrees, for ``ingest.skew.turn``) that levels the rows of ``ink`` (255 = ink).
 
-    ``ingest.skew.level_angle``'s search (the same steps, the same score: the energy of the row
+    ``ingest.skew.best_angle``'s search (the same steps, the same score: the energy of the row
     profile), but each angle's profile is the histogram of the ink pixels' turned rows, not of a
     turned copy of the page: 32 turns of the whole copy were half of this module's CPU (issue 14)."""
     sub = ink[::LEVEL_STRIDE, ::LEVEL_STRIDE]
@@ -202,12 +202,7 @@ def _level_angle(ink: np.ndarray) -> float:
         profile = np.bincount(rows).astype(np.float64)
         return float(np.dot(profile, profile))
 
-    def search(centre: float, half_range: float, step: float) -> float:
-        angles = np.arange(centre - half_range, centre + half_range + step / 2, step)
-        return float(angles[int(np.argmax([sharpness(float(a)) for a in angles]))])
-
-    coarse = search(0.0, MAX_SKEW_DEG, COARSE_STEP_DEG)
-    return search(coarse, COARSE_STEP_DEG / 2, FINE_STEP_DEG)
+    return best_angle(sharpness)
 
 
 def _components(ink: np.ndarray) -> np.ndarray:

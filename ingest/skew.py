@@ -9,6 +9,8 @@ whole range, then fine steps around the best.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -37,9 +39,17 @@ def _sharpness(small: np.ndarray, angle: float) -> float:
     return float(np.dot(rows, rows))
 
 
-def _search(small: np.ndarray, centre: float, half_range: float, step: float) -> float:
+def best_angle(sharpness: Callable[[float], float]) -> float:
+    """The angle of +-MAX_SKEW_DEG with the sharpest row profile: coarse steps over the whole range,
+    then fine steps around the best (``level_angle``'s search; ``ingest.orientation`` scores its own
+    profile with it)."""
+    coarse = _search(sharpness, 0.0, MAX_SKEW_DEG, COARSE_STEP_DEG)
+    return _search(sharpness, coarse, COARSE_STEP_DEG / 2, FINE_STEP_DEG)
+
+
+def _search(sharpness: Callable[[float], float], centre: float, half_range: float, step: float) -> float:
     angles = np.arange(centre - half_range, centre + half_range + step / 2, step)
-    scores = [_sharpness(small, float(a)) for a in angles]
+    scores = [sharpness(float(a)) for a in angles]
     return float(angles[int(np.argmax(scores))])
 
 
@@ -49,5 +59,4 @@ def level_angle(ink: np.ndarray) -> float:
         return 0.0
     scale = min(1.0, WORK_WIDTH / ink.shape[1])
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else ink
-    coarse = _search(small, 0.0, MAX_SKEW_DEG, COARSE_STEP_DEG)
-    return _search(small, coarse, COARSE_STEP_DEG / 2, FINE_STEP_DEG)
+    return best_angle(lambda angle: _sharpness(small, angle))
