@@ -82,7 +82,7 @@ WRAP_ROWS = 2.5
 GLYPH_ROW_REACH = 0.25
 
 
-def _word_slots(text: str) -> list[float]:
+def word_slots(text: str) -> list[float]:
     """Each character's left edge as a share of a line box's width (CJK glyphs one unit, narrow
     characters half of one)."""
     w = [1.0 if ord(ch) > 0x2000 else NARROW_CHAR_WIDTH for ch in text]
@@ -122,7 +122,7 @@ def locate_words(words: Sequence[OcrBox], choices: Sequence[str]) -> dict[str, _
             if c in found and found[c].score >= score:
                 continue
             x0, _, x1, _ = b.bbox
-            slots = _word_slots(text)
+            slots = word_slots(text)
             # A partial match may have begun inside the word (its first glyph misread): step back.
             start = max(0, m.dest_start - m.src_start)
             box_x = None
@@ -150,7 +150,7 @@ def _wrapped(words: Sequence[OcrBox], c: str, found: dict[str, _Word]) -> None:
         if m.dest_end - m.dest_start < WORD_MIN_CHARS * len(c) or (c in found and found[c].score >= m.score):
             continue
         x0, _, x1, _ = b.bbox
-        slots = _word_slots(b.text)
+        slots = word_slots(b.text)
         start = max(0, m.dest_start - m.src_start)
         box_x = x0 + (slots[start - 1] + slots[start]) / 2 * (x1 - x0) if start > 0 and b.text[start - 1] in BOX_GLYPHS else None
         found[c] = _Word(li, start, x0 + slots[start] * (x1 - x0), box_x, float(m.score),

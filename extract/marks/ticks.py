@@ -31,7 +31,7 @@ import numpy as np
 
 from extract.marks.color import ink_map
 from extract.marks.squares import MARK_INK, Square, consistent, find_squares, interior_ink, reading_order
-from extract.marks.tick_words import _word_slots, locate_words, place_by_words
+from extract.marks.tick_words import locate_words, place_by_words, word_slots
 from extract.ocr_text import OcrBox
 
 # locate_words stays importable from here (it was defined here before the split).
@@ -115,12 +115,11 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int, words: Sequen
     ink = ink_map(cell_bgr, dpi)
     squares = reading_order(consistent(find_squares(ink, dpi)))
     how = "squares"
-    if len(squares) == len(choices) and _spaced(squares) and not _inside_a_word(squares, choices, words or []):
+    doubt = _count_doubt(squares, choices, words or [])
+    if doubt is None:
         placed = dict(zip(choices, squares, strict=True))
     else:
-        counted = (f"found {len(squares)} tick boxes, the template has {len(choices)} choices" if len(squares) != len(choices)
-                   else f"found {len(squares)} tick boxes, two of them nearer than an option word apart" if not _spaced(squares)
-                   else f"found {len(squares)} tick boxes, one of them inside an option's word")
+        counted = f"found {len(squares)} tick boxes, {doubt}"
         placed, missing = place_by_words(ink, squares, choices, words or [], dpi)
         if missing or len(placed) != len(choices):
             lost = missing or [c for c in choices if c not in placed]
@@ -129,6 +128,17 @@ def read_ticks(cell_bgr: np.ndarray, choices: list[str], dpi: int, words: Sequen
                                status="unreadable", reason=why)
         how = "words"
     return _judge(ink, choices, placed, how)
+
+
+def _count_doubt(squares: list[Square], choices: list[str], words: Sequence[OcrBox]) -> str | None:
+    """Why the squares counted cannot be matched to the choices in reading order, or None where they can."""
+    if len(squares) != len(choices):
+        return f"the template has {len(choices)} choices"
+    if not _spaced(squares):
+        return "two of them nearer than an option word apart"
+    if _inside_a_word(squares, choices, words):
+        return "one of them inside an option's word"
+    return None
 
 
 def _spaced(squares: list[Square]) -> bool:
@@ -147,7 +157,7 @@ def _inside_a_word(squares: list[Square], choices: list[str], words: Sequence[Oc
     below the count's size, 用 of 应用研究 was counted in its place and 开发研究 read ticked by its ink)."""
     for c, w in locate_words(words, choices).items():
         bx0, by0, bx1, by1 = words[w.line].bbox
-        x1 = bx0 + _word_slots(words[w.line].text)[min(w.start + len(c), len(words[w.line].text))] * (bx1 - bx0)
+        x1 = bx0 + word_slots(words[w.line].text)[min(w.start + len(c), len(words[w.line].text))] * (bx1 - bx0)
         margin = (by1 - by0) / 2
         if any(w.x0 + margin < sq.cx < x1 - margin and by0 < sq.cy < by1 for sq in squares):
             return True
