@@ -26,7 +26,7 @@ import numpy as np
 from extract.marks.color import ink_map, px_per_mm
 from extract.marks.date_lines import PRINTED_LABEL_GLYPHS, ROW_INK, line_glyphs, reread_variants, rule_mask, text_lines
 from extract.marks.date_ring import ring_glyph_mask
-from extract.marks.date_text import is_date_line, month_day_of, normalize_date_text
+from extract.marks.date_text import NUMERALS, is_date_line, month_day_of, normalize_date_text, numerals
 from extract.marks.seal_outline import FittedRing, ring_line_mask
 from extract.reading import BBox, DateReading
 
@@ -41,8 +41,6 @@ INPAINT_MM = 1.0
 # What the OCR reads in an empty blank of the 年 月 日 line, or for a code digit 0 standing in it: the
 # only numerals a line may hold and still be judged blank by its ink.
 EMPTY_BLANK_READS = frozenset("〇○零Oo0")
-# Numerals of a date line (as ``date_text`` reads them): any other than EMPTY_BLANK_READS is written.
-_NUMERALS = frozenset("0123456789〇○零Oo一二三四五六七八九十两")
 
 
 def seal_ink(box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> np.ndarray:
@@ -92,7 +90,7 @@ def _after_the_year(text: str) -> str | None:
     """The numerals after a reading's 年, in order (labels and strays left out: the ring's place read as
     F for 月 still says 十二 and 十七); None without a 年."""
     t = normalize_date_text(text)
-    return "".join(ch for ch in t[t.index("年") + 1:] if ch in _NUMERALS) if "年" in t else None
+    return numerals(t[t.index("年") + 1:]) if "年" in t else None
 
 
 def blank_under_the_seal(reading: DateReading, box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> DateReading | None:
@@ -103,7 +101,7 @@ def blank_under_the_seal(reading: DateReading, box_bgr: np.ndarray, fitted: Fitt
     if reading.bbox is None or reading.value is not None or reading.month_day or not is_date_line(reading.raw or ""):
         return None
     text = normalize_date_text(reading.raw or "")
-    if any(ch in _NUMERALS and ch not in EMPTY_BLANK_READS for ch in text):
+    if any(ch in NUMERALS and ch not in EMPTY_BLANK_READS for ch in text):  # a numeral written
         return None
     x0, y0, x1, y1 = reading.bbox
     ink = ink_map(box_bgr[y0:y1, x0:x1], dpi)

@@ -40,7 +40,7 @@ _YEAR_NUM = r"[0-9〇○零OoQDC一二三四五六七八九十两]"
 # (±一 for 十一, 小2 for 13): ``_slot_value`` keeps such a number only where no numeral in its
 # place makes another valid one.
 _STRAY = r"[^0-9〇○零Oo一二三四五六七八九十两年月日]?"
-_NUMERALS = frozenset("0123456789〇○零Oo一二三四五六七八九十两")
+NUMERALS = frozenset("0123456789〇○零Oo一二三四五六七八九十两")
 # The two scripts a month or day is written in (十 and 0/〇 aside: ``_scripts_differ``).
 _ARABIC = frozenset("123456789")
 _CHINESE = frozenset("一二三四五六七八九两")
@@ -124,10 +124,10 @@ def _slot_value(slot: str, top: int) -> int | None:
     A glyph that is no numeral inside it (at most one) may be a numeral misread: the slot is
     read without it only where no numeral (either script, or 十) in its place makes another valid
     number (年(11月 is November: neither X11 nor 十11 is a month; 年±一月 is not: 十一 is)."""
-    strays = [i for i, ch in enumerate(slot) if ch not in _NUMERALS]
+    strays = [i for i, ch in enumerate(slot) if ch not in NUMERALS]
     if len(strays) > 1 or len(slot) == len(strays):
         return None
-    value = chinese_to_int("".join(ch for ch in slot if ch in _NUMERALS))
+    value = chinese_to_int(numerals(slot))
     if value is None or not 1 <= value <= top:
         return None
     for i in strays:
@@ -138,8 +138,9 @@ def _slot_value(slot: str, top: int) -> int | None:
     return value
 
 
-def _numerals(slot: str) -> str:
-    return "".join(ch for ch in slot if ch in _NUMERALS)
+def numerals(slot: str) -> str:
+    """The numerals of a reading (as ``NUMERALS``), in order: labels and strays left out."""
+    return "".join(ch for ch in slot if ch in NUMERALS)
 
 
 def _scripts_differ(month: str, day: str) -> bool:
@@ -158,7 +159,7 @@ def _date_parts(t: str) -> tuple[str, str, str] | None:
         return None
     if _slot_value(m.group(3), 12) is None or _slot_value(m.group(4), 31) is None:
         return None
-    month, day = _numerals(m.group(3)), _numerals(m.group(4))
+    month, day = numerals(m.group(3)), numerals(m.group(4))
     return None if _scripts_differ(month, day) else (m.group(1), month, day)
 
 
@@ -171,7 +172,7 @@ def _month_day_parts(t: str) -> tuple[str, str] | None:
     head = m.group(1)[-MONTH_MAX_GLYPHS:]
     if _slot_value(head, 12) is None or _slot_value(m.group(2), 31) is None:
         return None
-    month, day = _numerals(head), _numerals(m.group(2))
+    month, day = numerals(head), numerals(m.group(2))
     return None if _scripts_differ(month, day) else (month, day)
 
 
@@ -330,10 +331,10 @@ def _could_be(slot: str, top: int) -> set[int]:
     """Every month (``top`` 12) or day (31) a slot as read could say: its numerals, and each of its
     (at most one) stray glyphs read as a numeral; empty when it says nothing that could be one
     (a seal's code digits over the line: 116月, 94756日)."""
-    strays = [i for i, ch in enumerate(slot) if ch not in _NUMERALS]
+    strays = [i for i, ch in enumerate(slot) if ch not in NUMERALS]
     if len(strays) > 1 or len(slot) > MAX_SLOT_GLYPHS:
         return set()
-    tries = [slot] if not strays else [_numerals(slot)] + [slot[:strays[0]] + ch + slot[strays[0] + 1:] for ch in _STAND_INS]
+    tries = [slot] if not strays else [numerals(slot)] + [slot[:strays[0]] + ch + slot[strays[0] + 1:] for ch in _STAND_INS]
     values = {chinese_to_int(t) for t in tries if t}
     return {v for v in values if v is not None and 1 <= v <= top}
 
@@ -370,12 +371,12 @@ def _slot_agrees(first: str | None, again: str, top: int) -> bool:
         # the first said no number here, but a second that is its glyphs with the leading ones lost (14 -> 4:
         # the ring painted out with the 1 of 11 under it, gray-02 of rob seed 828415, a sure 04-05 for 11-05)
         # is how 十一 becomes 一, never a better reading
-        said = _tokens(_numerals(first or ""))
+        said = _tokens(numerals(first or ""))
         return not (len(again) < len(said) and said.endswith(_tokens(again)))
     value = chinese_to_int(again)
     if value in could and len(again) >= len(first or ""):
         return True
-    lost, have = _tokens(_numerals(first or "")), iter(_tokens(again))
+    lost, have = _tokens(numerals(first or "")), iter(_tokens(again))
     return len(lost) < len(again) and all(ch in have for ch in lost)
 
 
