@@ -153,9 +153,13 @@ def _run_options(args: argparse.Namespace, scans: list[Path]) -> RunOptions:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    options = _run_options(args, args.scans)
+    if options.cluster is None:
+        from paperdesk.parallel import start_fork_server
+
+        start_fork_server()  # the page workers' imports run beside the runner's (issue 14)
     from paperdesk.runner import run_batch
 
-    options = _run_options(args, args.scans)
     summary = run_batch(options)
     print(summary.line(), file=sys.stderr)
     if args.archive is not None:

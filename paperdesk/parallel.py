@@ -14,7 +14,10 @@ Pools:
   models and a page's work images never share a process with the runner's own
   imports (the store, the export's reader), nor with the checks and the reports;
   the workers are forked from a fresh interpreter that has imported only the page
-  reader (multiprocessing's forkserver), not from the runner;
+  reader (multiprocessing's forkserver), not from the runner. The fork server is started
+  (:func:`start_fork_server`) before the runner's own imports, and every worker is forked when
+  the pool is made and loads its models then (``warm``), so the first pages find them ready:
+  forked on the first page handed over, a worker imported and loaded while the parent waited;
 - :class:`InlinePool` runs in this process (tests with fakes);
 - :class:`DaskPool`, a ``distributed.Client`` to ``tcp://HOST:PORT``; workers need
   the same installation (docs/cluster.md).
@@ -23,7 +26,9 @@ Pools:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -32,8 +37,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from extract.ocr_models import unload as unload_models
 from forms.errors import ConfigError, PaperdeskError
+
+log = logging.getLogger(__name__)
 
 # Pages in flight per worker: one running and one waiting, so no worker idles while
 # the parent renders the next page, and memory holds at most 2 × jobs page images.
@@ -63,6 +69,29 @@ class Outcome:
 
     value: Any = None
     error: BaseException | None = None
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (it imports ``WORKER_PRELOAD``, ~0.5 CPU s), on the core the runner
+    leaves idle while it imports and plans (issue 14: started with the first page handed over, it
+    imported while the page waited). Cheap here, and a no-op once it runs; this module imports no
+    page reader, so calling it costs the caller nothing to import."""
+    context = multiprocessing.get_context(WORKER_START_METHOD)
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+
+
+def start_worker(runner_pid: int | None = None, warm: Callable[[], None] | None = None) -> None:
+    """A worker process's set-up (``limit_worker_threads``), then ``warm``: what its pages will load
+    (the OCR models), loaded as it starts, while the parent renders the first pages. A ``warm`` that
+    fails with the project's own error (the models not installed) is left to the first page to raise
+    again, as that page's reason: an initializer that raises breaks the whole pool without one."""
+    limit_worker_threads(runner_pid)
+    if warm is not None:
+        try:
+            warm()
+        except PaperdeskError as exc:
+            log.warning("worker start-up: %s", exc)
 
 
 def limit_worker_threads(runner_pid: int | None = None) -> None:
@@ -118,18 +147,25 @@ class InlinePool:
     def close(self, cancel: bool = False) -> None:
         """What the page work loaded into this process goes, as a worker process's goes with it:
         the OCR models (``extract.ocr_models.unload``; loaded again by the next batch that reads)."""
-        unload_models()
+        from extract.ocr_models import unload  # the page reader's, imported where pages were read
+
+        unload()
 
 
 class ProcessPool:
-    """A local process pool, bounded in flight."""
+    """A local process pool, bounded in flight, its ``jobs`` workers forked at once, each running
+    ``warm`` as it starts (``start_worker``)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, warm: Callable[[], None] | None = None) -> None:
         self.workers = jobs
+        start_fork_server()
         context = multiprocessing.get_context(WORKER_START_METHOD)
-        context.set_forkserver_preload(WORKER_PRELOAD)
-        self._executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=limit_worker_threads,
-                                                initargs=(os.getpid(),))
+        self._executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
+                                                initargs=(os.getpid(), warm))
+        # The executor forks a worker for each item submitted while none is idle: one small item per
+        # worker forks them all now, not one by one as the first pages are handed over.
+        for _ in range(jobs):
+            self._executor.submit(_started)
 
     def run(
         self, fn: Callable[..., Any], items: Iterable[tuple[Any, tuple[Any, ...]]], errors: tuple[type[BaseException], ...]
@@ -172,6 +208,10 @@ class _HandOver:
         if call is None:
             raise RuntimeError("a page's work is handed to one worker, once")
         return (tuple, (call,))  # unpickled as the plain (fn, args)
+
+
+def _started() -> None:
+    """The item that forks a worker (``ProcessPool``): nothing to do once it is set up."""
 
 
 def _call_handed_over(call: Any) -> Any:
@@ -237,8 +277,9 @@ class DaskPool:
         self._client.close()
 
 
-def make_pool(jobs: int, cluster: str | None) -> Pool:
-    """The pool a batch runs on: Dask when a cluster is given, else ``jobs`` worker processes (one for one job)."""
+def make_pool(jobs: int, cluster: str | None, warm: Callable[[], None] | None = None) -> Pool:
+    """The pool a batch runs on: Dask when a cluster is given, else ``jobs`` worker processes (one for
+    one job), each running ``warm`` as it starts."""
     if cluster is not None:
         return DaskPool(cluster)
-    return ProcessPool(max(1, jobs))
+    return ProcessPool(max(1, jobs), warm)

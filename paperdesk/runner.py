@@ -30,6 +30,7 @@ Ctrl-C cancels what is pending, keeps what is stored and raises
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -49,7 +50,7 @@ from ingest.page import InputReport
 from ingest.records import OnlineRecord
 from paperdesk import PIPELINE_VERSION
 from paperdesk.options import RunOptions, db_url_from
-from paperdesk.parallel import Pool, make_pool
+from paperdesk.parallel import Pool, make_pool, start_fork_server
 from paperdesk.progress import Reporter, make_reporter
 from paperdesk.results import (
     DocumentResult,
@@ -533,6 +534,8 @@ def write_previews(form: FormReading, out_dir: Path) -> dict[int, str]:
 def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Reporter | None = None) -> BatchSummary:
     """Run one batch (see the module docstring); returns its summary."""
     t0 = time.monotonic()
+    if options.cluster is None:
+        start_fork_server()  # its imports run while this process probes, loads and plans
     stages = stages or default_stages()
     reporter = reporter or make_reporter(options.quiet)
     stages.probe(options.ocr_engine)
@@ -552,7 +555,7 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     reporter.start(sum(p.total_pages for p in plans if p.paged))
     if summary.pages_cached:
         reporter.advance(summary.pages_cached, cached=True)
-    pool = make_pool(options.jobs, options.cluster)
+    pool = make_pool(options.jobs, options.cluster, _worker_warm_up(stages, options, plans))
     try:
         read_pages(plans, pool, ctx, reporter, summary)
     except KeyboardInterrupt:
@@ -575,6 +578,14 @@ def run_batch(options: RunOptions, stages: Stages | None = None, reporter: Repor
     summary.seconds = time.monotonic() - t0
     store.dispose()
     return summary
+
+
+def _worker_warm_up(stages: Stages, options: RunOptions, plans: list[InputPlan]) -> Callable[[], None] | None:
+    """What each worker loads as it starts (``Stages.warm_worker``), when the batch has pages or a DOCX to read."""
+    reading = any(p.paged and len(p.done) < p.total_pages or p.report.status == "read" and p.kind == "docx" for p in plans)
+    if stages.warm_worker is None or not reading:
+        return None
+    return functools.partial(stages.warm_worker, options.ocr_engine)
 
 
 def prune_store(store: Store) -> Pruned:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from extract import ExtractOptions, PageReading, assemble, read_docx_form
 from extract.ocr import OcrEngine, probe_tesseract
-from extract.ocr_models import release_buffers
+from extract.ocr_models import models, release_buffers
 from extract.reading import FormReading
 from extract.turned import read_page_any_way_up
 from forms import load_template
@@ -95,6 +95,9 @@ class Stages:
     # Run in the parent once every page is handed to the pool, while the workers read the last ones:
     # what the checks load on first use (issue 14: their imports ran after the reading, a core idle).
     warm_up: Callable[[], None] | None = None
+    # Run in each worker process as it starts, given the OCR engine's name (picklable, module level):
+    # what its pages load on first use, loaded while the parent renders the first pages.
+    warm_worker: Callable[[str], None] | None = None
 
 
 # -- the real stages ------------------------------------------------------------------------
@@ -129,6 +132,17 @@ def docx_form_task(read_docx: Callable[[Path], DocxTable], read_docx_form: Calla
     """Worker side: a DOCX input's form, read in the pool beside the pages (its seal pictures are OCR'd:
     ~2 CPU s in the parent after the reading, with the models loaded there for it alone; issue 14)."""
     return read_docx_form(doc_id, source, read_docx(path), template, engine)
+
+
+# The engines whose pages run RapidOCR's sessions (``extract.ocr_models``); Tesseract loads nothing ahead.
+RAPID_ENGINES = ("rapidocr", "hybrid")
+
+
+def load_models(engine: str) -> None:
+    """Worker start-up (``Stages.warm_worker``): the OCR sessions ``engine``'s pages read with, ~0.6 CPU s,
+    loaded as the worker starts, while the parent renders the first pages, not inside its first page."""
+    if engine in RAPID_ENGINES:
+        models()
 
 
 def read_page_task(page: Page, template: FormTemplate, options: Any) -> PageReading:
@@ -213,4 +227,5 @@ def default_stages() -> Stages:
         reconcile=_reconcile,
         write_reports=_write_reports,
         warm_up=_warm_checks,
+        warm_worker=load_models,
     )
