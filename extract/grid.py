@@ -20,7 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from extract.preprocess import binarize, faint_ink, ink_bands, label_components, to_gray
+from extract.preprocess import binarize, faint_ink, ink_bands, label_components, open_rows, to_gray
 from extract.thin_rules import thin_runs, with_thin_rules
 from ingest.heap import give_back_freed
 
@@ -171,8 +171,8 @@ def _rule_runs(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
     gap = max(3, int(w * GAP_BRIDGE_FRACTION))
     # Each mask is one page-sized array, the faint ink's runs OR-ed into it and its gaps closed in
     # place (a new array per step held four at once, 35 MB at 300 dpi, under a worker's peak: issue 14).
-    horiz = runs(bw, hk, 1)
-    cv2.bitwise_or(horiz, runs(faint, hk_faint, 1), dst=horiz)
+    horiz = open_rows(bw, hk)  # row by row, only the rows that can hold a rule (the same pixels)
+    cv2.bitwise_or(horiz, open_rows(faint, hk_faint), dst=horiz)
     cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)), dst=horiz)
     vert = runs(bw, 1, vk)
     cv2.bitwise_or(vert, runs(faint, 1, vk_faint), dst=vert)

@@ -116,13 +116,28 @@ def ink_bands(mask: np.ndarray, axis: int) -> list[tuple[int, int]]:
     No component crosses a row or column without ink, so labelling each band alone finds the page's
     components, in the same order: a page of long rules labelled whole scanned its 8.7 million pixels
     for a few hundred thousand of rule (issue 14: 30-40 ms a page, twice)."""
-    lines = np.flatnonzero(cv2.reduce(mask, axis, cv2.REDUCE_MAX).ravel())
+    # numpy's max over a uint8 axis, not cv2.reduce's REDUCE_MAX: the same values at 0.5 against 25 ms
+    # a 300-dpi page across its rows (11 ms down its columns), twice a page (issue 14).
+    lines = np.flatnonzero(mask.max(axis=axis))
     if lines.size == 0:
         return []
     breaks = np.flatnonzero(np.diff(lines) > 1)
     starts = [int(lines[0]), *(int(v) for v in lines[breaks + 1])]
     ends = [*(int(v) + 1 for v in lines[breaks]), int(lines[-1]) + 1]
     return list(zip(starts, ends, strict=True))
+
+
+def open_rows(mask: np.ndarray, k: int) -> np.ndarray:
+    """``mask`` (255 = ink) opened by a ``k`` × 1 rectangle, the same pixels as ``cv2.morphologyEx``'s
+    MORPH_OPEN: a one-row kernel works on each row alone, so only the rows that can keep ink are
+    opened, those with ``k`` ink pixels or ink in their first or last column (OpenCV's erosion counts
+    the outside as ink: a run from the page's edge stays at half the length). A faint rule's kernel
+    (a tenth of the width) cost 42-45 ms a 300-dpi page, 21 ms on its 30-50 % of rows (issue 14)."""
+    rows = np.flatnonzero((np.count_nonzero(mask, axis=1) >= k) | (mask[:, 0] > 0) | (mask[:, -1] > 0))
+    out = np.zeros_like(mask)
+    if rows.size:
+        out[rows] = cv2.morphologyEx(mask[rows], cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    return out
 
 
 def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from extract.preprocess import open_rows
+
 
 def thin_runs(faint: np.ndarray, run_px: int, rows: int) -> np.ndarray:
     """The pixels of ``faint`` ink (255) in horizontal runs of ``run_px`` once ``rows`` rows are OR-ed."""
-    thin = cv2.dilate(faint, cv2.getStructuringElement(cv2.MORPH_RECT, (1, rows)))
-    cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run_px, 1)), dst=thin)
+    thin = open_rows(cv2.dilate(faint, cv2.getStructuringElement(cv2.MORPH_RECT, (1, rows))), run_px)
     return cv2.bitwise_and(thin, faint, dst=thin)
 
 
