@@ -75,6 +75,9 @@ class Comparison:
     # it did not (o/0, i/1/l, or a CJK glyph the engines read apart, the ink leaves open: held equal)
     glyphs_told: list[int] = field(default_factory=list)
     glyphs_open: list[int] = field(default_factory=list)
+    # name: differences (1-based) where the online glyph is one the recogniser itself put at that place when it
+    # read the line again (``FieldReading.glyph_doubts``): the ink leaves the shape in doubt, so no change
+    glyphs_in_doubt: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -99,6 +102,8 @@ class Comparison:
             d["lookalikes_the_glyph_told"] = self.glyphs_told
         if self.glyphs_open:
             d["lookalikes_the_glyph_left_open"] = self.glyphs_open
+        if self.glyphs_in_doubt:
+            d["glyphs_the_recogniser_doubted"] = self.glyphs_in_doubt
         return d
 
 
@@ -162,21 +167,46 @@ def _mapped(text: str, key: str, positions: list[int]) -> set[int]:
     return out
 
 
+def _doubted(paper: str, online: str, doubts: dict[int, set[str]]) -> list[int]:
+    """Positions of ``paper`` (0-based) where it differs from ``online``, when every difference is one glyph
+    for one and ``online``'s glyph is among those the recogniser put there (``doubts``); else []."""
+    out: list[int] = []
+    for op in Levenshtein.opcodes(paper, online):
+        if op.tag == "equal":
+            continue
+        if op.tag != "replace" or op.src_end - op.src_start != op.dest_end - op.dest_start:
+            return []
+        for k in range(op.src_end - op.src_start):
+            if online[op.dest_start + k] not in doubts.get(op.src_start + k, set()):
+                return []
+            out.append(op.src_start + k)
+    return out
+
+
 def compare_name(key: str, paper: str, online: str, max_cost: float, other_reading: str | None = None,
-                 decided: list[int] | None = None) -> Comparison:
+                 decided: list[int] | None = None, doubts: list[list[int | str | float]] | None = None) -> Comparison:
     """Strict: any edit left after normalisation and folding Latin look-alikes is a change, unless
     it is a look-alike the two engines disagreed on (``other_reading``: the second engine's text) at a
     glyph that, read alone, did not tell which it is (``decided``: positions in ``paper`` it told,
     ``FieldReading.glyphs_decided``; the look-alike differences there and elsewhere are named in the
-    evidence)."""
+    evidence), or every glyph that differs is one where the recogniser itself put the online glyph
+    (``doubts``: ``FieldReading.glyph_doubts``, positions in ``paper``)."""
     p, o = _name_key(paper), _name_key(online)
     cost = edit_cost(p, o)
     longest = max(len(p), len(o), 1)
     lookalike = cost.hard == 0 and cost.soft > 0
     told = _mapped(paper, p, decided) if decided else set()
     explained = lookalike and _engines_explain(p, o, other_reading, told)
-    c = Comparison(key, "name", cost.cost <= max_cost or explained, p, o, max(0.0, 1 - cost.cost / longest),
-                   max_cost, cost, lookalike_only=lookalike, engines_disagree=explained)
+    in_doubt: list[int] = []
+    if doubts and cost.cost > max_cost and not explained:
+        at: dict[int, set[str]] = {}
+        for pos, ch, _ in doubts:
+            for q in _mapped(paper, p, [int(pos)]) - told:
+                at.setdefault(q, set()).add(str(ch))
+        in_doubt = _doubted(p, o, at)
+    c = Comparison(key, "name", cost.cost <= max_cost or explained or bool(in_doubt), p, o,
+                   max(0.0, 1 - cost.cost / longest), max_cost, cost, lookalike_only=lookalike,
+                   engines_disagree=explained, glyphs_in_doubt=[i + 1 for i in in_doubt])
     if decided is not None and lookalike:
         differ = [i for op in Levenshtein.opcodes(p, o) if op.tag == "replace" for i in range(op.src_start, op.src_end)]
         c.glyphs_told = [i + 1 for i in differ if i in told]
@@ -259,11 +289,12 @@ def compare_industry(key: str, paper: str, online: str, options: CheckOptions, t
 
 def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options: CheckOptions,
                   table: IndustryTable, other_reading: str | None = None,
-                  glyphs_decided: list[int] | None = None) -> Comparison:
+                  glyphs_decided: list[int] | None = None,
+                  glyph_doubts: list[list[int | str | float]] | None = None) -> Comparison:
     """Compare one field's paper value (as read) with its online value; ``other_reading`` is the
     second engine's text of the paper where it differed (a name's look-alike it explains);
     ``glyphs_decided``: an e-mail's look-alikes its glyphs told (``compare_email``), a name's glyphs its
-    lone glyph told (``compare_name``)."""
+    lone glyph told (``compare_name``); ``glyph_doubts``: a name's glyphs the recogniser was torn on."""
     key = spec.key
     text = "" if paper is None else str(paper)
     if spec.kind == "choice":
@@ -281,7 +312,7 @@ def compare_field(spec: FieldSpec, paper: str | int | None, online: str, options
         return compare_long(key, text, online, options.sentence_max_cost, options.sentence_cost_per_char)
     if options.lenient(spec):
         return compare_address(key, text, online, options.address_min_similarity)
-    return compare_name(key, text, online, options.name_max_cost, other_reading, glyphs_decided)
+    return compare_name(key, text, online, options.name_max_cost, other_reading, glyphs_decided, glyph_doubts)
 
 
 # A partial ring read is compared with the unit's stretches this many characters shorter or longer

@@ -134,7 +134,8 @@ class RuleContext:
                 self._comparisons[key] = compare_field(spec, self.paper_value(spec), self.record.get(key),
                                                        self.options, self.industry,
                                                        other_reading=f.other_reading if f else None,
-                                                       glyphs_decided=f.glyphs_decided if f else None)
+                                                       glyphs_decided=f.glyphs_decided if f else None,
+                                                       glyph_doubts=f.glyph_doubts if f else None)
         return self._comparisons[key]
 
     def paper_value(self, spec: FieldSpec) -> str | int | None:

@@ -48,6 +48,13 @@ PITCH_TOLERANCE = 0.25
 LONE_GLYPH_PX = 36
 LONE_MARGIN_EM = 0.12
 LONE_PAD_EM = 0.5
+# A character the recogniser puts at a glyph's place, reading its line again, with at least this probability
+# is a shape the ink leaves in doubt: a 臭 whose 自 a 1-bit 200 dpi scan filled in, read 奥, gives 臭 0.015
+# (s8end bilevel-01) and 0.03-0.34 drawn so in 3 of the 5 Debian CJK faces; a printed 奥 on the same scans
+# gives 臭 0.0005 at most (30 drawn), 10 times under this.
+GLYPH_DOUBT_MIN = 0.005
+# The recogniser's likeliest characters looked at for each glyph.
+GLYPH_DOUBT_TOP = 4
 # RapidOCR's lone reading must be at least this sure to decide (it read every drawn 木 and 术 at 0.95 or more).
 LONE_MIN_CONFIDENCE = 0.8
 # Tesseract's lone glyph is unsure even when right (术 at 0.27-0.5 in a third of the cases drawn): the two
@@ -228,3 +235,41 @@ def _aligned(a: str, b: str) -> list[tuple[int, int]]:
         if op.tag == "equal" or (op.tag == "replace" and op.src_end - op.src_start == op.dest_end - op.dest_start):
             out.extend(zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True))
     return out
+
+
+def note_glyph_doubts(eng: OcrEngine, fr: FieldReading, cell_gray: np.ndarray) -> None:
+    """A short text field's lines read again by the recogniser, each CJK glyph with its likeliest
+    characters: another character at a glyph's place with at least ``GLYPH_DOUBT_MIN`` is a shape the ink
+    leaves in doubt (``FieldReading.glyph_doubts``: the checks hold a difference from the online text
+    there as the recogniser's doubt, not a change). Unless a lone reading decided the glyph
+    (``glyphs_decided``). Nothing is noted where the lines do not pair with the value's lines."""
+    value = fr.value if isinstance(fr.value, str) else None
+    if not value or not hasattr(eng, "read_alternatives"):
+        return
+    texts = ["".join(t.split()) for t in value.split("\n") if t.strip()]
+    lines = line_crops(cell_gray)
+    if len(lines) != len(texts):
+        log.debug("%s: %d text lines on %d ink lines, glyph doubts not read", fr.key, len(texts), len(lines))
+        return
+    where = [i for i, ch in enumerate(value) if not ch.isspace()]
+    decided = set(fr.glyphs_decided or [])
+    doubts: list[list[int | str | float]] = []
+    start = 0
+    for text, (_, line) in zip(texts, lines, strict=True):
+        try:
+            steps = eng.read_alternatives(line, GLYPH_DOUBT_TOP)  # type: ignore[attr-defined]
+        except OcrError as exc:
+            log.debug("%s: a line was not read again: %s", fr.key, exc)
+            steps = []
+        again = "".join((step[0][0] if step else "")[:1] or "\0" for step in steps)  # one place per step
+        for i, j in _aligned(text, again):
+            at = where[start + i]
+            if not _cjk(text[i]) or at in decided:
+                continue
+            doubts.extend([at, ch, round(p, 4)] for ch, p in steps[j]
+                          if ch != text[i] and len(ch) == 1 and _cjk(ch) and p >= GLYPH_DOUBT_MIN)
+        start += len(text)
+    fr.glyph_doubts = doubts
+    if doubts:
+        said = ", ".join(f"{value[int(a)]!r}/{c!r} {p} at {int(a) + 1}" for a, c, p in doubts)
+        fr.reason = "; ".join(x for x in (fr.reason, f"glyphs in doubt: {said}") if x)

@@ -101,6 +101,10 @@ class HybridEngine:
     def second_opinion(self, imgs: Sequence[np.ndarray], lang_hint: str = "chi_sim", line: bool = True) -> list[OcrText]:
         return self.tesseract.read_cells(imgs, lang_hint, line)
 
+    def read_alternatives(self, img: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """RapidOCR's reading of one cropped line with its likeliest characters at each place."""
+        return self.rapid.read_alternatives(img, k)
+
 
 class FakeOcrEngine:
     """An engine for unit tests: returns the text you registered for a region.

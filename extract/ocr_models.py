@@ -283,7 +283,8 @@ class Models:
             self._read_batch(lines, ratios, batch, out)
         return out
 
-    def _read_batch(self, lines: Sequence[np.ndarray], ratios: list[float], batch: list[int], out: list[tuple[str, float]]) -> None:
+    def _probs(self, lines: Sequence[np.ndarray], ratios: list[float], batch: list[int]) -> np.ndarray:
+        """The recogniser's character probabilities (line, step, character) for ``batch`` of ``lines``."""
         ratio = max(REC_MIN_RATIO, max(ratios[i] for i in batch))
         width = _ceil_to(int(REC_HEIGHT * ratio), REC_WIDTH_STEP)
         x = np.zeros((len(batch), 3, REC_HEIGHT, width), np.float32)
@@ -292,7 +293,26 @@ class Models:
             w = min(width, int(math.ceil(REC_HEIGHT * ratios[i])))
             small = cv2.resize(im, (w, REC_HEIGHT)).astype(np.float32) / 127.5 - 1.0
             x[k, :, :, :w] = small[None] if small.ndim == 2 else small.transpose(2, 0, 1)
-        probs = self.rec.run(x)
+        return self.rec.run(x)
+
+    def alternatives(self, line: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """Each character one line image reads as (the steps ``recognize`` keeps), with the recogniser's
+        ``k`` likeliest characters at that step and their probabilities, the read one first."""
+        if not line.size:
+            return []
+        probs = self._probs([line], [line.shape[1] / max(1, line.shape[0])], [0])[0]
+        idx = probs.argmax(axis=1)
+        keep = np.ones(idx.shape[0], bool)
+        keep[1:] = idx[1:] != idx[:-1]
+        keep &= idx != 0
+        out: list[list[tuple[str, float]]] = []
+        for step in np.flatnonzero(keep).tolist():
+            top = np.argsort(-probs[step])[:k].tolist()
+            out.append([(self.characters[j], float(probs[step][j])) for j in top if 0 < j < len(self.characters)])
+        return out
+
+    def _read_batch(self, lines: Sequence[np.ndarray], ratios: list[float], batch: list[int], out: list[tuple[str, float]]) -> None:
+        probs = self._probs(lines, ratios, batch)
         best, score = probs.argmax(axis=2), probs.max(axis=2)
         for k, i in enumerate(batch):
             idx = best[k]

@@ -140,6 +140,17 @@ class RapidOcrEngine:
             raise OcrError(f"RapidOCR failed: {exc}") from exc
         return [(normalize_text(text), score) for text, score in res]
 
+    def read_alternatives(self, img: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """One cropped line read alone: each character read, with the recogniser's ``k`` likeliest
+        characters at its place and their probabilities (the read one first); [] for a blank crop."""
+        if blank_crop(img):
+            return []
+        try:
+            steps = models(self.backend).alternatives(trim_to_ink(img), k)
+        except (ValueError, cv2.error) as exc:
+            raise OcrError(f"RapidOCR failed: {exc}") from exc
+        return [[(normalize_text(ch) or ch, p) for ch, p in step] for step in steps]
+
     def read_line(self, img: np.ndarray, lang_hint: str = "chi_sim") -> OcrText:
         if blank_crop(img):
             return OcrText("", 0.0)

@@ -45,6 +45,10 @@ class FieldReading:
     # an integer field: the text extract took as the written answer where it read past stray glyphs around
     # it (8 of 「8电装」) or repaired a look-alike (1 of 「I」); None where ``raw`` as written is the answer
     answer: str | None = None
+    # a short text field: [position in ``value``, character, probability] for each character the recogniser,
+    # reading the line again, put at that glyph's place with at least ``lone_glyphs.GLYPH_DOUBT_MIN`` (臭 at
+    # 0.015 under a 奥 read on a 1-bit scan); None where the line was not read again
+    glyph_doubts: list[list[int | str | float]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,7 +19,7 @@ from extract.grid import Cell, Grid, crop
 from extract.labels import squash, strip_hints, template_hints
 from extract.line_ends import read_line_ends
 from extract.lines import read_cell_lines
-from extract.lone_glyphs import settle_name_by_glyph
+from extract.lone_glyphs import note_glyph_doubts, settle_name_by_glyph
 from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.punct import settle_text_dots
@@ -323,6 +323,10 @@ def second_opinion(eng: OcrEngine, gray: np.ndarray, grid: Grid, value_cells: di
             settle_email_by_shape(template.field(k), fr, line)
             if template.field(k).kind == "text":
                 settle_name_by_glyph(eng, fr, line)  # a glyph the engines read apart, read alone
+        for k, line in zip(keys, cells, strict=True):
+            spec = template.field(k)
+            if spec.kind == "text" and not spec.address and reading.fields[k].status == "read":
+                note_glyph_doubts(eng, reading.fields[k], line)  # shapes the recogniser itself was torn between
 
 
 def _settle_pair(spec: FieldSpec, fr: FieldReading, other: str, other_confidence: float, line: np.ndarray) -> None:
