@@ -347,6 +347,11 @@ def integer_as_read(text: str) -> int | None:
     return None
 
 
+def in_numerals(text: str) -> bool:
+    """A number written in Chinese numerals alone (``八``, ``七级``), no Arabic digit in it."""
+    return integer_as_read(text) is not None and re.search(r"\d", text) is None
+
+
 def repair_integer(text: str) -> Decoded | None:
     """A one-character reading (framed or not: ``第I级``) that is a digit's look-alike, as that digit."""
     s = "".join(_nfkc(text).split())

@@ -25,7 +25,7 @@ from extract.ocr_text import lined_text
 from extract.punct import settle_text_dots
 from extract.reading import FieldReading, FieldStatus, PageReading
 from extract.stray import drop_stray_glyphs, integer_among_noise, integer_answer, is_cjk_glyph
-from extract.syntax import EMAIL_RE, PHONE_RE, decode
+from extract.syntax import EMAIL_RE, PHONE_RE, decode, in_numerals
 from forms.errors import OcrError
 from forms.lookalikes import lookalike_sets
 from forms.template import FieldSpec, FormTemplate
@@ -189,13 +189,17 @@ def read_text_value(spec: FieldSpec, t: OcrText, eng: OcrEngine | None, gray: np
             # the darkest ink anyway (gray-03 of rob seed 393756: a thin 7 under the hint, FIELD_EMPTY).
             t = read_cell_lines(eng, stretch_faint_ink(cell_gray, beside_dark_print=True), lang)
             text = strip_hints(lined_text(t), hints)
-    elif text and eng is not None and eng.page_level and spec.kind in DIGIT_KINDS and decode(spec.kind, [text]) is None:
+    elif text and eng is not None and eng.page_level and spec.kind in DIGIT_KINDS and (
+            decode(spec.kind, [text]) is None or (spec.kind == "integer" and in_numerals(text))):
         # A lone glyph recognised from its tight page box can read as a mark (fonts-02 of rob seed 65050:
-        # WenQuanYi Zen Hei's TRL 7 read '>', an UNREADABLE): the cell's lines read alone, taken where
-        # they make a value of the field's syntax.
+        # WenQuanYi Zen Hei's TRL 7 read '>', an UNREADABLE) or as a numeral (ticks-02 of rob seed 494152:
+        # AR PL UMing's 7 read 八, a TRL_INVALID; 「7」 at 0.999 alone): the cell's lines read alone, taken
+        # where they make a value of the field's syntax, and for a numeral only where they read a digit
+        # (a 七 written stays 七: TRL_INVALID asks for the digit).
+        numeral = spec.kind == "integer" and in_numerals(text)
         again = read_cell_lines(eng, stretch_faint_ink(cell_gray), lang)
         again_text = strip_hints(lined_text(again), hints)
-        if again_text and decode(spec.kind, [again_text]) is not None:
+        if again_text and decode(spec.kind, [again_text]) is not None and not (numeral and in_numerals(again_text)):
             log.debug("%s read %r on the page, %r read alone", spec.key, text, again_text)
             t, text = again, again_text
     fr = typed_reading(spec, text, t.confidence, page=reading.page, bbox=list(cell.bbox), engine=reading.engine)

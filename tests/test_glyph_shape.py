@@ -362,3 +362,25 @@ def test_a_lone_digit_the_page_read_as_a_mark_is_read_again_alone() -> None:
         fr = read_text_value(template.field("trl"), misread, get_engine("hybrid"), page, grid, cell,
                              template_hints(template), reading)
         assert fr.value == want, (fr.raw, fr.reason)
+
+
+@pytest.mark.slow
+def test_a_digit_the_page_read_as_a_numeral_is_read_again_alone() -> None:
+    from checks.rules import integer_of
+    from extract.labels import template_hints
+    from extract.ocr import OcrBox, OcrText, get_engine
+    from extract.values import read_text_value
+
+    # ticks-02 of rob seed 494152: AR PL UMing's TRL 7 read 八 from its page box (a valid number, so it was
+    # not read again: a false TRL_INVALID); the cell read alone says 7. A numeral written stays as written.
+    template = load_template("kczg-2020")
+    for written, page_read, want in (("7", "八", 7), ("七", "七", None), ("八", "八", None)):
+        img = Image.new("L", (1300, 240), 247)
+        ImageDraw.Draw(img).text((12, 100), written, font=load_font("uming", 46), fill=40)
+        cell_img = np.asarray(img.filter(ImageFilter.GaussianBlur(0.6)))
+        page, grid, cell, reading = one_cell_page(cell_img)
+        misread = OcrText(page_read, 0.75, [OcrBox(page_read, (30, 118, 62, 160), 0.75)])
+        fr = read_text_value(template.field("trl"), misread, get_engine("hybrid"), page, grid, cell,
+                             template_hints(template), reading)
+        assert integer_of(fr)[1] == want, (written, fr.raw, fr.reason)  # what TRL_INVALID judges
+        assert want is not None or fr.raw == written
