@@ -247,8 +247,10 @@ def decode_email(candidates: Sequence[str], glyphs: int | None = None) -> Decode
     whole = glyphs is not None and all("@" not in c and len(c) == glyphs for c in cands if c)
     if whole and (at := _at_where_engines_differ(cands)) is not None:
         fitted.append(at)  # the @ read as a letter: no repair of one reading alone competes
+    elif (borrowed := _at_from_other(cands)) is not None:
+        fitted.append(borrowed)  # the leading reading but for its lost @: the other's letters do not compete
     for i, c in enumerate(cands):
-        if not c or (whole and fitted):
+        if not c or fitted:
             continue
         d = Decoded(c, [], i) if email_fits(c) else repair_email(candidates[i])
         if d is not None:
@@ -282,6 +284,23 @@ def decode_email(candidates: Sequence[str], glyphs: int | None = None) -> Decode
     if repairs:
         best = Decoded(f"{local}@{domain}", best.repairs + repairs, best.source)
     return best
+
+
+def _at_from_other(cands: Sequence[str]) -> Decoded | None:
+    """The leading reading, without an ``@``, with the ``@`` put where a second reading of the same length
+    has its one ``@`` (``zhoujingohit.edu.cn`` / ``zhowiing@hit.edu.cn``: the leading engine read the
+    ``@`` as a letter and every other glyph right, the second the ``@`` and ``u``, ``j`` as ``w``, ``i``),
+    where that makes an address: the leading engine's letters, the second engine's ``@``."""
+    lead = cands[0] if cands else ""
+    if not lead or "@" in lead:
+        return None
+    for other in cands[1:]:
+        if len(other) == len(lead) and other.count("@") == 1:
+            k = other.index("@")
+            text = lead[:k] + "@" + lead[k + 1:]
+            if email_fits(text):
+                return Decoded(text, [f"{lead[k]!r}→'@' at {k + 1}, where the other engine read it"], 0)
+    return None
 
 
 def _at_where_engines_differ(cands: Sequence[str]) -> Decoded | None:

@@ -168,3 +168,19 @@ def test_a_second_engine_reading_only_a_mark_is_no_disagreement() -> None:
     assert f.confidence > 0.9 and "only '）'" in f.reason
     r = _read(("技术就绪水平量值（参照GB/T 2290-2009测算）", "7"), "1")  # a digit is an opinion
     assert r.fields["trl"].confidence == 0.8  # type: ignore[attr-defined]
+
+
+def test_an_at_the_leading_engine_read_as_a_letter_is_taken_from_the_other_and_only_it() -> None:
+    # combined-01 of rob seed 140554 (UKai, 200 dpi, JPEG): RapidOCR read the @ as o and every letter right,
+    # Tesseract the @ and u, j as w, i: its whole reading was kept, a false MISMATCH on zhowiing.
+    r = _read(("电子邮箱", "zhoujingohit.edu.cn"), "zhowiing@hit.edu.cn")
+    f = r.fields["email"]  # type: ignore[attr-defined]
+    assert f.value == "zhoujing@hit.edu.cn" and "where the other engine read it" in f.reason
+    assert f.confidence <= round(0.8 * SYNTAX_REPAIR_CONFIDENCE, 4)
+    # The leading reading with its @ stays as read; a second reading of another length lends no @.
+    assert decode("email", ["zhoujing@hit.edu.cn", "zhowiing@hit.edu.cn"]).text == "zhoujing@hit.edu.cn"  # type: ignore[union-attr]
+    assert decode("email", ["zhoujingohit.edu.cn", "zhoujin@hit.edu.cn"]).text != "zhoujing@hit.edu.cn"  # type: ignore[union-attr]
+    # ... and the letters it lends nothing for are still compared: a real change stays a MISMATCH.
+    c = compare_field(load_template("kczg-2020").field("email"), f.value, "zhoujin@hit.edu.cn", CheckOptions(),
+                      load_industry_table())
+    assert not c.equal
