@@ -171,3 +171,36 @@ def test_a_printed_one_glyph_change_stays_a_mismatch(engine, font: str, scan: st
     assert not verdict(fr, STINK)
     assert not compare_field(TEMPLATE.field("tech_name"), fr.value, STINK, OPTIONS, load_industry_table(),
                              glyph_doubts=fr.glyph_doubts).equal
+
+
+# -- a glyph the leading engine lost and the second read (checks.compare._engines_explain) -----------------
+
+VALVE = "人工心脏瓣膜检测关键技术"
+
+
+def test_a_glyph_only_the_second_engine_read_is_the_leading_engines_loss() -> None:
+    # dpi_low-01 of rob seed 140554 (WenQuanYi Zen Hei 10.5 pt at 150 dpi): 瓣 a blot, RapidOCR read
+    # 人工心脏膜… without it, Tesseract 人工心脏凌膜…: a false MISMATCH on the lost glyph.
+    fr = reading("人工心脏膜检测关键技术", "人工心脏凌膜检测关键技术")
+    assert verdict(fr, VALVE)
+    # The second engine read no glyph there (it lost another, or read one more elsewhere): a change.
+    assert not verdict(reading("人工心脏膜检测关键技术", "人工心脏膜检测关键技"), VALVE)
+    assert not verdict(reading("人工心脏膜检测关键技术", "人工心脏膜检测关键技术术"), VALVE)
+    # Two glyphs lost where the second engine read one: a change.
+    assert not verdict(reading("人工心脏检测关键技术", "人工心脏凌检测关键技术"), VALVE)
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_a_glyph_missing_from_the_paper_stays_a_mismatch(engine, font: str) -> None:  # type: ignore[no-untyped-def]
+    # The paper really lacks 瓣 (scanned at 150 dpi as dpi_low-01 was): neither engine reads a glyph there.
+    paper = VALVE.replace("瓣", "")
+    em = round(10.5 / 72 * 300)
+    f = load_font(font, em)
+    img = Image.new("RGB", (int(f.getlength(paper)) + 4 * em, 3 * em), (255, 255, 255))
+    ImageDraw.Draw(img).text((em, em), paper, font=f, fill=(20, 20, 20))
+    scanned = scan_page(np.asarray(img)[:, :, ::-1].copy(), ScanSettings(mode="color", dpi=150, src_dpi=300, seed=1))
+    cell = cv2.cvtColor(scanned, cv2.COLOR_BGR2GRAY)
+    lead = read_name(engine, cell).value
+    other = engine.second_opinion([cell], "chi_sim", False)[0].text
+    assert lead == paper
+    assert not verdict(reading(str(lead), other), VALVE)
