@@ -204,3 +204,18 @@ def test_a_glyph_missing_from_the_paper_stays_a_mismatch(engine, font: str) -> N
     other = engine.second_opinion([cell], "chi_sim", False)[0].text
     assert lead == paper
     assert not verdict(reading(str(lead), other), VALVE)
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize("scan", ["bilevel", "clean"])
+def test_a_look_alike_the_context_pulls_toward_is_no_doubt(engine, font: str, scan: str) -> None:  # type: ignore[no-untyped-def]
+    # A printed 木 of 「技木」 (the samples' planted change) gives 术 up to 0.009 in line, the phrase pulling:
+    # a pair of forms.lookalikes is no doubt, so the change stays a MISMATCH with both engines reading 木.
+    online = "基于深度学习的智能视频分析调度技术"
+    paper = online[:-1] + "木"
+    cell = bilevel_name_cell(paper, font, 0) if scan == "bilevel" else name_cell(paper, font, 50)
+    fr = read_name(engine, cell)
+    note_glyph_doubts(engine, fr, cell)
+    assert fr.value == paper and not any(ch == "术" for _, ch, _ in fr.glyph_doubts or [])
+    assert not compare_field(TEMPLATE.field("tech_name"), fr.value, online, OPTIONS, load_industry_table(),
+                             glyph_doubts=fr.glyph_doubts).equal
