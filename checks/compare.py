@@ -5,7 +5,9 @@ Every comparison normalises width, punctuation and whitespace first
 
 - choice, integer (TRL), phone, e-mail: equal after normalisation, or not;
 - industry: the same GB/T 4754 class, or the same text;
-- names (技术名称, 联系人): strict, any edit left is a change;
+- names (技术名称, 联系人): strict, any edit left is a change, but for the OCR's own doubt: a
+  look-alike the two engines read apart that the lone glyph left open, a glyph the leading engine
+  lost where the second read one, a glyph the recogniser itself gave the online glyph's shape;
 - addresses: similarity at least ``address_min_similarity`` and no changed digit;
 - long texts: sentence by sentence (spaCy), each sentence may carry
   ``sentence_max_cost`` + ``sentence_cost_per_char`` x its length of OCR edits
