@@ -249,8 +249,9 @@ def decode_email(candidates: Sequence[str], glyphs: int | None = None) -> Decode
         fitted.append(at)  # the @ read as a letter: no repair of one reading alone competes
     elif (borrowed := _at_from_other(cands)) is not None:
         fitted.append(borrowed)  # the leading reading but for its lost @: the other's letters do not compete
+    settled = bool(fitted)
     for i, c in enumerate(cands):
-        if not c or fitted:
+        if not c or settled:
             continue
         d = Decoded(c, [], i) if email_fits(c) else repair_email(candidates[i])
         if d is not None:
