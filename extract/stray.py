@@ -8,7 +8,7 @@ import re
 
 from extract.labels import squash
 from extract.ocr_text import OcrText, boxes_to_text
-from extract.syntax import decode
+from extract.syntax import decode, integer_as_read
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,11 @@ def integer_among_noise(text: str) -> int | None:
     if not rest or not all((is_cjk_glyph(ch) and ch not in INTEGER_WORDS) or ch in STRAY_MARKS for ch in rest):
         return None
     return int(groups[0])
+
+
+def in_numerals(text: str) -> bool:
+    """A number written in Chinese numerals alone (``八``, ``七级``), no Arabic digit in it."""
+    return integer_as_read(text) is not None and re.search(r"\d", text) is None
 
 
 def is_cjk_glyph(ch: str) -> bool:

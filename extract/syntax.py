@@ -288,19 +288,12 @@ def decode_email(candidates: Sequence[str], glyphs: int | None = None) -> Decode
 
 
 def _at_from_other(cands: Sequence[str]) -> Decoded | None:
-    """The leading reading, without an ``@``, with the ``@`` put where a second reading of the same length
-    has its one ``@`` (``zhoujingohit.edu.cn`` / ``zhowiing@hit.edu.cn``: the leading engine read the
-    ``@`` as a letter and every other glyph right, the second the ``@`` and ``u``, ``j`` as ``w``, ``i``),
-    where that makes an address: the leading engine's letters, the second engine's ``@``."""
-    lead = cands[0] if cands else ""
-    if not lead or "@" in lead:
-        return None
-    for other in cands[1:]:
-        if len(other) == len(lead) and other.count("@") == 1:
-            k = other.index("@")
-            text = lead[:k] + "@" + lead[k + 1:]
-            if email_fits(text):
-                return Decoded(text, [f"{lead[k]!r}→'@' at {k + 1}, where the other engine read it"], 0)
+    """The leading reading (no ``@``) with the ``@`` where a second one of its length has its one ``@``
+    (``zhoujingohit.edu.cn`` / ``zhowiing@hit.edu.cn``), if that fits: the leading engine's letters."""
+    lead = cands[0] if cands and "@" not in cands[0] else ""
+    for k in [o.index("@") for o in cands[1:] if lead and len(o) == len(lead) and o.count("@") == 1]:
+        if email_fits(text := lead[:k] + "@" + lead[k + 1:]):
+            return Decoded(text, [f"{lead[k]!r}→'@' at {k + 1}, where the other engine read it"], 0)
     return None
 
 
@@ -365,11 +358,6 @@ def integer_as_read(text: str) -> int | None:
         if ch in CN_DIGITS:
             return CN_DIGITS[ch]
     return None
-
-
-def in_numerals(text: str) -> bool:
-    """A number written in Chinese numerals alone (``八``, ``七级``), no Arabic digit in it."""
-    return integer_as_read(text) is not None and re.search(r"\d", text) is None
 
 
 def repair_integer(text: str) -> Decoded | None:

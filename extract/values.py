@@ -24,8 +24,8 @@ from extract.ocr import OcrBox, OcrEngine, OcrText
 from extract.ocr_text import lined_text
 from extract.punct import settle_text_dots
 from extract.reading import FieldReading, FieldStatus, PageReading
-from extract.stray import drop_stray_glyphs, integer_among_noise, integer_answer, is_cjk_glyph
-from extract.syntax import EMAIL_RE, PHONE_RE, decode, in_numerals
+from extract.stray import drop_stray_glyphs, in_numerals, integer_among_noise, integer_answer, is_cjk_glyph
+from extract.syntax import EMAIL_RE, PHONE_RE, decode
 from forms.errors import OcrError
 from forms.lookalikes import lookalike_sets
 from forms.template import FieldSpec, FormTemplate
