@@ -339,13 +339,15 @@ def compare_unit(seal_text: str, unit: str, min_similarity: float) -> Comparison
     The reader may return only part of the ring (the arc it could unwrap), so the
     seal text is aligned to the best-matching stretch of the unit's name (every
     stretch within two characters of its length) and the similarity is taken over
-    the longer of the two.
+    the longer of the two. A reading as long as the name is aligned to its stretches too: a cut
+    one glyph off the name's place (子科技大学出 of 电子科技大学) lost a glyph at one end and took
+    a stray one in at the other, and fits the name's stretch as well as it fits a longer unit's.
     """
     p = strip_punct(normalize(seal_text)).removesuffix("公章")
     o = strip_punct(normalize(unit))
     cost = edit_cost(p, o)
     score = max(0.0, 1 - cost.cost / max(len(p), len(o), 1))
-    if p and len(p) < len(o):
+    if p and len(p) <= len(o):
         for n in range(max(1, len(p) - UNIT_STRETCH_SLACK), min(len(o), len(p) + UNIT_STRETCH_SLACK) + 1):
             for start in range(len(o) - n + 1):
                 part_cost = edit_cost(p, o[start:start + n])
