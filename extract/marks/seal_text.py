@@ -42,6 +42,11 @@ NAME_GLYPH_SURE = 0.8
 # the best-mirroring tip's (one fewer is the stray glyph a wrong top takes in: 国地质科学院国导 about
 # the wrong tip, 中国地质科学院 about the right one, bench.seal_names seed 5151 small_round #5).
 OTHER_TOP_FEWER = 1
+# ...and the best-mirroring tip's reading holds the other's and more glyphs at this confidence or more:
+# the more are the name's own, read surely, not a lower line's run on from its end (read at 0.7-0.8).
+# rob seed 256370 combined-02: 湖北白科学技术协会 at 0.91 about the best tip, 科学技术协会 at 0.99 about
+# another, whose cut took in the pale 湖北省 as nothing (a not-sure warning: 浙江省 or 湖北省科学技术协会).
+FULLER_TOP_SURE = 0.85
 # A code on the lower arc: at least this many digits read (GB 32100's unified code is 18
 # characters, the older organisation code printed on seals 13 digits; fewer read is noise).
 CODE_MIN_DIGITS = 8
@@ -62,6 +67,10 @@ TONE_MIN_PX = 50
 RING_TONE_MM = 0.8
 PRINT_MARGIN = 45
 PRINT_TONE = 125
+# Print's blurred rim (a scan's anti-aliasing, ~0.1-0.2 mm) is as light as the seal: left behind, it
+# outlines every printed glyph at the seal's tone, for the name's survey to take as the seal's own
+# glyphs (seed 828415 gray-01: the outlined 推荐单位公章 and date line mirrored better than the name).
+PRINT_RIM_MM = 0.2
 
 
 @dataclass
@@ -213,7 +222,9 @@ def without_print(gray: np.ndarray, ring: FittedRing, ppm: float) -> np.ndarray:
     if tone <= PRINT_TONE:
         return gray
     out = gray.copy()
-    out[gray < tone - PRINT_MARGIN] = 255
+    printed = (gray < tone - PRINT_MARGIN).astype(np.uint8)
+    k = 2 * max(1, round(PRINT_RIM_MM * ppm)) + 1
+    out[cv2.dilate(printed, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0] = 255
     return out
 
 
@@ -231,20 +242,29 @@ def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, 
     options = [(layout, cands) for layout, cands in options if cands]
     if not options:
         return out
-    layout, out.name_candidates = max(options, key=lambda o: reading_score(str(o[1][0][0]), float(o[1][0][1])))
-    first, chosen = str(options[0][1][0][0]), str(out.name_candidates[0][0])
-    if layout is not options[0][0] and len(chosen) < len(first) - OTHER_TOP_FEWER and chosen not in first:
-        # another top (a star tip the name mirrors about less well) reads far fewer glyphs: a part of
-        # the name read surely, not the whole name read about its true top (small glyphs of a long name
-        # on a 30x20 mm oval read at 0.8: 各有限公司 for 沈阳新松精工装备有限公司). Not so when the
-        # best-mirroring top's reading is this one and more: that top mirrored the name with a bold
-        # lower line and its cut ran on into it (中南大学戛田争琴亦 at 0.77, 中南大学 about the true top
-        # at 1.0: bench.seal_names seed 48611 round_subtitle #6)
-        layout, out.name_candidates = options[0]
+    layout, out.name_candidates = options[chosen_top([cands for _, cands in options])]
     name, conf = out.name_candidates[0]
     out.name, out.name_confidence = str(name), float(conf)
     _lower(gray, band, layout, ocr_line, out)
     return out
+
+
+def chosen_top(readings: list[list[list[str | float]]]) -> int:
+    """Which top's readings of the name to take: each top's candidates (best first), the best-mirroring
+    top first. The top whose best reading scores most (``reading_score``), save where it reads far fewer
+    glyphs than the best-mirroring top does (``OTHER_TOP_FEWER``) and is no part of that top's reading,
+    or is a part of it and that reading is sure (``FULLER_TOP_SURE``)."""
+    best = max(range(len(readings)), key=lambda i: reading_score(str(readings[i][0][0]), float(readings[i][0][1])))
+    first, first_conf, chosen = str(readings[0][0][0]), float(readings[0][0][1]), str(readings[best][0][0])
+    if best and len(chosen) < len(first) - OTHER_TOP_FEWER and (chosen not in first or first_conf >= FULLER_TOP_SURE):
+        # another top (a star tip the name mirrors about less well) reads far fewer glyphs: a part of
+        # the name read surely, not the whole name read about its true top (small glyphs of a long name
+        # on a 30x20 mm oval read at 0.8: 各有限公司 for 沈阳新松精工装备有限公司). Not so when the
+        # best-mirroring top's reading is this one and more, read less surely: that top mirrored the
+        # name with a bold lower line and its cut ran on into it (中南大学戛田争琴亦 at 0.77, 中南大学
+        # about the true top at 1.0: bench.seal_names seed 48611 round_subtitle #6)
+        return 0
+    return best
 
 
 def fill_seal_text(seal: SealReading, lines: SealText) -> None:
