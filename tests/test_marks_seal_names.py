@@ -317,3 +317,37 @@ def test_a_top_reading_part_of_the_best_mirroring_tops_sure_reading_gives_way_to
     # a fragment no part of the best-mirroring top's reading gives way to it; a reading as long stands
     assert chosen_top([[["沈阳新松精工装备有限公司", 0.8]], [["各有限公司", 0.99]]]) == 0
     assert chosen_top([[["中国药学会", 0.86]], [["中国药学会", 0.99]]]) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("unit", "inside_mm"), [("哈尔滨工业大学", 12.0), ("中国机械工程学会", 10.0)])
+def test_a_seal_running_out_of_its_box_is_read_whole_from_the_page(unit: str, inside_mm: float) -> None:
+    # rob seed 140554 (word, combined): seals stamped at the table's right edge ran out of the box, and
+    # the box alone gave 哈尔滨工业 and 中国机械工程; the page beyond the box holds the name's end
+    from extract.marks.seal_text import read_seal_lines_spilled, spilled_bbox
+    from extract.ocr import get_engine, line_reader
+    from samples.seal import draw_seal
+
+    k = 300 / 25.4
+    page = np.full((round(120 * k), round(200 * k), 3), 250, np.uint8)
+    box = [round(10 * k), round(20 * k), round(150 * k), round(90 * k)]
+    cv2.rectangle(page, (box[0], box[1]), (box[2], box[3]), (30, 30, 30), 3)
+    # a second seal beyond the box's edge, lower down: the ring followed out of the box is this seal's
+    page = draw_seal(page, center=(box[2] + round(24 * k), round(100 * k)), dpi=300,
+                     style=SealSpec(unit="中国药学会", diameter_mm=40.0), seed=2)
+    page = draw_seal(page, center=(box[2] - round(inside_mm * k), round(58 * k)), dpi=300,
+                     style=SealSpec(unit=unit, diameter_mm=42.0, rotation_deg=4.0), seed=5)
+    cell = page[box[1]:box[3], box[0]:box[2]]
+    found = read_seal(cell, 300, "color")
+    assert found.present and found.bbox is not None, found.reason
+    ocr = line_reader(get_engine("rapidocr"))
+    assert read_seal_lines(cell, found.bbox, 300, ocr).name != unit  # the box alone cuts the name's end off
+    assert spilled_bbox(found.bbox, cell.shape, 300) is not None
+    assert read_seal_lines_spilled(page, box, found.bbox, 300, ocr).name == unit
+
+
+def test_a_seal_clear_of_its_boxs_edges_is_not_looked_for_past_them() -> None:
+    from extract.marks.seal_text import spilled_bbox
+
+    assert spilled_bbox([100, 100, 400, 400], (600, 800, 3), 300) is None
+    assert spilled_bbox([100, 100, 800, 400], (600, 800, 3), 300) == [100, 100, 800 + round(25 * 300 / 25.4), 400]

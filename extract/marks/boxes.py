@@ -14,7 +14,7 @@ import numpy as np
 from extract.grid import Cell, crop
 from extract.labels import squash
 from extract.marks.dates import notice_years, parse_date, read_date
-from extract.marks.seal_text import fill_seal_text, read_seal_lines
+from extract.marks.seal_text import fill_seal_text, read_seal_lines_spilled
 from extract.marks.seals import read_seal
 from extract.marks.ticks import TICK_MIN_INK, read_ticks
 from extract.ocr import OcrBox, OcrEngine, OcrText, line_reader
@@ -96,7 +96,8 @@ def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pag
     if seal.bbox is not None:
         rel = list(seal.bbox)
         if eng is not None:  # the ring's text needs OCR: never on a born-digital page
-            fill_seal_text(seal, read_seal_lines(box, rel, page.dpi, line_reader(eng)))
+            # a seal at the box's edge may run out of it: its ring is followed onto the page
+            fill_seal_text(seal, read_seal_lines_spilled(color, list(cell.bbox), rel, page.dpi, line_reader(eng)))
         seal.bbox = [rel[0] + x0, rel[1] + y0, rel[2] + x0, rel[3] + y0]
     seal.page = page.number
     seal.box_bbox = list(cell.bbox)

@@ -26,8 +26,8 @@ from extract.marks.seal_survey import Layout, survey
 from extract.marks.seals import check_box
 from extract.reading import SealReading
 
-__all__ = ["FittedRing", "SealText", "fill_seal_text", "fit_ring_around", "read_seal_lines", "read_seal_text",
-           "ring_line_mask", "seal_band", "without_print"]
+__all__ = ["FittedRing", "SealText", "fill_seal_text", "fit_ring_around", "read_seal_lines", "read_seal_lines_spilled",
+           "read_seal_text", "ring_line_mask", "seal_band", "spilled_bbox", "without_print"]
 
 OcrLine = Callable[[np.ndarray], tuple[str, float]]
 # The name's cuts, as changes to each end in glyph heights: as found, one more glyph's worth
@@ -71,6 +71,17 @@ PRINT_TONE = 125
 # outlines every printed glyph at the seal's tone, for the name's survey to take as the seal's own
 # glyphs (seed 828415 gray-01: the outlined 推荐单位公章 and date line mirrored better than the name).
 PRINT_RIM_MM = 0.2
+# A seal stamped at a box's edge runs out of it (a Word table's last column, a seal spilling into the
+# next box, a warped scan): its name's ends lie outside the box (rob seed 140554: 哈尔滨工业 for
+# 哈尔滨工业大学, 中国机械工程 for 中国机械工程学会). Where the seal as found comes within SPILL_EDGE_MM
+# of the box's edge, its ring is looked for SPILL_MM past that edge on the page: the ring search
+# wants a seal's centre inside the box (rings.CENTRE_MARGIN_MM), so no more than a 50 mm seal's
+# radius lies beyond it.
+SPILL_EDGE_MM = 1.0
+SPILL_MM = 25.0
+# The ring fitted on the page is the seal found in the box when it covers this share of the box the
+# seal was found in (not the next box's seal, nor a ring of print).
+SPILL_SAME_SEAL = 0.8
 
 
 @dataclass
@@ -193,10 +204,11 @@ def _lower(gray: np.ndarray, band: Band, layout: Layout, ocr_line: OcrLine, out:
         out.subtitle, out.subtitle_confidence = words, round(conf, 4)
 
 
-def seal_band(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int) -> tuple[np.ndarray, Band]:
+def seal_band(box_bgr: np.ndarray, seal_bbox: list[int], dpi: int,
+              ring: FittedRing | None = None) -> tuple[np.ndarray, Band]:
     """The seal's ink as a gray image around its ring (``seal_gray``; in a gray or 1-bit scan
-    ``without_print``) and its text band there."""
-    ring = fit_ring_around(box_bgr, seal_bbox, dpi)
+    ``without_print``) and its text band there; ``ring`` is ``fit_ring_around``'s when already fitted."""
+    ring = ring if ring is not None else fit_ring_around(box_bgr, seal_bbox, dpi)
     # the ring as fitted may reach past the bbox the seal was found with (a 50 mm seal)
     reach = max(ring.a, ring.b)
     ring_bbox = [round(ring.cx - reach), round(ring.cy - reach), round(ring.cx + reach), round(ring.cy + reach)]
@@ -228,14 +240,58 @@ def without_print(gray: np.ndarray, ring: FittedRing, ppm: float) -> np.ndarray:
     return out
 
 
-def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, ocr_line: OcrLine) -> SealText:
-    """The name, code and subtitle on the seal at ``seal_bbox`` (box pixels); empty when not read.
+def spilled_bbox(seal_bbox: list[int], box_shape: tuple[int, ...], dpi: int) -> list[int] | None:
+    """``seal_bbox`` grown ``SPILL_MM`` past each edge of the box it comes within ``SPILL_EDGE_MM`` of
+    (box pixels, reaching out of the box); None when the seal keeps clear of every edge."""
+    ppm = px_per_mm(dpi)
+    edge, d = SPILL_EDGE_MM * ppm, round(SPILL_MM * ppm)
+    x0, y0, x1, y1 = seal_bbox
+    h, w = box_shape[:2]
+    grown = [x0 - d if x0 <= edge else x0, y0 - d if y0 <= edge else y0,
+             x1 + d if x1 >= w - edge else x1, y1 + d if y1 >= h - edge else y1]
+    return None if grown == list(seal_bbox) else grown
+
+
+def read_seal_lines_spilled(page_bgr: np.ndarray, box: list[int], seal_bbox: list[int] | None, dpi: int,
+                            ocr_line: OcrLine) -> SealText:
+    """``read_seal_lines`` on the seal at ``seal_bbox`` (pixels of the box ``box`` of the page), its ring
+    looked for on the page past the box's edges the seal meets (``spilled_bbox``)."""
+    h, w = page_bgr.shape[:2]
+    x0, y0 = max(0, box[0]), max(0, box[1])
+    crop = page_bgr[y0:min(h, box[3]), x0:min(w, box[2])]
+    if seal_bbox is not None and not check_box(crop, dpi):
+        grown = spilled_bbox(seal_bbox, crop.shape, dpi)
+        if grown is not None:
+            on_page = [max(0, grown[0] + x0), max(0, grown[1] + y0), min(w, grown[2] + x0), min(h, grown[3] + y0)]
+            found = [seal_bbox[0] + x0, seal_bbox[1] + y0, seal_bbox[2] + x0, seal_bbox[3] + y0]
+            out = read_seal_lines(page_bgr, on_page, dpi, ocr_line, found=found)
+            if out.name is not None:
+                return out
+    return read_seal_lines(crop, seal_bbox, dpi, ocr_line)
+
+
+def _covers(ring: FittedRing, bbox: list[int]) -> bool:
+    """Does ``ring``'s box cover ``SPILL_SAME_SEAL`` of ``bbox``?"""
+    r = max(ring.a, ring.b)
+    ix = max(0.0, min(ring.cx + r, bbox[2]) - max(ring.cx - r, bbox[0]))
+    iy = max(0.0, min(ring.cy + r, bbox[3]) - max(ring.cy - r, bbox[1]))
+    return ix * iy >= SPILL_SAME_SEAL * max(1, (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]))
+
+
+def read_seal_lines(box_bgr: np.ndarray, seal_bbox: list[int] | None, dpi: int, ocr_line: OcrLine,
+                    found: list[int] | None = None) -> SealText:
+    """The name, code and subtitle on the seal at ``seal_bbox`` (box pixels); empty when not read,
+    or when the ring fitted there does not cover ``found`` (the seal's box as found, where
+    ``seal_bbox`` was grown past it: ``read_seal_lines_spilled``).
 
     ``ocr_line(image) -> (text, confidence)`` reads one line of text (from extract/ocr.py)."""
     out = SealText()
     if seal_bbox is None or check_box(box_bgr, dpi):
         return out
-    gray, band = seal_band(box_bgr, seal_bbox, dpi)
+    ring = fit_ring_around(box_bgr, seal_bbox, dpi)
+    if found is not None and not _covers(ring, found):
+        return out
+    gray, band = seal_band(box_bgr, seal_bbox, dpi, ring)
     # the place whose name reads most surely upright is the name's (the other is then the lower line)
     tips = star_tips(gray, band)
     options = [(layout, _name(gray, band, layout, ocr_line)) for layout in survey(gray, band, tips)]
