@@ -15,7 +15,7 @@ one thread, ``bench/memory.py`` and the notes of issue 14):
   0.53 × its CPU (11 sample pages: 0.26 against 0.49 s a page), its buffers freed after each
   page like recognition's; without OpenVINO both run on ONNX Runtime (arena off, memory
   patterns for the fixed-shape strips); one thread each either way. OpenVINO's memory went
-  to oneDNN's kernel cache, one kernel set per input shape, kept for the life of the process
+  to oneDNN's kernel cache, one kernel set per input shape, kept by its LRU cache
   (``ONEDNN_CACHE_CAPACITY``), and to the intermediate tensors of the widest line run, freed
   when a page is read (``release_buffers``).
   The price (``bench.memory``, 5 pages of form01, one worker, issue 14): with recognition on
@@ -61,15 +61,25 @@ REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 BACKENDS = ("onnxruntime", "openvino")
 DET_BACKENDS = ("openvino", "onnxruntime")
 REC_BACKENDS = ("openvino", "onnxruntime")
-# oneDNN, the kernels under OpenVINO's CPU plugin, keeps every kernel it built in a process-wide
-# cache (1024 by default) that OpenVINO's own CPU_RUNTIME_CACHE_CAPACITY does not govern: ~3.7 MB
-# for each recognition input shape it ran, ~35 MB over a page's lines (issue 14). Off, a shape's
-# kernels are built again when it recurs, for the same CPU (274 lines: 19.3 against 19.3 s) and text.
+# oneDNN, the kernels under OpenVINO's CPU plugin, keeps the kernels it built in a process-wide LRU
+# cache that OpenVINO's own CPU_RUNTIME_CACHE_CAPACITY does not govern: ~3.7 MB for each recognition
+# input shape it ran (a width step times a batch size: ~18 shapes in all). Its default, 1024 kernels,
+# holds the shapes a page's lines recur in: recognition 8-12 % less CPU than with the cache off (the
+# kernels built again at every call), the same text on every line (bench.rec_lines, 202 sample and
+# 226 fresh lines, alternated), and page workers 356-359 MiB at their peak (bench.memory, 5 pages of
+# form01), where 0 held them at 335-342; 64 or 256 kernels saved 0-3 % (a shape's set is larger).
 ONEDNN_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
-ONEDNN_CACHE_CAPACITY = "0"
+ONEDNN_CACHE_CAPACITY = "1024"
 # Pages run in parallel worker processes (one per core), so each session uses one
 # thread; more would oversubscribe the cores.
 THREADS = 1
+
+# OpenVINO's CPU plugin, as compile_model takes it: one thread and stream (see THREADS); f32, the
+# same text as ONNX Runtime (bf16 on AVX-512 CPUs changes readings).
+OPENVINO_CONFIG: dict[str, Any] = {
+    "INFERENCE_NUM_THREADS": THREADS, "NUM_STREAMS": 1,
+    "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32", "CPU_RUNTIME_CACHE_CAPACITY": 0,
+}
 
 # Detection strip: rows of the (shrunk) page per detector call, a multiple of 32 as
 # the network wants. 512 rows at A4 width cost ~+120 MB of activations at most.
@@ -126,11 +136,7 @@ class Session:
             framework = info["framework"] if "framework" in info else {}
             if "character" in framework:  # the ONNX file's metadata, as RapidOCR reads it
                 self.characters = str(framework["character"].astype(str)).splitlines()
-            # f32: the same text as ONNX Runtime (bf16 on AVX-512 CPUs changes readings).
-            compiled = core.compile_model(model, "CPU", {
-                "INFERENCE_NUM_THREADS": THREADS, "NUM_STREAMS": 1,
-                "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32", "CPU_RUNTIME_CACHE_CAPACITY": 0,
-            })
+            compiled = core.compile_model(model, "CPU", dict(OPENVINO_CONFIG))
             self._compiled = compiled
             self._request = compiled.create_infer_request()
             self._ort: Any = None
