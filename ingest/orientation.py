@@ -11,6 +11,9 @@ Two questions, each answered from the ink alone:
    x-height letters and full stops sit low in the line; turned 180° they sit
    high. ``_flip_votes`` finds the small marks that stand alone in their column
    of a text line and counts those in the lower vs upper part of the line.
+   Where they are too few (large, unpunctuated print), a form page says it by
+   its grid: the label columns are at the left, the values to their right
+   (``_label_side``).
 
 Both work in colour, gray and bilevel, on form pages and plain text pages
 alike. A red seal is dropped first (the red channel shows it as paper), and
@@ -64,6 +67,20 @@ MIN_LINE_HEIGHT_SHARE = 0.85
 PAIR_GAP_SHARE = 0.35
 # A page whose width exceeds this times its height is landscape: a portrait form fed sideways.
 LANDSCAPE_RATIO = 1.15
+# A form page's label columns sit at the grid's left, its values to their right: the inner column rules'
+# centre lies at 0.18-0.31 of the grid's width on every sample form page, at 0.69-0.82 turned upside down.
+# Beyond this share from either side the grid says which way up the page is.
+LABEL_SIDE_SHARE = 0.4
+# A grid narrower than this share of the page is no form's (the form's spans 0.74-0.81 of it).
+GRID_MIN_WIDTH_SHARE = 0.5
+# A column rule may drift this many pixels sideways down the working page (a residual tilt of ~0.2°).
+RULE_DRIFT_PX = 5
+# The grid's outer border, this share of its width in from each side, is no column rule.
+GRID_BORDER_SHARE = 0.05
+# Inner column rules, in page heights of rule: fewer, the grid has no columns to tell by (the form's
+# pages hold 0.22-3.9 on the samples); more, the page is striped (a photo, a scan's dark edge: 70 and 88).
+INNER_RULES_MIN_HEIGHTS = 0.15
+INNER_RULES_MAX_HEIGHTS = 10.0
 # Ink centred below this share of the page height (from the bottom) says upside down; pages fill from
 # the top. A part-filled page (a last page: one or two boxes) centres at 0.25-0.35; a full form page at
 # 14 pt centres at 0.58, its long sections low on the page, and 0.42 turned it upside down.
@@ -120,7 +137,12 @@ def detect_rotation(image: np.ndarray) -> int:
         return (turn + 180) % 360
     if votes >= MIN_FLIP_VOTES and low / votes >= FLIP_MAJORITY:
         return turn
-    # Punctuation undecided: printed pages fill from the top, so a part-filled page is heavy at the top.
+    # Punctuation undecided: a form page's grid has its labels at the left (a first page in large
+    # print: 2 marks voted, its ink centred at 0.61, and it was read upside down, then again turned).
+    side = _label_side(ink)
+    if side:
+        return turn if side > 0 else (turn + 180) % 360
+    # No grid to tell by: printed pages fill from the top, so a part-filled page is heavy at the top.
     centre = _ink_centre(ink)
     if centre > 1 - TOP_HEAVY_CENTRE:
         return (turn + 180) % 360
@@ -203,6 +225,35 @@ def _level_angle(ink: np.ndarray) -> float:
         return float(np.dot(profile, profile))
 
     return best_angle(sharpness)
+
+
+def _label_side(ink: np.ndarray) -> int:
+    """Which side of the page's grid its label columns are on: 1 left (upright), -1 right (upside
+    down), 0 no form grid to tell by. From the inner column rules' centre across the grid."""
+    h, w = ink.shape
+    # A thin rule left a little slanted by the levelling steps out of its one-pixel column every few
+    # hundred rows (``_ink_masks`` then keeps it among the glyphs): widened first, it stays one run
+    # down the page; a glyph's strokes are far shorter. Counted per widened column, a rule weighs ~once.
+    wide = np.ones((1, RULE_DRIFT_PX), np.uint8)
+    tall = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(h * RULE_MIN_SHARE))))
+    rules = cv2.morphologyEx(cv2.dilate(ink, wide), cv2.MORPH_OPEN, tall)
+    columns = np.count_nonzero(rules, axis=0).astype(np.float64) / RULE_DRIFT_PX
+    xs = np.flatnonzero(columns)
+    if len(xs) == 0 or xs[-1] - xs[0] < GRID_MIN_WIDTH_SHARE * w:
+        return 0
+    left, width = int(xs[0]), int(xs[-1] - xs[0])
+    border = max(1, int(GRID_BORDER_SHARE * width))
+    columns[: left + border] = 0
+    columns[left + width - border + 1 :] = 0
+    mass = float(columns.sum())
+    if not INNER_RULES_MIN_HEIGHTS * h <= mass <= INNER_RULES_MAX_HEIGHTS * h:
+        return 0
+    centre = (float(np.dot(columns, np.arange(len(columns)))) / mass - left) / width
+    if centre <= LABEL_SIDE_SHARE:
+        return 1
+    if centre >= 1 - LABEL_SIDE_SHARE:
+        return -1
+    return 0
 
 
 def _components(ink: np.ndarray) -> np.ndarray:

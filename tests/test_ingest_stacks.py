@@ -234,3 +234,22 @@ def test_iter_pages_turns_a_sideways_scan_upright(tmp_path: Path) -> None:
     assert [p.rotation for p in pages] == [270, 270]
     assert all(p.image.shape[0] > p.image.shape[1] for p in pages)  # portrait again
     assert all(p.color_mode == "bilevel" for p in pages)
+
+
+@pytest.mark.parametrize(("dpi", "mode"), [*SCAN_KINDS, (300, "color")])
+def test_a_first_page_in_large_print_with_few_marks_is_turned_by_its_grid(dpi: int, mode: str) -> None:
+    """A form's first page in a large sans face holds two punctuation marks and its ink centres at 0.61
+    (a fresh batch's page, seed 217167): the marks could not say, and upside down or on its side it was
+    read as it came, then again turned (``extract.turned``). Its grid says: the labels are at the left."""
+    from ingest.orientation import MIN_FLIP_VOTES, orientation_votes
+    from samples.variety import plan_variants
+
+    spec = plan_variants(217167, ["turned"], 1)[0].spec
+    page = render_form(spec, dpi=300)[0]
+    scanned = scan([page], mode=mode, dpi=dpi, src_dpi=300, skew_deg=-0.4, seed=11)[0]
+    scanned = cv2.cvtColor(scanned, cv2.COLOR_GRAY2BGR) if scanned.ndim == 2 else scanned
+    votes = orientation_votes(rotate(scanned, 180))
+    assert votes["low"] + votes["high"] < MIN_FLIP_VOTES  # the marks alone cannot tell
+    for turn in (0, 90, 180, 270):
+        fed = np.ascontiguousarray(np.rot90(scanned, -(turn // 90)))
+        assert detect_rotation(fed) == (360 - turn) % 360, f"fed at {turn}"
