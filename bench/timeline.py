@@ -9,7 +9,11 @@ reconciliation, reports) and the runner's own CPU at each mark; a thread reads `
 ``SAMPLE_S`` for the CPU of every process of the run: the runner, the page workers (their Tesseract
 counted once they reap it) and the rest. Printed: the steps with their wall and the runner's CPU, the
 time of the first and the last page, the tail after the last page, and per ``--window`` seconds the
-CPU the runner and the workers used against what the cores offered (unused: idle on a quiet machine).
+CPU the runner and the workers used against what the cores offered (unused: idle on a quiet machine),
+and, from the scheduler's counters of each process's threads (``/proc/PID/task/*/schedstat``), how
+long they waited for a core and how long the workers slept: on a busy machine "unused" is mostly the
+other processes' share, a core this run waited for (``waited``), while a worker asleep (``asleep``: no
+thread of it running or waiting for a core, nor its Tesseract running) is a core the run left idle.
 """
 
 from __future__ import annotations
@@ -46,24 +50,34 @@ def _cpu() -> float:
 class Timeline:
     t0: float = dataclasses.field(default_factory=time.monotonic)
     marks: list[tuple[float, float, str]] = dataclasses.field(default_factory=list)  # (wall s, runner CPU s, what)
-    samples: list[tuple[float, dict[int, tuple[str, int, float, float]]]] = dataclasses.field(default_factory=list)
+    # (wall s, {pid: (name, parent pid, own CPU s, reaped children's CPU s, its threads' time on a core s,
+    #                 its threads' time waiting for a core s)})
+    samples: list[tuple[float, dict[int, tuple[str, int, float, float, float, float]]]] = dataclasses.field(
+        default_factory=list)
 
     def mark(self, what: str) -> None:
         self.marks.append((time.monotonic() - self.t0, _cpu(), what))
 
 
-def _stat(pid: int) -> tuple[str, int, float, float] | None:
-    """(name, parent pid, own CPU s, reaped children's CPU s) of a live process."""
+def _stat(pid: int) -> tuple[str, int, float, float, float, float] | None:
+    """(name, parent pid, own CPU s, reaped children's CPU s, its threads' time on a core and waiting
+    for one, s) of a live process. A worker's inference runs in the runtime's own thread, its main
+    thread asleep meanwhile: every thread counts."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        on_core = waiting = 0.0
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            counters = (task / "schedstat").read_text().split()
+            on_core, waiting = on_core + int(counters[0]) / 1e9, waiting + int(counters[1]) / 1e9
+    except (OSError, ValueError, IndexError):
         return None
     name = stat[stat.index("(") + 1 : stat.rindex(")")]
     if b"forkserver" in cmdline:
         name = "forkserver"
     f = stat[stat.rindex(")") + 2 :].split()
-    return name, int(f[1]), (int(f[11]) + int(f[12])) / _TICKS_PER_S, (int(f[13]) + int(f[14])) / _TICKS_PER_S
+    return (name, int(f[1]), (int(f[11]) + int(f[12])) / _TICKS_PER_S, (int(f[13]) + int(f[14])) / _TICKS_PER_S,
+            on_core, waiting)
 
 
 def _sample(line: Timeline, stop: threading.Event) -> None:
@@ -128,12 +142,12 @@ def run(argv: list[str], line: Timeline) -> int:
             setattr(runner, name, fn)
 
 
-def _roles(row: dict[int, tuple[str, int, float, float]]) -> dict[int, str]:
+def _roles(row: dict[int, tuple[str, int, float, float, float, float]]) -> dict[int, str]:
     me = os.getpid()
     # The fork server is the runner's child; its forks (the workers) carry the same command line.
     servers = {pid for pid, s in row.items() if s[0] == "forkserver" and s[1] == me}
     roles = {}
-    for pid, (name, ppid, _, _) in row.items():
+    for pid, (name, ppid, *_) in row.items():
         if pid == me:
             roles[pid] = "runner"
         elif pid in servers:
@@ -159,23 +173,51 @@ def report(line: Timeline, window: float, cores: int) -> None:
         end = line.marks[-1][0]
         print(f"\n{pages} results back from the pool: the first at {first:.2f} s, the last at {last:.2f} s;"
               f" after it {end - last:.2f} s to the end")
-    seen: dict[int, float] = {}
+    print(f"\nCPU s per {window:g} s of wall ({cores} cores: {cores * window:g} core-s offered); waited: the main"
+          " processes' threads' time waiting for a core; asleep: a worker with no thread running or waiting"
+          " for a core, less its Tesseract's CPU")
+    for start, counts in usage(line, window).items():
+        busy = sum(v for k, v in counts.items() if k not in ("waited", "asleep"))
+        print(f"{start:6.0f}-{start + window:<6.0f} "
+              + "  ".join(f"{k} {v:5.2f}" for k, v in sorted(counts.items()) if k not in ("waited", "asleep"))
+              + f"   unused {max(0.0, cores * window - busy):5.2f}"
+              + f"   waited {counts.get('waited', 0.0):5.2f}  asleep {counts.get('asleep', 0.0):5.2f}")
+    totals: dict[str, float] = {}
+    for counts in usage(line, window).values():
+        for k, v in counts.items():
+            totals[k] = totals.get(k, 0.0) + v
+    wall = line.marks[-1][0] if line.marks else 0.0
+    busy = sum(v for k, v in totals.items() if k not in ("waited", "asleep"))
+    print(f"whole run: {wall:.1f} s wall, {cores * wall:.1f} core-s offered, {busy:.1f} used ("
+          + ", ".join(f"{k} {v:.1f}" for k, v in sorted(totals.items()) if k not in ("waited", "asleep"))
+          + f"), {max(0.0, cores * wall - busy):.1f} unused; threads waited {totals.get('waited', 0.0):.1f} s"
+          f" for a core; workers asleep {totals.get('asleep', 0.0):.1f} s")
+
+
+def usage(line: Timeline, window: float) -> dict[float, dict[str, float]]:
+    """Per ``window`` s of wall: CPU s by role, the threads' wait for a core ("waited"), and the workers'
+    time with no thread running or waiting for a core, less their Tesseract's CPU ("asleep")."""
+    last: dict[int, tuple[float, float, float, float, float]] = {}  # pid -> (t, CPU, on a core, waiting, reaped)
     used: dict[float, dict[str, float]] = {}
     for t, row in line.samples:
         roles = _roles(row)
         bucket = used.setdefault(int(t // window) * window, {})
-        for pid, (_, _, own, reaped) in row.items():
+        for pid, (_, _, own, reaped, on_core, waiting) in row.items():
             role = roles[pid]
             if role == "tesseract":
-                continue
-            total = own + (reaped if role == "workers" else 0.0)
-            bucket[role] = bucket.get(role, 0.0) + max(0.0, total - seen.get(pid, 0.0))
-            seen[pid] = total
-    print(f"\nCPU s per {window:g} s of wall ({cores} cores: {cores * window:g} core-s offered)")
-    for start, counts in used.items():
-        busy = sum(counts.values())
-        print(f"{start:6.0f}-{start + window:<6.0f} " + "  ".join(f"{k} {v:5.2f}" for k, v in sorted(counts.items()))
-              + f"   unused {max(0.0, cores * window - busy):5.2f}")
+                continue  # counted in its worker's reaped CPU once it ends
+            cpu = own + (reaped if role == "workers" else 0.0)
+            before = last.get(pid)
+            last[pid] = (t, cpu, on_core, waiting, reaped)
+            bucket[role] = bucket.get(role, 0.0) + max(0.0, cpu - (before[1] if before else 0.0))
+            if before is None:
+                continue  # its scheduler counters start at the first sighting
+            t0, _, core0, wait0, reaped0 = before
+            bucket["waited"] = bucket.get("waited", 0.0) + (waiting - wait0)
+            if role == "workers":
+                asleep = (t - t0) - (on_core - core0) - (waiting - wait0) - (reaped - reaped0)
+                bucket["asleep"] = bucket.get("asleep", 0.0) + max(0.0, asleep)
+    return used
 
 
 def main(argv: list[str] | None = None) -> None:
