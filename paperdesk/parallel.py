@@ -163,8 +163,13 @@ class ProcessPool:
         self._executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
                                                 initargs=(os.getpid(), warm))
         # The executor forks a worker for each item submitted while none is idle: one small item per
-        # worker forks them all now, not one by one as the first pages are handed over.
-        for _ in range(jobs):
+        # worker forks them all now, not one by one as the first pages are handed over. In a thread: a
+        # fork waits for the fork server's imports, and meanwhile this process renders the first page.
+        self._starting = threading.Thread(target=self._fork_workers, name="paperdesk-pool-start", daemon=True)
+        self._starting.start()
+
+    def _fork_workers(self) -> None:
+        for _ in range(self.workers):
             self._executor.submit(_started)
 
     def run(
@@ -191,6 +196,7 @@ class ProcessPool:
                 yield tag, _outcome(future, errors)
 
     def close(self, cancel: bool = False) -> None:
+        self._starting.join()
         self._executor.shutdown(wait=True, cancel_futures=cancel)
 
 
