@@ -10,10 +10,10 @@ reconciliation, reports) and the runner's own CPU at each mark; a thread reads `
 counted once they reap it) and the rest. Printed: the steps with their wall and the runner's CPU, the
 time of the first and the last page, the tail after the last page, and per ``--window`` seconds the
 CPU the runner and the workers used against what the cores offered (unused: idle on a quiet machine),
-and, from the scheduler's counters of each process's threads (``/proc/PID/task/*/schedstat``), how
-long they waited for a core and how long the workers slept: on a busy machine "unused" is mostly the
-other processes' share, a core this run waited for (``waited``), while a worker asleep (``asleep``: no
-thread of it running or waiting for a core, nor its Tesseract running) is a core the run left idle.
+and, from the scheduler's counters of each process's threads (``/proc/PID/task/*/schedstat``), the
+thread-seconds they spent runnable but waiting for a core (``waited``): on a busy machine "unused" is
+then mostly the other processes' share. (A worker's threads overlap, OpenCV's pool beside the main
+thread, so these counters cannot say how long no thread of it was runnable: only a quiet machine can.)
 """
 
 from __future__ import annotations
@@ -61,8 +61,7 @@ class Timeline:
 
 def _stat(pid: int) -> tuple[str, int, float, float, float, float] | None:
     """(name, parent pid, own CPU s, reaped children's CPU s, its threads' time on a core and waiting
-    for one, s) of a live process. A worker's inference runs in the runtime's own thread, its main
-    thread asleep meanwhile: every thread counts."""
+    for one, s) of a live process, every thread counted."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -173,50 +172,42 @@ def report(line: Timeline, window: float, cores: int) -> None:
         end = line.marks[-1][0]
         print(f"\n{pages} results back from the pool: the first at {first:.2f} s, the last at {last:.2f} s;"
               f" after it {end - last:.2f} s to the end")
-    print(f"\nCPU s per {window:g} s of wall ({cores} cores: {cores * window:g} core-s offered); waited: the main"
-          " processes' threads' time waiting for a core; asleep: a worker with no thread running or waiting"
-          " for a core, less its Tesseract's CPU")
-    for start, counts in usage(line, window).items():
-        busy = sum(v for k, v in counts.items() if k not in ("waited", "asleep"))
+    print(f"\nCPU s per {window:g} s of wall ({cores} cores: {cores * window:g} core-s offered); waited: the"
+          " thread-seconds this run's threads were runnable but waiting for a core")
+    used = usage(line, window)
+    for start, counts in used.items():
+        busy = sum(v for k, v in counts.items() if k != "waited")
         print(f"{start:6.0f}-{start + window:<6.0f} "
-              + "  ".join(f"{k} {v:5.2f}" for k, v in sorted(counts.items()) if k not in ("waited", "asleep"))
-              + f"   unused {max(0.0, cores * window - busy):5.2f}"
-              + f"   waited {counts.get('waited', 0.0):5.2f}  asleep {counts.get('asleep', 0.0):5.2f}")
+              + "  ".join(f"{k} {v:5.2f}" for k, v in sorted(counts.items()) if k != "waited")
+              + f"   unused {max(0.0, cores * window - busy):5.2f}   waited {counts.get('waited', 0.0):5.2f}")
     totals: dict[str, float] = {}
-    for counts in usage(line, window).values():
+    for counts in used.values():
         for k, v in counts.items():
             totals[k] = totals.get(k, 0.0) + v
     wall = line.marks[-1][0] if line.marks else 0.0
-    busy = sum(v for k, v in totals.items() if k not in ("waited", "asleep"))
+    busy = sum(v for k, v in totals.items() if k != "waited")
     print(f"whole run: {wall:.1f} s wall, {cores * wall:.1f} core-s offered, {busy:.1f} used ("
-          + ", ".join(f"{k} {v:.1f}" for k, v in sorted(totals.items()) if k not in ("waited", "asleep"))
-          + f"), {max(0.0, cores * wall - busy):.1f} unused; threads waited {totals.get('waited', 0.0):.1f} s"
-          f" for a core; workers asleep {totals.get('asleep', 0.0):.1f} s")
+          + ", ".join(f"{k} {v:.1f}" for k, v in sorted(totals.items()) if k != "waited")
+          + f"), {max(0.0, cores * wall - busy):.1f} unused; threads waited {totals.get('waited', 0.0):.1f} s for a core")
 
 
 def usage(line: Timeline, window: float) -> dict[float, dict[str, float]]:
-    """Per ``window`` s of wall: CPU s by role, the threads' wait for a core ("waited"), and the workers'
-    time with no thread running or waiting for a core, less their Tesseract's CPU ("asleep")."""
-    last: dict[int, tuple[float, float, float, float, float]] = {}  # pid -> (t, CPU, on a core, waiting, reaped)
+    """Per ``window`` s of wall: CPU s by role, and the thread-seconds spent waiting for a core ("waited")."""
+    last: dict[int, tuple[float, float]] = {}  # pid -> (CPU, waiting) at its last sighting
     used: dict[float, dict[str, float]] = {}
     for t, row in line.samples:
         roles = _roles(row)
         bucket = used.setdefault(int(t // window) * window, {})
-        for pid, (_, _, own, reaped, on_core, waiting) in row.items():
+        for pid, (_, _, own, reaped, _, waiting) in row.items():
             role = roles[pid]
             if role == "tesseract":
                 continue  # counted in its worker's reaped CPU once it ends
             cpu = own + (reaped if role == "workers" else 0.0)
             before = last.get(pid)
-            last[pid] = (t, cpu, on_core, waiting, reaped)
-            bucket[role] = bucket.get(role, 0.0) + max(0.0, cpu - (before[1] if before else 0.0))
-            if before is None:
-                continue  # its scheduler counters start at the first sighting
-            t0, _, core0, wait0, reaped0 = before
-            bucket["waited"] = bucket.get("waited", 0.0) + (waiting - wait0)
-            if role == "workers":
-                asleep = (t - t0) - (on_core - core0) - (waiting - wait0) - (reaped - reaped0)
-                bucket["asleep"] = bucket.get("asleep", 0.0) + max(0.0, asleep)
+            last[pid] = (cpu, waiting)
+            bucket[role] = bucket.get(role, 0.0) + max(0.0, cpu - (before[0] if before else 0.0))
+            if before is not None:  # its scheduler counters start at the first sighting
+                bucket["waited"] = bucket.get("waited", 0.0) + max(0.0, waiting - before[1])
     return used
 
 
