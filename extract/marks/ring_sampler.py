@@ -163,14 +163,19 @@ class RingSampler:
 
     def text_arc(self, ring: Ring) -> float:
         """Longest run of sectors (single gaps bridged) whose band inside the ring line holds
-        glyph ink (``TEXT_SECTOR_MIN``), as a share of the ring: a seal's name along its arc;
+        glyph ink (``text_sectors``), as a share of the ring: a seal's name along its arc;
         a printed circle is empty there."""
+        return _longest_arc(self.text_sectors(ring))
+
+    def text_sectors(self, ring: Ring) -> np.ndarray:
+        """Per sector: whether the band inside the ring line holds glyph ink (``TEXT_SECTOR_MIN``);
+        False outside the crop."""
         s = WORK_PX_PER_MM
         offsets = -np.arange(TEXT_BAND_FROM_MM, TEXT_BAND_TO_MM + 1e-6, TEXT_BAND_STEP_MM) * s
         band = self._sample(ring, offsets).reshape(len(offsets), RING_SECTORS, -1)
         known = ~np.isnan(band).all(axis=(0, 2))
         mean = np.where(known, np.nanmean(np.where(np.isnan(band), 0.0, band), axis=(0, 2)), 0.0)
-        return _longest_arc(mean >= TEXT_SECTOR_MIN)
+        return np.asarray(mean >= TEXT_SECTOR_MIN)
 
     def fit_objective(self, ring: Ring) -> float:
         """Smooth objective for the local search: ring ink minus outer ink, tight band."""

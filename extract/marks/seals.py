@@ -24,6 +24,7 @@ from extract.marks.ring_sampler import (
     STAR_RING_MIN_ARC,
     STAR_RING_MIN_COVERAGE,
     WORK_PX_PER_MM,
+    RingSampler,
 )
 from extract.marks.rings import find_ring
 from extract.reading import SealReading
@@ -38,6 +39,11 @@ SEAL_INK_GRAY_FULL = 200
 # name (and often a code) just inside its ring along a third of it or more; an empty circle
 # round the printed 公章 label and date line has only their ends there (≤ 1 sector of 36).
 SHAPE_MIN_TEXT_ARC = 0.14
+# A 1-bit threshold that wiped most of a faint seal's name breaks it into pieces, no run of them that
+# long: the seal's glyph sectors are then counted in all, and SHAPE_MIN_TEXT_ARC of the ring in pieces
+# is the name too (combined-01 of rob seed 256370: a 45x30 mm oval at 51 % ink spilling out of the
+# box, 江苏省 and 协会 left, 10 of 36 sectors, its longest run 4, its star hollowed: a false
+# SEAL_MISSING); the empty circle's label and date line ends stay at 0-1 sectors.
 # A seal stamped on the 公章 label at a Word table's lower-right corner runs out of the cell on two
 # sides, 36-47 % of its ring inside (word-01 and word-03 of rob seed 220061: SEAL_MISSING at
 # ring_sampler.MIN_KNOWN_SECTORS, 0.5); its centre is well inside (rings.CENTRE_MARGIN_MM), which is what
@@ -102,6 +108,10 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
         min_coverage, min_arc = STAR_RING_MIN_COVERAGE, STAR_RING_MIN_ARC
     ringed = ring is not None and ring.is_seal(min_coverage)
     empty = ring is not None and method == "shape" and ring.text_arc < SHAPE_MIN_TEXT_ARC and not ring.star
+    text_share = 0.0
+    if ringed and empty and ring is not None:
+        text_share = float(RingSampler(ink, min_known=SEAL_MIN_KNOWN).text_sectors(ring).mean())
+        empty = text_share < SHAPE_MIN_TEXT_ARC
     present = ringed and not empty
     factor = px_per_mm(dpi) / WORK_PX_PER_MM
     bbox = None
@@ -112,12 +122,13 @@ def read_seal(box_bgr: np.ndarray, dpi: int, color_mode: str) -> SealReading:
     arc = ring.arc if ring else 0.0
     text_arc = ring.text_arc if ring else 0.0
     reason = (f"ring inked on {coverage:.0%} of its circumference (needs {min_coverage:.0%}), "
-              f"longest arc {arc:.0%} (needs {min_arc:.0%}), glyphs inside it along {text_arc:.0%}, "
+              f"longest arc {arc:.0%} (needs {min_arc:.0%}), glyphs inside it along {text_arc:.0%}"
+              f"{f' ({text_share:.0%} in pieces)' if text_share else ''}, "
               f"{'a' if ring and ring.star else 'no'} star")
     confidence = _confidence(coverage, arc, present, min_coverage)
     if ringed and empty:
         reason += f" (needs {SHAPE_MIN_TEXT_ARC:.0%} or a star): an empty ring, not a seal"
-        confidence = round(0.5 + 0.5 * (SHAPE_MIN_TEXT_ARC - text_arc) / SHAPE_MIN_TEXT_ARC, 3)
+        confidence = round(0.5 + 0.5 * (SHAPE_MIN_TEXT_ARC - max(text_arc, text_share)) / SHAPE_MIN_TEXT_ARC, 3)
     if present and ring is not None and ring.anchored:
         reason = f"a seal's star, its ring found round it: {reason}"
     if note:
