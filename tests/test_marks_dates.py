@@ -227,6 +227,37 @@ def test_print_stacked_over_the_date_is_not_taken_for_a_table_rule() -> None:
     assert not mask[mm(12):mm(20), col - 2:col + 3].any()  # the strokes over the date line are kept
 
 
+@pytest.mark.parametrize(("axes_mm", "angle"), [((22.5, 15.0), -7.5), ((22.5, 15.0), 0.0), ((20.0, 20.0), 0.0)])
+def test_a_seal_ring_across_the_date_is_not_taken_for_a_table_rule(axes_mm: tuple[float, float], angle: float) -> None:
+    # the bottom of a 45 x 30 mm oval's ring runs straight within its 1.3 mm line for ~19 mm: taken for a rule,
+    # it was whitened with the date's strokes it crossed (combined-02 of rob seed 495224: 十六 read 年二)
+    box = opinion_box("2020-11-10")
+    h, w = box.shape[:2]
+    centre = (w - mm(32), h - mm(6.5) - mm(axes_mm[1]))
+    cv2.ellipse(box, centre, (mm(axes_mm[0]), mm(axes_mm[1])), angle, 0, 360, (0, 0, 0), mm(1.3))
+    x0 = round(w * 0.35)
+    ink = 1.0 - cv2.cvtColor(box[h - mm(24):, x0:], cv2.COLOR_BGR2GRAY).astype(np.float32) / 255
+    mask = rule_mask(ink, DPI)
+    assert mask[-mm(1):, :].any(axis=0).sum() > 0.9 * mask.shape[1]  # the box's bottom edge is a rule
+    bottom = (centre[1] + mm(axes_mm[1]) - (h - mm(24)), centre[0] - x0)
+    assert not mask[bottom[0] - mm(1):bottom[0] + mm(1), bottom[1] - mm(3):bottom[1] + mm(3)].any()
+
+
+def test_a_seal_rings_side_down_to_the_box_edge_is_not_taken_for_a_table_rule() -> None:
+    # a ring's side runs straight down across the date line to the box's bottom edge: taken for a rule (by the
+    # edge), the 4 of 14 beside it was whitened and read 2 (combined-02 of rob seed 140554, a sure 11-12)
+    box = opinion_box("2020-11-14")
+    h, w = box.shape[:2]
+    side = w - mm(20)
+    cv2.circle(box, (side - mm(21), h - mm(4)), mm(21), (0, 0, 0), mm(1.3))
+    x0 = round(w * 0.35)
+    ink = 1.0 - cv2.cvtColor(box[h - mm(24):, x0:], cv2.COLOR_BGR2GRAY).astype(np.float32) / 255
+    mask = rule_mask(ink, DPI)
+    assert mask[:, -mm(1):].any(axis=1).sum() > 0.9 * mask.shape[0]  # the box's right edge is a rule
+    row = mm(24) - mm(7)  # the date line's middle
+    assert not mask[row - mm(1):row + mm(1), side - x0 - mm(3):side - x0 + mm(3)].any()
+
+
 def test_a_date_the_seal_ring_crosses_is_read_again_without_the_ring() -> None:
     box = opinion_box("2020-11-10", seal=True)
     gray = cv2.cvtColor(cv2.cvtColor(box, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)  # a gray scan: red is gray
@@ -236,7 +267,9 @@ def test_a_date_the_seal_ring_crosses_is_read_again_without_the_ring() -> None:
 
     def ocr(img: np.ndarray) -> tuple[str, float]:
         seen.append(img)
-        return ("2020年11月10日", 0.9) if len(seen) > 3 else ("2O2?年1?月", 0.4)
+        # the first pass reads three lines by their ink and three by their print-dark rows (the ring's ink, no
+        # rule, makes the bands of the first taller than the second's)
+        return ("2020年11月10日", 0.9) if len(seen) > 6 else ("2O2?年1?月", 0.4)
 
     r = read_date(gray, DPI, ocr, seal_bbox=seal_bbox)
     assert r.value == "2020-11-10" and "seal" in r.reason
@@ -571,6 +604,10 @@ def test_a_real_late_date_is_read_and_still_date_late(line: str, iso: str) -> No
     # gray-02 of rob seed 828415: a code digit glued to 11 read 14月; painted out with the ring, the 1 went too
     ("2020年14月5日", "2020年4月5日", False),
     ("2020年14月5日", "2020年11月5日", True),
+    # combined-02 of rob seed 495224: a gray ring through 十六 read 年二; a label where the day stands says none
+    ("二〇二〇年十一月年二日", "二〇二〇年十一月十六日", True),
+    ("二〇二〇年十一月年二日", "二〇二〇年十一月二日", True),
+    ("二〇二〇年十一月年十二日", "二〇二〇年十一月二日", False),  # still never the first's glyphs with the lead lost
 ])
 def test_a_reread_replaces_the_first_reading_only_where_they_agree(first: str, again: str, agree: bool) -> None:
     assert readings_agree(first, again, NOTICE) is agree

@@ -22,6 +22,12 @@ RULE_MIN_MM = 12.0
 # ring text stacked over the date fill a column as much).
 RULE_ROW_SHARE = 0.5
 RULE_EDGE_MM = 4.0
+# A seal's ring runs straight within its own line's width for sqrt(8·R·t): up to ~20 mm at the bottom of
+# a 45 x 30 mm oval (R ≈ 34 mm, t ≤ 1.5 mm), 14 mm on a round one, longer than RULE_MIN_MM. A straight run
+# is a rule only where it is longer than RULE_FREE_MM or lies within RULE_EDGE_MM of the region's edge (the
+# box's own edges): taken for a rule, the ring was whitened with the strokes of the date it crossed
+# (combined-02 of rob seed 495224, a gray oval's ring through 一月十六 read 十一月年二日, unread).
+RULE_FREE_MM = 30.0
 # A band taller than one line (a seal's ring crossing the rows glued the date line to the
 # 公章 label) is cut again at these shares of its own fullest row, in turn (a share of the
 # whole region's fullest row would lose a blank 年 月 日 line under dense text).
@@ -99,10 +105,10 @@ def rule_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
     ppm = px_per_mm(dpi)
     binary = (ink >= ROW_INK).astype(np.uint8)
     run = max(3, round(RULE_MIN_MM * ppm))
-    rules = np.maximum(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
-                       cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))) > 0
-    # A rule blurred or broken by the scan: a row (column) by the edge inked over most of the width (height).
     edge = max(1, round(RULE_EDGE_MM * ppm))
+    rules = (_straight_runs(binary, (1, run), edge, RULE_FREE_MM * ppm)
+             | _straight_runs(binary, (run, 1), edge, RULE_FREE_MM * ppm))
+    # A rule blurred or broken by the scan: a row (column) by the edge inked over most of the width (height).
     for axis in (0, 1):
         share = binary.sum(axis=1 - axis) / binary.shape[1 - axis]
         full = share >= RULE_ROW_SHARE
@@ -113,6 +119,22 @@ def rule_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
             rules[:, full] = True
     # and the pixels right beside them (the rule's blurred edge)
     return cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+
+
+def _straight_runs(binary: np.ndarray, kernel: tuple[int, int], edge: int, free: float) -> np.ndarray:
+    """The straight runs of ink along ``kernel`` (rows, columns) that are rules: longer than ``free`` px,
+    or running along the map's border within ``edge`` px of it (RULE_FREE_MM): a row's run by the top or
+    bottom, a column's by the left or right (a ring's side reaching down to the box's bottom is no rule)."""
+    opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    rows = kernel[0] == 1
+    start = stats[:, cv2.CC_STAT_TOP if rows else cv2.CC_STAT_LEFT]
+    middle = start + stats[:, cv2.CC_STAT_HEIGHT if rows else cv2.CC_STAT_WIDTH] / 2
+    size = binary.shape[0 if rows else 1]
+    by_edge = (middle < edge) | (middle > size - edge)
+    keep = (stats[:, cv2.CC_STAT_WIDTH if rows else cv2.CC_STAT_HEIGHT] > free) | by_edge
+    keep[0] = False
+    return np.asarray(keep[labels])
 
 
 def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
