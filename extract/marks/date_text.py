@@ -332,8 +332,8 @@ def _could_be(slot: str, top: int) -> set[int]:
     (at most one) stray glyphs read as a numeral; empty when it says nothing that could be one
     (a seal's code digits over the line: 116月, 94756日)."""
     strays = [i for i, ch in enumerate(slot) if ch not in NUMERALS]
-    if len(strays) > 1 or len(slot) > MAX_SLOT_GLYPHS:
-        return set()
+    if len(strays) > 1 or len(slot) > MAX_SLOT_GLYPHS or _LABELS.search(slot):
+        return set()  # a label read where a number stands (十六 read 年二 under a ring) says none
     tries = [slot] if not strays else [numerals(slot)] + [slot[:strays[0]] + ch + slot[strays[0] + 1:] for ch in _STAND_INS]
     values = {chinese_to_int(t) for t in tries if t}
     return {v for v in values if v is not None and 1 <= v <= top}
