@@ -100,14 +100,16 @@ def _split(counts: np.ndarray, y0: int, y1: int, ppm: float, level: int = 0) -> 
     return out
 
 
-def rule_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
-    """Pixels of table rules (the box's edges) in a darkness map: long straight runs of ink."""
+def rule_mask(ink: np.ndarray, dpi: int, rings_too: bool = False) -> np.ndarray:
+    """Pixels of table rules (the box's edges) in a darkness map: long straight runs of ink; with
+    ``rings_too`` every straight run of RULE_MIN_MM (a seal's ring too: out of the way where text lines
+    are found, never whitened over the glyphs it crosses, RULE_FREE_MM)."""
     ppm = px_per_mm(dpi)
     binary = (ink >= ROW_INK).astype(np.uint8)
     run = max(3, round(RULE_MIN_MM * ppm))
     edge = max(1, round(RULE_EDGE_MM * ppm))
-    rules = (_straight_runs(binary, (1, run), edge, RULE_FREE_MM * ppm)
-             | _straight_runs(binary, (run, 1), edge, RULE_FREE_MM * ppm))
+    free = 0.0 if rings_too else RULE_FREE_MM * ppm
+    rules = _straight_runs(binary, (1, run), edge, free) | _straight_runs(binary, (run, 1), edge, free)
     # A rule blurred or broken by the scan: a row (column) by the edge inked over most of the width (height).
     for axis in (0, 1):
         share = binary.sum(axis=1 - axis) / binary.shape[1 - axis]
@@ -140,7 +142,7 @@ def _straight_runs(binary: np.ndarray, kernel: tuple[int, int], edge: int, free:
 def text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int]]:
     """Row ranges (y0, y1) of the text lines in a darkness map, top to bottom (table rules ignored)."""
     ppm = px_per_mm(dpi)
-    binary = ((ink >= ROW_INK) & ~rule_mask(ink, dpi)).astype(np.uint8)
+    binary = ((ink >= ROW_INK) & ~rule_mask(ink, dpi, rings_too=True)).astype(np.uint8)
     counts = binary.sum(axis=1)
     lines: list[tuple[int, int]] = []
     for a, b in _bands(counts, ROW_MIN_INK_MM * ppm, LINE_GAP_MM * ppm):
@@ -189,7 +191,7 @@ def line_start(ink: np.ndarray, x0: int, dpi: int) -> int:
     limit = round(ink.shape[1] * LINE_RUN_MIN_X)
     if x0 <= limit:
         return x0
-    inked = (ink >= ROW_INK) & ~rule_mask(ink, dpi)
+    inked = (ink >= ROW_INK) & ~rule_mask(ink, dpi, rings_too=True)
     start = x0
     for y0, y1 in text_lines(ink[:, x0:], dpi)[-3:]:
         cols = inked[y0:y1].any(axis=0)

@@ -105,7 +105,7 @@ def blank_under_the_seal(reading: DateReading, box_bgr: np.ndarray, fitted: Fitt
         return None
     x0, y0, x1, y1 = reading.bbox
     ink = ink_map(box_bgr[y0:y1, x0:x1], dpi)
-    ink[rule_mask(ink, dpi) | seal_ink(box_bgr, fitted, dpi)[y0:y1, x0:x1]] = 0
+    ink[rule_mask(ink, dpi, rings_too=True) | seal_ink(box_bgr, fitted, dpi)[y0:y1, x0:x1]] = 0
     lines = text_lines(ink, dpi)
     if not lines:
         return None
