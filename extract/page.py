@@ -162,7 +162,7 @@ def _read_values(page: Page, template: FormTemplate, options: ExtractOptions, en
             reading.fields[key] = FieldReading(key=key, value=None, raw=t.text, confidence=round(t.confidence, 4),
                                                page=page.number, bbox=list(vc.bbox), engine=reading.engine)
             read_opinion(spec, color, vc, t, page, eng, reading, deadline_year=template.deadline.year,
-                         deadline=template.deadline)
+                         deadline=template.deadline, issued=template.issued)
         else:
             reading.fields[key] = read_text_value(spec, t, eng, gray, grid, vc, hints, reading)
         reading.crops[key] = crop_png(crop(color, vc.bbox), page.dpi, options.crop_dpi)

@@ -141,6 +141,7 @@ class FormTemplate(_Strict):
     subtitle: str = ""
     first_page_markers: list[str]
     deadline: dt.date
+    issued: dt.date | None = None  # the notice's own date: no form answering it is signed before it
     quota_per_unit_per_domain: int = Field(gt=0)
     quota_noun: str = DEFAULT_QUOTA_NOUN  # the notice's word for a group the quota counts in (kczg-2020: 领域)
     footer: str = ""

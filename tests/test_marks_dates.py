@@ -770,3 +770,28 @@ def test_a_line_that_starts_inside_the_region_keeps_it() -> None:
     assert line_start(ink_map(box[-mm(24):], DPI), x0, DPI) == x0
     box = spaced_box("二〇二〇年十一月十日", 40.0, 5.9)
     assert mm(39) <= line_start(ink_map(box[-mm(24):], DPI), x0, DPI) <= mm(40.5)
+
+
+# ---- a date before the notice's own date (issue 13 kind 5: gray-01 of rob seed 726362) ----
+
+
+def test_a_date_read_before_the_notice_was_issued_is_not_believed() -> None:
+    import datetime as dt
+
+    from test_checks_support import reading, record, run
+
+    from extract.marks.boxes import not_before
+    from forms.template import load_template
+
+    issued = load_template().issued
+    assert issued == dt.date(2020, 10, 28)
+    # 十一月 read 十月: a sure 2020-10-07 for 11-07, no finding at all before
+    misread = not_before(DateReading(present=True, value="2020-10-07", raw="二0二0年十月七日", confidence=0.9), issued)
+    assert (misread.present, misread.value, misread.status, misread.month_day) == (True, None, "unreadable", None)
+    assert "2020-10-28" in misread.reason
+    result = run([reading(dates={"recommender_opinion": misread})], [record()])
+    assert [f.code for f in result.documents["d0001"].findings if f.field == "recommender_opinion"] == ["UNREADABLE"]
+    for iso in ("2020-10-28", "2020-11-07", "2020-11-25"):  # on the notice's day or after: as read
+        kept = DateReading(present=True, value=iso, raw=iso, confidence=0.9)
+        assert not_before(kept, issued) is kept
+    assert not_before(DateReading(present=False), issued).present is False  # a blank date stays blank

@@ -29,6 +29,16 @@ EMPTY_BOX_CHARS = "□☐"
 DATE_RAW_CHARS = 40
 
 
+def not_before(date: DateReading, issued: dt.date | None) -> DateReading:
+    """An OCR'd date read before the notice was ``issued`` left unread: no form answering the notice is
+    signed before it, so a glyph was lost or misread (gray-01 of rob seed 726362: 十一月 with its 一 close
+    under the 十 read 十月, a sure 2020-10-07 for 11-07). Month and day are not kept: they are what is wrong."""
+    if issued is None or date.value is None or date.value >= issued.isoformat():
+        return date
+    return DateReading(present=True, value=None, raw=date.raw, confidence=round(date.confidence * 0.5, 3), bbox=date.bbox,
+                       status="unreadable", reason=f"read as {date.value}, before the notice's date {issued.isoformat()}")
+
+
 def ticks_from_text(text: str, choices: list[str]) -> list[str] | None:
     """Choices preceded by a tick character (☑ ■ √ …); None when no box character is there at all."""
     s = squash(text)
@@ -85,10 +95,12 @@ def read_choice(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page
 
 
 def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, page: Page, eng: OcrEngine | None,
-                 reading: PageReading, deadline_year: int | None = None, deadline: dt.date | None = None) -> None:
+                 reading: PageReading, deadline_year: int | None = None, deadline: dt.date | None = None,
+                 issued: dt.date | None = None) -> None:
     """Seal (and its ring text) and date of an opinion box; boxes offset to page pixels. A date's
-    year is believed only near ``deadline_year`` (the template's deadline; ``dates.read_date``), and
-    a date after ``deadline`` under a seal's ring is read again without it."""
+    year is believed only near ``deadline_year`` (the template's deadline; ``dates.read_date``), a
+    date after ``deadline`` under a seal's ring is read again without it, and one read before the
+    notice was ``issued`` is not believed (``not_before``)."""
     box = crop(color, cell.bbox)
     x0, y0 = cell.bbox[0], cell.bbox[1]
     seal: SealReading = read_seal(box, page.dpi, page.color_mode)
@@ -106,7 +118,8 @@ def read_opinion(spec: FieldSpec, color: np.ndarray, cell: Cell, t: OcrText, pag
     if eng is not None:
         year = deadline.year if deadline is not None else deadline_year
         years = notice_years(year) if year is not None else None
-        date = read_date(box, page.dpi, line_reader(eng), seal_bbox=rel, years=years, deadline=deadline)
+        date = not_before(read_date(box, page.dpi, line_reader(eng), seal_bbox=rel, years=years, deadline=deadline),
+                          issued)
         if date.bbox is not None:
             date.bbox = [date.bbox[0] + x0, date.bbox[1] + y0, date.bbox[2] + x0, date.bbox[3] + y0]
     else:  # text layer: the date is in the cell's words
