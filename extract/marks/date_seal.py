@@ -41,6 +41,27 @@ INPAINT_MM = 1.0
 # What the OCR reads in an empty blank of the 年 月 日 line, or for a code digit 0 standing in it: the
 # only numerals a line may hold and still be judged blank by its ink.
 EMPTY_BLANK_READS = frozenset("〇○零Oo0")
+# Gray level (0-255) under which a pixel is print or pen for a first try: a red seal
+# scanned in gray is mostly lighter (~90-170), so it stays out of that try.
+PRINT_GRAY = 100
+# A seal in a gray scan is lighter than print, by how much depends on its pad and the scan: its own
+# tone is measured on its ring line (``seal_tone``) and only ink darker by SEAL_TONE_MARGIN kept
+# (gray-01 of rob seed 486054: the seal's code digits over the date at 138-160, its ring's median
+# 159, the print's strokes 50-130, so PRINT_GRAY's 100 lost the print with the seal). Ring pixels
+# count as ink PAPER_INK_DROP under the paper's level, and SEAL_TONE_MIN_PX of them must be there.
+SEAL_TONE_MARGIN = 25
+PAPER_INK_DROP = 40
+SEAL_TONE_MIN_PX = 50
+
+
+def seal_tone(region: np.ndarray, ring: np.ndarray) -> float | None:
+    """The gray level of the seal's own ink, measured on its ring line (``ring``, a mask of
+    ``region``): the median of the ring's pixels darker than the paper by PAPER_INK_DROP; None where
+    too few are (a red seal taken out, no ring in the region)."""
+    gray = region.min(axis=2)
+    paper = float(np.median(gray))
+    ink = gray[ring & (gray < paper - PAPER_INK_DROP)]
+    return float(np.median(ink)) if ink.size >= SEAL_TONE_MIN_PX else None
 
 
 def seal_ink(box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> np.ndarray:
@@ -103,15 +124,38 @@ def blank_under_the_seal(reading: DateReading, box_bgr: np.ndarray, fitted: Fitt
     text = normalize_date_text(reading.raw or "")
     if any(ch in NUMERALS and ch not in EMPTY_BLANK_READS for ch in text):  # a numeral written
         return None
-    x0, y0, x1, y1 = reading.bbox
-    ink = ink_map(box_bgr[y0:y1, x0:x1], dpi)
-    ink[rule_mask(ink, dpi, rings_too=True) | seal_ink(box_bgr, fitted, dpi)[y0:y1, x0:x1]] = 0
-    lines = text_lines(ink, dpi)
-    if not lines:
-        return None
-    glyphs = max(line_glyphs(ink, a, b) for a, b in lines)
-    if glyphs > PRINTED_LABEL_GLYPHS:
+    glyphs = _glyphs_without_the_seal(reading.bbox, box_bgr, fitted, dpi)
+    if glyphs is None or glyphs > PRINTED_LABEL_GLYPHS:
         return None
     return DateReading(present=False, raw=reading.raw, confidence=0.6, bbox=reading.bbox,
                        reason=f"年 月 日 printed, nothing written in their blanks: with the seal's ring line and code "
                        f"glyphs out, ink over {glyphs:.1f} glyphs (read as {reading.raw!r})")
+
+
+def written_under_the_seal(reading: DateReading, box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> DateReading | None:
+    """``reading`` (a line the OCR read as the bare 年 月 日, bbox in ``box_bgr``) as written but unread where,
+    with the seal's ring line and code glyphs painted out, its ink spans more than the printed labels
+    (PRINTED_LABEL_GLYPHS): the OCR lost the pen's numerals under the seal (form09 of the samples: a gray seal
+    over 二〇二〇年十一月十五日 read '年一月肚年', a false DATE_MISSING). None where the ink says blank too."""
+    if reading.bbox is None or reading.present:
+        return None
+    glyphs = _glyphs_without_the_seal(reading.bbox, box_bgr, fitted, dpi)
+    if glyphs is None or glyphs <= PRINTED_LABEL_GLYPHS:
+        return None
+    return DateReading(present=True, raw=reading.raw, confidence=0.3, bbox=reading.bbox, status="unreadable",
+                       reason=f"ink over {glyphs:.1f} glyphs of the 年 月 日 line with the seal's ring line and code "
+                       f"glyphs out, none of it read (read as {reading.raw!r})")
+
+
+def _glyphs_without_the_seal(bbox: BBox, box_bgr: np.ndarray, fitted: FittedRing, dpi: int) -> float | None:
+    """How many glyphs' worth of columns the line in ``bbox`` has ink in with the box's rules, the seal's ring
+    line and code glyphs painted out, and in a gray scan whatever is as light as the seal (``seal_tone``: its
+    name's glyphs and star over a blank line); ``line_glyphs`` of its fullest text line, None without a line."""
+    x0, y0, x1, y1 = bbox
+    ink = ink_map(box_bgr[y0:y1, x0:x1], dpi)
+    ink[rule_mask(ink, dpi, rings_too=True) | seal_ink(box_bgr, fitted, dpi)[y0:y1, x0:x1]] = 0
+    tone = seal_tone(box_bgr, ring_line_mask(box_bgr.shape, fitted, dpi))
+    if tone is not None and tone - SEAL_TONE_MARGIN > PRINT_GRAY:
+        ink[box_bgr[y0:y1, x0:x1].min(axis=2) > tone - SEAL_TONE_MARGIN] = 0
+    lines = text_lines(ink, dpi)
+    return max(line_glyphs(ink, a, b) for a, b in lines) if lines else None

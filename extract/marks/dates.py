@@ -47,7 +47,15 @@ from extract.marks.date_lines import (
     text_lines,
 )
 from extract.marks.date_ring import ring_glyph_mask
-from extract.marks.date_seal import blank_under_the_seal, crossed_by_the_ring, ring_crosses
+from extract.marks.date_seal import (
+    PRINT_GRAY,
+    SEAL_TONE_MARGIN,
+    blank_under_the_seal,
+    crossed_by_the_ring,
+    ring_crosses,
+    seal_tone,
+    written_under_the_seal,
+)
 from extract.marks.date_text import (
     chinese_to_int,
     choose_reading,
@@ -77,17 +85,6 @@ __all__ = ["chinese_to_int", "choose_reading", "has_filling", "is_date_line", "n
 # bottom 24 mm, right 65 % of the box (the printers in the samples put it 10-22 mm from the right).
 REGION_BOTTOM_MM = 24.0
 REGION_RIGHT_FRACTION = 0.65
-# Gray level (0-255) under which a pixel is print or pen for a first try: a red seal
-# scanned in gray is mostly lighter (~90-170), so it stays out of that try.
-PRINT_GRAY = 100
-# A seal in a gray scan is lighter than print, by how much depends on its pad and the scan: its own
-# tone is measured on its ring line (``seal_tone``) and only ink darker by SEAL_TONE_MARGIN kept
-# (gray-01 of rob seed 486054: the seal's code digits over the date at 138-160, its ring's median
-# 159, the print's strokes 50-130, so PRINT_GRAY's 100 lost the print with the seal). Ring pixels
-# count as ink PAPER_INK_DROP under the paper's level, and SEAL_TONE_MIN_PX of them must be there.
-SEAL_TONE_MARGIN = 25
-PAPER_INK_DROP = 40
-SEAL_TONE_MIN_PX = 50
 # The seal's tone is first taken out only near its ring line (the fitted line's mask grown RING_NEAR_MM each
 # side: a fit is good to a millimetre or two), so print as light as the seal elsewhere (a faded 〇) stays:
 # combined-02 of rob seed 495224, a gray oval's ring through 十六 read 年二, 十六 with the ring's tone out
@@ -226,16 +223,6 @@ def _lighter_near(region: np.ndarray, ring: np.ndarray, level: float, dpi: int) 
     return out
 
 
-def seal_tone(region: np.ndarray, ring: np.ndarray) -> float | None:
-    """The gray level of the seal's own ink, measured on its ring line (``ring``, a mask of
-    ``region``): the median of the ring's pixels darker than the paper by PAPER_INK_DROP; None where
-    too few are (a red seal taken out, no ring in the region)."""
-    gray = region.min(axis=2)
-    paper = float(np.median(gray))
-    ink = gray[ring & (gray < paper - PAPER_INK_DROP)]
-    return float(np.median(ink)) if ink.size >= SEAL_TONE_MIN_PX else None
-
-
 def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[int] | None = None,
               years: tuple[int, int] | None = None, deadline: dt.date | None = None) -> DateReading:
     """The date in an opinion box crop; bbox relative to the crop (``_read_date``), judged against the
@@ -247,11 +234,13 @@ def read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list[
     reading = _read_date(box_bgr, dpi, ocr_line, seal_bbox, years)
     if reading.bbox is None or seal_bbox is None or reading.status != "read" and reading.month_day:
         return reading
-    if reading.value is None and not (reading.present and is_date_line(reading.raw or "")):
+    if reading.value is None and reading.present and not is_date_line(reading.raw or ""):
         return reading
     fitted = fit_ring_around(box_bgr, seal_bbox, dpi)
     if fitted.red:
         return reading
+    if not reading.present:
+        return written_under_the_seal(reading, box_bgr, fitted, dpi) or reading
     if reading.value is None:
         return blank_under_the_seal(reading, box_bgr, fitted, dpi) or reading
     judged = _lone_under_the_ring(reading, box_bgr, fitted, dpi)
