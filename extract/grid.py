@@ -45,6 +45,13 @@ ROW_RULE_SPAN = 0.85
 # upright: a standing piece of ink that is, on average, wider than this is no rule.
 RULE_MAX_THICKNESS_FRACTION = 1 / 250
 RULE_MAX_THICKNESS_MIN_PX = 4
+# A glyph's upright stroke at 14 pt, blurred by a 150-dpi scan, runs 5.2-5.8 mm, longer than the
+# page-wide kernel, and where a tight Word row's glyphs touch its rules the strokes of two rows join
+# through the rule between them (9.8 mm: combined-02 of rob seed 140554, 14 pt uming, split 技术名称
+# and 联系电话 into cells of their glyphs and lost the page). A standing run shorter than this share
+# of the page height (15 mm at A4) is a rule only where the row test of ``_with_row_rules`` finds
+# it: running from its row's top rule to its bottom one with the cells' padding clear beside it.
+LONG_RULE_FRACTION = 1 / 20
 # Rows lower than this (in pixels, times ROW_RULE_SPAN) are rule pairs, not rows.
 ROW_RULE_MIN_PX = 8
 # A short rule's breaks up to this many pixels are bridged (a 1-bit scan's dropouts); a glyph that
@@ -60,6 +67,9 @@ ROW_RULE_JOIN_PX = 2
 # stroke is crossed by its other strokes over 1/6 of it or more: 中, 年, 术).
 SHORT_RULE_CLEAR_FRACTION = 1 / 420
 SHORT_RULE_CLEAR_SHARE = 0.9
+# ... beyond the rule's blur: a scanner's (and a 150-dpi scan's resampling) spreads a rule's ink
+# into speckled faint columns up to this fraction of the page width (0.2 mm at A4) on each side.
+SHORT_RULE_BLUR_FRACTION = 1 / 1050
 # A faint rule whose pixels speckle or a scanner's noise thinned out has gaps in each of its rows at
 # other places, so no row of it runs a tenth of the page unbroken and only a part of it is found
 # (augraphy-01 of robustness seed 495224: the table's top rule at gray 195-230 on paper at 250, each
@@ -180,8 +190,9 @@ def _rule_runs(bw: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return horiz, vert
 
 
-def _drop_wide(vert: np.ndarray) -> None:
-    """Strokes too wide for a rule taken out of the vertical rules' mask, in place."""
+def _drop_wide(vert: np.ndarray, shorter_than: int = 0) -> None:
+    """Strokes too wide for a rule taken out of the vertical rules' mask, in place, and those
+    standing less than ``shorter_than`` pixels tall."""
     w = vert.shape[1]
     # A seal's ring and star in black ink (gray and 1-bit scans) stand tall too: at its sides a ring
     # runs near-vertical for a centimetre and split an opinion box in two (combined-02 of rob seed
@@ -192,7 +203,7 @@ def _drop_wide(vert: np.ndarray) -> None:
         n, labels, stats = label_components(np.ascontiguousarray(band))  # 16-bit labels (issue 14)
         if n > 1:
             mean_width = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, stats[:, cv2.CC_STAT_HEIGHT])
-            wide = mean_width > thick
+            wide = (mean_width > thick) | (stats[:, cv2.CC_STAT_HEIGHT] < shorter_than)
             wide[0] = False
             if wide.any():
                 band[wide[labels]] = 0
@@ -245,6 +256,7 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: li
     shortest = float("inf")
     h, w = ink.shape[:2]
     pad = max(2, int(w * SHORT_RULE_CLEAR_FRACTION))
+    blur = 1 + int(w * SHORT_RULE_BLUR_FRACTION)
     bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (1, ROW_RULE_GAP_PX + 1))
     for y0, y1 in zip(ys, ys[1:], strict=False):
         k = int((y1 - y0) * ROW_RULE_SPAN)
@@ -272,7 +284,8 @@ def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: li
                     & raw[np.maximum(bottom_start[cols] - j, 0), cols].all(axis=0)]
         inside = ink[min(h, y0 + tol) : max(0, y1 - tol)] > 0
         for group in _runs(cols):
-            left, right = inside[:, max(0, group[0] - 1 - pad) : max(0, group[0] - 1)], inside[:, group[-1] + 2 : group[-1] + 2 + pad]
+            left = inside[:, max(0, group[0] - blur - pad) : max(0, group[0] - blur)]
+            right = inside[:, group[-1] + 1 + blur : group[-1] + 1 + blur + pad]
             clear = ~(left.any(axis=1) | right.any(axis=1))
             if clear.size and clear.mean() >= SHORT_RULE_CLEAR_SHARE:
                 out[y0:y1, group] = np.maximum(out[y0:y1, group], ink[y0:y1, group])
@@ -310,7 +323,7 @@ def _find_grid(image: np.ndarray) -> Grid:
     ink = cv2.bitwise_or(bw, faint, dst=bw)
     del bw, faint
     give_back_freed()  # the faint mask and the rule search's work images, before the labels
-    _drop_wide(vert)
+    _drop_wide(vert, int(h * LONG_RULE_FRACTION))
     merge = max(2, int(max(h, w) * MERGE_FRACTION))
     ys = with_thin_rules(horiz, vert, thin, _positions(_ink_count(horiz, axis=1), w * MIN_RULE_FRACTION, merge),
                          _positions(_ink_count(thin, axis=1), w * MIN_RULE_FRACTION, merge), merge)

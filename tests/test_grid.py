@@ -502,3 +502,56 @@ def test_a_faint_rule_broken_in_every_row_on_textured_paper_is_still_a_rule():
         row = faint[y, X0 - 5 : X1 + 5]
         assert max(len(r) for r in np.split(row, np.flatnonzero(~row))) < 0.1 * W, "no row runs a tenth of the page"
     assert spans(find_grid(flat)) == spans(find_grid(prepare(draw_table(), 150).flat))
+
+
+def _tight_rows_at_14pt() -> tuple[np.ndarray, list[int], list[int]]:
+    """A Word copy's top rows at 300 dpi, their height the 14 pt line's (uming, the labels' strokes
+    touching both rules, as combined-02 of rob seed 140554 printed them): 技术名称 | value, and
+    联系人 | value | 联系电话 | value. The column rules each row should keep, and the rows' rules."""
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import load_font
+
+    w, h = 2480, 3508
+    em = 58  # 14 pt at 300 dpi
+    font = load_font("uming", em)
+    page = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(page)
+    x0, xl, xv, xp, xq, x1 = 200, 600, 1010, 1420, 1830, 2240
+    rows = [500, 563, 626, 689]
+    texts = [[(xl, "技术名称"), (xv, "基于深度学习的智能视频分析")], [(xl, "联系人"), (xv, "赵勇勇"), (xp, "联系电话"), (xq, "028-71337342")],
+             [(xl, "电子邮箱"), (xv, "zhaoyong@lctx.com.cn")]]
+    for top, row in zip(rows, texts, strict=False):
+        for left, text in row:
+            box = draw.textbbox((0, 0), text, font=font)
+            # centred in its cell, the glyphs' ink from the top rule to the bottom one (the row hugs them)
+            draw.text((left + 30 - box[0], top + 1 - box[1]), text, font=font, fill=0)
+    img = np.asarray(page).copy()
+    img[:, :][np.asarray(page) < 128] = 0
+    bgr = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    for y in rows:
+        cv2.line(bgr, (x0, y), (x1, y), (0, 0, 0), 3)
+    cv2.line(bgr, (x0, rows[-1] + 600), (x1, rows[-1] + 600), (0, 0, 0), 3)
+    for x in (x0, xl, xv, x1):
+        cv2.line(bgr, (x, rows[0]), (x, rows[-1] + 600), (0, 0, 0), 3)
+    for x in (xp, xq):
+        cv2.line(bgr, (x, rows[1]), (x, rows[2]), (0, 0, 0), 3)
+    return bgr, [x0, xl, xv, xp, xq, x1], rows
+
+
+def test_14pt_glyph_strokes_in_tight_rows_are_no_rules() -> None:
+    # combined-02 of rob seed 140554: a Word copy at 14 pt scanned gray at 150 dpi (embedded in a PDF,
+    # rendered at 300): its glyphs' upright strokes ran 5.2-5.8 mm, longer than the page-wide kernel, and
+    # where they touched the rules the strokes of two rows joined; 技术名称 and 联系电话 were cut into
+    # cells of their glyphs and the page's labels lost. The contact row's short rules stay (their blur
+    # speckles the columns beside them).
+    from samples.scan import scan
+
+    page, (x0, xl, xv, xp, xq, x1), rows = _tight_rows_at_14pt()
+    scanned = scan([page], mode="gray", dpi=150, skew_deg=-3.0, uneven_illumination=0.23, seed=7)[0]
+    image = cv2.resize(cv2.cvtColor(scanned, cv2.COLOR_GRAY2BGR), None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    grid = find_grid(prepare(image, 300).flat)
+    lefts = [sorted(c.bbox[0] for c in grid.cells if c.row == r) for r in range(3)]
+    near = [[abs(a - b) <= 12 for a, b in zip(found, want, strict=True)] if len(found) == len(want) else [False]
+            for found, want in zip(lefts, [[x0, xl, xv], [x0, xl, xv, xp, xq], [x0, xl, xv]], strict=True)]
+    assert near == [[True] * 3, [True] * 5, [True] * 3], lefts
