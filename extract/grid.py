@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from extract.preprocess import binarize, faint_ink, ink_bands, label_components, open_rows, to_gray
+from extract.row_rules import with_row_rules
 from extract.thin_rules import thin_runs, with_thin_rules
 from ingest.heap import give_back_freed
 
@@ -35,10 +36,6 @@ V_KERNEL_FRACTION = 1 / 60
 # contact row's separators) are lost, the table's outline and long rules are kept.
 H_FAINT_KERNEL_FRACTION = 1 / 10
 V_FAINT_KERNEL_FRACTION = 1 / 12
-# A short rule within one row counts towards a column where its ink spans this share of the height
-# between the row's rules (all of it, less the rules' own blur); whether ink is a rule at all is
-# decided by ``_with_row_rules`` (a clipped glyph's strokes can span a whole row too).
-ROW_RULE_SPAN = 0.85
 # A table's rule is at most this thick, as a fraction of the page width (0.84 mm at A4: a 2 pt line
 # blurred by the scanner), and at least this many pixels at low dpi; a seal's ring (1-1.5 mm in
 # black on gray and 1-bit scans) and its star's strokes are wider, row by row, where they stand
@@ -49,27 +46,9 @@ RULE_MAX_THICKNESS_MIN_PX = 4
 # page-wide kernel, and where a tight Word row's glyphs touch its rules the strokes of two rows join
 # through the rule between them (9.8 mm: combined-02 of rob seed 140554, 14 pt uming, split 技术名称
 # and 联系电话 into cells of their glyphs and lost the page). A standing run shorter than this share
-# of the page height (15 mm at A4) is a rule only where the row test of ``_with_row_rules`` finds
+# of the page height (15 mm at A4) is a rule only where the row test of ``row_rules`` finds
 # it: running from its row's top rule to its bottom one with the cells' padding clear beside it.
 LONG_RULE_FRACTION = 1 / 20
-# Rows lower than this (in pixels, times ROW_RULE_SPAN) are rule pairs, not rows.
-ROW_RULE_MIN_PX = 8
-# A short rule's breaks up to this many pixels are bridged (a 1-bit scan's dropouts); a glyph that
-# stops short of a rule by more stays apart from it.
-ROW_RULE_GAP_PX = 2
-# ... but not where it meets them: a rule runs out of its row's top rule and into its bottom one, unbroken
-# this many pixels beside each; a glyph's stroke stops short of the cell's edges, however tight the row
-# (word-03 of rob seed 301705: 川's stroke 2 px short of a Word row's top rule cut its value to 「四川」).
-ROW_RULE_JOIN_PX = 2
-# Beside a short rule the cells' padding is clear: this fraction of the page width (0.5 mm at A4;
-# a word processor pads a cell by 1.9 mm, a glyph's own strokes stand closer than 0.5 mm to each
-# other or cross) on both sides, at this share of the row's height at least (a glyph's full-height
-# stroke is crossed by its other strokes over 1/6 of it or more: 中, 年, 术).
-SHORT_RULE_CLEAR_FRACTION = 1 / 420
-SHORT_RULE_CLEAR_SHARE = 0.9
-# ... beyond the rule's blur: a scanner's (and a 150-dpi scan's resampling) spreads a rule's ink
-# into speckled faint columns up to this fraction of the page width (0.2 mm at A4) on each side.
-SHORT_RULE_BLUR_FRACTION = 1 / 1050
 # A faint rule whose pixels speckle or a scanner's noise thinned out has gaps in each of its rows at
 # other places, so no row of it runs a tenth of the page unbroken and only a part of it is found
 # (augraphy-01 of robustness seed 495224: the table's top rule at gray 195-230 on paper at 250, each
@@ -242,66 +221,10 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: int, a: int, b: int, tol:
     return float(hit.mean()) if hit.size else 0.0
 
 
-def _with_row_rules(ink: np.ndarray, vert: np.ndarray, horiz: np.ndarray, ys: list[int], tol: int) -> tuple[np.ndarray, float]:
-    """``vert`` with the short rules of low rows added (in place), and the shortest rule length to count.
-
-    A row printed by a word processor for one line of text is about 5 mm high, no taller than the
-    page-wide vertical kernel, so the rules that split it (联系人 | value | 联系电话 | value) were
-    lost and two fields read as one. Within one row, a rule runs unbroken from its top rule to its
-    bottom one, with the cells' padding clear on both sides all the way; a glyph's stroke stops
-    short of a rule, or, where a row of exact height clips its text (a Word copy whose rows hug
-    14 pt labels: 技术名称 touches both rules), has its glyph's other strokes beside it.
-    """
-    out = vert  # added to in place: the caller's mask is this one (a copy held 8.7 MB more, issue 14)
-    shortest = float("inf")
-    h, w = ink.shape[:2]
-    pad = max(2, int(w * SHORT_RULE_CLEAR_FRACTION))
-    blur = 1 + int(w * SHORT_RULE_BLUR_FRACTION)
-    bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (1, ROW_RULE_GAP_PX + 1))
-    for y0, y1 in zip(ys, ys[1:], strict=False):
-        k = int((y1 - y0) * ROW_RULE_SPAN)
-        if k < ROW_RULE_MIN_PX:
-            continue
-        a, b = max(0, y0 - tol), min(h, y1 + tol + 1)
-        raw = ink[a:b] > 0
-        band = cv2.morphologyEx(ink[a:b], cv2.MORPH_CLOSE, bridge) > 0
-        rules = horiz[a:b] > 0
-        near = 2 * tol + 1
-        top = np.where(rules[:near].any(axis=0), np.argmax(rules[:near], axis=0), -1)
-        low = rules[-near:][::-1]
-        bottom = np.where(low.any(axis=0), band.shape[0] - 1 - np.argmax(low, axis=0), -1)
-        # Where each column's top rule ends and its bottom rule begins, for the joins.
-        top_end = near - 1 - np.argmax(rules[:near][::-1], axis=0)
-        bottom_start = band.shape[0] - near + np.argmax(rules[-near:], axis=0)
-        # Ink rows counted down each column, in 16 bits while the band is shorter than their range (a row
-        # is a few hundred pixels; 32 bits held 10 MB for a tall one at 300 dpi).
-        depth = np.int16 if band.shape[0] < np.iinfo(np.int16).max else np.int32
-        run = np.vstack([np.zeros((1, w), depth), np.cumsum(band, axis=0, dtype=depth)])
-        cols = np.flatnonzero((top >= 0) & (bottom > top))
-        cols = cols[run[bottom[cols] + 1, cols] - run[top[cols], cols] == bottom[cols] - top[cols] + 1]
-        j = np.arange(1, ROW_RULE_JOIN_PX + 1)[:, None]  # the rows beside each end: ink, unbridged
-        cols = cols[raw[np.minimum(top_end[cols] + j, raw.shape[0] - 1), cols].all(axis=0)
-                    & raw[np.maximum(bottom_start[cols] - j, 0), cols].all(axis=0)]
-        inside = ink[min(h, y0 + tol) : max(0, y1 - tol)] > 0
-        for group in _runs(cols):
-            left = inside[:, max(0, group[0] - blur - pad) : max(0, group[0] - blur)]
-            right = inside[:, group[-1] + 1 + blur : group[-1] + 1 + blur + pad]
-            clear = ~(left.any(axis=1) | right.any(axis=1))
-            if clear.size and clear.mean() >= SHORT_RULE_CLEAR_SHARE:
-                out[y0:y1, group] = np.maximum(out[y0:y1, group], ink[y0:y1, group])
-        shortest = min(shortest, float(k))
-    return out, shortest
-
-
 def _ink_count(mask: np.ndarray, axis: int) -> np.ndarray:
     """Ink pixels (255) of a mask per row (``axis`` 1) or column (0), without a page-sized boolean copy."""
     sums = cv2.reduce(mask, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
     return (sums.ravel() // 255).astype(np.int64)
-
-
-def _runs(cols: np.ndarray) -> list[np.ndarray]:
-    """Sorted indices split into runs of adjacent ones."""
-    return np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1) if cols.size else []
 
 
 def find_grid(image: np.ndarray) -> Grid:
@@ -331,7 +254,7 @@ def _find_grid(image: np.ndarray) -> Grid:
     if len(ys) < 2:
         return Grid([], ys, [], w, h)
     tol = max(2, int(max(h, w) * EDGE_TOLERANCE_FRACTION))
-    vert, shortest = _with_row_rules(ink, vert, horiz, ys, tol)
+    vert, shortest = with_row_rules(ink, vert, horiz, ys, tol)
     rule_rows = _rule_rows(ink, ys, tol)
     del ink
     # Columns only count inside the table's vertical extent (the title and footer lie outside).
