@@ -66,10 +66,11 @@ REC_BACKENDS = ("openvino", "onnxruntime")
 # input shape it ran (a width step times a batch size: ~18 shapes in all). Its default, 1024 kernels,
 # holds the shapes a page's lines recur in: recognition 8-12 % less CPU than with the cache off (the
 # kernels built again at every call), the same text on every line (bench.rec_lines, 202 sample and
-# 226 fresh lines, alternated), and page workers 356-359 MiB at their peak (bench.memory, 5 pages of
-# form01), where 0 held them at 335-342; 64 or 256 kernels saved 0-3 % (a shape's set is larger).
+# 226 fresh lines, alternated), but page workers 348-362 MiB at their peak in a run and 403 MiB in
+# bench.memory's in-process profile of 5 pages of form01, over the 400 MiB a worker may take (issue
+# 14); 256 kernels keep the shapes met most (0-3 % less CPU) at 347 and 382 MiB (0 held 335-342).
 ONEDNN_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
-ONEDNN_CACHE_CAPACITY = "1024"
+ONEDNN_CACHE_CAPACITY = "256"
 # Pages run in parallel worker processes (one per core), so each session uses one
 # thread; more would oversubscribe the cores.
 THREADS = 1

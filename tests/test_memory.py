@@ -152,6 +152,8 @@ def test_openvino_runs_with_onednns_kernel_cache_bounded() -> None:
     ``ONEDNN_CACHE_CAPACITY`` (each recognition input shape keeps ~3.7 MB while cached), and a
     capacity the user set is left as it is."""
     pytest.importorskip("openvino")
+    from extract.ocr_models import ONEDNN_CACHE_CAPACITY
+
     child = (
         "import os, sys\n"
         "from extract.ocr_models import ONEDNN_CACHE_ENV, models\n"
@@ -160,7 +162,7 @@ def test_openvino_runs_with_onednns_kernel_cache_bounded() -> None:
     )
     env = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
     done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
-    assert done.stdout.split() == ["openvino", "1024"]
+    assert done.stdout.split() == ["openvino", ONEDNN_CACHE_CAPACITY]
     env["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = "64"
     done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert done.stdout.split() == ["openvino", "64"]
