@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytesseract
+import pytest
 
 from bench.throughput import as_a_worker, stage_profile
 from paperdesk.parallel import OMP_THREADS_PER_WORKER
