@@ -636,6 +636,10 @@ def paper_matches_online(ctx: RuleContext) -> Iterator[Finding]:
             message = f"{spec.label}纸质与线上不一致：纸质「{quote(paper)}」，线上「{quote(online)}」"
             if c.glyphs_told:
                 message += f"（第{'、'.join(map(str, c.glyphs_told))}位字符在扫描件上字形可辨，与线上不同）"
+            elif c.glyphs_in_doubt:
+                # The recogniser itself gave the online glyph there: an OCR doubt as likely as a change.
+                message += f"（第{'、'.join(map(str, c.glyphs_in_doubt))}位字符识别存疑，也可能是线上的字，请核对原件）"
+                severity = "warning"
             elif c.lookalike_only:
                 message += "（差异为形近字，可能是识别误差，请核对原件）"
                 if f is not None and f.confidence < ctx.options.name_noisy_confidence:

@@ -384,3 +384,20 @@ def test_a_few_generic_glyphs_of_a_ring_do_not_point_to_another_unit() -> None:
     other = record("KC-2", tech_name="另一项技术", contact="马丽", phone="13100000000", email="ml@xidian.edu.cn",
                    applicant="西安电子科技大学")
     assert codes(run([reading(seals={"applicant_opinion": seal})], [own, other])) == []
+
+
+def test_a_glyph_the_recogniser_doubted_is_a_warning_mismatch_never_a_pass() -> None:
+    # The recogniser put the online glyph at the differing place when it read the line again (a filled-in
+    # 臭 read 奥 gives 臭 0.015), but a printed 赃 for 脏 gives 脏 as much (0.007-0.36): the paper may
+    # really say otherwise, so the clerk is told, as a warning that names the doubted place.
+    online = "基于深度学习的岩心图像智能识别技术"
+    paper = online.replace("岩", "岸")
+    doubted = field_reading("tech_name", paper, glyph_doubts=[[paper.index("岸"), "岩", 0.02]])
+    result = run([reading(fields={"tech_name": doubted})], [record(tech_name=online)])
+    f = only(result, "MISMATCH")
+    assert (f.field, f.severity) == ("tech_name", "warning")
+    assert "第8位字符识别存疑" in f.message
+    assert f.evidence["glyphs_the_recogniser_doubted"] == [8]
+    # Without the recogniser's doubt it is the error it always was.
+    plain = run([reading(fields={"tech_name": field_reading("tech_name", paper)})], [record(tech_name=online)])
+    assert only(plain, "MISMATCH").severity == "error"
