@@ -35,6 +35,8 @@ STAR_START_RADII_MM = (14.5, 18.5, 21.5, 24.5)
 OUTLINE_GROW_MM = 1.5
 # Ink (0..1) that counts when the outline's outermost points are collected.
 OUTLINE_INK = 0.5
+# The outermost ink is the ring line's outer edge: its middle lies half a line (a 1.3 mm line) inside.
+HALF_LINE_MM = 0.65
 # A seal found is there: its outline may run out of the box on more sides than a seal
 # being looked for may (ring_sampler.MIN_KNOWN_SECTORS), e.g. a 50 mm seal on the 公章 label.
 OUTLINE_MIN_KNOWN = 0.3
@@ -95,10 +97,7 @@ def _outermost_ellipse(ink: np.ndarray, ring: Ring) -> Ring | None:
             pts.append((ring.cx + r * ux, ring.cy + r * uy))
     if len(pts) < OUTLINE_RAYS // 2:
         return None
-    (ecx, ecy), (d1, d2), ang = cv2.fitEllipse(np.array(pts, np.float32))
-    # the outermost ink is the line's outer edge: its middle lies half a line (~0.65 mm) inside
-    half_line = 0.65 * WORK_PX_PER_MM
-    return Ring(float(ecx), float(ecy), d1 / 2 - half_line, d2 / 2 - half_line, float(ang))
+    return _line_middle(np.array(pts, np.float32))
 
 
 def _hull_ellipse(ink: np.ndarray) -> Ring | None:
@@ -111,8 +110,14 @@ def _hull_ellipse(ink: np.ndarray) -> Ring | None:
     hull = cv2.convexHull(pts)
     if len(hull) < 5:
         return None
-    (ecx, ecy), (d1, d2), ang = cv2.fitEllipse(hull)
-    half_line = 0.65 * WORK_PX_PER_MM
+    return _line_middle(hull)
+
+
+def _line_middle(edge: np.ndarray) -> Ring:
+    """The ring through the middle of the seal's line, from points on its outer edge (working pixels):
+    the ellipse fitted to them, half a line (``HALF_LINE_MM``) inside."""
+    (ecx, ecy), (d1, d2), ang = cv2.fitEllipse(edge)
+    half_line = HALF_LINE_MM * WORK_PX_PER_MM
     return Ring(float(ecx), float(ecy), d1 / 2 - half_line, d2 / 2 - half_line, float(ang))
 
 
