@@ -335,12 +335,14 @@ def _read_date(box_bgr: np.ndarray, dpi: int, ocr_line: OcrLine, seal_bbox: list
             variants.append(unringed)
             tone = seal_tone(region, ring)
     if not _is_bilevel(region):
-        base = variants or [region]
+        uncut = variants or [region]
         if tone is not None and tone - SEAL_TONE_MARGIN > PRINT_GRAY:
             variants.insert(0, _lighter_near(region, ring, tone - SEAL_TONE_MARGIN, dpi))
-        if tone is not None and tone - SEAL_TONE_MARGIN > PRINT_GRAY:
-            variants += [_darker_than(v, tone - SEAL_TONE_MARGIN) for v in base]
-        variants += [_print_only(v) for v in base]
+            uncut = list(variants)
+            variants += [_darker_than(v, tone - SEAL_TONE_MARGIN) for v in uncut]
+        # print-dark ink alone; of a variant cut at the seal's tone (lighter than print) it is that of
+        # the variant it was cut from, so not read again
+        variants += [_print_only(v) for v in uncut]
     best = first
     for img in variants:
         again = _read_region(img, dpi, ocr_line, (rx0, ry0), seal_bbox, years)
